@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"gatehouse/handlers"
+	"gatehouse/internal/account"
+	"gatehouse/internal/config"
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/mail"
+	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
+)
+
+// run is the whole program; main and the tests call it alike.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 1 {
+		cmd = args[1]
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "names", strings.Join(applied, ","))
+	}
+
+	switch cmd {
+	case "migrate":
+		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
+		return nil
+	case "serve":
+		return serve(ctx, cfg, st, log, stdout)
+	default:
+		return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	// Each argon2id hash holds 19 MiB; two per core keeps the CPU busy
+	// without letting a flood of sign-ins take the memory.
+	hasher := password.NewHasher(password.DefaultParams, 2*runtime.NumCPU())
+	acc, err := account.New(st, hasher, account.Config{
+		BaseURL:         cfg.BaseURL,
+		ActivationTTL:   cfg.ActivationTTL,
+		ResetTTL:        cfg.ResetTTL,
+		SessionIdle:     cfg.SessionIdleTimeout,
+		SessionAbsolute: cfg.SessionAbsoluteTimeout,
+		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
+	})
+	if err != nil {
+		return err
+	}
+
+	var sender mail.Sender
+	var mailbox *mail.Mailbox
+	if cfg.DevMailbox() {
+		mailbox = mail.NewMailbox()
+		sender = mailbox
+	} else {
+		r, err := mail.NewResend(cfg.ResendAPIKey, cfg.ResendBaseURL, cfg.MailSendTimeout)
+		if err != nil {
+			return err
+		}
+		sender = r
+	}
+	worker := mail.NewWorker(st, sender, renderEmail(catalog), cfg.MailFrom)
+	worker.Poll = cfg.MailWorkerPollInterval
+	worker.MaxAttempts = cfg.MailMaxAttempts
+	worker.SendTimeout = cfg.MailSendTimeout
+	worker.Log = log.With("component", "outbox")
+	acc.Queued = worker.Wake
+
+	h, err := handlers.New(handlers.Deps{
+		Account:        acc,
+		Catalog:        catalog,
+		Ready:          st.Ping,
+		Mailbox:        mailbox,
+		Limiter:        &ratelimit.Limiter{Counter: st, Now: time.Now},
+		TokenRule:      ratelimit.Rule{Max: cfg.TokenAttemptsPerIP, Window: cfg.TokenAttemptsWindow},
+		SecureCookies:  cfg.SecureCookies(),
+		TrustedProxies: cfg.TrustedProxies,
+		Log:            log,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { worker.Run(workerCtx) })
+
+	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
+	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
+	if mailbox != nil {
+		fmt.Fprintf(stdout, "No RESEND_API_KEY: mail goes to the dev mailbox at %s/dev/mailbox\n", cfg.BaseURL)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopWorker()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests and the outbox worker")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopWorker()
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package components
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Email kinds; the account package writes these to the outbox.
+const (
+	KindActivation        = "activation"
+	KindAlreadyRegistered = "already_registered"
+	KindReset             = "reset"
+	KindPasswordChanged   = "password_changed"
+)
+
+// EmailFor chooses the copy of an email kind in ctx's language from the
+// outbox data.
+func EmailFor(ctx context.Context, kind string, data map[string]string) (EmailData, error) {
+	name := map[string]any{"Name": data["FirstName"]}
+	d := EmailData{Greeting: t(ctx, "email.greeting", name), LinkLabel: t(ctx, "email.link_label")}
+	switch kind {
+	case KindActivation:
+		d.Subject = t(ctx, "email.activation.subject")
+		d.Paras = []string{t(ctx, "email.activation.body")}
+		d.Button, d.Link = t(ctx, "email.activation.button"), data["Link"]
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.activation.not_you")}
+	case KindAlreadyRegistered:
+		d.Subject = t(ctx, "email.already_registered.subject")
+		d.Paras = []string{t(ctx, "email.already_registered.body")}
+		d.Button, d.Link = t(ctx, "email.already_registered.button"), data["LoginURL"]
+		d.After = []string{t(ctx, "email.already_registered.forgot", map[string]any{"URL": data["ResetURL"]}), t(ctx, "email.already_registered.not_you")}
+	case KindReset:
+		d.Subject = t(ctx, "email.reset.subject")
+		d.Paras = []string{t(ctx, "email.reset.body")}
+		d.Button, d.Link = t(ctx, "email.reset.button"), data["Link"]
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.reset.not_you")}
+	case KindPasswordChanged:
+		if data["Initial"] == "true" {
+			d.Subject = t(ctx, "email.password_set.subject")
+			d.Paras = []string{t(ctx, "email.password_set.body", map[string]any{"When": when(ctx, data["ChangedAt"])})}
+		} else {
+			d.Subject = t(ctx, "email.password_changed.subject")
+			d.Paras = []string{t(ctx, "email.password_changed.body", map[string]any{"When": when(ctx, data["ChangedAt"])})}
+		}
+		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": data["ResetURL"]})}
+	default:
+		return EmailData{}, fmt.Errorf("components: unknown email kind %q", kind)
+	}
+	return d, nil
+}
+
+// when formats an RFC 3339 time for a reader, in UTC.
+func when(ctx context.Context, rfc3339 string) string {
+	tm, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return tm.UTC().Format("2006-01-02 15:04 MST")
+}
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// RenderEmail renders both parts of an email.
+func RenderEmail(ctx context.Context, d EmailData) (htmlPart, textPart string, err error) {
+	var h, tx bytes.Buffer
+	if err := EmailHTML(d).Render(ctx, &h); err != nil {
+		return "", "", err
+	}
+	if err := EmailText(d).Render(ctx, &tx); err != nil {
+		return "", "", err
+	}
+	text := html.UnescapeString(tx.String())
+	text = blankLines.ReplaceAllString(strings.TrimSpace(text), "\n\n") + "\n"
+	return h.String(), text, nil
+}

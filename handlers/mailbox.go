@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"gatehouse/components"
+)
+
+var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// mailbox lists the dev mailbox. It exists only while no Resend key is set.
+func (s *server) mailbox(c *gin.Context) {
+	var list []components.MailboxMessage
+	for _, m := range s.Mailbox.List() {
+		list = append(list, components.MailboxMessage{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text,
+			When: stamp(m.At), Links: linkPattern.FindAllString(m.Text, -1)})
+	}
+	s.render(c, http.StatusOK, components.MailboxPage(list), nil)
+}
+
+// mailboxHTML shows one email's HTML part as a mail client would. Emails
+// carry inline styles, so this one response relaxes the style policy; it
+// allows no script at all and is sandboxed.
+func (s *server) mailboxHTML(c *gin.Context) {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	m, ok := s.Mailbox.Get(id)
+	if !ok {
+		s.notFound(c)
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox allow-popups allow-top-navigation-by-user-activation")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(m.HTML))
+}

@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"gatehouse/components"
+	"gatehouse/internal/account"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
+)
+
+func (s *server) forgotForm(c *gin.Context) {
+	s.render(c, http.StatusOK, components.ForgotPage(components.Form{}), nil)
+}
+
+// forgot answers known, pending and unknown addresses alike.
+func (s *server) forgot(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	err := s.Account.RequestReset(c.Request.Context(), c.PostForm("email"), s.meta(c))
+	var errs account.FieldErrors
+	if errors.As(err, &errs) {
+		s.render(c, http.StatusUnprocessableEntity, components.ForgotPage(formOf(c, errs, "email")), nil)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setCookie(c, s.flowCookie(sentFlow), url.QueryEscape(strings.TrimSpace(c.PostForm("email"))), flowPaths[sentFlow], sentLifetime)
+	redirect(c, paths.PasswordSent)
+}
+
+func (s *server) forgotSent(c *gin.Context) {
+	email := s.sentTo(c)
+	if email == "" {
+		c.Redirect(http.StatusFound, paths.PasswordForgot)
+		return
+	}
+	s.render(c, http.StatusOK, components.SentPage(components.SentView{
+		Title: "page.forgot_sent.title", Body: "page.forgot_sent.body", Email: email}), nil)
+}
+
+// resetForm is the email's "Reset Password" link (with ?token=, moved into
+// a cookie and redirected) and the form itself (without).
+func (s *server) resetForm(c *gin.Context) {
+	if c.Query("token") != "" {
+		s.openLink(c, store.PurposeReset, resetFlow, paths.PasswordReset)
+		return
+	}
+	s.passwordForm(c, store.PurposeReset, resetFlow)
+}
+
+func (s *server) reset(c *gin.Context) {
+	s.choosePassword(c, store.PurposeReset, resetFlow, "password_reset", func(c *gin.Context, raw, pw, confirm string) error {
+		return s.Account.ResetPassword(c.Request.Context(), raw, pw, confirm, s.meta(c))
+	})
+}

@@ -1,0 +1,154 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gin-gonic/gin"
+
+	"gatehouse/components"
+	"gatehouse/internal/account"
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/logctx"
+)
+
+// render writes a component as the response: the full page normally, or
+// only fragment for an htmx request that is not restoring history. The
+// page is rendered into a buffer first, so a failure mid-way gives the
+// error page rather than half a page.
+func (s *server) render(c *gin.Context, status int, page, fragment templ.Component) {
+	c.Header("Vary", "HX-Request")
+	comp := page
+	if fragment != nil && c.GetHeader("HX-Request") == "true" &&
+		c.GetHeader("HX-History-Restore-Request") != "true" && c.GetHeader("HX-Request-Type") != "full" {
+		comp = fragment
+	}
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request.Context(), &buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// redirect sends the browser to path after a form post: 303 for a plain
+// request, HX-Redirect for htmx (which would otherwise follow the redirect
+// inside fetch and swap the result in place).
+func redirect(c *gin.Context, path string) {
+	if c.GetHeader("HX-Request") == "true" {
+		c.Header("HX-Redirect", path)
+		c.Status(http.StatusNoContent)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, path)
+}
+
+// fail is the one place server errors are logged and shown: a generic,
+// translated page with no internals.
+func (s *server) fail(c *gin.Context, err error) {
+	ctx := c.Request.Context()
+	if errors.Is(err, account.ErrBusy) {
+		c.Header("Retry-After", "2")
+		s.errorPage(c, http.StatusServiceUnavailable, "page.busy.title", "page.busy.body")
+		return
+	}
+	logctx.From(ctx).ErrorContext(ctx, "request failed", "err", err)
+	s.errorPage(c, http.StatusInternalServerError, "page.error.title", "page.error.generic")
+}
+
+func (s *server) errorPage(c *gin.Context, status int, title, msg string) {
+	var buf bytes.Buffer
+	v := components.ErrorView{Status: status, Title: title, Message: msg}
+	if err := components.ErrorPage(v).Render(c.Request.Context(), &buf); err != nil {
+		c.Data(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (s *server) notFound(c *gin.Context) {
+	s.errorPage(c, http.StatusNotFound, "page.not_found.title", "page.not_found.body")
+}
+
+func (s *server) methodNotAllowed(c *gin.Context) {
+	s.errorPage(c, http.StatusMethodNotAllowed, "page.error.title", "page.error.method")
+}
+
+// crossOriginDenied answers a cross-site form post (CSRF) with a
+// translated page. It runs outside Gin, so it builds its own localizer.
+func (s *server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	tag := s.Catalog.Match(r.Header.Get("Accept-Language"))
+	ctx := i18n.With(r.Context(), s.Catalog.Localizer(tag))
+	s.Log.WarnContext(ctx, "cross-origin request rejected", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+	var buf bytes.Buffer
+	components.ErrorPage(components.ErrorView{Status: http.StatusForbidden, Title: "page.forbidden.title", Message: "page.forbidden.body"}).Render(ctx, &buf)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusForbidden)
+	w.Write(buf.Bytes())
+}
+
+// parseForm reads the posted form. A body over the cap gets 413 before any
+// other work; it reports false when the response has been written.
+func (s *server) parseForm(c *gin.Context) bool {
+	err := c.Request.ParseForm()
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.errorPage(c, http.StatusRequestEntityTooLarge, "page.too_large.title", "page.too_large.body")
+		return false
+	}
+	s.errorPage(c, http.StatusBadRequest, "page.error.title", "page.error.bad_request")
+	return false
+}
+
+// allowTokenUse counts one use of a link or token from this IP; over the
+// limit it answers 429 and reports false.
+func (s *server) allowTokenUse(c *gin.Context) bool {
+	ok, wait, err := s.Limiter.Allow(c.Request.Context(), "token:ip:"+c.ClientIP(), s.TokenRule)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if !ok {
+		c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
+		s.errorPage(c, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.body")
+		return false
+	}
+	return true
+}
+
+func (s *server) meta(c *gin.Context) account.Meta {
+	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context())}
+}
+
+// formOf keeps what the user typed in the named fields, for showing again.
+func formOf(c *gin.Context, errs account.FieldErrors, fields ...string) components.Form {
+	f := components.Form{Values: map[string]string{}, Errors: map[string]i18n.Message(errs)}
+	for _, name := range fields {
+		f.Values[name] = c.PostForm(name)
+	}
+	return f
+}
+
+// notices maps ?notice= values to messages; anything else shows nothing.
+var notices = map[string]string{
+	"password_set":   "notice.password_set",
+	"password_reset": "notice.password_reset",
+	"signed_out":     "notice.signed_out",
+	"sessions_ended": "notice.sessions_ended",
+}
+
+func notice(c *gin.Context) string { return notices[c.Query("notice")] }
+
+func withNotice(path, key string) string { return path + "?notice=" + key }
+
+func stack() string { return string(debug.Stack()) }

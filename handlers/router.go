@@ -1,0 +1,113 @@
+// Package handlers is the HTTP layer: it parses requests, calls
+// internal/account and renders components. It holds no rules.
+package handlers
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gatehouse/internal/account"
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/mail"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/static"
+)
+
+// Deps is everything the handlers need.
+type Deps struct {
+	Account *account.Service
+	Catalog *i18n.Catalog
+	// Ready reports whether the database answers.
+	Ready func(ctx context.Context) error
+	// Mailbox is the dev mailbox; nil when mail goes through Resend.
+	Mailbox *mail.Mailbox
+	// Limiter counts token submissions per client IP.
+	Limiter   *ratelimit.Limiter
+	TokenRule ratelimit.Rule
+	// SecureCookies is true when the public URL is https.
+	SecureCookies  bool
+	TrustedProxies []string
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+type server struct {
+	Deps
+}
+
+// New returns the whole application as one http.Handler: the Gin router
+// wrapped in the security headers, the body limit and cross-origin
+// protection, which therefore cover every response, 404s and rejections
+// included.
+func New(d Deps) (http.Handler, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &server{Deps: d}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.Use(s.requestContext, s.recoverer)
+	r.NoRoute(s.notFound)
+	r.NoMethod(s.methodNotAllowed)
+
+	// Assets: long-lived, never personal.
+	assets, _ := fs.Sub(static.FS, ".")
+	fileServer := http.StripPrefix(paths.Static, http.FileServerFS(assets))
+	r.GET(paths.Static+"/*file", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(c.Writer, c.Request)
+	})
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, paths.Static+"/icon.svg") })
+
+	// Probes.
+	r.GET(paths.Healthz, s.healthz)
+	r.GET(paths.Readyz, s.readyz)
+
+	// Pages: personal or token-bearing, so never stored by caches.
+	pages := r.Group("", noStore)
+	pages.GET(paths.Home, s.home)
+
+	pages.GET(paths.Login, s.loginForm)
+	pages.POST(paths.Login, s.login)
+	pages.POST(paths.Logout, s.logout)
+
+	pages.GET(paths.Register, s.registerForm)
+	pages.POST(paths.Register, s.register)
+	pages.GET(paths.RegisterSent, s.registerSent)
+	pages.GET(paths.Activate, s.activate)
+	pages.GET(paths.PasswordSet, s.passwordSetForm)
+	pages.POST(paths.PasswordSet, s.passwordSet)
+
+	pages.GET(paths.PasswordForgot, s.forgotForm)
+	pages.POST(paths.PasswordForgot, s.forgot)
+	pages.GET(paths.PasswordSent, s.forgotSent)
+	pages.GET(paths.PasswordReset, s.resetForm)
+	pages.POST(paths.PasswordReset, s.reset)
+
+	signedIn := pages.Group("", s.requireUser)
+	signedIn.GET(paths.Account, s.accountPage)
+	signedIn.POST(paths.EndSessions, s.endOtherSessions)
+
+	if d.Mailbox != nil {
+		pages.GET(paths.DevMailbox, s.mailbox)
+		pages.GET(paths.DevMailbox+"/:id", s.mailboxHTML)
+	}
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return secureHeaders(limitBody(cop.Handler(r)), d.SecureCookies), nil
+}

@@ -1,0 +1,464 @@
+// Package account holds every rule of the sign-up, sign-in and recovery
+// flows as plain Go. It knows nothing of HTTP or HTML: handlers call it with
+// parsed input and render what it returns.
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
+	"gatehouse/internal/token"
+)
+
+// ErrInvalidToken covers unknown, expired, used and wrong-purpose tokens
+// alike, so the pages cannot tell them apart.
+var ErrInvalidToken = errors.New("account: invalid or expired link")
+
+// ErrBadCredentials covers unknown email, wrong password and accounts that
+// are not active yet, so sign-in reveals none of them.
+var ErrBadCredentials = errors.New("account: bad credentials")
+
+// ErrNoSession means the session cookie names no live session.
+var ErrNoSession = errors.New("account: no session")
+
+// ErrBusy means hashing capacity is exhausted; ask the user to retry soon.
+var ErrBusy = password.ErrBusy
+
+// Email kinds written to the outbox; the mail renderer knows each.
+const (
+	EmailActivation        = "activation"
+	EmailAlreadyRegistered = "already_registered"
+	EmailReset             = "reset"
+	EmailPasswordChanged   = "password_changed"
+)
+
+// Audit event kinds.
+const (
+	EventRegistered      = "registered"
+	EventRegisterExists  = "register_existing"
+	EventActivated       = "activated"
+	EventLoginOK         = "login_ok"
+	EventLoginFailed     = "login_failed"
+	EventLogout          = "logout"
+	EventResetRequested  = "reset_requested"
+	EventPasswordReset   = "password_reset"
+	EventSessionsRevoked = "sessions_revoked"
+)
+
+// Config holds the settings the flows need.
+type Config struct {
+	BaseURL         *url.URL
+	ActivationTTL   time.Duration
+	ResetTTL        time.Duration
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	Policy          password.Policy
+}
+
+// Service runs the flows against the store.
+type Service struct {
+	store  *store.Store
+	hasher *password.Hasher
+	cfg    Config
+	// Now is the clock; tests replace it to move through expiry.
+	Now func() time.Time
+	// Queued is called after a transaction that wrote to the outbox has
+	// committed, so the worker sends at once instead of at its next poll.
+	Queued func()
+	dummy  string
+}
+
+// New returns a Service. It hashes a dummy password once so that sign-in
+// with an unknown address costs as much as with a known one.
+func New(st *store.Store, hasher *password.Hasher, cfg Config) (*Service, error) {
+	dummy, err := hasher.Hash(context.Background(), "gatehouse dummy password for unknown accounts")
+	if err != nil {
+		return nil, fmt.Errorf("account: dummy hash: %w", err)
+	}
+	return &Service{store: st, hasher: hasher, cfg: cfg, Now: time.Now, Queued: func() {}, dummy: dummy}, nil
+}
+
+// Policy is the password policy in force, for pages that describe it.
+func (s *Service) Policy() password.Policy { return s.cfg.Policy }
+
+// Meta is what the flows know of the request that triggered them.
+type Meta struct {
+	IP        string
+	UserAgent string
+	Locale    string
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+func (s *Service) link(path, raw string) string {
+	u := *s.cfg.BaseURL
+	u.Path += path
+	if raw != "" {
+		u.RawQuery = url.Values{"token": {raw}}.Encode()
+	}
+	return u.String()
+}
+
+// enqueue writes one email to the outbox inside tx.
+func (s *Service) enqueue(ctx context.Context, tx *store.Store, kind, to, locale string, data map[string]string) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("account: encode %s email: %w", kind, err)
+	}
+	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: kind, Recipient: to, Locale: locale, Data: string(b), CreatedAt: s.now()})
+}
+
+func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind string, m Meta) error {
+	e := &store.AuditEvent{Kind: kind, IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), CreatedAt: s.now()}
+	if userID != 0 {
+		e.UserID = &userID
+	}
+	return tx.AddAuditEvent(ctx, e)
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Register starts a sign-up. Whether the address is new, pending or already
+// active, the caller gets the same nil answer; only the email differs:
+// an activation link, or "you already have an account".
+func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
+	r.Normalize()
+	if errs := r.Validate(); errs != nil {
+		return errs
+	}
+	now := s.now()
+	raw, hash := token.New()
+	var event string
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u := &store.User{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company,
+			Country: r.Country, Region: r.Region, Phone: r.Phone, Locale: m.Locale, Status: store.UserPending,
+			CreatedAt: now, UpdatedAt: now}
+		created, err := tx.CreateUserIfAbsent(ctx, u)
+		if err != nil {
+			return err
+		}
+		if !created {
+			existing, err := tx.UserByEmail(ctx, r.Email)
+			if err != nil {
+				return err
+			}
+			if existing.Status == store.UserActive {
+				event = EventRegisterExists
+				if err := s.audit(ctx, tx, existing.ID, event, m); err != nil {
+					return err
+				}
+				return s.enqueue(ctx, tx, EmailAlreadyRegistered, existing.Email, existing.Locale, map[string]string{
+					"FirstName": existing.FirstName,
+					"LoginURL":  s.link(paths.Login, ""),
+					"ResetURL":  s.link(paths.PasswordForgot, ""),
+				})
+			}
+			// Still pending: the newest details win, and a fresh link
+			// replaces the old one.
+			u.ID = existing.ID
+			if err := tx.UpdateUserProfile(ctx, u); err != nil {
+				return err
+			}
+		}
+		event = EventRegistered
+		return s.sendActivation(ctx, tx, u, raw, hash, now, m)
+	})
+	if err != nil {
+		return err
+	}
+	s.Queued()
+	logctx.From(ctx).InfoContext(ctx, "account registration", "event", event, "email_hash", logctx.EmailHash(r.Email))
+	return nil
+}
+
+func (s *Service) sendActivation(ctx context.Context, tx *store.Store, u *store.User, raw, hash string, now time.Time, m Meta) error {
+	t := &store.Token{UserID: u.ID, Purpose: store.PurposeActivation, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ActivationTTL)}
+	if err := tx.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, tx, u.ID, EventRegistered, m); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, EmailActivation, u.Email, u.Locale, map[string]string{
+		"FirstName": u.FirstName,
+		"Link":      s.link(paths.Activate, raw),
+		"ExpiresAt": t.ExpiresAt.Format(time.RFC3339),
+	})
+}
+
+// CheckToken returns the user a link belongs to without consuming it, so
+// mail scanners that open links change nothing.
+func (s *Service) CheckToken(ctx context.Context, purpose, raw string) (*store.User, error) {
+	if !token.WellFormed(raw) {
+		return nil, ErrInvalidToken
+	}
+	t, err := s.store.ValidToken(ctx, token.Hash(raw), purpose, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.UserByID(ctx, t.UserID)
+}
+
+// SetPassword completes sign-up: it consumes the activation token, sets the
+// password and activates the account in one transaction. No session is
+// issued; the user signs in next.
+func (s *Service) SetPassword(ctx context.Context, raw, pw, confirm string, m Meta) error {
+	return s.completeWithToken(ctx, store.PurposeActivation, EventActivated, raw, pw, confirm, m)
+}
+
+// ResetPassword completes recovery: it consumes the reset token, sets the
+// password and ends every session of the user.
+func (s *Service) ResetPassword(ctx context.Context, raw, pw, confirm string, m Meta) error {
+	return s.completeWithToken(ctx, store.PurposeReset, EventPasswordReset, raw, pw, confirm, m)
+}
+
+func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw, confirm string, m Meta) error {
+	u, err := s.CheckToken(ctx, purpose, raw)
+	if err != nil {
+		return err
+	}
+	if probs := s.cfg.Policy.Check(pw, confirm, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}); probs != nil {
+		return FieldErrors(probs)
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var ended int
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		id, err := tx.ConsumeToken(ctx, token.Hash(raw), purpose, now)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && id != u.ID) {
+			return ErrInvalidToken
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetUserPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		// Whatever links were still open are void once a password is set.
+		for _, p := range []string{store.PurposeActivation, store.PurposeReset} {
+			if err := tx.RevokeTokens(ctx, u.ID, p, now); err != nil {
+				return err
+			}
+		}
+		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, event, m); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
+			"FirstName": u.FirstName,
+			"Initial":   fmt.Sprint(purpose == store.PurposeActivation),
+			"ResetURL":  s.link(paths.PasswordForgot, ""),
+			"ChangedAt": now.Format(time.RFC3339),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.Queued()
+	logctx.From(ctx).InfoContext(ctx, "account password set", "event", event, "user_id", u.ID, "sessions_ended", ended)
+	return nil
+}
+
+// RequestReset starts recovery. Known, pending and unknown addresses get the
+// same nil answer: an active account gets a reset link, a pending one a fresh
+// activation link, an unknown address nothing. The account itself is not
+// changed, so the old password keeps working until the reset completes.
+func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
+	canon, err := CanonicalEmail(email)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	raw, hash := token.New()
+	outcome := "unknown"
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := tx.UserByEmail(ctx, canon)
+		if errors.Is(err, store.ErrNotFound) {
+			return s.audit(ctx, tx, 0, EventResetRequested, m)
+		}
+		if err != nil {
+			return err
+		}
+		if u.Status != store.UserActive {
+			outcome = "pending"
+			return s.sendActivation(ctx, tx, u, raw, hash, now, m)
+		}
+		outcome = "active"
+		t := &store.Token{UserID: u.ID, Purpose: store.PurposeReset, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}
+		if err := tx.CreateToken(ctx, t); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, EventResetRequested, m); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, EmailReset, u.Email, u.Locale, map[string]string{
+			"FirstName": u.FirstName,
+			"Link":      s.link(paths.PasswordReset, raw),
+			"ExpiresAt": t.ExpiresAt.Format(time.RFC3339),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.Queued()
+	logctx.From(ctx).InfoContext(ctx, "account reset requested", "outcome", outcome, "email_hash", logctx.EmailHash(canon))
+	return nil
+}
+
+// Login checks the credentials and opens a new session, ending the one the
+// browser had (previous may be empty). It returns the session token for the
+// cookie. Every failure is ErrBadCredentials, after the same argon2id work.
+func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta) (string, error) {
+	log := logctx.From(ctx).With("email_hash", logctx.EmailHash(email))
+	if utf8.RuneCountInString(pw) > s.cfg.Policy.MaxLength || len(email) > MaxEmailLen {
+		// No stored password can be this long; refuse before hashing.
+		return "", ErrBadCredentials
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	if u == nil || u.Status != store.UserActive || u.PasswordHash == "" {
+		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
+			return "", ErrBusy
+		}
+		log.InfoContext(ctx, "account login failed", "reason", "no active account")
+		return "", ErrBadCredentials
+	}
+	rehash, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
+	switch {
+	case errors.Is(err, password.ErrBusy):
+		return "", ErrBusy
+	case err != nil:
+		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+			return "", aerr
+		}
+		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID)
+		return "", ErrBadCredentials
+	}
+	if rehash {
+		if h, err := s.hasher.Hash(ctx, pw); err == nil {
+			if err := s.store.UpdatePasswordHash(ctx, u.ID, u.PasswordHash, h); err != nil {
+				log.WarnContext(ctx, "account rehash failed", "err", err)
+			}
+		}
+	}
+	raw, hash := token.New()
+	now := s.now()
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if previous != "" {
+			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
+				return err
+			}
+		}
+		sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now,
+			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512)}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventLoginOK, m)
+	})
+	if err != nil {
+		return "", err
+	}
+	log.InfoContext(ctx, "account login ok", "user_id", u.ID)
+	return raw, nil
+}
+
+// Authenticate returns the user and session behind a session token, and
+// records the activity for the idle timeout.
+func (s *Service) Authenticate(ctx context.Context, raw string) (*store.User, *store.Session, error) {
+	if !token.WellFormed(raw) {
+		return nil, nil, ErrNoSession
+	}
+	now := s.now()
+	sess, err := s.store.SessionByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A write per request is wasteful; a minute's precision is plenty.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			return nil, nil, err
+		}
+		sess.LastSeenAt = now
+	}
+	return u, sess, nil
+}
+
+// Logout ends the session behind raw, if any.
+func (s *Service) Logout(ctx context.Context, raw string, m Meta) error {
+	if !token.WellFormed(raw) {
+		return nil
+	}
+	if err := s.store.DeleteSession(ctx, token.Hash(raw)); err != nil {
+		return err
+	}
+	logctx.From(ctx).InfoContext(ctx, "account logout")
+	return nil
+}
+
+// EndOtherSessions ends every session of the user but the current one.
+func (s *Service) EndOtherSessions(ctx context.Context, u *store.User, current *store.Session, m Meta) (int, error) {
+	var n int
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		var err error
+		if n, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventSessionsRevoked, m)
+	})
+	if err != nil {
+		return 0, err
+	}
+	logctx.From(ctx).InfoContext(ctx, "account sessions revoked", "user_id", u.ID, "count", n)
+	return n, nil
+}
+
+// Overview is what the account page shows besides the profile.
+type Overview struct {
+	Sessions []store.Session
+	Events   []store.AuditEvent
+}
+
+// Overview lists the user's live sessions and recent security events.
+func (s *Service) Overview(ctx context.Context, u *store.User) (Overview, error) {
+	sessions, err := s.store.SessionsByUser(ctx, u.ID, s.now(), s.cfg.SessionIdle)
+	if err != nil {
+		return Overview{}, err
+	}
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	if err != nil {
+		return Overview{}, err
+	}
+	return Overview{Sessions: sessions, Events: events}, nil
+}

@@ -1,0 +1,180 @@
+// Package config reads Gatehouse's settings from the environment once, at start-up.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting Gatehouse reads from the environment, already validated.
+type Config struct {
+	Addr        string
+	BaseURL     *url.URL
+	DatabaseURL string
+
+	ResendAPIKey  string
+	ResendBaseURL string
+	MailFrom      string
+
+	ActivationTTL time.Duration
+	ResetTTL      time.Duration
+
+	SessionIdleTimeout     time.Duration
+	SessionAbsoluteTimeout time.Duration
+
+	PasswordMinLength int
+	PasswordMaxLength int
+
+	TokenAttemptsPerIP     int
+	TokenAttemptsWindow    time.Duration
+	MailWorkerPollInterval time.Duration
+	MailMaxAttempts        int
+	MailSendTimeout        time.Duration
+	LogLevel               string
+	LogFormat              string
+	TrustedProxies         []string
+}
+
+// Var documents one environment variable: its name, default and meaning.
+type Var struct {
+	Name, Default, Meaning string
+}
+
+// Vars lists every variable Gatehouse reads, in the order the README shows them.
+var Vars = []Var{
+	{"ADDR", ":8080", "listen address"},
+	{"BASE_URL", "http://localhost:8080", "public URL used in email links (never the Host header); https turns on Secure __Host- cookies"},
+	{"DATABASE_URL", "gatehouse.db", "postgres://… for PostgreSQL; a file path or sqlite: URL for SQLite"},
+	{"RESEND_API_KEY", "", "when set, mail goes through Resend; when unset, to the dev mailbox at /dev/mailbox"},
+	{"RESEND_BASE_URL", "", "Resend API base URL (empty: the client library's default); used to point at a local fake in tests"},
+	{"MAIL_FROM", "Gatehouse <onboarding@localhost>", "sender address of every email"},
+	{"ACTIVATION_TOKEN_TTL", "24h", "how long an activation link works (at most 24h)"},
+	{"RESET_TOKEN_TTL", "45m", "how long a reset link works (30m to 60m)"},
+	{"SESSION_IDLE_TIMEOUT", "30m", "a session ends after this long without a request"},
+	{"SESSION_ABSOLUTE_TIMEOUT", "12h", "a session ends this long after sign-in, whatever its use"},
+	{"PASSWORD_MIN_LENGTH", "15", "minimum password length in Unicode code points (at least 8)"},
+	{"PASSWORD_MAX_LENGTH", "256", "maximum password length in code points (at least 64)"},
+	{"TOKEN_ATTEMPTS_PER_IP", "30", "failed link and token submissions allowed per client IP per window"},
+	{"TOKEN_ATTEMPTS_WINDOW", "15m", "the window for TOKEN_ATTEMPTS_PER_IP"},
+	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
+	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
+	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "text", "text or json"},
+	{"TRUSTED_PROXIES", "", "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed; empty trusts none"},
+}
+
+// Load reads the configuration through getenv, applying defaults and
+// rejecting bad values with an error that names the variable.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	var errs []error
+	dur := func(name string) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", name, get(name)))
+		}
+		return d
+	}
+	num := func(name string) int {
+		n, err := strconv.Atoi(get(name))
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive whole number, got %q", name, get(name)))
+		}
+		return n
+	}
+
+	c := Config{
+		Addr:                   get("ADDR"),
+		DatabaseURL:            get("DATABASE_URL"),
+		ResendAPIKey:           get("RESEND_API_KEY"),
+		ResendBaseURL:          get("RESEND_BASE_URL"),
+		MailFrom:               get("MAIL_FROM"),
+		ActivationTTL:          dur("ACTIVATION_TOKEN_TTL"),
+		ResetTTL:               dur("RESET_TOKEN_TTL"),
+		SessionIdleTimeout:     dur("SESSION_IDLE_TIMEOUT"),
+		SessionAbsoluteTimeout: dur("SESSION_ABSOLUTE_TIMEOUT"),
+		PasswordMinLength:      num("PASSWORD_MIN_LENGTH"),
+		PasswordMaxLength:      num("PASSWORD_MAX_LENGTH"),
+		TokenAttemptsPerIP:     num("TOKEN_ATTEMPTS_PER_IP"),
+		TokenAttemptsWindow:    dur("TOKEN_ATTEMPTS_WINDOW"),
+		MailWorkerPollInterval: dur("MAIL_POLL_INTERVAL"),
+		MailMaxAttempts:        num("MAIL_MAX_ATTEMPTS"),
+		MailSendTimeout:        dur("MAIL_SEND_TIMEOUT"),
+		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
+		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
+	}
+
+	for _, p := range strings.Split(get("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+
+	u, err := url.Parse(get("BASE_URL"))
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		errs = append(errs, fmt.Errorf("BASE_URL: want an absolute http or https URL, got %q", get("BASE_URL")))
+	case u.RawQuery != "" || u.Fragment != "":
+		errs = append(errs, fmt.Errorf("BASE_URL: must not carry a query or fragment"))
+	default:
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.BaseURL = u
+	}
+	if c.ResendBaseURL != "" {
+		if u, err := url.Parse(c.ResendBaseURL); err != nil || u.Host == "" {
+			errs = append(errs, fmt.Errorf("RESEND_BASE_URL: want an absolute URL, got %q", c.ResendBaseURL))
+		}
+	}
+	if c.ActivationTTL > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("ACTIVATION_TOKEN_TTL: at most 24h, got %s", c.ActivationTTL))
+	}
+	if c.ResetTTL != 0 && (c.ResetTTL < 30*time.Minute || c.ResetTTL > time.Hour) {
+		errs = append(errs, fmt.Errorf("RESET_TOKEN_TTL: between 30m and 60m, got %s", c.ResetTTL))
+	}
+	if c.SessionIdleTimeout > c.SessionAbsoluteTimeout {
+		errs = append(errs, fmt.Errorf("SESSION_IDLE_TIMEOUT: must not exceed SESSION_ABSOLUTE_TIMEOUT"))
+	}
+	if c.PasswordMinLength != 0 && c.PasswordMinLength < 8 {
+		errs = append(errs, fmt.Errorf("PASSWORD_MIN_LENGTH: at least 8, got %d", c.PasswordMinLength))
+	}
+	if c.PasswordMaxLength != 0 && (c.PasswordMaxLength < 64 || c.PasswordMaxLength > 4096) {
+		errs = append(errs, fmt.Errorf("PASSWORD_MAX_LENGTH: between 64 and 4096, got %d", c.PasswordMaxLength))
+	}
+	if c.PasswordMinLength > c.PasswordMaxLength {
+		errs = append(errs, fmt.Errorf("PASSWORD_MIN_LENGTH: must not exceed PASSWORD_MAX_LENGTH"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// SecureCookies reports whether the public URL is https, so cookies get
+// the Secure flag and the __Host- prefix.
+func (c Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
+
+// DevMailbox reports whether mail goes to the in-process dev mailbox.
+func (c Config) DevMailbox() bool { return c.ResendAPIKey == "" }

@@ -1,0 +1,97 @@
+package i18n
+
+import (
+	"sort"
+	"sync"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// Country is an ISO 3166-1 alpha-2 code and its name in some language.
+type Country struct {
+	Code, Name string
+}
+
+var (
+	codesOnce sync.Once
+	codes     []language.Region
+	byLang    sync.Map // language.Tag → []Country
+)
+
+// countryCodes lists every CLDR territory that is a country, once.
+func countryCodes() []language.Region {
+	codesOnce.Do(func() {
+		for a := 'A'; a <= 'Z'; a++ {
+			for b := 'A'; b <= 'Z'; b++ {
+				code := string([]rune{a, b})
+				r, err := language.ParseRegion(code)
+				if err == nil && r.IsCountry() && r.String() == code && r.Canonicalize() == r {
+					codes = append(codes, r)
+				}
+			}
+		}
+	})
+	return codes
+}
+
+// Countries lists every country by its name in tag's language, sorted by
+// that language's collation.
+func Countries(tag language.Tag) []Country {
+	if v, ok := byLang.Load(tag); ok {
+		return v.([]Country)
+	}
+	namer := display.Regions(tag)
+	var list []Country
+	for _, r := range countryCodes() {
+		name := namer.Name(r)
+		if name == "" {
+			name = display.English.Regions().Name(r)
+		}
+		if name == "" {
+			continue
+		}
+		list = append(list, Country{Code: r.String(), Name: name})
+	}
+	col := collate.New(tag)
+	sort.SliceStable(list, func(i, j int) bool { return col.CompareString(list[i].Name, list[j].Name) < 0 })
+	byLang.Store(tag, list)
+	return list
+}
+
+// CountryName is code's name in tag's language, or code itself.
+func CountryName(tag language.Tag, code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Regions(tag).Name(r); n != "" {
+		return n
+	}
+	return code
+}
+
+// LikelyCountry guesses the visitor's country from Accept-Language
+// ("en-GB" → GB, "de" → DE); empty when there is no guess.
+func LikelyCountry(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return ""
+	}
+	r, conf := tags[0].Region()
+	if conf == language.No || !r.IsCountry() {
+		return ""
+	}
+	return r.String()
+}
+
+// IsCountry reports whether code is one of the countries Countries lists.
+func IsCountry(code string) bool {
+	for _, r := range countryCodes() {
+		if r.String() == code {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+// Package i18n loads the message files from locales/ and carries the
+// request's localizer in its context, so components can say t(ctx, id).
+package i18n
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"gatehouse/locales"
+)
+
+// Catalog is every loaded language and a matcher over them.
+type Catalog struct {
+	bundle  *goi18n.Bundle
+	tags    []language.Tag
+	matcher language.Matcher
+}
+
+// Load reads every active.*.toml in locales/.
+func Load() (*Catalog, error) { return LoadFS(locales.FS) }
+
+// LoadFS reads every active.*.toml in fsys; English must be among them.
+func LoadFS(fsys fs.FS) (*Catalog, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(fsys, "active.*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	tags := []language.Tag{language.English}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		mf, err := b.ParseMessageFileBytes(data, path.Base(f))
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", f, err)
+		}
+		if mf.Tag != language.English {
+			tags = append(tags, mf.Tag)
+		}
+	}
+	return &Catalog{bundle: b, tags: tags, matcher: language.NewMatcher(tags)}, nil
+}
+
+// Languages lists the loaded languages, English first.
+func (c *Catalog) Languages() []language.Tag { return c.tags }
+
+// Match picks the best loaded language for the given preferences, in
+// order: an explicit choice, then an Accept-Language header; English when
+// nothing matches.
+func (c *Catalog) Match(prefs ...string) language.Tag {
+	for _, p := range prefs {
+		if p == "" {
+			continue
+		}
+		want, _, err := language.ParseAcceptLanguage(p)
+		if err != nil || len(want) == 0 {
+			continue
+		}
+		tag, _, conf := c.matcher.Match(want...)
+		if conf > language.No {
+			base, _ := tag.Base()
+			// The matcher returns the preference with a -u-rg extension;
+			// use the loaded tag it stands for.
+			for _, t := range c.tags {
+				if b, _ := t.Base(); b == base {
+					return t
+				}
+			}
+		}
+	}
+	return language.English
+}
+
+// Localizer translates into one language.
+type Localizer struct {
+	tag language.Tag
+	loc *goi18n.Localizer
+}
+
+// Localizer returns a translator for tag.
+func (c *Catalog) Localizer(tag language.Tag) *Localizer {
+	return &Localizer{tag: tag, loc: goi18n.NewLocalizer(c.bundle, tag.String())}
+}
+
+// Tag is the language this localizer speaks.
+func (l *Localizer) Tag() language.Tag { return l.tag }
+
+// T translates id with optional template data. A missing message renders
+// as its id, so it is visible, and the locale tests fail on it.
+func (l *Localizer) T(id string, data ...map[string]any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+		if n, ok := data[0]["Count"]; ok {
+			cfg.PluralCount = n
+		}
+	}
+	s, err := l.loc.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Localizer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From returns the localizer in ctx, or nil.
+func From(ctx context.Context) *Localizer {
+	l, _ := ctx.Value(ctxKey{}).(*Localizer)
+	return l
+}
+
+// T translates id in the language carried by ctx.
+func T(ctx context.Context, id string, data ...map[string]any) string {
+	if l := From(ctx); l != nil {
+		return l.T(id, data...)
+	}
+	return id
+}
+
+// Lang is the BCP 47 tag of ctx's language, for <html lang>.
+func Lang(ctx context.Context) string {
+	if l := From(ctx); l != nil {
+		return l.tag.String()
+	}
+	return "en"
+}
+
+// Dir is "rtl" for right-to-left languages, else "ltr".
+func Dir(ctx context.Context) string {
+	base, _ := language.Make(Lang(ctx)).Base()
+	switch base.String() {
+	case "ar", "he", "fa", "ur":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Key returns a stable string for a locale, for storing with a user.
+func Key(tag language.Tag) string { return strings.ToLower(tag.String()) }
+
+// Message is text to show the user, as a message ID and its template data;
+// errors from the domain carry these and are translated at render time.
+type Message struct {
+	ID   string
+	Data map[string]any
+}
+
+// Msg is the shorthand for a Message without data.
+func Msg(id string) Message { return Message{ID: id} }
+
+// TM translates a Message in ctx's language.
+func TM(ctx context.Context, m Message) string { return T(ctx, m.ID, m.Data) }

@@ -1,0 +1,139 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"gatehouse/internal/store"
+)
+
+// Outbox is what the worker needs of the store.
+type Outbox interface {
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.OutboxMessage, error)
+	MarkOutboxSent(ctx context.Context, id int64, now time.Time) error
+	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
+	MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error
+}
+
+// RenderFunc turns an outbox row into a message (subject, HTML and text in
+// the recipient's language); From and IdempotencyKey are filled in by the
+// worker.
+type RenderFunc func(ctx context.Context, row store.OutboxMessage) (Message, error)
+
+// Worker sends the outbox: it claims due rows, renders and sends each, and
+// records the outcome, retrying with backoff on transient failures.
+type Worker struct {
+	Outbox      Outbox
+	Sender      Sender
+	Render      RenderFunc
+	From        string
+	Poll        time.Duration // how often to look for due rows
+	MaxAttempts int
+	Lease       time.Duration // how long a claim lasts before another worker may retry the row
+	SendTimeout time.Duration
+	Batch       int
+	Log         *slog.Logger
+	Now         func() time.Time
+
+	wake chan struct{}
+}
+
+// NewWorker returns a worker with defaults for everything but its parts.
+func NewWorker(o Outbox, s Sender, render RenderFunc, from string) *Worker {
+	return &Worker{Outbox: o, Sender: s, Render: render, From: from, Poll: 2 * time.Second, MaxAttempts: 12,
+		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, Batch: 20, Log: slog.Default(), Now: time.Now,
+		wake: make(chan struct{}, 1)}
+}
+
+// Wake asks the worker to look for mail now; it never blocks.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx is cancelled. A batch already claimed is finished
+// (each send bounded by SendTimeout) before Run returns, so a graceful
+// shutdown leaves nothing half-sent.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTicker(w.Poll)
+	defer t.Stop()
+	for {
+		for {
+			n, err := w.RunOnce(context.WithoutCancel(ctx))
+			if err != nil {
+				w.Log.ErrorContext(ctx, "outbox claim failed", "err", err)
+			}
+			if n < w.Batch || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.wake:
+		}
+	}
+}
+
+// RunOnce claims one batch of due rows and handles each; it returns how
+// many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	rows, err := w.Outbox.ClaimOutbox(ctx, w.Now(), w.Batch, w.Lease)
+	if err != nil {
+		return 0, err
+	}
+	for _, row := range rows {
+		w.handle(ctx, row)
+	}
+	return len(rows), nil
+}
+
+func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
+	log := w.Log.With("outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts)
+	m, err := w.Render(ctx, row)
+	if err != nil {
+		log.ErrorContext(ctx, "outbox render failed", "err", err)
+		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, "render: "+err.Error()))
+		return
+	}
+	m.From, m.To, m.IdempotencyKey = w.From, row.Recipient, row.IdempotencyKey
+	sctx, cancel := context.WithTimeout(ctx, w.SendTimeout)
+	err = w.Sender.Send(sctx, m)
+	cancel()
+	if err == nil {
+		log.InfoContext(ctx, "outbox sent")
+		w.record(ctx, log, w.Outbox.MarkOutboxSent(ctx, row.ID, w.Now()))
+		return
+	}
+	retry, after := Retryable(err)
+	if !retry || row.Attempts >= w.MaxAttempts {
+		log.ErrorContext(ctx, "outbox send failed for good", "err", err)
+		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
+		return
+	}
+	next := w.Now().Add(max(after, Backoff(row.Attempts)))
+	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)
+	w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, row.ID, next, err.Error()))
+}
+
+func (w *Worker) record(ctx context.Context, log *slog.Logger, err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		// The lease runs out and the row is tried again; the idempotency
+		// key keeps that from sending twice.
+		log.ErrorContext(ctx, "outbox update failed", "err", err)
+	}
+}
+
+// Backoff is the pause after the given attempt: 5 s doubling to at most
+// 30 min, with ±20 % jitter so instances do not retry in step.
+func Backoff(attempt int) time.Duration {
+	d := 5 * time.Second << min(max(attempt-1, 0), 9)
+	d = min(d, 30*time.Minute)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

@@ -1,0 +1,381 @@
+// Package resendfake is an in-process stand-in for the Resend API, driven through the real
+// resend-go client by tests and load tools, with faults that can be injected on demand.
+package resendfake
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBody mirrors Resend's 40 MB request limit closely enough for tests.
+const maxBody = 40 << 20
+
+// maxKeyLen is Resend's limit on an idempotency key.
+const maxKeyLen = 256
+
+// Email is one message the fake accepted.
+type Email struct {
+	ID             string
+	From           string
+	To             string // recipients joined with ", "; the app sends to one address
+	Subject        string
+	HTML           string
+	Text           string
+	IdempotencyKey string
+	At             time.Time
+}
+
+// Server is a fake Resend API listening on a loopback port.
+type Server struct {
+	srv  *httptest.Server
+	done chan struct{}
+
+	mu         sync.Mutex
+	closed     bool
+	emails     []Email
+	requests   int
+	byKey      map[string]keyed
+	countByKey map[string]int
+	failN      int
+	failStatus int
+	limitN     int
+	limitAfter int
+	delay      time.Duration
+	changed    chan struct{} // closed and replaced whenever an email is recorded
+}
+
+// keyed is what an idempotency key is bound to: the payload it first came with and its answer.
+type keyed struct {
+	sum [sha256.Size]byte
+	id  string
+}
+
+// New starts a fake Resend API; Close it when done.
+func New() *Server {
+	s := &Server{
+		done:       make(chan struct{}),
+		byKey:      make(map[string]keyed),
+		countByKey: make(map[string]int),
+		changed:    make(chan struct{}),
+	}
+	s.srv = httptest.NewServer(s.Handler())
+	return s
+}
+
+// URL is the base URL to give resend-go, with the trailing slash it needs.
+func (s *Server) URL() string { return s.srv.URL + "/" }
+
+// Handler serves the fake API, sharing this Server's state, so a load tool can mount it anywhere.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// Close stops the server and aborts any delayed answers.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.done)
+	}
+	s.mu.Unlock()
+	s.srv.Close()
+}
+
+// Emails returns every accepted email, oldest first.
+func (s *Server) Emails() []Email {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Email(nil), s.emails...)
+}
+
+// Requests is the number of POSTs seen, including ones that failed.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// CountByKey is the number of accepted requests per idempotency key, replays included,
+// so a test can see a retry reached the API yet produced one email.
+func (s *Server) CountByKey() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.countByKey))
+	for k, v := range s.countByKey {
+		out[k] = v
+	}
+	return out
+}
+
+// WaitFor blocks until at least n emails are recorded or ctx ends, and returns what it has.
+func (s *Server) WaitFor(ctx context.Context, n int) ([]Email, error) {
+	for {
+		s.mu.Lock()
+		if len(s.emails) >= n {
+			out := append([]Email(nil), s.emails...)
+			s.mu.Unlock()
+			return out, nil
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			got := s.Emails()
+			return got, fmt.Errorf("resendfake: waiting for %d emails, have %d: %w", n, len(got), ctx.Err())
+		}
+	}
+}
+
+// FailNext makes the next n requests answer status with a JSON error and record nothing.
+// It replaces any failures still pending from an earlier call.
+func (s *Server) FailNext(n int, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failN, s.failStatus = n, status
+}
+
+// RateLimitNext makes the next n requests answer 429 with retry-after set to retryAfter seconds.
+// FailNext faults are served first when both are pending.
+func (s *Server) RateLimitNext(n int, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limitN, s.limitAfter = n, retryAfter
+}
+
+// SetDelay makes every later request wait d before it is handled; a client that gives up
+// meanwhile leaves no email behind.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// sendRequest is the part of resend-go's SendEmailRequest the fake checks.
+type sendRequest struct {
+	From    string          `json:"from"`
+	To      json.RawMessage `json:"to"`
+	Subject string          `json:"subject"`
+	HTML    string          `json:"html"`
+	Text    string          `json:"text"`
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		s.mu.Lock()
+		s.requests++
+		s.mu.Unlock()
+	}
+
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
+
+	if r.URL.Path != "/emails" {
+		writeError(w, http.StatusNotFound, "not_found", "The requested endpoint does not exist.")
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method is not allowed for the requested path.")
+		return
+	}
+
+	if s.injectFault(w) {
+		return
+	}
+
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		writeError(w, http.StatusUnauthorized, "missing_api_key", "Missing API key in the authorization header.")
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "validation_error", "Request body is too large.")
+		return
+	}
+	var req sendRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "Request body is not valid JSON.")
+		return
+	}
+	to, err := recipients(req.To)
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Invalid `to` field.")
+		return
+	}
+	switch {
+	case strings.TrimSpace(req.From) == "":
+		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `from` field.")
+		return
+	case len(to) == 0:
+		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `to` field.")
+		return
+	case strings.TrimSpace(req.Subject) == "":
+		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `subject` field.")
+		return
+	}
+
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxKeyLen {
+		writeError(w, http.StatusBadRequest, "invalid_idempotency_key", "The key must be between 1-256 chars.")
+		return
+	}
+	sum := sha256.Sum256(body)
+
+	s.mu.Lock()
+	if key != "" {
+		if prev, ok := s.byKey[key]; ok {
+			if prev.sum != sum {
+				s.mu.Unlock()
+				writeError(w, http.StatusConflict, "invalid_idempotent_request", "Same idempotency key used with a different request payload.")
+				return
+			}
+			s.countByKey[key]++
+			s.mu.Unlock()
+			writeJSON(w, http.StatusOK, map[string]string{"id": prev.id})
+			return
+		}
+	}
+	e := Email{
+		ID:             newID(),
+		From:           req.From,
+		To:             strings.Join(to, ", "),
+		Subject:        req.Subject,
+		HTML:           req.HTML,
+		Text:           req.Text,
+		IdempotencyKey: key,
+		At:             time.Now(),
+	}
+	s.emails = append(s.emails, e)
+	if key != "" {
+		s.byKey[key] = keyed{sum: sum, id: e.ID}
+		s.countByKey[key]++
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+
+	writeJSON(w, http.StatusOK, map[string]string{"id": e.ID})
+}
+
+// injectFault answers with a pending injected fault, if any, and reports whether it did.
+func (s *Server) injectFault(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	var status, after int
+	switch {
+	case s.failN > 0:
+		s.failN--
+		status = s.failStatus
+	case s.limitN > 0:
+		s.limitN--
+		status, after = http.StatusTooManyRequests, s.limitAfter
+	}
+	s.mu.Unlock()
+	switch {
+	case status == 0:
+		return false
+	case status == http.StatusTooManyRequests:
+		// resend-go builds its RateLimitError from these headers, so every 429 carries them.
+		h := w.Header()
+		h.Set("ratelimit-limit", "2")
+		h.Set("ratelimit-remaining", "0")
+		h.Set("ratelimit-reset", strconv.Itoa(after))
+		h.Set("retry-after", strconv.Itoa(after))
+		writeError(w, status, "rate_limit_exceeded", "Too many requests. You can only make 2 requests per second.")
+	default:
+		writeError(w, status, errorName(status), "Injected failure.")
+	}
+	return true
+}
+
+// errorName picks the error name Resend uses for a status, so clients see realistic bodies.
+func errorName(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return "validation_error"
+	case http.StatusUnauthorized:
+		return "missing_api_key"
+	case http.StatusForbidden:
+		return "invalid_api_key"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusConflict:
+		return "concurrent_idempotent_requests"
+	case http.StatusTooManyRequests:
+		return "rate_limit_exceeded"
+	case http.StatusInternalServerError:
+		return "internal_server_error"
+	default:
+		return "application_error"
+	}
+}
+
+// recipients accepts "to" as Resend does: one address or a list.
+func recipients(raw json.RawMessage) ([]string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		if strings.TrimSpace(one) == "" {
+			return nil, nil
+		}
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, err
+	}
+	out := many[:0]
+	for _, a := range many {
+		if strings.TrimSpace(a) != "" {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func writeError(w http.ResponseWriter, status int, name, msg string) {
+	writeJSON(w, status, map[string]any{"statusCode": status, "name": name, "message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// newID makes a random version-4 UUID, the shape Resend gives email ids.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,185 @@
+package resendfake
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const validBody = `{"from":"a@example.com","to":["b@example.com"],"subject":"Hi","html":"<p>x</p>","text":"x"}`
+
+type answer struct {
+	Status int
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Header http.Header
+}
+
+func post(t *testing.T, s *Server, auth, key, body string) answer {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL()+"emails", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST: %v", err)
+	}
+	defer resp.Body.Close()
+	var a answer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatalf("decode answer: %v", err)
+	}
+	a.Status, a.Header = resp.StatusCode, resp.Header
+	return a
+}
+
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		name       string
+		auth       string
+		body       string
+		wantStatus int
+		wantName   string
+	}{
+		{name: "no auth", auth: "", body: validBody, wantStatus: 401, wantName: "missing_api_key"},
+		{name: "empty bearer", auth: "Bearer ", body: validBody, wantStatus: 401, wantName: "missing_api_key"},
+		{name: "basic auth", auth: "Basic Zm9vOmJhcg==", body: validBody, wantStatus: 401, wantName: "missing_api_key"},
+		{name: "ok", auth: "Bearer re_x", body: validBody, wantStatus: 200},
+		{name: "to as string", auth: "Bearer re_x", body: `{"from":"a@x","to":"b@x","subject":"s"}`, wantStatus: 200},
+		{name: "missing from", auth: "Bearer re_x", body: `{"to":["b@x"],"subject":"s"}`, wantStatus: 422, wantName: "validation_error"},
+		{name: "missing to", auth: "Bearer re_x", body: `{"from":"a@x","to":[],"subject":"s"}`, wantStatus: 422, wantName: "validation_error"},
+		{name: "missing subject", auth: "Bearer re_x", body: `{"from":"a@x","to":["b@x"]}`, wantStatus: 422, wantName: "validation_error"},
+		{name: "bad json", auth: "Bearer re_x", body: `{`, wantStatus: 400, wantName: "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			defer s.Close()
+			a := post(t, s, tt.auth, "", tt.body)
+			if a.Status != tt.wantStatus || a.Name != tt.wantName {
+				t.Errorf("answer = %d %q, want %d %q", a.Status, a.Name, tt.wantStatus, tt.wantName)
+			}
+			wantEmails := 0
+			if tt.wantStatus == 200 {
+				wantEmails = 1
+				if a.ID == "" {
+					t.Error("200 answer has no id")
+				}
+			}
+			if n := len(s.Emails()); n != wantEmails {
+				t.Errorf("recorded %d emails, want %d", n, wantEmails)
+			}
+			if s.Requests() != 1 {
+				t.Errorf("Requests = %d, want 1", s.Requests())
+			}
+		})
+	}
+}
+
+func TestIdempotentReplay(t *testing.T) {
+	s := New()
+	defer s.Close()
+	first := post(t, s, "Bearer re_x", "row-1", validBody)
+	again := post(t, s, "Bearer re_x", "row-1", validBody)
+	if first.Status != 200 || again.Status != 200 || first.ID == "" || first.ID != again.ID {
+		t.Errorf("answers %d %q then %d %q, want 200 with the same id", first.Status, first.ID, again.Status, again.ID)
+	}
+	other := post(t, s, "Bearer re_x", "row-2", validBody)
+	if other.ID == first.ID {
+		t.Error("a new key returned the old id")
+	}
+	changed := post(t, s, "Bearer re_x", "row-1", strings.Replace(validBody, "Hi", "Changed", 1))
+	if changed.Status != 409 {
+		t.Errorf("same key, different body: status %d, want 409", changed.Status)
+	}
+	if n := len(s.Emails()); n != 2 {
+		t.Errorf("recorded %d emails, want 2", n)
+	}
+	if got := s.CountByKey(); got["row-1"] != 2 || got["row-2"] != 1 {
+		t.Errorf("CountByKey = %v, want row-1:2 row-2:1", got)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	s := New()
+	defer s.Close()
+
+	s.FailNext(2, 503)
+	s.RateLimitNext(1, 7)
+	wantStatus := []int{503, 503, 429, 200}
+	for i, want := range wantStatus {
+		a := post(t, s, "Bearer re_x", "", validBody)
+		if a.Status != want {
+			t.Errorf("request %d: status %d, want %d", i+1, a.Status, want)
+		}
+		if want == 429 && a.Header.Get("retry-after") != "7" {
+			t.Errorf("retry-after = %q, want 7", a.Header.Get("retry-after"))
+		}
+	}
+	if n := len(s.Emails()); n != 1 {
+		t.Errorf("recorded %d emails, want 1", n)
+	}
+	if s.Requests() != len(wantStatus) {
+		t.Errorf("Requests = %d, want %d", s.Requests(), len(wantStatus))
+	}
+}
+
+func TestWaitFor(t *testing.T) {
+	s := New()
+	defer s.Close()
+
+	go func() {
+		// t.Fatal may not run off the test goroutine, so a failure here shows up as a WaitFor timeout.
+		time.Sleep(20 * time.Millisecond)
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"emails", strings.NewReader(validBody))
+		req.Header.Set("Authorization", "Bearer re_x")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	got, err := s.WaitFor(ctx, 1)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("WaitFor = %d emails, %v; want 1, nil", len(got), err)
+	}
+
+	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel2()
+	if _, err := s.WaitFor(short, 5); err == nil {
+		t.Error("WaitFor(5) returned without error though only 1 email exists")
+	}
+}
+
+func TestDelayRespectsClientCancel(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetDelay(time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"emails", strings.NewReader(validBody))
+	req.Header.Set("Authorization", "Bearer re_x")
+	start := time.Now()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("request succeeded despite delay longer than its deadline")
+	}
+	if time.Since(start) > 500*time.Millisecond {
+		t.Error("client waited for the full delay")
+	}
+	if n := len(s.Emails()); n != 0 {
+		t.Errorf("recorded %d emails from an abandoned request, want 0", n)
+	}
+}

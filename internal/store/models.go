@@ -1,0 +1,116 @@
+package store
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// User statuses.
+const (
+	UserPending = "pending"
+	UserActive  = "active"
+)
+
+// Token purposes.
+const (
+	PurposeActivation = "activation"
+	PurposeReset      = "reset"
+)
+
+// Outbox row statuses.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
+
+// User is one person's account. Email is stored canonical (lower case).
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID                int64      `bun:"id,pk,autoincrement"`
+	Email             string     `bun:"email,notnull"`
+	FirstName         string     `bun:"first_name,notnull"`
+	LastName          string     `bun:"last_name,notnull"`
+	Company           string     `bun:"company,notnull"`
+	Country           string     `bun:"country,notnull"`
+	Region            string     `bun:"region,notnull"`
+	Phone             string     `bun:"phone,notnull"`
+	Locale            string     `bun:"locale,notnull"`
+	Status            string     `bun:"status,notnull"`
+	PasswordHash      string     `bun:"password_hash,notnull"`
+	CreatedAt         time.Time  `bun:"created_at,notnull"`
+	UpdatedAt         time.Time  `bun:"updated_at,notnull"`
+	ActivatedAt       *time.Time `bun:"activated_at"`
+	PasswordChangedAt *time.Time `bun:"password_changed_at"`
+}
+
+// Token is a single-use activation or reset token; only its SHA-256 is kept.
+type Token struct {
+	bun.BaseModel `bun:"table:tokens"`
+
+	ID        int64      `bun:"id,pk,autoincrement"`
+	UserID    int64      `bun:"user_id,notnull"`
+	Purpose   string     `bun:"purpose,notnull"`
+	Hash      string     `bun:"hash,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	ExpiresAt time.Time  `bun:"expires_at,notnull"`
+	UsedAt    *time.Time `bun:"used_at"`
+}
+
+// Session is a signed-in browser; the cookie holds the token, the row its hash.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	UserID     int64     `bun:"user_id,notnull"`
+	Hash       string    `bun:"hash,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
+	LastSeenAt time.Time `bun:"last_seen_at,notnull"`
+	ExpiresAt  time.Time `bun:"expires_at,notnull"`
+	IP         string    `bun:"ip,notnull"`
+	UserAgent  string    `bun:"user_agent,notnull"`
+}
+
+// OutboxMessage is an email waiting to be rendered and sent by the worker.
+// Data holds the template's parameters as JSON and is erased once sent,
+// because it may carry a link with a live token.
+type OutboxMessage struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID             int64      `bun:"id,pk,autoincrement"`
+	Kind           string     `bun:"kind,notnull"`
+	Recipient      string     `bun:"recipient,notnull"`
+	Locale         string     `bun:"locale,notnull"`
+	Data           string     `bun:"data,notnull"`
+	IdempotencyKey string     `bun:"idempotency_key,notnull"`
+	Status         string     `bun:"status,notnull"`
+	Attempts       int        `bun:"attempts,notnull"`
+	NextAttemptAt  time.Time  `bun:"next_attempt_at,notnull"`
+	ClaimedUntil   *time.Time `bun:"claimed_until"`
+	LastError      string     `bun:"last_error,notnull"`
+	CreatedAt      time.Time  `bun:"created_at,notnull"`
+	SentAt         *time.Time `bun:"sent_at"`
+}
+
+// AuditEvent is one security-relevant event, shown on the account page.
+type AuditEvent struct {
+	bun.BaseModel `bun:"table:audit_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	UserID    *int64    `bun:"user_id"`
+	Kind      string    `bun:"kind,notnull"`
+	IP        string    `bun:"ip,notnull"`
+	UserAgent string    `bun:"user_agent,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+// RateCounter counts hits on one key within a fixed window.
+type RateCounter struct {
+	bun.BaseModel `bun:"table:rate_counters"`
+
+	Key         string    `bun:"key,pk"`
+	WindowStart time.Time `bun:"window_start,notnull"`
+	Count       int       `bun:"count,notnull"`
+}

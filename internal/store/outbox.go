@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Enqueue writes an email to the outbox; call it inside the transaction of
+// the change that causes the email, so both happen or neither does.
+func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
+	if m.IdempotencyKey == "" {
+		var b [16]byte
+		rand.Read(b[:])
+		m.IdempotencyKey = "gatehouse-" + hex.EncodeToString(b[:])
+	}
+	m.Status = OutboxPending
+	m.CreatedAt = m.CreatedAt.UTC()
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt
+	}
+	if _, err := s.db.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	return nil
+}
+
+// ClaimOutbox leases up to limit due messages to the caller until now+lease.
+// A message whose lease runs out (its sender died) becomes due again; the
+// idempotency key keeps that second send from reaching the inbox twice. On
+// PostgreSQL, FOR UPDATE SKIP LOCKED lets several instances claim at once.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	now = now.UTC()
+	due := s.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
+		Where("status = ? AND next_attempt_at <= ?", OutboxPending, now).
+		Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
+		Order("next_attempt_at", "id").Limit(int64(limit))
+	if s.Postgres() {
+		due = due.For("UPDATE SKIP LOCKED")
+	}
+	var list []OutboxMessage
+	err := s.db.NewUpdate().Model(&list).
+		Set("claimed_until = ?", now.Add(lease)).
+		Set("attempts = attempts + 1").
+		Where("id IN (?)", due).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim outbox: %w", err)
+	}
+	return list, nil
+}
+
+// MarkOutboxSent records delivery and erases the message data, which may
+// hold a live link.
+func (s *Store) MarkOutboxSent(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("status = ?", OutboxSent).Set("sent_at = ?", now.UTC()).
+		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''").
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark sent: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxRetry releases the claim and schedules the next attempt.
+func (s *Store) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark retry: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxFailed gives up on a message. Its data stays, so an operator
+// can retry it once the cause is fixed.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("status = ?", OutboxFailed).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark failed: %w", err)
+	}
+	return nil
+}
+
+// OutboxByStatus lists messages in a status, oldest first.
+func (s *Store) OutboxByStatus(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+	var list []OutboxMessage
+	err := s.db.NewSelect().Model(&list).Where("status = ?", status).Order("id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox by status: %w", err)
+	}
+	return list, nil
+}

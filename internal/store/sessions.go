@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+	if _, err := s.db.NewInsert().Model(sess).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByHash finds a session that has not expired by either timeout.
+func (s *Store) SessionByHash(ctx context.Context, hash string, now time.Time, idle time.Duration) (*Session, error) {
+	now = now.UTC()
+	sess := new(Session)
+	err := s.db.NewSelect().Model(sess).
+		Where("hash = ? AND expires_at > ? AND last_seen_at > ?", hash, now, now.Add(-idle)).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound("session", err)
+	}
+	return sess, nil
+}
+
+// TouchSession records activity, pushing the idle timeout back.
+func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.db.NewUpdate().Model((*Session)(nil)).
+		Set("last_seen_at = ?", now.UTC()).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends one session by its hash.
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Exec(ctx); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of the user except the one with id
+// keep (0 keeps none) and returns how many ended.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep int64) (int, error) {
+	res, err := s.db.NewDelete().Model((*Session)(nil)).
+		Where("user_id = ? AND id <> ?", userID, keep).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete user sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// SessionsByUser lists the user's live sessions, most recently used first.
+func (s *Store) SessionsByUser(ctx context.Context, userID int64, now time.Time, idle time.Duration) ([]Session, error) {
+	now = now.UTC()
+	var list []Session
+	err := s.db.NewSelect().Model(&list).
+		Where("user_id = ? AND expires_at > ? AND last_seen_at > ?", userID, now, now.Add(-idle)).
+		Order("last_seen_at DESC").Limit(50).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions by user: %w", err)
+	}
+	return list, nil
+}

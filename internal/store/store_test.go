@@ -1,0 +1,223 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func newUser(email string) *store.User {
+	return &store.User{Email: email, FirstName: "Ada", LastName: "Lovelace", Company: "Engines", Country: "GB",
+		Locale: "en", Status: store.UserPending, CreatedAt: t0, UpdatedAt: t0}
+}
+
+func TestUsersUniqueCaseInsensitive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		created, err := s.CreateUserIfAbsent(ctx, newUser("Ada@Example.com"))
+		if err != nil || !created {
+			t.Fatalf("first create: created=%v err=%v", created, err)
+		}
+		created, err = s.CreateUserIfAbsent(ctx, newUser("ada@EXAMPLE.com"))
+		if err != nil || created {
+			t.Fatalf("second create: created=%v err=%v, want a no-op", created, err)
+		}
+		u, err := s.UserByEmail(ctx, "ADA@example.COM")
+		if err != nil || u.Email != "ada@example.com" {
+			t.Fatalf("lookup: %+v %v", u, err)
+		}
+		if _, err := s.UserByEmail(ctx, "nobody@example.com"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown: err=%v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestConcurrentCreateLeavesOneRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var wg sync.WaitGroup
+		var createdN, errN atomic.Int32
+		for range 10 {
+			wg.Go(func() {
+				created, err := s.CreateUserIfAbsent(context.Background(), newUser("race@example.com"))
+				if err != nil {
+					errN.Add(1)
+					t.Error(err)
+				}
+				if created {
+					createdN.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if createdN.Load() != 1 || errN.Load() != 0 {
+			t.Fatalf("created %d rows with %d errors, want exactly 1 and 0", createdN.Load(), errN.Load())
+		}
+	})
+}
+
+func TestTokenConsumedExactlyOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := newUser("tok@example.com")
+		if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		tok := &store.Token{UserID: u.ID, Purpose: store.PurposeReset, Hash: "h1", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := s.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		// Reading never consumes.
+		for range 3 {
+			if _, err := s.ValidToken(ctx, "h1", store.PurposeReset, t0); err != nil {
+				t.Fatalf("valid token: %v", err)
+			}
+		}
+		if _, err := s.ValidToken(ctx, "h1", store.PurposeActivation, t0); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("wrong purpose accepted: %v", err)
+		}
+		var wg sync.WaitGroup
+		var wins atomic.Int32
+		for range 20 {
+			wg.Go(func() {
+				err := s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+					id, err := tx.ConsumeToken(ctx, "h1", store.PurposeReset, t0)
+					if err != nil {
+						return err
+					}
+					return tx.SetUserPassword(ctx, id, "hash", t0)
+				})
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case !errors.Is(err, store.ErrNotFound):
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("%d of 20 concurrent consumptions succeeded, want 1", wins.Load())
+		}
+	})
+}
+
+func TestTokenExpiryAndRevocation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := newUser("exp@example.com")
+		s.CreateUserIfAbsent(ctx, u)
+		old := &store.Token{UserID: u.ID, Purpose: store.PurposeActivation, Hash: "old", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := s.CreateToken(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ConsumeToken(ctx, "old", store.PurposeActivation, t0.Add(2*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired token consumed: %v", err)
+		}
+		fresh := &store.Token{UserID: u.ID, Purpose: store.PurposeActivation, Hash: "new", CreatedAt: t0.Add(time.Minute), ExpiresAt: t0.Add(time.Hour)}
+		if err := s.CreateToken(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ValidToken(ctx, "old", store.PurposeActivation, t0.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("older token still valid after a new one: %v", err)
+		}
+		if id, err := s.ConsumeToken(ctx, "new", store.PurposeActivation, t0.Add(2*time.Minute)); err != nil || id != u.ID {
+			t.Fatalf("consume new: %d %v", id, err)
+		}
+	})
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := newUser("sess@example.com")
+		s.CreateUserIfAbsent(ctx, u)
+		sess := &store.Session{UserID: u.ID, Hash: "s1", CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
+		if err := s.CreateSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		idle := 30 * time.Minute
+		if _, err := s.SessionByHash(ctx, "s1", t0.Add(29*time.Minute), idle); err != nil {
+			t.Fatalf("live session: %v", err)
+		}
+		if _, err := s.SessionByHash(ctx, "s1", t0.Add(31*time.Minute), idle); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("idle session still valid: %v", err)
+		}
+		for m := 25; m < 130; m += 25 {
+			s.TouchSession(ctx, sess.ID, t0.Add(time.Duration(m)*time.Minute))
+		}
+		if _, err := s.SessionByHash(ctx, "s1", t0.Add(121*time.Minute), idle); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("session past absolute timeout still valid: %v", err)
+		}
+		other := &store.Session{UserID: u.ID, Hash: "s2", CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
+		s.CreateSession(ctx, other)
+		if n, err := s.DeleteUserSessions(ctx, u.ID, other.ID); err != nil || n != 1 {
+			t.Fatalf("delete others: %d %v", n, err)
+		}
+		if _, err := s.SessionByHash(ctx, "s2", t0, idle); err != nil {
+			t.Fatalf("kept session gone: %v", err)
+		}
+	})
+}
+
+func TestOutboxClaimLeaseAndRetry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := range 3 {
+			m := &store.OutboxMessage{Kind: "k", Recipient: "r@example.com", Locale: "en", Data: "{}", CreatedAt: t0.Add(time.Duration(i) * time.Second)}
+			if err := s.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := t0.Add(time.Minute)
+		got, err := s.ClaimOutbox(ctx, now, 2, time.Minute)
+		if err != nil || len(got) != 2 || got[0].Attempts != 1 || got[0].IdempotencyKey == "" {
+			t.Fatalf("claim: %+v %v", got, err)
+		}
+		rest, _ := s.ClaimOutbox(ctx, now, 10, time.Minute)
+		if len(rest) != 1 {
+			t.Fatalf("second claim got %d, want the 1 unclaimed", len(rest))
+		}
+		if again, _ := s.ClaimOutbox(ctx, now, 10, time.Minute); len(again) != 0 {
+			t.Fatalf("leased rows claimed twice: %d", len(again))
+		}
+		s.MarkOutboxSent(ctx, got[0].ID, now)
+		s.MarkOutboxRetry(ctx, got[1].ID, now.Add(time.Hour), "500")
+		// rest[0]'s lease expires: its sender died, so it comes back.
+		back, _ := s.ClaimOutbox(ctx, now.Add(2*time.Minute), 10, time.Minute)
+		if len(back) != 1 || back[0].ID != rest[0].ID || back[0].Attempts != 2 {
+			t.Fatalf("expired lease: %+v", back)
+		}
+		later, _ := s.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute)
+		if len(later) != 2 {
+			t.Fatalf("after the retry time got %d, want the retried and the expired lease", len(later))
+		}
+		sent, _ := s.OutboxByStatus(ctx, store.OutboxSent, 10)
+		if len(sent) != 1 || sent[0].Data != "" {
+			t.Fatalf("sent row keeps data: %+v", sent)
+		}
+	})
+}
+
+func TestRateHitWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := 1; i <= 3; i++ {
+			n, reset, err := s.Hit(ctx, "ip:1", time.Minute, t0.Add(time.Duration(i)*time.Second))
+			if err != nil || n != i || !reset.Equal(t0.Add(time.Second+time.Minute)) {
+				t.Fatalf("hit %d: n=%d reset=%v err=%v", i, n, reset, err)
+			}
+		}
+		n, _, err := s.Hit(ctx, "ip:1", time.Minute, t0.Add(2*time.Minute))
+		if err != nil || n != 1 {
+			t.Fatalf("new window: n=%d err=%v", n, err)
+		}
+	})
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CreateUserIfAbsent inserts u unless an account with its email exists;
+// created tells which. Two racing registrations leave exactly one row.
+func (s *Store) CreateUserIfAbsent(ctx context.Context, u *User) (created bool, err error) {
+	u.Email = strings.ToLower(u.Email)
+	res, err := s.db.NewInsert().Model(u).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: create user: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: create user: %w", err)
+	}
+	return n == 1, nil
+}
+
+// UserByEmail finds an account by email, case-insensitively.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	u := new(User)
+	err := s.db.NewSelect().Model(u).Where("lower(email) = ?", strings.ToLower(email)).Scan(ctx)
+	if err != nil {
+		return nil, notFound("user by email", err)
+	}
+	return u, nil
+}
+
+// UserByID finds an account by id.
+func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
+	u := new(User)
+	if err := s.db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound("user by id", err)
+	}
+	return u, nil
+}
+
+// UpdateUserProfile replaces the profile fields of a pending account (a
+// second registration before activation corrects the first).
+func (s *Store) UpdateUserProfile(ctx context.Context, u *User) error {
+	_, err := s.db.NewUpdate().Model(u).
+		Column("first_name", "last_name", "company", "country", "region", "phone", "locale", "updated_at").
+		Where("id = ?", u.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: update profile: %w", err)
+	}
+	return nil
+}
+
+// SetUserPassword stores a new password hash and marks the account active.
+func (s *Store) SetUserPassword(ctx context.Context, userID int64, hash string, now time.Time) error {
+	now = now.UTC()
+	res, err := s.db.NewUpdate().Model((*User)(nil)).
+		Set("password_hash = ?", hash).
+		Set("password_changed_at = ?", now).
+		Set("updated_at = ?", now).
+		Set("activated_at = COALESCE(activated_at, ?)", now).
+		Set("status = ?", UserActive).
+		Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// UpdatePasswordHash replaces the hash alone, for rehashing with stronger
+// parameters at sign-in.
+func (s *Store) UpdatePasswordHash(ctx context.Context, userID int64, oldHash, newHash string) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).
+		Set("password_hash = ?", newHash).
+		Where("id = ? AND password_hash = ?", userID, oldHash).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: rehash: %w", err)
+	}
+	return nil
+}
