@@ -3,11 +3,14 @@ package components
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"regexp"
 	"strings"
 	"time"
+
+	"gatehouse/internal/i18n"
 )
 
 // Email kinds; the account package writes these to the outbox.
@@ -77,4 +80,20 @@ func RenderEmail(ctx context.Context, d EmailData) (htmlPart, textPart string, e
 	text := html.UnescapeString(tx.String())
 	text = blankLines.ReplaceAllString(strings.TrimSpace(text), "\n\n") + "\n"
 	return h.String(), text, nil
+}
+
+// RenderOutbox renders an outbox row's email in the language stored with
+// it: the recipient's, never that of whoever caused the send.
+func RenderOutbox(ctx context.Context, catalog *i18n.Catalog, kind, locale, data string) (subject, htmlPart, textPart string, err error) {
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(data), &fields); err != nil {
+		return "", "", "", fmt.Errorf("components: decode %s email data: %w", kind, err)
+	}
+	ctx = i18n.With(ctx, catalog.Localizer(catalog.Match(locale)))
+	d, err := EmailFor(ctx, kind, fields)
+	if err != nil {
+		return "", "", "", err
+	}
+	htmlPart, textPart, err = RenderEmail(ctx, d)
+	return d.Subject, htmlPart, textPart, err
 }

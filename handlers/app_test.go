@@ -1,0 +1,286 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/handlers"
+	"gatehouse/internal/account"
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/mail"
+	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// testApp is the whole application over a real store and a real HTTP
+// server, with the dev mailbox and an adjustable clock.
+type testApp struct {
+	t       *testing.T
+	URL     string
+	Store   *store.Store
+	Account *account.Service
+	Box     *mail.Mailbox
+	Worker  *mail.Worker
+	Logs    *syncBuffer
+
+	mu  sync.Mutex
+	now time.Time
+}
+
+type appOptions struct {
+	baseURL   string
+	tokenRule ratelimit.Rule
+}
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var hasher = password.NewHasher(password.DefaultParams, 4)
+
+func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) *testApp {
+	t.Helper()
+	o := appOptions{baseURL: "http://gatehouse.test", tokenRule: ratelimit.Rule{Max: 1000, Window: time.Minute}}
+	for _, f := range opts {
+		f(&o)
+	}
+	st := storetest.Open(t, backend)
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &testApp{t: t, Store: st, Logs: &syncBuffer{}, now: time.Now().UTC()}
+	base, _ := url.Parse(o.baseURL)
+	acc, err := account.New(st, hasher, account.Config{
+		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
+		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
+		Policy: password.Policy{MinLength: 15, MaxLength: 256},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc.Now = a.Now
+	a.Account = acc
+	a.Box = mail.NewMailbox()
+	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.Worker = mail.NewWorker(st, a.Box, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+		return renderForTest(catalog, ctx, row)
+	}, "Gatehouse <test@gatehouse.test>")
+	a.Worker.Now = a.Now
+	a.Worker.Log = log
+	h, err := handlers.New(handlers.Deps{
+		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
+		Limiter:       &ratelimit.Limiter{Counter: st, Now: a.Now},
+		TokenRule:     o.tokenRule,
+		SecureCookies: base.Scheme == "https",
+		Log:           log, Now: a.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	a.URL = srv.URL
+	return a
+}
+
+// Now is the app's clock.
+func (a *testApp) Now() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.now
+}
+
+// Advance moves the clock forward.
+func (a *testApp) Advance(d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.now = a.now.Add(d)
+}
+
+// Mail sends whatever the outbox holds and returns the mail delivered to
+// addr so far, oldest first.
+func (a *testApp) Mail(addr string) []mail.Delivered {
+	a.t.Helper()
+	for {
+		n, err := a.Worker.RunOnce(context.Background())
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	var out []mail.Delivered
+	list := a.Box.List()
+	for i := len(list) - 1; i >= 0; i-- {
+		if strings.EqualFold(list[i].To, addr) {
+			out = append(out, list[i])
+		}
+	}
+	return out
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// LastLink returns the link with the given path from the newest mail to addr.
+func (a *testApp) LastLink(addr, path string) string {
+	a.t.Helper()
+	mails := a.Mail(addr)
+	if len(mails) == 0 {
+		a.t.Fatalf("no mail to %s", addr)
+	}
+	for _, l := range linkRE.FindAllString(mails[len(mails)-1].Text, -1) {
+		if u, err := url.Parse(l); err == nil && u.Path == path && u.Query().Get("token") != "" {
+			return l
+		}
+	}
+	a.t.Fatalf("no %s link in mail to %s:\n%s", path, addr, mails[len(mails)-1].Text)
+	return ""
+}
+
+// browser is one visitor with a cookie jar; it does not follow redirects
+// by itself, so tests see every 303.
+type browser struct {
+	t    *testing.T
+	app  *testApp
+	c    *http.Client
+	jar  *cookiejar.Jar
+	head http.Header
+}
+
+func (a *testApp) Browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: a.t, app: a, jar: jar, head: http.Header{"Accept-Language": {"en"}},
+		c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	*http.Response
+	Body string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	for k, v := range b.head {
+		req.Header[k] = v
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return page{resp, string(body)}
+}
+
+func (b *browser) abs(path string) string {
+	if strings.HasPrefix(path, "http") {
+		u, _ := url.Parse(path)
+		return b.app.URL + u.RequestURI()
+	}
+	return b.app.URL + path
+}
+
+func (b *browser) Get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.abs(path), nil)
+	return b.do(req)
+}
+
+func (b *browser) Post(path string, form url.Values) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.abs(path), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// Follow follows redirects from p like a browser, returning the final page.
+func (b *browser) Follow(p page) page {
+	b.t.Helper()
+	for i := 0; i < 10 && p.StatusCode >= 300 && p.StatusCode < 400; i++ {
+		p = b.Get(p.Header.Get("Location"))
+	}
+	return p
+}
+
+func (b *browser) Cookie(name string) string {
+	u, _ := url.Parse(b.app.URL)
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func must(t *testing.T, p page, status int, contains ...string) {
+	t.Helper()
+	if p.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", p.Request.Method, p.Request.URL.Path, p.StatusCode, status, p.Body)
+	}
+	for _, s := range contains {
+		if !strings.Contains(p.Body, s) {
+			t.Fatalf("%s %s: body lacks %q\n%s", p.Request.Method, p.Request.URL.Path, s, p.Body)
+		}
+	}
+}
+
+func mustRedirect(t *testing.T, p page, to string) {
+	t.Helper()
+	if p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != to {
+		t.Fatalf("%s %s: %d to %q, want 303 to %q\n%s", p.Request.Method, p.Request.URL.Path, p.StatusCode, p.Header.Get("Location"), to, p.Body)
+	}
+}
+
+const goodPassword = "correct horse battery staple"
+
+func registration(email string) url.Values {
+	return url.Values{"first_name": {"Ada"}, "last_name": {"Lovelace"}, "company": {"Analytical Engines Ltd"},
+		"country": {"GB"}, "email": {email}, "phone": {"+44 20 7946 0958"}, "accept_terms": {"on"}}
+}
+
+// signUp walks registration to an active account with goodPassword.
+func (a *testApp) signUp(email string) {
+	a.t.Helper()
+	b := a.Browser()
+	mustRedirect(a.t, b.Post("/register", registration(email)), "/register/sent")
+	p := b.Get(a.LastLink(email, "/activate"))
+	mustRedirect(a.t, p, "/password/set")
+	p = b.Post("/password/set", url.Values{"password": {goodPassword}, "password_confirm": {goodPassword}})
+	mustRedirect(a.t, p, "/login?notice=password_set")
+}
+
+// signIn returns a browser signed in as email.
+func (a *testApp) signIn(email, pw string) *browser {
+	a.t.Helper()
+	b := a.Browser()
+	mustRedirect(a.t, b.Post("/login", url.Values{"email": {email}, "password": {pw}}), "/account")
+	return b
+}
