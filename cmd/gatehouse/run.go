@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	worker.Poll = cfg.MailWorkerPollInterval
 	worker.MaxAttempts = cfg.MailMaxAttempts
 	worker.SendTimeout = cfg.MailSendTimeout
+	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Log = log.With("component", "outbox")
 	acc.Queued = worker.Wake
 
@@ -122,15 +123,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(h, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -165,4 +158,18 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		return err
 	}
 	return nil
+}
+
+// newHTTPServer bounds every phase of a connection, so slow clients cannot
+// hold the server's resources.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }

@@ -34,6 +34,7 @@ type Config struct {
 	MailWorkerPollInterval time.Duration
 	MailMaxAttempts        int
 	MailSendTimeout        time.Duration
+	MailRetryDelay         time.Duration
 	LogLevel               string
 	LogFormat              string
 	TrustedProxies         []string
@@ -63,6 +64,7 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
+	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"TRUSTED_PROXIES", "", "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed; empty trusts none"},
@@ -115,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MailWorkerPollInterval: dur("MAIL_POLL_INTERVAL"),
 		MailMaxAttempts:        num("MAIL_MAX_ATTEMPTS"),
 		MailSendTimeout:        dur("MAIL_SEND_TIMEOUT"),
+		MailRetryDelay:         dur("MAIL_RETRY_DELAY"),
 		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
 		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
 	}

@@ -34,6 +34,7 @@ type Worker struct {
 	MaxAttempts int
 	Lease       time.Duration // how long a claim lasts before another worker may retry the row
 	SendTimeout time.Duration
+	RetryDelay  time.Duration // the first pause after a transient failure; it doubles from there
 	Batch       int
 	Log         *slog.Logger
 	Now         func() time.Time
@@ -44,7 +45,7 @@ type Worker struct {
 // NewWorker returns a worker with defaults for everything but its parts.
 func NewWorker(o Outbox, s Sender, render RenderFunc, from string) *Worker {
 	return &Worker{Outbox: o, Sender: s, Render: render, From: from, Poll: 2 * time.Second, MaxAttempts: 12,
-		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, Batch: 20, Log: slog.Default(), Now: time.Now,
+		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, RetryDelay: 5 * time.Second, Batch: 20, Log: slog.Default(), Now: time.Now,
 		wake: make(chan struct{}, 1)}
 }
 
@@ -117,7 +118,7 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
 		return
 	}
-	next := w.Now().Add(max(after, Backoff(row.Attempts)))
+	next := w.Now().Add(max(after, Backoff(w.RetryDelay, row.Attempts)))
 	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)
 	w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, row.ID, next, err.Error()))
 }
@@ -130,10 +131,10 @@ func (w *Worker) record(ctx context.Context, log *slog.Logger, err error) {
 	}
 }
 
-// Backoff is the pause after the given attempt: 5 s doubling to at most
+// Backoff is the pause after the given attempt: first doubling to at most
 // 30 min, with ±20 % jitter so instances do not retry in step.
-func Backoff(attempt int) time.Duration {
-	d := 5 * time.Second << min(max(attempt-1, 0), 9)
+func Backoff(first time.Duration, attempt int) time.Duration {
+	d := first << min(max(attempt-1, 0), 12)
 	d = min(d, 30*time.Minute)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
