@@ -20,14 +20,17 @@ var (
 	byLang    sync.Map // language.Tag → []Country
 )
 
-// countryCodes lists every CLDR territory that is a country, once.
+// countryCodes lists every CLDR territory that is a country (the ISO
+// 3166-1 countries plus Kosovo), once.
 func countryCodes() []language.Region {
 	codesOnce.Do(func() {
 		for a := 'A'; a <= 'Z'; a++ {
 			for b := 'A'; b <= 'Z'; b++ {
 				code := string([]rune{a, b})
 				r, err := language.ParseRegion(code)
-				if err == nil && r.IsCountry() && r.String() == code && r.Canonicalize() == r {
+				// M49 numbers exclude groupings such as EZ (Eurozone) and UN, and
+				// the exceptional reservations (AC, CP, DG, EA, IC, TA).
+				if err == nil && r.IsCountry() && r.String() == code && r.Canonicalize() == r && r.M49() != 0 {
 					codes = append(codes, r)
 				}
 			}

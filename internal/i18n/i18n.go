@@ -95,8 +95,9 @@ func (c *Catalog) Localizer(tag language.Tag) *Localizer {
 // Tag is the language this localizer speaks.
 func (l *Localizer) Tag() language.Tag { return l.tag }
 
-// T translates id with optional template data. A missing message renders
-// as its id, so it is visible, and the locale tests fail on it.
+// T translates id with optional template data. A message missing
+// everywhere renders as its id, so it is visible, and the locale tests fail
+// on it.
 func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
@@ -105,8 +106,10 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 			cfg.PluralCount = n
 		}
 	}
+	// A message missing from this language comes back in English with an
+	// error; English beats showing the bare id.
 	s, err := l.loc.Localize(cfg)
-	if err != nil {
+	if err != nil && s == "" {
 		return id
 	}
 	return s

@@ -55,9 +55,9 @@ func (p Policy) Check(pw, confirm string, who Personal) Problems {
 // around, if any: the password minus that piece would be short.
 func personalPart(pw string, who Personal) string {
 	lower := strings.ToLower(norm.NFKC.String(pw))
-	local, _, _ := strings.Cut(strings.ToLower(who.Email), "@")
+	local, _, _ := strings.Cut(who.Email, "@")
 	for _, part := range []string{local, who.FirstName, who.LastName, who.Company} {
-		part = strings.ToLower(strings.TrimSpace(part))
+		part = strings.ToLower(norm.NFKC.String(strings.TrimSpace(part)))
 		if utf8.RuneCountInString(part) < 4 || !strings.Contains(lower, part) {
 			continue
 		}

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -50,6 +52,13 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
+	// UPDATE … RETURNING has no order; mail goes out oldest first.
+	slices.SortFunc(list, func(a, b OutboxMessage) int {
+		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return list, nil
 }
 

@@ -1,0 +1,237 @@
+package account_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/account"
+)
+
+// emailOfLen builds an address of exactly n characters with a dotted domain.
+func emailOfLen(n int) string {
+	local := strings.Repeat("a", 64)
+	domain := ""
+	for len(local)+1+len(domain)+len(".example") < n {
+		if domain != "" && len(domain)%60 == 59 {
+			domain += "."
+			continue
+		}
+		domain += "b"
+	}
+	return local + "@" + domain + ".example"
+}
+
+// show lists field errors as field=ID, since FieldErrors prints only names.
+func show(errs account.FieldErrors) string {
+	var b strings.Builder
+	for _, f := range account.RegistrationFields {
+		if m, ok := errs[f]; ok {
+			fmt.Fprintf(&b, "%s=%s%v ", f, m.ID, m.Data)
+		}
+	}
+	return "{" + strings.TrimSpace(b.String()) + "}"
+}
+
+// Rule 4: the email is trimmed, at most 254 characters, exactly one plain
+// address, no CR/LF, and lower-cased so uniqueness is case-insensitive.
+func TestCanonicalEmail(t *testing.T) {
+	at254, at255 := emailOfLen(254), emailOfLen(255)
+	if len(at254) != 254 || len(at255) != 255 {
+		t.Fatalf("test helper built %d and %d characters", len(at254), len(at255))
+	}
+	tests := []struct {
+		name, in, want string // want "" means refused
+	}{
+		{"plain", "ada@example.com", "ada@example.com"},
+		{"trimmed", "  ada@example.com\t", "ada@example.com"},
+		{"lower-cased", "Ada.Lovelace@Example.COM", "ada.lovelace@example.com"},
+		{"plus tag kept", "ada+news@example.co.uk", "ada+news@example.co.uk"},
+		{"254 characters", at254, strings.ToLower(at254)},
+		{"255 characters", at255, ""},
+		{"empty", "", ""},
+		{"blank", "   ", ""},
+		{"display name", "Ada <ada@example.com>", ""},
+		{"angle brackets only", "<ada@example.com>", ""},
+		{"quoted display name", `"Ada" <ada@example.com>`, ""},
+		{"two addresses comma", "ada@example.com, eve@evil.example", ""},
+		{"two addresses semicolon", "ada@example.com;eve@evil.example", ""},
+		{"group syntax", "friends: ada@example.com;", ""},
+		{"CRLF header injection", "ada@example.com\r\nBcc: eve@evil.example", ""},
+		{"LF header injection", "ada@example.com\nBcc: eve@evil.example", ""},
+		{"CR alone", "ada@example.com\rX", ""},
+		{"NUL", "ada\x00@example.com", ""},
+		{"no at sign", "ada.example.com", ""},
+		{"empty local part", "@example.com", ""},
+		{"no domain", "ada@", ""},
+		{"domain without dot", "ada@localhost", ""},
+		{"domain leading dot", "ada@.example.com", ""},
+		{"domain trailing dot", "ada@example.com.", ""},
+		{"domain double dot", "ada@example..com", ""},
+		{"IP literal", "ada@[192.0.2.1]", ""},
+		{"quoted local part", `"ada lovelace"@example.com`, ""},
+		{"inner space", "ada lovelace@example.com", ""},
+		{"two at signs", "ada@b@example.com", ""},
+		{"comment", "ada@example.com (Ada)", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := account.CanonicalEmail(tt.in)
+			if tt.want == "" {
+				if err == nil {
+					t.Fatalf("CanonicalEmail(%q) = %q, want refused", tt.in, got)
+				}
+				var fe account.FieldErrors
+				if !errors.As(err, &fe) || fe["email"].ID != "error.email.invalid" {
+					t.Errorf("CanonicalEmail(%q) error = %v, want FieldErrors{email: error.email.invalid}", tt.in, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("CanonicalEmail(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// validRegistration passes Validate; each case changes one field.
+func validRegistration() account.Registration {
+	return account.Registration{
+		FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines Ltd",
+		Country: "GB", Region: "GB-LND", Email: "ada@example.com", Phone: "+44 20 7946 0958",
+		AcceptTerms: true,
+	}
+}
+
+// Rule 4 and rule 3: every registration field is checked by the one
+// validator, each refusal carrying its own message ID (and data).
+func TestRegistrationValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		change    func(r *account.Registration)
+		field, id string // field "" means valid
+		max       int    // expected Data["Max"], 0 for none
+	}{
+		{"valid", func(r *account.Registration) {}, "", "", 0},
+		{"valid without optional fields", func(r *account.Registration) { r.Region, r.Phone = "", "" }, "", "", 0},
+		{"first name required", func(r *account.Registration) { r.FirstName = "" }, "first_name", "error.first_name.required", 0},
+		{"first name blank after Normalize", func(r *account.Registration) { r.FirstName = "  \t "; r.Normalize() }, "first_name", "error.first_name.required", 0},
+		{"first name 100 is fine", func(r *account.Registration) { r.FirstName = strings.Repeat("é", 100) }, "", "", 0},
+		{"first name 101", func(r *account.Registration) { r.FirstName = strings.Repeat("a", 101) }, "first_name", "error.field.too_long", 100},
+		{"first name newline", func(r *account.Registration) { r.FirstName = "Ada\nBcc: x" }, "first_name", "error.field.invalid_characters", 0},
+		{"first name NUL", func(r *account.Registration) { r.FirstName = "A\x00da" }, "first_name", "error.field.invalid_characters", 0},
+		{"first name invalid UTF-8", func(r *account.Registration) { r.FirstName = "Ad\xffa" }, "first_name", "error.field.invalid_characters", 0},
+		{"last name required", func(r *account.Registration) { r.LastName = "" }, "last_name", "error.last_name.required", 0},
+		{"last name 101", func(r *account.Registration) { r.LastName = strings.Repeat("b", 101) }, "last_name", "error.field.too_long", 100},
+		{"last name tab", func(r *account.Registration) { r.LastName = "Love\tlace" }, "last_name", "error.field.invalid_characters", 0},
+		{"company required", func(r *account.Registration) { r.Company = "" }, "company", "error.company.required", 0},
+		{"company 200 is fine", func(r *account.Registration) { r.Company = strings.Repeat("c", 200) }, "", "", 0},
+		{"company 201", func(r *account.Registration) { r.Company = strings.Repeat("c", 201) }, "company", "error.field.too_long", 200},
+		{"company carriage return", func(r *account.Registration) { r.Company = "ACME\rInc" }, "company", "error.field.invalid_characters", 0},
+		{"country required", func(r *account.Registration) { r.Country, r.Region = "", "" }, "country", "error.country.required", 0},
+		{"country XX", func(r *account.Registration) { r.Country, r.Region = "XX", "" }, "country", "error.country.invalid", 0},
+		{"country ZZ", func(r *account.Registration) { r.Country, r.Region = "ZZ", "" }, "country", "error.country.invalid", 0},
+		{"country EU is not a country", func(r *account.Registration) { r.Country, r.Region = "EU", "" }, "country", "error.country.invalid", 0},
+		{"country lower case before Normalize", func(r *account.Registration) { r.Country, r.Region = "gb", "" }, "country", "error.country.invalid", 0},
+		{"country alpha-3", func(r *account.Registration) { r.Country, r.Region = "GBR", "" }, "country", "error.country.invalid", 0},
+		{"region of another country", func(r *account.Registration) { r.Region = "FR-75" }, "region", "error.region.invalid", 0},
+		{"region without country code", func(r *account.Registration) { r.Region = "LND" }, "region", "error.region.invalid", 0},
+		{"region empty subdivision", func(r *account.Registration) { r.Region = "GB-" }, "region", "error.region.invalid", 0},
+		{"region subdivision too long", func(r *account.Registration) { r.Region = "GB-LOND" }, "region", "error.region.invalid", 0},
+		{"region punctuation", func(r *account.Registration) { r.Region = "GB-L<D" }, "region", "error.region.invalid", 0},
+		{"email required", func(r *account.Registration) { r.Email = "" }, "email", "error.email.required", 0},
+		{"email invalid", func(r *account.Registration) { r.Email = "ada@localhost" }, "email", "error.email.invalid", 0},
+		{"email two addresses", func(r *account.Registration) { r.Email = "ada@example.com,eve@evil.example" }, "email", "error.email.invalid", 0},
+		{"phone with punctuation", func(r *account.Registration) { r.Phone = "+1 (555) 010.9999" }, "", "", 0},
+		{"phone 4 digits", func(r *account.Registration) { r.Phone = "1234" }, "", "", 0},
+		{"phone 3 digits", func(r *account.Registration) { r.Phone = "123" }, "phone", "error.phone.invalid", 0},
+		{"phone 16 digits", func(r *account.Registration) { r.Phone = "1234567890123456" }, "phone", "error.phone.invalid", 0},
+		{"phone letters", func(r *account.Registration) { r.Phone = "555-CALL-NOW" }, "phone", "error.phone.invalid", 0},
+		{"phone plus not first", func(r *account.Registration) { r.Phone = "44+2079460958" }, "phone", "error.phone.invalid", 0},
+		{"phone 33 characters", func(r *account.Registration) { r.Phone = "+44 " + strings.Repeat(" ", 20) + "20 7946 0958" }, "phone", "error.phone.invalid", 0},
+		{"phone newline", func(r *account.Registration) { r.Phone = "+44 20\n7946 0958" }, "phone", "error.phone.invalid", 0},
+		{"terms not accepted", func(r *account.Registration) { r.AcceptTerms = false }, "accept_terms", "error.accept_terms.required", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := validRegistration()
+			tt.change(&r)
+			errs := r.Validate()
+			if tt.field == "" {
+				if errs != nil {
+					t.Fatalf("Validate(%+v) = %+v, want nil", r, show(errs))
+				}
+				return
+			}
+			if len(errs) != 1 {
+				t.Fatalf("Validate = %+v, want exactly one problem on %s", show(errs), tt.field)
+			}
+			m, ok := errs[tt.field]
+			if !ok || m.ID != tt.id {
+				t.Fatalf("Validate = %+v, want %s: %s", show(errs), tt.field, tt.id)
+			}
+			if tt.max != 0 && m.Data["Max"] != tt.max {
+				t.Errorf("%s Data = %v, want Max %d", m.ID, m.Data, tt.max)
+			}
+			// Inline validation uses the same code for the one field.
+			if fm, bad := r.ValidateField(tt.field); !bad || fm.ID != tt.id {
+				t.Errorf("ValidateField(%s) = %+v, %v; want %s", tt.field, fm, bad, tt.id)
+			}
+		})
+	}
+}
+
+// Rule 4: Normalize trims and canonicalises, so lower-case country and
+// region codes and a padded, mixed-case email are accepted afterwards.
+func TestRegistrationNormalize(t *testing.T) {
+	r := account.Registration{
+		FirstName: "  Ada ", LastName: "\tLovelace\n", Company: " Analytical Engines ",
+		Country: " gb ", Region: "gb-lnd", Email: "  Ada@Example.COM ", Phone: " +44 20 7946 0958 ",
+		AcceptTerms: true,
+	}
+	r.Normalize()
+	want := account.Registration{
+		FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines",
+		Country: "GB", Region: "GB-LND", Email: "ada@example.com", Phone: "+44 20 7946 0958",
+		AcceptTerms: true,
+	}
+	if r != want {
+		t.Errorf("Normalize = %+v\nwant        %+v", r, want)
+	}
+	if errs := r.Validate(); errs != nil {
+		t.Errorf("Validate after Normalize = %s", show(errs))
+	}
+
+	// An email that is not canonical stays (trimmed) so the error shows it.
+	bad := account.Registration{Email: "  Ada <ada@example.com> "}
+	bad.Normalize()
+	if bad.Email != "Ada <ada@example.com>" {
+		t.Errorf("Normalize kept %q", bad.Email)
+	}
+	if m, isBad := bad.ValidateField("email"); !isBad || m.ID != "error.email.invalid" {
+		t.Errorf("display-name email after Normalize: %+v, %v", m, isBad)
+	}
+}
+
+// Rule 3: only the named fields are form fields; Validate reports them in
+// the order the form shows them, and nothing else.
+func TestRegistrationFields(t *testing.T) {
+	want := []string{"first_name", "last_name", "company", "country", "region", "email", "phone", "accept_terms"}
+	if strings.Join(account.RegistrationFields, ",") != strings.Join(want, ",") {
+		t.Errorf("RegistrationFields = %v, want %v", account.RegistrationFields, want)
+	}
+	errs := account.Registration{Region: "X", Phone: "x"}.Validate()
+	for f := range errs {
+		found := false
+		for _, w := range want {
+			found = found || f == w
+		}
+		if !found {
+			t.Errorf("Validate reported unknown field %q", f)
+		}
+	}
+	if len(errs) != len(want) {
+		t.Errorf("empty registration: %d problems %s, want one per field (%d)", len(errs), show(errs), len(want))
+	}
+}

@@ -1,0 +1,216 @@
+package config_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/internal/config"
+)
+
+// env returns a getenv over vars; unset names read as "".
+func env(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+// defaultOf is the documented default of name in config.Vars.
+func defaultOf(t *testing.T, name string) string {
+	t.Helper()
+	for _, v := range config.Vars {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	t.Fatalf("%s is not in config.Vars", name)
+	return ""
+}
+
+// Rules 8, 14 and 26 (habit 11): with nothing set, every setting takes the
+// default config.Vars documents, and the defaults satisfy the rules.
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load with no environment: %v", err)
+	}
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"ADDR", c.Addr, ":8080"},
+		{"BASE_URL", c.BaseURL.String(), "http://localhost:8080"},
+		{"DATABASE_URL", c.DatabaseURL, "gatehouse.db"},
+		{"RESEND_API_KEY", c.ResendAPIKey, ""},
+		{"RESEND_BASE_URL", c.ResendBaseURL, ""},
+		{"MAIL_FROM", c.MailFrom, "Gatehouse <onboarding@localhost>"},
+		{"ACTIVATION_TOKEN_TTL", c.ActivationTTL.String(), "24h0m0s"},    // rule 8: at most 24h
+		{"RESET_TOKEN_TTL", c.ResetTTL.String(), "45m0s"},                // rule 8: 30–60 min
+		{"SESSION_IDLE_TIMEOUT", c.SessionIdleTimeout.String(), "30m0s"}, // rule 26
+		{"SESSION_ABSOLUTE_TIMEOUT", c.SessionAbsoluteTimeout.String(), "12h0m0s"},
+		{"PASSWORD_MIN_LENGTH", fmt.Sprint(c.PasswordMinLength), "15"},    // rule 14
+		{"PASSWORD_MAX_LENGTH", fmt.Sprint(c.PasswordMaxLength), "256"},   // rule 14: at least 64
+		{"TOKEN_ATTEMPTS_PER_IP", fmt.Sprint(c.TokenAttemptsPerIP), "30"}, // rule 11
+		{"TOKEN_ATTEMPTS_WINDOW", c.TokenAttemptsWindow.String(), "15m0s"},
+		{"MAIL_POLL_INTERVAL", c.MailWorkerPollInterval.String(), "2s"},
+		{"MAIL_MAX_ATTEMPTS", fmt.Sprint(c.MailMaxAttempts), "12"},
+		{"MAIL_SEND_TIMEOUT", c.MailSendTimeout.String(), "15s"},
+		{"MAIL_RETRY_DELAY", c.MailRetryDelay.String(), "5s"},
+		{"LOG_LEVEL", c.LogLevel, "info"},
+		{"LOG_FORMAT", c.LogFormat, "text"},
+		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
+	}
+	if len(tests) != len(config.Vars) {
+		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+			}
+			def := defaultOf(t, tt.name)
+			// Durations print differently from how Vars spells them.
+			if d, err := time.ParseDuration(def); err == nil && def != "" {
+				def = d.String()
+			}
+			if tt.got != def {
+				t.Errorf("%s = %q, but config.Vars documents %q", tt.name, tt.got, def)
+			}
+		})
+	}
+	for _, v := range config.Vars {
+		if v.Meaning == "" {
+			t.Errorf("%s has no meaning documented", v.Name)
+		}
+	}
+	if c.SecureCookies() {
+		t.Error("SecureCookies with the http default BASE_URL")
+	}
+	if !c.DevMailbox() {
+		t.Error("DevMailbox without RESEND_API_KEY")
+	}
+}
+
+// Habit 11: a bad value stops start-up with an error naming the variable.
+// Rules 8, 13 and 14 bound the security-relevant ones.
+func TestBadValues(t *testing.T) {
+	tests := []struct {
+		name, value string
+	}{
+		{"BASE_URL", "ftp://x"},
+		{"BASE_URL", "localhost:8080"},
+		{"BASE_URL", "/relative"},
+		{"BASE_URL", "https://"},
+		{"BASE_URL", "https://example.com/?next=x"},
+		{"BASE_URL", "https://example.com/#frag"},
+		{"RESEND_BASE_URL", "not a url"},
+		{"ACTIVATION_TOKEN_TTL", "48h"},
+		{"ACTIVATION_TOKEN_TTL", "24h1m"},
+		{"ACTIVATION_TOKEN_TTL", "forever"},
+		{"ACTIVATION_TOKEN_TTL", "-1h"},
+		{"RESET_TOKEN_TTL", "2h"},
+		{"RESET_TOKEN_TTL", "61m"},
+		{"RESET_TOKEN_TTL", "29m"},
+		{"RESET_TOKEN_TTL", "0"},
+		{"RESET_TOKEN_TTL", "45"},
+		{"SESSION_IDLE_TIMEOUT", "13h"},
+		{"SESSION_ABSOLUTE_TIMEOUT", "x"},
+		{"PASSWORD_MIN_LENGTH", "7"},
+		{"PASSWORD_MIN_LENGTH", "0"},
+		{"PASSWORD_MIN_LENGTH", "-15"},
+		{"PASSWORD_MIN_LENGTH", "fifteen"},
+		{"PASSWORD_MIN_LENGTH", "300"},
+		{"PASSWORD_MAX_LENGTH", "63"},
+		{"PASSWORD_MAX_LENGTH", "5000"},
+		{"TOKEN_ATTEMPTS_PER_IP", "0"},
+		{"TOKEN_ATTEMPTS_WINDOW", "soon"},
+		{"MAIL_POLL_INTERVAL", "0s"},
+		{"MAIL_MAX_ATTEMPTS", "many"},
+		{"MAIL_SEND_TIMEOUT", "-5s"},
+		{"MAIL_RETRY_DELAY", "later"},
+		{"LOG_LEVEL", "verbose"},
+		{"LOG_FORMAT", "xml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			c, err := config.Load(env(map[string]string{tt.name: tt.value}))
+			if err == nil {
+				t.Fatalf("Load accepted %s=%q: %+v", tt.name, tt.value, c)
+			}
+			if !strings.Contains(err.Error(), tt.name) {
+				t.Errorf("error %q does not name %s", err, tt.name)
+			}
+		})
+	}
+}
+
+// The bounds of the rules are inclusive, and values are trimmed and
+// case-folded where that is harmless.
+func TestGoodValues(t *testing.T) {
+	tests := []struct {
+		vars  map[string]string
+		check func(c config.Config) string
+	}{
+		{map[string]string{"ACTIVATION_TOKEN_TTL": "24h"}, func(c config.Config) string { return c.ActivationTTL.String() }},
+		{map[string]string{"ACTIVATION_TOKEN_TTL": "15m"}, func(c config.Config) string { return c.ActivationTTL.String() }},
+		{map[string]string{"RESET_TOKEN_TTL": "30m"}, func(c config.Config) string { return c.ResetTTL.String() }},
+		{map[string]string{"RESET_TOKEN_TTL": "1h"}, func(c config.Config) string { return c.ResetTTL.String() }},
+		{map[string]string{"PASSWORD_MIN_LENGTH": "8"}, func(c config.Config) string { return fmt.Sprint(c.PasswordMinLength) }},
+		{map[string]string{"PASSWORD_MAX_LENGTH": "64"}, func(c config.Config) string { return fmt.Sprint(c.PasswordMaxLength) }},
+		{map[string]string{"LOG_FORMAT": " JSON "}, func(c config.Config) string { return c.LogFormat }},
+		{map[string]string{"BASE_URL": "https://auth.example.com/gate/"}, func(c config.Config) string { return c.BaseURL.String() }},
+		{map[string]string{"TRUSTED_PROXIES": " 10.0.0.1, ,10.1.0.0/16 "}, func(c config.Config) string { return strings.Join(c.TrustedProxies, "|") }},
+	}
+	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16"}
+	for i, tt := range tests {
+		c, err := config.Load(env(tt.vars))
+		if err != nil {
+			t.Errorf("Load(%v): %v", tt.vars, err)
+			continue
+		}
+		if got := tt.check(c); got != want[i] {
+			t.Errorf("Load(%v) gave %q, want %q", tt.vars, got, want[i])
+		}
+	}
+}
+
+// Several bad values are all reported at once, so one restart fixes them.
+func TestAllErrorsReported(t *testing.T) {
+	_, err := config.Load(env(map[string]string{"BASE_URL": "ftp://x", "LOG_FORMAT": "xml", "PASSWORD_MIN_LENGTH": "7"}))
+	if err == nil {
+		t.Fatal("Load accepted three bad values")
+	}
+	for _, name := range []string{"BASE_URL", "LOG_FORMAT", "PASSWORD_MIN_LENGTH"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+}
+
+// Rule 26: cookies are Secure (and __Host-) exactly when BASE_URL is https.
+func TestSecureCookies(t *testing.T) {
+	tests := []struct {
+		base string
+		want bool
+	}{
+		{"https://auth.example.com", true},
+		{"HTTPS://auth.example.com", true},
+		{"https://auth.example.com:8443/gate", true},
+		{"http://auth.example.com", false},
+		{"http://localhost:8080", false},
+	}
+	for _, tt := range tests {
+		c, err := config.Load(env(map[string]string{"BASE_URL": tt.base}))
+		if err != nil {
+			t.Errorf("Load(BASE_URL=%s): %v", tt.base, err)
+			continue
+		}
+		if got := c.SecureCookies(); got != tt.want {
+			t.Errorf("SecureCookies with BASE_URL=%s = %v, want %v", tt.base, got, tt.want)
+		}
+	}
+	c, err := config.Load(env(map[string]string{"RESEND_API_KEY": "re_test"}))
+	if err != nil || c.DevMailbox() {
+		t.Errorf("with RESEND_API_KEY: DevMailbox = %v, err %v", c.DevMailbox(), err)
+	}
+}

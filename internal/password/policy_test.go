@@ -1,0 +1,160 @@
+package password
+
+import (
+	"strings"
+	"testing"
+)
+
+// defaultPolicy is the shipped setting: 15 to 256 code points.
+var defaultPolicy = Policy{MinLength: 15, MaxLength: 256}
+
+// Rule 14: length is counted in Unicode code points of the NFKC form, the
+// minimum is enforced, and the maximum is an error, never truncation.
+// Rule 15: no composition rules by default.
+func TestPolicyLength(t *testing.T) {
+	tests := []struct {
+		name   string
+		pw     string
+		wantID string // "" means accepted
+		data   map[string]any
+	}{
+		{"empty", "", "error.password.required", nil},
+		{"14 ASCII", strings.Repeat("a", 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 ASCII", strings.Repeat("a", 15), "", nil},
+		{"15 lower-case letters only, no composition rule", "onlylowercaseok", "", nil},
+		{"14 emoji (56 bytes)", strings.Repeat("😀", 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 emoji (60 bytes)", strings.Repeat("😀", 15), "", nil},
+		{"14 CJK (42 bytes)", strings.Repeat("漢", 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 CJK (45 bytes)", strings.Repeat("漢", 15), "", nil},
+		// 28 code points as typed, 14 after NFKC composes each e + U+0301.
+		{"14 decomposed é", strings.Repeat("e\u0301", 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 decomposed é", strings.Repeat("e\u0301", 15), "", nil},
+		{"15 spaces are 15 characters", strings.Repeat(" ", 15), "", nil},
+		{"256 at the maximum", strings.Repeat("a", 256), "", nil},
+		{"257 over the maximum", strings.Repeat("a", 257), "error.password.too_long", map[string]any{"Max": 256}},
+		{"257 emoji over the maximum", strings.Repeat("😀", 257), "error.password.too_long", map[string]any{"Max": 256}},
+		{"very long input", strings.Repeat("a", 100000), "error.password.too_long", map[string]any{"Max": 256}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			probs := defaultPolicy.Check(tt.pw, tt.pw, Personal{})
+			got, bad := probs["password"]
+			if tt.wantID == "" {
+				if probs != nil {
+					t.Fatalf("Check refused a valid password: %+v", probs)
+				}
+				return
+			}
+			if !bad || got.ID != tt.wantID {
+				t.Fatalf("Check problems = %+v, want password: %s", probs, tt.wantID)
+			}
+			for k, v := range tt.data {
+				if got.Data[k] != v {
+					t.Errorf("%s data %s = %v, want %v", got.ID, k, got.Data[k], v)
+				}
+			}
+			if _, ok := probs["password_confirm"]; ok {
+				t.Errorf("matching confirmation reported as a mismatch: %+v", probs)
+			}
+		})
+	}
+}
+
+// Rule 14: the minimum is configurable (down to 8) and Check honours it.
+func TestPolicyConfiguredMinimum(t *testing.T) {
+	p := Policy{MinLength: 8, MaxLength: 64}
+	if probs := p.Check("abcdefgh", "abcdefgh", Personal{}); probs != nil {
+		t.Errorf("8 characters with MinLength 8 refused: %+v", probs)
+	}
+	if probs := p.Check("abcdefg", "abcdefg", Personal{}); probs["password"].ID != "error.password.too_short" {
+		t.Errorf("7 characters with MinLength 8: %+v, want too_short", probs)
+	}
+	if probs := p.Check(strings.Repeat("a", 65), strings.Repeat("a", 65), Personal{}); probs["password"].ID != "error.password.too_long" {
+		t.Errorf("65 characters with MaxLength 64: %+v, want too_long", probs)
+	}
+}
+
+// Rule 18: the new password is entered twice; a mismatch is reported on
+// the confirmation field.
+func TestPolicyConfirmation(t *testing.T) {
+	const pw = "correct horse battery staple"
+	tests := []struct {
+		name, pw, confirm string
+		wantPassword      string
+		wantConfirm       bool
+	}{
+		{"match", pw, pw, "", false},
+		{"mismatch", pw, pw + "!", "", true},
+		{"confirm empty", pw, "", "", true},
+		{"trailing space is a mismatch", pw, pw + " ", "", true},
+		{"case is a mismatch", pw, strings.ToUpper(pw), "", true},
+		{"both problems", "short", "other", "error.password.too_short", true},
+		{"empty both", "", "", "error.password.required", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			probs := defaultPolicy.Check(tt.pw, tt.confirm, Personal{})
+			if got := probs["password"].ID; got != tt.wantPassword {
+				t.Errorf("password problem = %q, want %q", got, tt.wantPassword)
+			}
+			m, ok := probs["password_confirm"]
+			if ok != tt.wantConfirm || (ok && m.ID != "error.password.mismatch") {
+				t.Errorf("password_confirm problem = %+v (present %v), want present %v with error.password.mismatch", m, ok, tt.wantConfirm)
+			}
+		})
+	}
+}
+
+// Rule 16: passwords built from the user's own data (name, company, email)
+// are refused with the reason; a long passphrase that merely contains a
+// short name is fine.
+func TestPolicyPersonal(t *testing.T) {
+	who := Personal{
+		Email:     "grace.hopper@navy.example",
+		FirstName: "Maximiliane",
+		LastName:  "Hopper",
+		Company:   "Remington Rand",
+	}
+	tests := []struct {
+		name    string
+		pw      string
+		refused bool
+	}{
+		{"email local part plus digits", "grace.hopper1906", true},
+		{"email local part upper case", "GRACE.HOPPER1906!", true},
+		{"company plus a few", "Remington Rand 42", true},
+		{"company repeated", "remington randremington rand", true},
+		{"first name plus a few", "Maximiliane2024!", true},
+		{"last name repeated", "HopperHopperHopper", true},
+		{"full-width company (NFKC)", "\uff32emington \uff32and!!", true},
+		{"passphrase containing the last name", "correct hopper horse battery staple", false},
+		{"passphrase containing the company", "the remington rand typewriter clacks all night long", false},
+		{"unrelated", "correct horse battery staple", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			probs := defaultPolicy.Check(tt.pw, tt.pw, who)
+			if tt.refused {
+				if probs["password"].ID != "error.password.personal" {
+					t.Errorf("Check(%q) = %+v, want error.password.personal", tt.pw, probs)
+				}
+				return
+			}
+			if probs != nil {
+				t.Errorf("Check(%q) = %+v, want accepted", tt.pw, probs)
+			}
+		})
+	}
+}
+
+// Rule 16 with rule 17: the user's data is compared in the same NFKC form as
+// the password, so a name stored decomposed (as some keyboards send it)
+// still matches a password typed precomposed.
+func TestPolicyPersonalNormalised(t *testing.T) {
+	who := Personal{Company: "Cafe\u0301 Ame\u0301lie Paris"} // decomposed é
+	pw := "caf\u00e9 am\u00e9lie paris!"                      // precomposed é
+	probs := defaultPolicy.Check(pw, pw, who)
+	if probs["password"].ID != "error.password.personal" {
+		t.Errorf("a password built from the decomposed company name was accepted: %v", probs)
+	}
+}
