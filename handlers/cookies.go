@@ -3,10 +3,12 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"gatehouse/components"
 	"gatehouse/internal/paths"
 )
 
@@ -61,15 +63,21 @@ const (
 
 var flowPaths = map[string]string{activationFlow: paths.PasswordSet, resetFlow: paths.PasswordReset, sentFlow: "/"}
 
-// sentTo is the address the last "check your inbox" page is about.
-func (s *server) sentTo(c *gin.Context) string {
+// toSentPage remembers the posted address for the "check your inbox" page
+// at path and redirects there.
+func (s *server) toSentPage(c *gin.Context, path string) {
+	s.setCookie(c, s.flowCookie(sentFlow), url.QueryEscape(strings.TrimSpace(c.PostForm("email"))), flowPaths[sentFlow], sentLifetime)
+	redirect(c, path)
+}
+
+// sentPage shows "check your inbox" for the remembered address, or sends
+// the visitor back to the form (at back) when there is none.
+func (s *server) sentPage(c *gin.Context, back, title, body string) {
 	v, err := c.Cookie(s.flowCookie(sentFlow))
-	if err != nil {
-		return ""
+	email, uerr := url.QueryUnescape(v)
+	if err != nil || uerr != nil || email == "" {
+		c.Redirect(http.StatusFound, back)
+		return
 	}
-	email, err := url.QueryUnescape(v)
-	if err != nil {
-		return ""
-	}
-	return email
+	s.render(c, http.StatusOK, components.SentPage(components.SentView{Title: title, Body: body, Email: email}), nil)
 }

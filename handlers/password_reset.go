@@ -3,8 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,18 +31,11 @@ func (s *server) forgot(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.setCookie(c, s.flowCookie(sentFlow), url.QueryEscape(strings.TrimSpace(c.PostForm("email"))), flowPaths[sentFlow], sentLifetime)
-	redirect(c, paths.PasswordSent)
+	s.toSentPage(c, paths.PasswordSent)
 }
 
 func (s *server) forgotSent(c *gin.Context) {
-	email := s.sentTo(c)
-	if email == "" {
-		c.Redirect(http.StatusFound, paths.PasswordForgot)
-		return
-	}
-	s.render(c, http.StatusOK, components.SentPage(components.SentView{
-		Title: "page.forgot_sent.title", Body: "page.forgot_sent.body", Email: email}), nil)
+	s.sentPage(c, paths.PasswordForgot, "page.forgot_sent.title", "page.forgot_sent.body")
 }
 
 // resetForm is the email's "Reset Password" link (with ?token=, moved into

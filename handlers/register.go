@@ -3,8 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,16 +54,9 @@ func (s *server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.setCookie(c, s.flowCookie(sentFlow), url.QueryEscape(strings.TrimSpace(c.PostForm("email"))), flowPaths[sentFlow], sentLifetime)
-	redirect(c, paths.RegisterSent)
+	s.toSentPage(c, paths.RegisterSent)
 }
 
 func (s *server) registerSent(c *gin.Context) {
-	email := s.sentTo(c)
-	if email == "" {
-		c.Redirect(http.StatusFound, paths.Register)
-		return
-	}
-	s.render(c, http.StatusOK, components.SentPage(components.SentView{
-		Title: "page.register_sent.title", Body: "page.register_sent.body", Email: email}), nil)
+	s.sentPage(c, paths.Register, "page.register_sent.title", "page.register_sent.body")
 }
