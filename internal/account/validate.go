@@ -6,6 +6,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/nyaruka/phonenumbers"
+
+	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
 )
 
@@ -45,7 +48,9 @@ const (
 // RegistrationFields lists the form fields of Registration in form order.
 var RegistrationFields = []string{"first_name", "last_name", "company", "country", "region", "email", "phone", "accept_terms"}
 
-// Normalize trims the free-text fields and canonicalises the rest.
+// Normalize trims the free-text fields and canonicalises the rest: a phone
+// number that is valid for the chosen country becomes E.164 ("+442079460958").
+// Values it cannot canonicalise stay as typed (trimmed), so the error shows them.
 func (r *Registration) Normalize() {
 	r.FirstName = strings.TrimSpace(r.FirstName)
 	r.LastName = strings.TrimSpace(r.LastName)
@@ -53,6 +58,9 @@ func (r *Registration) Normalize() {
 	r.Country = strings.ToUpper(strings.TrimSpace(r.Country))
 	r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
 	r.Phone = strings.TrimSpace(r.Phone)
+	if e, ok := e164(r.Phone, r.Country); ok {
+		r.Phone = e
+	}
 	if e, err := CanonicalEmail(r.Email); err == nil {
 		r.Email = e
 	} else {
@@ -92,13 +100,10 @@ func (r Registration) ValidateField(field string) (i18n.Message, bool) {
 			return i18n.Msg("error.country.invalid"), true
 		}
 	case "region":
-		if r.Region == "" {
-			return i18n.Message{}, false
-		}
-		// Full ISO 3166-2 lists come with the region select; until then
-		// the code must at least belong to the chosen country.
-		cc, sub, ok := strings.Cut(r.Region, "-")
-		if !ok || cc != r.Country || sub == "" || len(sub) > 3 || !isAlnum(sub) {
+		// Optional even where the country has regions; when given it must
+		// be one of the country's top-level subdivisions, and a country
+		// without them takes none.
+		if r.Region != "" && !geo.ValidRegion(r.Country, r.Region) {
 			return i18n.Msg("error.region.invalid"), true
 		}
 	case "email":
@@ -112,7 +117,7 @@ func (r Registration) ValidateField(field string) (i18n.Message, bool) {
 		if r.Phone == "" {
 			return i18n.Message{}, false
 		}
-		if utf8.RuneCountInString(r.Phone) > MaxPhoneLen || !plausiblePhone(r.Phone) {
+		if _, ok := e164(r.Phone, r.Country); !ok {
 			return i18n.Msg("error.phone.invalid"), true
 		}
 	case "accept_terms":
@@ -135,27 +140,21 @@ func checkText(s string, max int, required string) (i18n.Message, bool) {
 	return i18n.Message{}, false
 }
 
-func isAlnum(s string) bool {
-	for _, c := range s {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
+// e164 parses phone with country as the region of numbers written without
+// a country code, and returns it in E.164 if it is a valid number. Letters
+// are refused: phonenumbers would read them as keypad digits in any country
+// ("555-CALL-NOW") or as an extension ("ext. 12"), which E.164 cannot hold
+// and would be dropped silently.
+func e164(phone, country string) (string, bool) {
+	if phone == "" || utf8.RuneCountInString(phone) > MaxPhoneLen || !utf8.ValidString(phone) ||
+		strings.IndexFunc(phone, func(c rune) bool { return unicode.IsControl(c) || unicode.IsLetter(c) }) >= 0 {
+		return "", false
 	}
-	return true
-}
-
-func plausiblePhone(s string) bool {
-	digits := 0
-	for i, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '+' && i == 0, c == ' ', c == '-', c == '(', c == ')', c == '.':
-		default:
-			return false
-		}
+	num, err := phonenumbers.Parse(phone, country)
+	if err != nil || num.GetExtension() != "" || !phonenumbers.IsValidNumber(num) {
+		return "", false
 	}
-	return digits >= 4 && digits <= 15
+	return phonenumbers.Format(num, phonenumbers.E164), true
 }
 
 // errBadEmail is returned by CanonicalEmail for anything but one plain address.

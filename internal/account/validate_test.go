@@ -99,7 +99,7 @@ func TestCanonicalEmail(t *testing.T) {
 func validRegistration() account.Registration {
 	return account.Registration{
 		FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines Ltd",
-		Country: "GB", Region: "GB-LND", Email: "ada@example.com", Phone: "+44 20 7946 0958",
+		Country: "GB", Region: "GB-ENG", Email: "ada@example.com", Phone: "+44 20 7946 0958",
 		AcceptTerms: true,
 	}
 }
@@ -135,22 +135,36 @@ func TestRegistrationValidate(t *testing.T) {
 		{"country EU is not a country", func(r *account.Registration) { r.Country, r.Region = "EU", "" }, "country", "error.country.invalid", 0},
 		{"country lower case before Normalize", func(r *account.Registration) { r.Country, r.Region = "gb", "" }, "country", "error.country.invalid", 0},
 		{"country alpha-3", func(r *account.Registration) { r.Country, r.Region = "GBR", "" }, "country", "error.country.invalid", 0},
-		{"region of another country", func(r *account.Registration) { r.Region = "FR-75" }, "region", "error.region.invalid", 0},
-		{"region without country code", func(r *account.Registration) { r.Region = "LND" }, "region", "error.region.invalid", 0},
+		{"region optional where the country has regions", func(r *account.Registration) { r.Country, r.Region = "US", "" }, "", "", 0},
+		{"region of the country", func(r *account.Registration) { r.Country, r.Region = "US", "US-CA" }, "", "", 0},
+		{"region of another country", func(r *account.Registration) { r.Region = "FR-IDF" }, "region", "error.region.invalid", 0},
+		{"region below the top level", func(r *account.Registration) { r.Region = "GB-LND" }, "region", "error.region.invalid", 0},
+		{"region that does not exist", func(r *account.Registration) { r.Region = "GB-ZZZ" }, "region", "error.region.invalid", 0},
+		{"region lower case before Normalize", func(r *account.Registration) { r.Region = "gb-eng" }, "region", "error.region.invalid", 0},
+		{"region without country code", func(r *account.Registration) { r.Region = "ENG" }, "region", "error.region.invalid", 0},
 		{"region empty subdivision", func(r *account.Registration) { r.Region = "GB-" }, "region", "error.region.invalid", 0},
-		{"region subdivision too long", func(r *account.Registration) { r.Region = "GB-LOND" }, "region", "error.region.invalid", 0},
 		{"region punctuation", func(r *account.Registration) { r.Region = "GB-L<D" }, "region", "error.region.invalid", 0},
+		{"no region where the country has none", func(r *account.Registration) { r.Country, r.Region = "VA", "" }, "", "", 0},
+		{"region where the country has none", func(r *account.Registration) { r.Country, r.Region = "VA", "VA-01" }, "region", "error.region.invalid", 0},
 		{"email required", func(r *account.Registration) { r.Email = "" }, "email", "error.email.required", 0},
 		{"email invalid", func(r *account.Registration) { r.Email = "ada@localhost" }, "email", "error.email.invalid", 0},
 		{"email two addresses", func(r *account.Registration) { r.Email = "ada@example.com,eve@evil.example" }, "email", "error.email.invalid", 0},
-		{"phone with punctuation", func(r *account.Registration) { r.Phone = "+1 (555) 010.9999" }, "", "", 0},
-		{"phone 4 digits", func(r *account.Registration) { r.Phone = "1234" }, "", "", 0},
-		{"phone 3 digits", func(r *account.Registration) { r.Phone = "123" }, "phone", "error.phone.invalid", 0},
+		{"phone with punctuation", func(r *account.Registration) { r.Phone = "+1 (201) 555-0123" }, "", "", 0},
+		{"phone national for the country", func(r *account.Registration) { r.Phone = "020 7946 0958" }, "", "", 0},
+		{"phone national with trunk prefix", func(r *account.Registration) { r.Phone = "+44 (0)20 7946 0958" }, "", "", 0},
+		{"phone of another country", func(r *account.Registration) { r.Phone = "+33 6 12 34 56 78" }, "", "", 0},
+		{"phone national of another country", func(r *account.Registration) { r.Phone = "06 12 34 56 78" }, "phone", "error.phone.invalid", 0},
+		{"phone national in that country", func(r *account.Registration) { r.Country, r.Region, r.Phone = "FR", "", "06 12 34 56 78" }, "", "", 0},
+		{"phone possible but not valid", func(r *account.Registration) { r.Phone = "+1 555 010 9999" }, "phone", "error.phone.invalid", 0},
+		{"phone 4 digits", func(r *account.Registration) { r.Phone = "1234" }, "phone", "error.phone.invalid", 0},
 		{"phone 16 digits", func(r *account.Registration) { r.Phone = "1234567890123456" }, "phone", "error.phone.invalid", 0},
 		{"phone letters", func(r *account.Registration) { r.Phone = "555-CALL-NOW" }, "phone", "error.phone.invalid", 0},
 		{"phone plus not first", func(r *account.Registration) { r.Phone = "44+2079460958" }, "phone", "error.phone.invalid", 0},
-		{"phone 33 characters", func(r *account.Registration) { r.Phone = "+44 " + strings.Repeat(" ", 20) + "20 7946 0958" }, "phone", "error.phone.invalid", 0},
+		{"phone extension", func(r *account.Registration) { r.Phone = "+44 20 7946 0958 ext. 12" }, "phone", "error.phone.invalid", 0},
+		{"phone 32 characters", func(r *account.Registration) { r.Phone = "+44 " + strings.Repeat(" ", 16) + "20 7946 0958" }, "", "", 0},
+		{"phone 33 characters", func(r *account.Registration) { r.Phone = "+44 " + strings.Repeat(" ", 17) + "20 7946 0958" }, "phone", "error.phone.invalid", 0},
 		{"phone newline", func(r *account.Registration) { r.Phone = "+44 20\n7946 0958" }, "phone", "error.phone.invalid", 0},
+		{"phone NUL", func(r *account.Registration) { r.Phone = "+44 20\x007946 0958" }, "phone", "error.phone.invalid", 0},
 		{"terms not accepted", func(r *account.Registration) { r.AcceptTerms = false }, "accept_terms", "error.accept_terms.required", 0},
 	}
 	for _, tt := range tests {
@@ -183,17 +197,18 @@ func TestRegistrationValidate(t *testing.T) {
 }
 
 // Rule 4: Normalize trims and canonicalises, so lower-case country and
-// region codes and a padded, mixed-case email are accepted afterwards.
+// region codes and a padded, mixed-case email are accepted afterwards, and
+// the phone is stored in E.164.
 func TestRegistrationNormalize(t *testing.T) {
 	r := account.Registration{
 		FirstName: "  Ada ", LastName: "\tLovelace\n", Company: " Analytical Engines ",
-		Country: " gb ", Region: "gb-lnd", Email: "  Ada@Example.COM ", Phone: " +44 20 7946 0958 ",
+		Country: " gb ", Region: "gb-eng", Email: "  Ada@Example.COM ", Phone: " 020 7946 0958 ",
 		AcceptTerms: true,
 	}
 	r.Normalize()
 	want := account.Registration{
 		FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines",
-		Country: "GB", Region: "GB-LND", Email: "ada@example.com", Phone: "+44 20 7946 0958",
+		Country: "GB", Region: "GB-ENG", Email: "ada@example.com", Phone: "+442079460958",
 		AcceptTerms: true,
 	}
 	if r != want {
@@ -234,4 +249,63 @@ func TestRegistrationFields(t *testing.T) {
 	if len(errs) != len(want) {
 		t.Errorf("empty registration: %d problems %s, want one per field (%d)", len(errs), show(errs), len(want))
 	}
+}
+
+// Rule 4: the phone is read with the chosen country as the region of
+// numbers written without a country code, and stored in E.164; what is
+// not a valid number stays as typed (trimmed) so the error can show it.
+func TestRegistrationNormalizePhone(t *testing.T) {
+	tests := []struct {
+		country, phone, want string
+		valid                bool
+	}{
+		{"GB", "+44 20 7946 0958", "+442079460958", true},
+		{"GB", "020 7946 0958", "+442079460958", true},
+		{"US", "+44 20 7946 0958", "+442079460958", true},
+		{"US", "(201) 555-0123", "+12015550123", true},
+		{"GB", "(201) 555-0123", "+442015550123", true}, // same digits, another country
+		{"DE", "089/12345678", "+498912345678", true},
+		{"FR", "06 12 34 56 78", "+33612345678", true},
+		{"US", "1-800-FLOWERS", "1-800-FLOWERS", false}, // letters are refused everywhere
+		{"GB", "０２０ ７９４６ ０９５８", "+442079460958", true},  // full-width digits
+		{"GB", "06 12 34 56 78", "06 12 34 56 78", false},
+		{"", "020 7946 0958", "020 7946 0958", false}, // no country, no country code
+		{"GB", " 1234 ", "1234", false},
+		{"GB", "+44 20 7946 0958 ext. 12", "+44 20 7946 0958 ext. 12", false},
+		{"GB", "", "", true},
+	}
+	for _, tt := range tests {
+		r := validRegistration()
+		r.Country, r.Region, r.Phone = tt.country, "", tt.phone
+		r.Normalize()
+		if r.Phone != tt.want {
+			t.Errorf("Normalize(%s, %q) phone = %q, want %q", tt.country, tt.phone, r.Phone, tt.want)
+		}
+		if m, bad := r.ValidateField("phone"); bad == tt.valid || bad && m.ID != "error.phone.invalid" {
+			t.Errorf("ValidateField(phone) for %s %q = %+v, %v; want valid %v", tt.country, tt.phone, m, bad, tt.valid)
+		}
+	}
+}
+
+// Whatever is typed, Normalize never panics, a phone it accepts is E.164
+// and stays accepted, and normalising twice changes nothing.
+func FuzzRegistrationPhone(f *testing.F) {
+	for _, s := range []string{"+44 20 7946 0958", "020 7946 0958", "1-800-FLOWERS", "+1 555 010 9999", "tel:+1;ext=2", "555-CALL-NOW", "+", "0", "(((", "+8 8 8"} {
+		f.Add("GB", s)
+		f.Add("US", s)
+	}
+	f.Fuzz(func(t *testing.T, country, phone string) {
+		r := account.Registration{Country: country, Phone: phone}
+		r.Normalize()
+		once := r
+		r.Normalize()
+		if r != once {
+			t.Fatalf("Normalize not idempotent: %q then %q", once.Phone, r.Phone)
+		}
+		if _, bad := r.ValidateField("phone"); !bad && r.Phone != "" {
+			if r.Phone[0] != '+' || len(r.Phone) > 16 || strings.Trim(r.Phone[1:], "0123456789") != "" {
+				t.Fatalf("accepted phone %q is not E.164", r.Phone)
+			}
+		}
+	})
 }
