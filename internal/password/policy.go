@@ -2,8 +2,10 @@ package password
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/text/unicode/norm"
 
 	"gatehouse/internal/i18n"
@@ -14,6 +16,10 @@ import (
 type Policy struct {
 	MinLength int
 	MaxLength int
+	// RequireComposition demands a lower-case letter, an upper-case letter,
+	// a digit and a symbol. Off by default (rule 15): the checklist only
+	// advises them unless an operator turns this on.
+	RequireComposition bool
 }
 
 // Personal is the user's own data a password must not be built from.
@@ -25,28 +31,163 @@ type Personal struct {
 // to why it is refused.
 type Problems map[string]i18n.Message
 
+// Evaluation is what the live checklist and strength meter show.
+type Evaluation struct {
+	Length                                  int // code points after NFKC
+	MinLength                               int
+	LongEnough                              bool
+	NotTooLong                              bool
+	HasLower, HasUpper, HasDigit, HasSymbol bool
+	NotCommon                               bool
+	NotPersonal                             bool
+	Score                                   int  // zxcvbn 0..4, with the user's data as extra dictionary words
+	Acceptable                              bool // Check would accept it (ignoring confirmation)
+}
+
 // Check returns the reasons pw is refused, or nil. The length checks come
-// first and are cheap, so very long input never reaches the hasher.
+// first and are cheap, so very long input never reaches the hasher; then
+// the blocklist, the user's own data and, if required, composition.
 func (p Policy) Check(pw, confirm string, who Personal) Problems {
 	out := Problems{}
-	n := utf8.RuneCountInString(norm.NFKC.String(pw))
-	switch {
-	case pw == "":
-		out["password"] = i18n.Msg("error.password.required")
-	case n < p.MinLength:
-		out["password"] = i18n.Message{ID: "error.password.too_short", Data: map[string]any{"Min": p.MinLength}}
-	case n > p.MaxLength:
-		out["password"] = i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}
-	default:
-		if personalPart(pw, who) != "" {
-			out["password"] = i18n.Msg("error.password.personal")
-		}
+	if m, bad := p.problem(pw, who); bad {
+		out["password"] = m
 	}
 	if pw != confirm {
 		out["password_confirm"] = i18n.Msg("error.password.mismatch")
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// problem is the first reason pw is refused, in Check's order.
+func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
+	s := norm.NFKC.String(pw)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case pw == "":
+		return i18n.Msg("error.password.required"), true
+	case n < p.MinLength:
+		return i18n.Message{ID: "error.password.too_short", Data: map[string]any{"Min": p.MinLength}}, true
+	case n > p.MaxLength:
+		return i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}, true
+	case isCommon(s):
+		return i18n.Msg("error.password.common"), true
+	case personalPart(s, who) != "":
+		return i18n.Msg("error.password.personal"), true
+	case p.RequireComposition && !composition(s).all():
+		return i18n.Msg("error.password.composition"), true
+	}
+	return i18n.Message{}, false
+}
+
+// Evaluate reports, item by item, how pw fares against the policy, with a
+// zxcvbn strength score, for the live checklist and strength meter. It
+// accepts any input, however long or malformed.
+func (p Policy) Evaluate(pw string, who Personal) Evaluation {
+	s := norm.NFKC.String(pw)
+	n := utf8.RuneCountInString(s)
+	c := composition(s)
+	e := Evaluation{
+		Length:      n,
+		MinLength:   p.MinLength,
+		LongEnough:  n > 0 && n >= p.MinLength,
+		NotTooLong:  n <= p.MaxLength,
+		HasLower:    c.lower,
+		HasUpper:    c.upper,
+		HasDigit:    c.digit,
+		HasSymbol:   c.symbol,
+		NotCommon:   !isCommon(s),
+		NotPersonal: personalPart(s, who) == "",
+	}
+	e.Acceptable = pw != "" && e.LongEnough && e.NotTooLong && e.NotCommon && e.NotPersonal &&
+		(!p.RequireComposition || c.all())
+	e.Score = score(s, who)
+	if !e.NotCommon || !e.NotPersonal {
+		e.Score = min(e.Score, 1)
+	}
+	return e
+}
+
+// zxcvbnMax bounds the code points given to zxcvbn. Its leet matching
+// explodes on input packed with substitutable symbols (over a second at 100
+// code points, a third of one at 50), and the meter runs as people type; a
+// longer password scores by its first zxcvbnMax code points, which is
+// already more than a 4 needs.
+const zxcvbnMax = 32
+
+// zxcvbnSlots bounds how many zxcvbn runs share the CPU; a caller that
+// finds none free gets a cheap estimate instead of queueing.
+var zxcvbnSlots = make(chan struct{}, 2)
+
+// score is zxcvbn's 0..4 for the NFKC form s, with the user's data as
+// extra dictionary words.
+func score(s string, who Personal) int {
+	if s == "" {
+		return 0
+	}
+	select {
+	case zxcvbnSlots <- struct{}{}:
+		defer func() { <-zxcvbnSlots }()
+	default:
+		return estimate(s)
+	}
+	if utf8.RuneCountInString(s) > zxcvbnMax {
+		i := 0
+		for range zxcvbnMax {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+		s = s[:i]
+	}
+	return min(max(zxcvbn.PasswordStrength(s, userWords(who)).Score, 0), 4)
+}
+
+// estimate is a rough score from length and variety, for when zxcvbn is
+// busy; the caller has already ruled out common and personal passwords.
+func estimate(s string) int {
+	c := composition(s)
+	kinds := 0
+	for _, b := range []bool{c.lower, c.upper, c.digit, c.symbol} {
+		if b {
+			kinds++
+		}
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n >= 20 || (n >= 15 && kinds >= 3):
+		return 4
+	case n >= 15:
+		return 3
+	case n >= 12:
+		return 2
+	case n >= 8:
+		return 1
+	}
+	return 0
+}
+
+// userWords is the user's data as zxcvbn dictionary words: each field
+// whole, and its words (the pieces of "grace.hopper", "Remington Rand").
+func userWords(who Personal) []string {
+	local, domain, _ := strings.Cut(who.Email, "@")
+	var out []string
+	seen := map[string]bool{}
+	add := func(w string) {
+		w = strings.ToLower(norm.NFKC.String(strings.TrimSpace(w)))
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, f := range []string{who.Email, local, domain, who.FirstName, who.LastName, who.Company} {
+		words := strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		add(f)
+		add(strings.Join(words, "")) // "remingtonrand"
+		for _, w := range words {
+			add(w)
+		}
 	}
 	return out
 }
@@ -67,4 +208,54 @@ func personalPart(pw string, who Personal) string {
 		}
 	}
 	return ""
+}
+
+// Character classes for the composition checklist and for stripping the
+// digits and symbols appended to a common password.
+type class uint8
+
+const (
+	classOther  class = iota // control characters, marks, letters without case
+	classLower               // a lower-case letter
+	classUpper               // an upper-case or title-case letter
+	classDigit               // a decimal digit
+	classSymbol              // anything else printable: punctuation, symbols, spaces, emoji
+)
+
+func classOf(r rune) class {
+	switch {
+	case unicode.IsLower(r):
+		return classLower
+	case unicode.IsUpper(r), unicode.IsTitle(r):
+		return classUpper
+	case unicode.IsDigit(r):
+		return classDigit
+	case unicode.IsLetter(r), unicode.IsMark(r), unicode.IsControl(r):
+		return classOther
+	}
+	return classSymbol
+}
+
+type classes struct{ lower, upper, digit, symbol bool }
+
+func (c classes) all() bool { return c.lower && c.upper && c.digit && c.symbol }
+
+func composition(s string) classes {
+	var c classes
+	for _, r := range s {
+		switch classOf(r) {
+		case classLower:
+			c.lower = true
+		case classUpper:
+			c.upper = true
+		case classDigit:
+			c.digit = true
+		case classSymbol:
+			c.symbol = true
+		}
+		if c.all() {
+			break
+		}
+	}
+	return c
 }

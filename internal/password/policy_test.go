@@ -158,3 +158,12 @@ func TestPolicyPersonalNormalised(t *testing.T) {
 		t.Errorf("a password built from the decomposed company name was accepted: %v", probs)
 	}
 }
+
+// BenchmarkEvaluatePathological measures the meter on input built to slow
+// zxcvbn down (its leet matching); zxcvbnMax keeps it to milliseconds.
+func BenchmarkEvaluatePathological(b *testing.B) {
+	pw := strings.Repeat("4@8({[<369!|$", 20)
+	for b.Loop() {
+		defaultPolicy.Evaluate(pw, Personal{})
+	}
+}
