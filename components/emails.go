@@ -30,7 +30,7 @@ func EmailFor(ctx context.Context, kind string, data map[string]string) (EmailDa
 	case KindActivation:
 		d.Subject = t(ctx, "email.activation.subject")
 		d.Paras = []string{t(ctx, "email.activation.body")}
-		d.Button, d.Link = t(ctx, "email.activation.button"), data["Link"]
+		withLinkAndCode(ctx, &d, data, t(ctx, "email.activation.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.activation.not_you")}
 	case KindAlreadyRegistered:
 		d.Subject = t(ctx, "email.already_registered.subject")
@@ -40,7 +40,7 @@ func EmailFor(ctx context.Context, kind string, data map[string]string) (EmailDa
 	case KindReset:
 		d.Subject = t(ctx, "email.reset.subject")
 		d.Paras = []string{t(ctx, "email.reset.body")}
-		d.Button, d.Link = t(ctx, "email.reset.button"), data["Link"]
+		withLinkAndCode(ctx, &d, data, t(ctx, "email.reset.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.reset.not_you")}
 	case KindPasswordChanged:
 		if data["Initial"] == "true" {
@@ -55,6 +55,22 @@ func EmailFor(ctx context.Context, kind string, data map[string]string) (EmailDa
 		return EmailData{}, fmt.Errorf("components: unknown email kind %q", kind)
 	}
 	return d, nil
+}
+
+// withLinkAndCode adds the button (when there is a link) and the code
+// (when there is one) of a verification email.
+func withLinkAndCode(ctx context.Context, d *EmailData, data map[string]string, button string) {
+	if data["Link"] != "" {
+		d.Button, d.Link = button, data["Link"]
+	}
+	if data["Code"] != "" {
+		d.Code = data["Code"]
+		if d.Link != "" {
+			d.CodeLabel = t(ctx, "email.code_or")
+		} else {
+			d.CodeLabel = t(ctx, "email.code_only")
+		}
+	}
 }
 
 // when formats an RFC 3339 time for a reader, in UTC.

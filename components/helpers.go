@@ -5,6 +5,9 @@ package components
 
 import (
 	"context"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"gatehouse/internal/i18n"
 )
@@ -22,6 +25,11 @@ func tm(ctx context.Context, m i18n.Message) string { return i18n.TM(ctx, m) }
 type Form struct {
 	Values map[string]string
 	Errors map[string]i18n.Message
+	// Valid marks fields checked inline and found good.
+	Valid map[string]bool
+	// Notes are non-blocking remarks under a field, such as a likely
+	// correction of a mistyped email domain.
+	Notes map[string]i18n.Message
 }
 
 // Value returns what the user typed into field.
@@ -46,9 +54,16 @@ type Field struct {
 	Autocomplete string
 	Required     bool
 	MaxLength    int
+	// Validate is the URL inline validation posts to; empty for none.
+	Validate string
+	// OOB marks the field for an out-of-band swap.
+	OOB bool
+	// InputMode hints the on-screen keyboard ("numeric").
+	InputMode string
 }
 
 func fieldID(name string) string { return "f-" + name }
+func noteID(name string) string  { return "f-" + name + "-note" }
 func errorID(name string) string { return "f-" + name + "-error" }
 func hintID(name string) string  { return "f-" + name + "-hint" }
 
@@ -58,11 +73,11 @@ func describedBy(f Field, form Form) string {
 	if f.Hint != "" {
 		s = hintID(f.Name)
 	}
+	if _, ok := form.Notes[f.Name]; ok {
+		s = strings.TrimSpace(s + " " + noteID(f.Name))
+	}
 	if _, bad := form.Error(f.Name); bad {
-		if s != "" {
-			s += " "
-		}
-		s += errorID(f.Name)
+		s = strings.TrimSpace(s + " " + errorID(f.Name))
 	}
 	return s
 }
@@ -72,4 +87,59 @@ func ariaInvalid(form Form, name string) string {
 		return "true"
 	}
 	return "false"
+}
+
+type fragmentKey struct{}
+
+// WithFragment marks ctx so Page renders only the title and content, for
+// an htmx request that swaps #content.
+func WithFragment(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fragmentKey{}, true)
+}
+
+func isFragment(ctx context.Context) bool {
+	b, _ := ctx.Value(fragmentKey{}).(bool)
+	return b
+}
+
+// hxForm makes a form post through htmx and swap the answer into #content;
+// without JavaScript the same form posts normally.
+func hxForm(action string) templ.Attributes {
+	return templ.Attributes{"hx-post": action, "hx-target": "#content", "hx-swap": "outerHTML"}
+}
+
+// validate is the htmx wiring of inline validation: on change (which fires
+// when the user leaves a changed field or picks an option) the form posts
+// to f.Validate and the answer replaces the field's wrapper.
+func validate(f Field) templ.Attributes {
+	if f.Validate == "" {
+		return nil
+	}
+	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "change", "hx-target": "#field-" + f.Name, "hx-swap": "outerHTML"}
+}
+
+// oob marks a field wrapper for an out-of-band swap.
+func oob(f Field) templ.Attributes {
+	if !f.OOB {
+		return nil
+	}
+	return templ.Attributes{"hx-swap-oob": "true"}
+}
+
+// inputClass is the input's class, with the valid state shown once a
+// field has been checked inline.
+func inputClass(form Form, name string) string {
+	if form.Valid[name] {
+		return "input input-valid"
+	}
+	return "input"
+}
+
+// liveCheck wires a new-password field to the server's checklist: typing
+// (debounced) posts the form and the answer replaces the checklist.
+func liveCheck(f Field) templ.Attributes {
+	if f.Validate == "" {
+		return nil
+	}
+	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "input changed delay:300ms", "hx-target": "#password-checklist", "hx-swap": "outerHTML"}
 }

@@ -48,7 +48,7 @@ func (s *server) accountPage(c *gin.Context) {
 		}
 		v.Events = append(v.Events, components.EventRow{Kind: kind, When: stamp(e.CreatedAt), IP: e.IP})
 	}
-	s.render(c, http.StatusOK, components.AccountPage(v), nil)
+	s.render(c, http.StatusOK, components.AccountPage(v))
 }
 
 func (s *server) endOtherSessions(c *gin.Context) {

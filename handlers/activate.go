@@ -39,7 +39,7 @@ func (s *server) tokenError(c *gin.Context, err error) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusGone, components.InvalidLinkPage(components.Form{}), nil)
+	s.render(c, http.StatusGone, components.InvalidLinkPage(components.Form{}))
 }
 
 // passwordForm shows the password form for the token in the flow cookie.
@@ -50,8 +50,9 @@ func (s *server) passwordForm(c *gin.Context, purpose, flow string) {
 		s.tokenError(c, err)
 		return
 	}
-	v := components.PasswordView{Reset: purpose == store.PurposeReset, Email: u.Email, MinLength: s.Account.Policy().MinLength}
-	s.render(c, http.StatusOK, components.PasswordPage(v), nil)
+	v := components.PasswordView{Reset: purpose == store.PurposeReset, Email: u.Email, MinLength: s.Account.Policy().MinLength,
+		Check: components.Checklist{MinLength: s.Account.Policy().MinLength}}
+	s.render(c, http.StatusOK, components.PasswordPage(v))
 }
 
 // choosePassword completes either flow with the posted password.
@@ -72,9 +73,11 @@ func (s *server) choosePassword(c *gin.Context, purpose, flow string, done strin
 			s.tokenError(c, cerr)
 			return
 		}
+		pw, confirm := c.PostForm("password"), c.PostForm("password_confirm")
+		e, _ := s.Account.EvaluatePassword(c.Request.Context(), purpose, raw, pw)
 		v := components.PasswordView{Reset: purpose == store.PurposeReset, Email: u.Email,
-			MinLength: s.Account.Policy().MinLength, Form: components.Form{Errors: errs}}
-		s.render(c, http.StatusUnprocessableEntity, components.PasswordPage(v), nil)
+			MinLength: s.Account.Policy().MinLength, Form: components.Form{Errors: errs}, Check: checklist(e, pw, confirm)}
+		s.render(c, http.StatusUnprocessableEntity, components.PasswordPage(v))
 		return
 	}
 	if err != nil {

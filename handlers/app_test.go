@@ -40,8 +40,9 @@ type testApp struct {
 }
 
 type appOptions struct {
-	baseURL   string
-	tokenRule ratelimit.Rule
+	baseURL      string
+	tokenRule    ratelimit.Rule
+	verification string
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -80,7 +81,8 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	acc, err := account.New(st, hasher, account.Config{
 		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
-		Policy: password.Policy{MinLength: 15, MaxLength: 256},
+		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
+		Verification: o.verification,
 	})
 	if err != nil {
 		t.Fatal(err)

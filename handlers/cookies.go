@@ -3,13 +3,14 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"gatehouse/components"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/token"
 )
 
 // Cookie names. Over HTTPS the session cookie gets the __Host- prefix (so
@@ -57,27 +58,51 @@ const (
 	activationFlow = "activation"
 	resetFlow      = "reset"
 	sentFlow       = "sent"
+	bindingFlow    = "verify"
 	flowLifetime   = time.Hour
 	sentLifetime   = 15 * time.Minute
 )
 
 var flowPaths = map[string]string{activationFlow: paths.PasswordSet, resetFlow: paths.PasswordReset, sentFlow: "/"}
 
-// toSentPage remembers the posted address for the "check your inbox" page
-// at path and redirects there.
-func (s *server) toSentPage(c *gin.Context, path string) {
-	s.setCookie(c, s.flowCookie(sentFlow), url.QueryEscape(strings.TrimSpace(c.PostForm("email"))), flowPaths[sentFlow], sentLifetime)
+// toSentPage remembers the posted address, and when its email left, for
+// the "check your inbox" page at path and redirects there.
+func (s *server) toSentPage(c *gin.Context, path, email, binding string) {
+	s.setBinding(c, binding)
+	v := url.QueryEscape(strings.TrimSpace(email)) + "|" + strconv.FormatInt(s.Now().Unix(), 10)
+	s.setCookie(c, s.flowCookie(sentFlow), v, flowPaths[sentFlow], sentLifetime)
 	redirect(c, path)
 }
 
-// sentPage shows "check your inbox" for the remembered address, or sends
-// the visitor back to the form (at back) when there is none.
-func (s *server) sentPage(c *gin.Context, back, title, body string) {
+// sentTo is the address the "check your inbox" page is about and when its
+// last email was asked for.
+func (s *server) sentTo(c *gin.Context) (string, time.Time) {
 	v, err := c.Cookie(s.flowCookie(sentFlow))
-	email, uerr := url.QueryUnescape(v)
-	if err != nil || uerr != nil || email == "" {
-		c.Redirect(http.StatusFound, back)
-		return
+	if err != nil {
+		return "", time.Time{}
 	}
-	s.render(c, http.StatusOK, components.SentPage(components.SentView{Title: title, Body: body, Email: email}), nil)
+	enc, ts, _ := strings.Cut(v, "|")
+	email, err := url.QueryUnescape(enc)
+	if err != nil {
+		return "", time.Time{}
+	}
+	sec, _ := strconv.ParseInt(ts, 10, 64)
+	return email, time.Unix(sec, 0)
+}
+
+// newBinding is a fresh secret for the code in the email the browser is
+// about to ask for; the code works only with it. setBinding hands it to
+// the browser once the request has succeeded.
+func newBinding() string {
+	raw, _ := token.New()
+	return raw
+}
+
+func (s *server) setBinding(c *gin.Context, raw string) {
+	s.setCookie(c, s.flowCookie(bindingFlow), raw, "/", 24*time.Hour)
+}
+
+func (s *server) binding(c *gin.Context) string {
+	v, _ := c.Cookie(s.flowCookie(bindingFlow))
+	return v
 }

@@ -24,7 +24,7 @@ func (s *server) loginForm(c *gin.Context) {
 		return
 	}
 	v := components.LoginView{Form: components.Form{}, Notice: notice(c)}
-	s.render(c, http.StatusOK, components.LoginPage(v), components.LoginContent(v))
+	s.render(c, http.StatusOK, components.LoginPage(v))
 }
 
 func (s *server) login(c *gin.Context) {
@@ -41,14 +41,14 @@ func (s *server) login(c *gin.Context) {
 	}
 	if len(errs) > 0 {
 		v := components.LoginView{Form: formOf(c, errs, "email")}
-		s.render(c, http.StatusUnprocessableEntity, components.LoginPage(v), components.LoginContent(v))
+		s.render(c, http.StatusUnprocessableEntity, components.LoginPage(v))
 		return
 	}
 	raw, err := s.Account.Login(c.Request.Context(), email, pw, s.sessionToken(c), s.meta(c))
 	if errors.Is(err, account.ErrBadCredentials) {
 		// One answer for unknown address, wrong password and pending account.
 		v := components.LoginView{Form: formOf(c, nil, "email"), Failed: true}
-		s.render(c, http.StatusUnauthorized, components.LoginPage(v), components.LoginContent(v))
+		s.render(c, http.StatusUnauthorized, components.LoginPage(v))
 		return
 	}
 	if err != nil {

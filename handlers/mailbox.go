@@ -19,7 +19,7 @@ func (s *server) mailbox(c *gin.Context) {
 		list = append(list, components.MailboxMessage{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text,
 			When: stamp(m.At), Links: linkPattern.FindAllString(m.Text, -1)})
 	}
-	s.render(c, http.StatusOK, components.MailboxPage(list), nil)
+	s.render(c, http.StatusOK, components.MailboxPage(list))
 }
 
 // mailboxHTML shows one email's HTML part as a mail client would. Emails

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *server) forgotForm(c *gin.Context) {
-	s.render(c, http.StatusOK, components.ForgotPage(components.Form{}), nil)
+	s.render(c, http.StatusOK, components.ForgotPage(components.Form{}))
 }
 
 // forgot answers known, pending and unknown addresses alike.
@@ -21,21 +21,19 @@ func (s *server) forgot(c *gin.Context) {
 	if !s.parseForm(c) {
 		return
 	}
-	err := s.Account.RequestReset(c.Request.Context(), c.PostForm("email"), s.meta(c))
+	m := s.meta(c)
+	m.Binding = newBinding()
+	err := s.Account.RequestReset(c.Request.Context(), c.PostForm("email"), m)
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		s.render(c, http.StatusUnprocessableEntity, components.ForgotPage(formOf(c, errs, "email")), nil)
+		s.render(c, http.StatusUnprocessableEntity, components.ForgotPage(formOf(c, errs, "email")))
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.toSentPage(c, paths.PasswordSent)
-}
-
-func (s *server) forgotSent(c *gin.Context) {
-	s.sentPage(c, paths.PasswordForgot, "page.forgot_sent.title", "page.forgot_sent.body")
+	s.toSentPage(c, paths.PasswordSent, c.PostForm("email"), m.Binding)
 }
 
 // resetForm is the email's "Reset Password" link (with ?token=, moved into

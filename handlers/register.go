@@ -8,6 +8,7 @@ import (
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
+	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/paths"
 )
@@ -21,19 +22,25 @@ func (s *server) countries(c *gin.Context) []components.Option {
 	return opts
 }
 
-func (s *server) registerForm(c *gin.Context) {
-	f := components.Form{Values: map[string]string{"country": i18n.LikelyCountry(c.GetHeader("Accept-Language"))}}
-	v := components.RegisterView{Form: f, Countries: s.countries(c)}
-	s.render(c, http.StatusOK, components.RegisterPage(v), components.RegisterContent(v))
+// registerView is the sign-up form showing form, with the region list of
+// the country chosen in it.
+func (s *server) registerView(c *gin.Context, form components.Form) components.RegisterView {
+	v := components.RegisterView{Form: form, Countries: s.countries(c)}
+	for _, r := range geo.Regions(form.Value("country"), i18n.From(c.Request.Context()).Tag()) {
+		v.Regions = append(v.Regions, components.Option{Value: r.Code, Label: r.Name})
+	}
+	return v
 }
 
-// register binds only the named fields: anything else posted (status,
+func (s *server) registerForm(c *gin.Context) {
+	f := components.Form{Values: map[string]string{"country": i18n.LikelyCountry(c.GetHeader("Accept-Language"))}}
+	s.render(c, http.StatusOK, components.RegisterPage(s.registerView(c, f)))
+}
+
+// registration binds only the named fields: anything else posted (status,
 // role, password…) is never read.
-func (s *server) register(c *gin.Context) {
-	if !s.parseForm(c) {
-		return
-	}
-	r := account.Registration{
+func registration(c *gin.Context) account.Registration {
+	return account.Registration{
 		FirstName:   c.PostForm("first_name"),
 		LastName:    c.PostForm("last_name"),
 		Company:     c.PostForm("company"),
@@ -43,20 +50,24 @@ func (s *server) register(c *gin.Context) {
 		Phone:       c.PostForm("phone"),
 		AcceptTerms: c.PostForm("accept_terms") == "on",
 	}
-	err := s.Account.Register(c.Request.Context(), r, s.meta(c))
+}
+
+func (s *server) register(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	m := s.meta(c)
+	m.Binding = newBinding()
+	err := s.Account.Register(c.Request.Context(), registration(c), m)
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		v := components.RegisterView{Form: formOf(c, errs, account.RegistrationFields...), Countries: s.countries(c)}
-		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v), components.RegisterContent(v))
+		v := s.registerView(c, formOf(c, errs, account.RegistrationFields...))
+		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v))
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.toSentPage(c, paths.RegisterSent)
-}
-
-func (s *server) registerSent(c *gin.Context) {
-	s.sentPage(c, paths.Register, "page.register_sent.title", "page.register_sent.body")
+	s.toSentPage(c, paths.RegisterSent, c.PostForm("email"), m.Binding)
 }

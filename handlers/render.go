@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime/debug"
@@ -17,31 +18,40 @@ import (
 	"gatehouse/internal/logctx"
 )
 
-// render writes a component as the response: the full page normally, or
-// only fragment for an htmx request that is not restoring history. The
-// page is rendered into a buffer first, so a failure mid-way gives the
-// error page rather than half a page.
-func (s *server) render(c *gin.Context, status int, page, fragment templ.Component) {
+// render writes a page as the response: the whole document normally, or
+// only its title and #content for an htmx request that is not restoring
+// history (the same component, told by its context). It is rendered into
+// a buffer first, so a failure mid-way gives the error page rather than
+// half a page.
+func (s *server) render(c *gin.Context, status int, page templ.Component) {
 	c.Header("Vary", "HX-Request")
-	comp := page
-	if fragment != nil && c.GetHeader("HX-Request") == "true" &&
-		c.GetHeader("HX-History-Restore-Request") != "true" && c.GetHeader("HX-Request-Type") != "full" {
-		comp = fragment
+	ctx := c.Request.Context()
+	if partial(c) {
+		ctx = components.WithFragment(ctx)
 	}
 	var buf bytes.Buffer
-	if err := comp.Render(c.Request.Context(), &buf); err != nil {
+	if err := page.Render(ctx, &buf); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// partial reports whether htmx asked for a piece of a page: not a history
+// restore and not a full-page (body) swap.
+func partial(c *gin.Context) bool {
+	return c.GetHeader("HX-Request") == "true" && c.GetHeader("HX-History-Restore-Request") != "true" &&
+		c.GetHeader("HX-Request-Type") != "full"
+}
+
 // redirect sends the browser to path after a form post: 303 for a plain
-// request, HX-Redirect for htmx (which would otherwise follow the redirect
-// inside fetch and swap the result in place).
+// request; for htmx, HX-Location, which fetches path as a fragment, swaps
+// it into #content and pushes the URL (fetch would otherwise follow a 303
+// silently and leave the address bar behind).
 func redirect(c *gin.Context, path string) {
 	if c.GetHeader("HX-Request") == "true" {
-		c.Header("HX-Redirect", path)
+		loc, _ := json.Marshal(map[string]string{"path": path, "target": "#content", "swap": "outerHTML"})
+		c.Header("HX-Location", string(loc))
 		c.Status(http.StatusNoContent)
 		return
 	}
@@ -145,6 +155,8 @@ var notices = map[string]string{
 	"password_reset": "notice.password_reset",
 	"signed_out":     "notice.signed_out",
 	"sessions_ended": "notice.sessions_ended",
+	"resent":         "notice.resent",
+	"wait":           "notice.wait",
 }
 
 func notice(c *gin.Context) string { return notices[c.Query("notice")] }

@@ -16,6 +16,7 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
 	"gatehouse/static"
 )
 
@@ -72,6 +73,7 @@ func New(d Deps) (http.Handler, error) {
 		fileServer.ServeHTTP(c.Writer, c.Request)
 	})
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, paths.Static+"/icon.svg") })
+	s.pwaRoutes(r)
 
 	// Probes.
 	r.GET(paths.Healthz, s.healthz)
@@ -87,16 +89,23 @@ func New(d Deps) (http.Handler, error) {
 
 	pages.GET(paths.Register, s.registerForm)
 	pages.POST(paths.Register, s.register)
-	pages.GET(paths.RegisterSent, s.registerSent)
+	pages.POST(paths.RegisterValidate, s.registerValidate)
+	pages.GET(paths.RegisterSent, s.showSent(registerSentFlow))
+	pages.POST(paths.RegisterVerify, s.verifyCode(registerSentFlow))
+	pages.POST(paths.RegisterResend, s.resend(registerSentFlow))
 	pages.GET(paths.Activate, s.activate)
 	pages.GET(paths.PasswordSet, s.passwordSetForm)
 	pages.POST(paths.PasswordSet, s.passwordSet)
+	pages.POST(paths.PasswordSetCheck, s.passwordCheck(store.PurposeActivation, activationFlow))
 
 	pages.GET(paths.PasswordForgot, s.forgotForm)
 	pages.POST(paths.PasswordForgot, s.forgot)
-	pages.GET(paths.PasswordSent, s.forgotSent)
+	pages.GET(paths.PasswordSent, s.showSent(forgotSentFlow))
+	pages.POST(paths.PasswordVerify, s.verifyCode(forgotSentFlow))
+	pages.POST(paths.PasswordResend, s.resend(forgotSentFlow))
 	pages.GET(paths.PasswordReset, s.resetForm)
 	pages.POST(paths.PasswordReset, s.reset)
+	pages.POST(paths.PasswordResetCheck, s.passwordCheck(store.PurposeReset, resetFlow))
 
 	signedIn := pages.Group("", s.requireUser)
 	signedIn.GET(paths.Account, s.accountPage)

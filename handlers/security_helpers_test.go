@@ -62,8 +62,9 @@ func secBrowserWithCookie(app *testApp, name, value string) *browser {
 }
 
 // secHeaders renders the headers of a response for byte-wise comparison:
-// Date and X-Request-Id differ per request by design, and the value of the
-// gatehouse_sent cookie echoes the address typed, so it is masked while its
+// Date and X-Request-Id differ per request by design, the value of the
+// gatehouse_sent cookie echoes the address typed, and gatehouse_verify is a
+// fresh random binding each time, so their values are masked while their
 // attributes are kept.
 func secHeaders(h http.Header) string {
 	h = h.Clone()
@@ -72,12 +73,14 @@ func secHeaders(h http.Header) string {
 	if list := h.Values("Set-Cookie"); len(list) > 0 {
 		masked := make([]string, len(list))
 		for i, c := range list {
-			if strings.HasPrefix(c, "gatehouse_sent=") {
-				rest := ""
-				if j := strings.IndexByte(c, ';'); j >= 0 {
-					rest = c[j:]
+			for _, name := range []string{"gatehouse_sent=", "gatehouse_verify="} {
+				if strings.HasPrefix(c, name) {
+					rest := ""
+					if j := strings.IndexByte(c, ';'); j >= 0 {
+						rest = c[j:]
+					}
+					c = name + "MASKED" + rest
 				}
-				c = "gatehouse_sent=MASKED" + rest
 			}
 			masked[i] = c
 		}

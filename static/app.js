@@ -26,3 +26,68 @@
   }
   document.addEventListener("htmx:after:swap", function () { reveal(document); });
 })();
+
+// Installable app: register the service worker (static/sw.js, served at
+// /sw.js) once the page has loaded. Any failure is ignored: the site works
+// the same without it.
+(function () {
+  if (!("serviceWorker" in navigator)) return;
+  function register() {
+    try {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    } catch (e) {
+      // Ignored on purpose.
+    }
+  }
+  if (document.readyState === "complete") {
+    register();
+  } else {
+    window.addEventListener("load", register);
+  }
+})();
+
+// After htmx swaps in a new step or a form with errors, move focus the way
+// a page load would: to the error summary if there is one, else to the new
+// step's heading, so screen readers announce what changed. Inline field
+// swaps leave focus alone: the user has moved on to the next field.
+(function () {
+  document.addEventListener("htmx:after:swap", function (e) {
+    var target = e.detail && e.detail.ctx && e.detail.ctx.target;
+    var id = typeof target === "string" ? target.replace(/^#/, "") : target && target.id;
+    if (id !== "content") return;
+    var focus = document.getElementById("error-summary") || document.getElementById("page-title");
+    if (focus) focus.focus();
+  });
+})();
+
+// Resend cooldowns: a button with data-cooldown-until (Unix seconds) stays
+// disabled, counting down, until then. Without script the button is always
+// enabled and the server enforces the same cooldown.
+(function () {
+  function tick(button) {
+    var left = Math.ceil(Number(button.dataset.cooldownUntil) - Date.now() / 1000);
+    var label = button.querySelector("[data-cooldown-label]");
+    if (left > 0) {
+      button.disabled = true;
+      if (label) label.textContent = button.dataset.cooldownText.replace("{s}", String(left));
+      setTimeout(function () { tick(button); }, 1000);
+    } else {
+      button.disabled = false;
+      if (label) label.textContent = button.dataset.readyText;
+    }
+  }
+  function start(root) {
+    root.querySelectorAll("button[data-cooldown-until]").forEach(function (b) {
+      if (!b.dataset.cooldownStarted) {
+        b.dataset.cooldownStarted = "1";
+        tick(b);
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { start(document); });
+  } else {
+    start(document);
+  }
+  document.addEventListener("htmx:after:swap", function () { start(document); });
+})();

@@ -84,6 +84,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
+		Verification:    cfg.VerificationMethod,
 	})
 	if err != nil {
 		return err

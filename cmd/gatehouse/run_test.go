@@ -228,7 +228,7 @@ func TestMigrateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"gatehouse", "migrate"}, env, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "1 migrations applied") {
+	if !strings.Contains(out.String(), "2 migrations applied") {
 		t.Fatalf("first migrate: %q", out.String())
 	}
 	out.Reset()

@@ -62,6 +62,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	Policy          password.Policy
+	// Verification is how emails let people prove the address: a link, a
+	// code, or both (VerificationBoth, the default when empty).
+	Verification string
 }
 
 // Service runs the flows against the store.
@@ -95,6 +98,9 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	Locale    string
+	// Binding is a random secret held in the browser that asked for an
+	// email; the email's code works only together with it.
+	Binding string
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -141,7 +147,6 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 		return errs
 	}
 	now := s.now()
-	raw, hash := token.New()
 	var event string
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u := &store.User{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company,
@@ -175,7 +180,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 			}
 		}
 		event = EventRegistered
-		return s.sendActivation(ctx, tx, u, raw, hash, now, m)
+		return s.sendLink(ctx, tx, u, store.PurposeActivation, now, m)
 	})
 	if err != nil {
 		return err
@@ -183,21 +188,6 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 	s.Queued()
 	logctx.From(ctx).InfoContext(ctx, "account registration", "event", event, "email_hash", logctx.EmailHash(r.Email))
 	return nil
-}
-
-func (s *Service) sendActivation(ctx context.Context, tx *store.Store, u *store.User, raw, hash string, now time.Time, m Meta) error {
-	t := &store.Token{UserID: u.ID, Purpose: store.PurposeActivation, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ActivationTTL)}
-	if err := tx.CreateToken(ctx, t); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, tx, u.ID, EventRegistered, m); err != nil {
-		return err
-	}
-	return s.enqueue(ctx, tx, EmailActivation, u.Email, u.Locale, map[string]string{
-		"FirstName": u.FirstName,
-		"Link":      s.link(paths.Activate, raw),
-		"ExpiresAt": t.ExpiresAt.Format(time.RFC3339),
-	})
 }
 
 // CheckToken returns the user a link belongs to without consuming it, so
@@ -291,7 +281,6 @@ func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error 
 		return err
 	}
 	now := s.now()
-	raw, hash := token.New()
 	outcome := "unknown"
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := tx.UserByEmail(ctx, canon)
@@ -303,21 +292,10 @@ func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error 
 		}
 		if u.Status != store.UserActive {
 			outcome = "pending"
-			return s.sendActivation(ctx, tx, u, raw, hash, now, m)
+			return s.sendLink(ctx, tx, u, store.PurposeActivation, now, m)
 		}
 		outcome = "active"
-		t := &store.Token{UserID: u.ID, Purpose: store.PurposeReset, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.ResetTTL)}
-		if err := tx.CreateToken(ctx, t); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, u.ID, EventResetRequested, m); err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, EmailReset, u.Email, u.Locale, map[string]string{
-			"FirstName": u.FirstName,
-			"Link":      s.link(paths.PasswordReset, raw),
-			"ExpiresAt": t.ExpiresAt.Format(time.RFC3339),
-		})
+		return s.sendLink(ctx, tx, u, store.PurposeReset, now, m)
 	})
 	if err != nil {
 		return err
@@ -461,4 +439,14 @@ func (s *Service) Overview(ctx context.Context, u *store.User) (Overview, error)
 		return Overview{}, err
 	}
 	return Overview{Sessions: sessions, Events: events}, nil
+}
+
+// EvaluatePassword scores a candidate password for the live checklist with
+// the same policy that enforces it, including the link owner's own data.
+func (s *Service) EvaluatePassword(ctx context.Context, purpose, raw, pw string) (password.Evaluation, error) {
+	u, err := s.CheckToken(ctx, purpose, raw)
+	if err != nil {
+		return password.Evaluation{}, err
+	}
+	return s.cfg.Policy.Evaluate(pw, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}), nil
 }

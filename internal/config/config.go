@@ -38,6 +38,7 @@ type Config struct {
 	LogLevel               string
 	LogFormat              string
 	TrustedProxies         []string
+	VerificationMethod     string
 }
 
 // Var documents one environment variable: its name, default and meaning.
@@ -53,6 +54,7 @@ var Vars = []Var{
 	{"RESEND_API_KEY", "", "when set, mail goes through Resend; when unset, to the dev mailbox at /dev/mailbox"},
 	{"RESEND_BASE_URL", "", "Resend API base URL (empty: the client library's default); used to point at a local fake in tests"},
 	{"MAIL_FROM", "Gatehouse <onboarding@localhost>", "sender address of every email"},
+	{"VERIFICATION_METHOD", "both", "how emails prove the address: link (a link), code (a 6-digit code typed into the browser that asked), or both"},
 	{"ACTIVATION_TOKEN_TTL", "24h", "how long an activation link works (at most 24h)"},
 	{"RESET_TOKEN_TTL", "45m", "how long a reset link works (30m to 60m)"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "a session ends after this long without a request"},
@@ -120,6 +122,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MailRetryDelay:         dur("MAIL_RETRY_DELAY"),
 		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
 		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
+		VerificationMethod:     strings.ToLower(get("VERIFICATION_METHOD")),
 	}
 
 	for _, p := range strings.Split(get("TRUSTED_PROXIES"), ",") {
@@ -165,6 +168,11 @@ func Load(getenv func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	switch c.VerificationMethod {
+	case "link", "code", "both":
+	default:
+		errs = append(errs, fmt.Errorf("VERIFICATION_METHOD: want link, code or both, got %q", c.VerificationMethod))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: want text or json, got %q", c.LogFormat))

@@ -59,6 +59,7 @@ func TestDefaults(t *testing.T) {
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"LOG_FORMAT", c.LogFormat, "text"},
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
+		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))

@@ -26,7 +26,7 @@ const root = "../.."
 
 // keyLiteral is a message ID written as a full string literal; the style
 // guide forbids building keys by concatenation, so this finds every use.
-var keyLiteral = regexp.MustCompile(`"((?:app|nav|page|form|error|action|notice|event|email)\.[a-z_.]+)"`)
+var keyLiteral = regexp.MustCompile(`"((?:app|nav|page|form|error|action|notice|event|email|stepper|password)\.[a-z_.]+)"`)
 
 // englishKeys parses locales/active.en.toml.
 func englishKeys(t *testing.T) map[string]any {
@@ -115,22 +115,46 @@ func TestMessagesWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := catalog.Localizer(language.English)
-	data := map[string]any{"Min": 15, "Max": 256, "Email": "ada@example.com", "Name": "Ada", "When": "2030-01-02 09:00 UTC", "URL": "https://gatehouse.example/password/forgot", "Status": "404"}
+	data := map[string]any{"Min": 15, "Max": 256, "Email": "ada@example.com", "Name": "Ada", "When": "2030-01-02 09:00 UTC", "URL": "https://gatehouse.example/password/forgot", "Status": "404", "Level": "good", "Count": 2, "Seconds": 30}
 	var bad []string
 	for k, v := range englishKeys(t) {
-		s, ok := v.(string)
-		switch {
-		case !ok:
-			bad = append(bad, k+": not a string (use a quoted dotted key)")
-			continue
-		case strings.TrimSpace(s) == "":
-			bad = append(bad, k+": empty")
-			continue
+		forms := map[string]any{"other": v}
+		if m, ok := v.(map[string]any); ok {
+			// A plural: CLDR categories only, "other" required.
+			forms = m
+			if _, ok := m["other"]; !ok {
+				bad = append(bad, k+": plural without an \"other\" form")
+			}
+			for cat := range m {
+				if !slices.Contains([]string{"zero", "one", "two", "few", "many", "other"}, cat) {
+					bad = append(bad, k+": not a string or plural (use a quoted dotted key); has "+cat)
+				}
+			}
 		}
+		for _, form := range forms {
+			bad = append(bad, checkMessage(k, form, data, loc)...)
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		t.Errorf("bad messages in locales/active.en.toml:\n  %s", strings.Join(bad, "\n  "))
+	}
+}
+
+// checkMessage checks one form of one message.
+func checkMessage(k string, v any, data map[string]any, loc *i18n.Localizer) []string {
+	var bad []string
+	s, ok := v.(string)
+	switch {
+	case !ok:
+		return []string{k + ": not a string (use a quoted dotted key)"}
+	case strings.TrimSpace(s) == "":
+		return []string{k + ": empty"}
+	}
+	{
 		tmpl, err := template.New(k).Option("missingkey=error").Parse(s)
 		if err != nil {
-			bad = append(bad, k+": "+err.Error())
-			continue
+			return append(bad, k+": "+err.Error())
 		}
 		if err := tmpl.Execute(&strings.Builder{}, data); err != nil {
 			bad = append(bad, k+": "+err.Error())
@@ -139,10 +163,7 @@ func TestMessagesWellFormed(t *testing.T) {
 			bad = append(bad, k+": renders as "+got)
 		}
 	}
-	sort.Strings(bad)
-	if len(bad) > 0 {
-		t.Errorf("bad messages in locales/active.en.toml:\n  %s", strings.Join(bad, "\n  "))
-	}
+	return bad
 }
 
 // A missing message renders as its ID (visible, and caught above), and T

@@ -12,10 +12,13 @@ const (
 	UserActive  = "active"
 )
 
-// Token purposes.
+// Token purposes. A code purpose is a verification code sent with the
+// link of the same flow, usable only from the browser that asked for it.
 const (
-	PurposeActivation = "activation"
-	PurposeReset      = "reset"
+	PurposeActivation     = "activation"
+	PurposeReset          = "reset"
+	PurposeActivationCode = "activation_code"
+	PurposeResetCode      = "reset_code"
 )
 
 // Outbox row statuses.
@@ -57,6 +60,9 @@ type Token struct {
 	CreatedAt time.Time  `bun:"created_at,notnull"`
 	ExpiresAt time.Time  `bun:"expires_at,notnull"`
 	UsedAt    *time.Time `bun:"used_at"`
+	// CodeHash and Attempts are for verification codes only.
+	CodeHash string `bun:"code_hash,notnull"`
+	Attempts int    `bun:"attempts,notnull"`
 }
 
 // Session is a signed-in browser; the cookie holds the token, the row its hash.

@@ -61,3 +61,39 @@ func (s *Store) ConsumeToken(ctx context.Context, hash, purpose string, now time
 	}
 	return ids[0], nil
 }
+
+// AttemptCode counts one guess at the open code of that purpose bound to
+// hash, if fewer than maxAttempts were made, and returns the row as it is
+// after counting; ErrNotFound when there is no such code or no guesses
+// are left. Counting before comparing, in one UPDATE, keeps parallel
+// guesses within the limit.
+func (s *Store) AttemptCode(ctx context.Context, hash, purpose string, maxAttempts int, now time.Time) (*Token, error) {
+	now = now.UTC()
+	var list []Token
+	err := s.db.NewUpdate().Model(&list).
+		Set("attempts = attempts + 1").
+		Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?", hash, purpose, now, maxAttempts).
+		Returning("*").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: attempt code: %w", err)
+	}
+	if len(list) != 1 {
+		return nil, ErrNotFound
+	}
+	return &list[0], nil
+}
+
+// UseToken marks one token used by id, if it still is unused.
+func (s *Store) UseToken(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*Token)(nil)).
+		Set("used_at = ?", now.UTC()).
+		Where("id = ? AND used_at IS NULL", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: use token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
