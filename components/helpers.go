@@ -110,12 +110,14 @@ func hxForm(action string) templ.Attributes {
 
 // validate is the htmx wiring of inline validation: on change (which fires
 // when the user leaves a changed field or picks an option) the form posts
-// to f.Validate and the answer replaces the field's wrapper.
+// to f.Validate and the answer is morphed into the field's wrapper.
 func validate(f Field) templ.Attributes {
 	if f.Validate == "" {
 		return nil
 	}
-	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "change", "hx-target": "#field-" + f.Name, "hx-swap": "outerHTML"}
+	// Morphing keeps the control itself (its focus, a select's type-ahead),
+	// since a select fires change at every arrow key.
+	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "change", "hx-target": "#field-" + f.Name, "hx-swap": "outerMorph"}
 }
 
 // oob marks a field wrapper for an out-of-band swap.
