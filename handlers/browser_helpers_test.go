@@ -51,8 +51,7 @@ var uiWCAG = []string{"wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"}
 // the test ends with t.Skip("A11Y: ...") naming it instead, so the suite
 // stays green while the page is fixed, and the skip goes away by itself once
 // it is. Anything not listed here fails. Keep this list short.
-var uiKnown = map[string]string{
-}
+var uiKnown = map[string]string{}
 
 // uiBrowser is one headless Chromium, started for a top-level test; each
 // uiTab opens an isolated browser context (own cookies) in it.
