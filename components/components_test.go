@@ -515,11 +515,11 @@ func TestEmails(t *testing.T) {
 		wantText   []string
 	}{
 		{"activation", components.KindActivation, map[string]string{"Link": link, "ExpiresAt": "2030-01-03T09:00:00Z"}, link,
-			[]string{"Activate Registration", "2030-01-03 09:00 UTC"}},
+			[]string{"Activate Registration", "January 3, 2030, 09:00 UTC"}},
 		{"already registered", components.KindAlreadyRegistered, map[string]string{"LoginURL": "https://gatehouse.example/login", "ResetURL": forgot},
 			"https://gatehouse.example/login", []string{forgot}},
 		{"reset", components.KindReset, map[string]string{"Link": reset, "ExpiresAt": "2030-01-02T09:45:00Z"}, reset,
-			[]string{"Reset Password", "2030-01-02 09:45 UTC"}},
+			[]string{"Reset Password", "January 2, 2030, 09:45 UTC"}},
 		{"password changed", components.KindPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
 			[]string{"was changed", forgot, "If you didn't do this"}},
 		{"password set", components.KindPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",

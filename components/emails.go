@@ -73,13 +73,13 @@ func withLinkAndCode(ctx context.Context, d *EmailData, data map[string]string, 
 	}
 }
 
-// when formats an RFC 3339 time for a reader, in UTC.
+// when formats an RFC 3339 time for the reader's language.
 func when(ctx context.Context, rfc3339 string) string {
 	tm, err := time.Parse(time.RFC3339, rfc3339)
 	if err != nil {
 		return rfc3339
 	}
-	return tm.UTC().Format("2006-01-02 15:04 MST")
+	return i18n.Date(ctx, tm)
 }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)

@@ -5,9 +5,11 @@ package components
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
+	"golang.org/x/text/language/display"
 
 	"gatehouse/internal/i18n"
 )
@@ -144,4 +146,48 @@ func liveCheck(f Field) templ.Attributes {
 		return nil
 	}
 	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "input changed delay:300ms", "hx-target": "#password-checklist", "hx-swap": "outerHTML"}
+}
+
+type urlKey struct{}
+
+// WithURL records the request's URL, from which the language switcher
+// builds its links.
+func WithURL(ctx context.Context, u *url.URL) context.Context {
+	return context.WithValue(ctx, urlKey{}, u)
+}
+
+// Language is one entry of the language switcher.
+type Language struct {
+	Tag, Name, Href string
+	Current         bool
+}
+
+// languages lists every loaded language, named in itself, each linking to
+// the current page with ?lang= set (a plain link, so it works without
+// script); the middleware remembers the choice in a cookie.
+func languages(ctx context.Context) []Language {
+	loc := i18n.From(ctx)
+	if loc == nil {
+		return nil
+	}
+	u, _ := ctx.Value(urlKey{}).(*url.URL)
+	var out []Language
+	for _, tag := range loc.Languages() {
+		href := "?lang=" + url.QueryEscape(tag.String())
+		if u != nil {
+			q := u.Query()
+			q.Set("lang", tag.String())
+			q.Del("token") // never repeat a token in a link
+			href = u.Path + "?" + q.Encode()
+		}
+		out = append(out, Language{Tag: tag.String(), Name: display.Self.Name(tag), Href: href, Current: tag == loc.Tag()})
+	}
+	return out
+}
+
+func currentLanguageName(ctx context.Context) string {
+	if loc := i18n.From(ctx); loc != nil {
+		return display.Self.Name(loc.Tag())
+	}
+	return ""
 }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,14 +38,14 @@ func (s *server) accountPage(c *gin.Context) {
 	}
 	for _, sess := range ov.Sessions {
 		v.Sessions = append(v.Sessions, components.SessionRow{Device: device(sess.UserAgent), IP: sess.IP,
-			LastSeen: stamp(sess.LastSeenAt), Current: sess.ID == current.ID})
+			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})
 	}
 	for _, e := range ov.Events {
 		kind, ok := eventMessages[e.Kind]
 		if !ok {
 			continue
 		}
-		v.Events = append(v.Events, components.EventRow{Kind: kind, When: stamp(e.CreatedAt), IP: e.IP})
+		v.Events = append(v.Events, components.EventRow{Kind: kind, When: i18n.Date(ctx, e.CreatedAt), IP: e.IP})
 	}
 	s.render(c, http.StatusOK, components.AccountPage(v))
 }
@@ -59,8 +58,6 @@ func (s *server) endOtherSessions(c *gin.Context) {
 	}
 	redirect(c, withNotice(paths.Account, "sessions_ended"))
 }
-
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // device names a browser and system from a User-Agent, roughly; it is only
 // there to help people recognise their sessions.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +40,9 @@ func (s *server) tokenError(c *gin.Context, err error) {
 		s.fail(c, err)
 		return
 	}
+	// One page for every unusable link, wherever it was opened: even the
+	// language links lead to the same place, the form for a new link.
+	c.Request = c.Request.WithContext(components.WithURL(c.Request.Context(), &url.URL{Path: paths.PasswordForgot}))
 	s.render(c, http.StatusGone, components.InvalidLinkPage(components.Form{}))
 }
 

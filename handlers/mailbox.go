@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatehouse/components"
+	"gatehouse/internal/i18n"
 )
 
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
@@ -17,7 +18,7 @@ func (s *server) mailbox(c *gin.Context) {
 	var list []components.MailboxMessage
 	for _, m := range s.Mailbox.List() {
 		list = append(list, components.MailboxMessage{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text,
-			When: stamp(m.At), Links: linkPattern.FindAllString(m.Text, -1)})
+			When: i18n.Date(c.Request.Context(), m.At), Links: linkPattern.FindAllString(m.Text, -1)})
 	}
 	s.render(c, http.StatusOK, components.MailboxPage(list))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gatehouse/components"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 )
@@ -79,6 +80,7 @@ func (s *server) requestContext(c *gin.Context) {
 	log := s.Log.With("request_id", id, "ip", c.ClientIP())
 	ctx := logctx.With(c.Request.Context(), log)
 	ctx = i18n.With(ctx, s.Catalog.Localizer(tag))
+	ctx = components.WithURL(ctx, c.Request.URL)
 	c.Request = c.Request.WithContext(ctx)
 
 	c.Next()

@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gatehouse/internal/account"
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
 )
@@ -35,7 +37,26 @@ func (s *server) currentUser(c *gin.Context) (*store.User, *store.Session, error
 	}
 	c.Set(userKey, u)
 	c.Set(sessionKey, sess)
+	s.userLanguage(c, u)
 	return u, sess, nil
+}
+
+// userLanguage keeps a signed-in user's language on the account: a choice
+// made now (?lang=) is stored; with no choice in this browser, the stored
+// one applies, so it follows the user to a new device.
+func (s *server) userLanguage(c *gin.Context, u *store.User) {
+	ctx := c.Request.Context()
+	if c.Query("lang") != "" {
+		if err := s.Account.SetLocale(ctx, u, i18n.Lang(ctx)); err != nil {
+			logctx.From(ctx).WarnContext(ctx, "storing the language failed", "err", err)
+		}
+		return
+	}
+	if _, err := c.Cookie(langCookie); err == nil || u.Locale == "" {
+		return
+	}
+	tag := s.Catalog.Match(u.Locale)
+	c.Request = c.Request.WithContext(i18n.With(ctx, s.Catalog.Localizer(tag)))
 }
 
 // requireUser sends visitors who are not signed in to the login page.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -105,12 +106,20 @@ type Meta struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-func (s *Service) link(path, raw string) string {
+// link builds an emailed link from BASE_URL (never from the request's
+// Host), carrying the token if any and the recipient's language, so the
+// journey continues in it whichever browser opens the link.
+func (s *Service) link(path, raw, locale string) string {
 	u := *s.cfg.BaseURL
 	u.Path += path
+	var q []string
 	if raw != "" {
-		u.RawQuery = url.Values{"token": {raw}}.Encode()
+		q = append(q, "token="+url.QueryEscape(raw))
 	}
+	if locale != "" {
+		q = append(q, "lang="+url.QueryEscape(locale))
+	}
+	u.RawQuery = strings.Join(q, "&")
 	return u.String()
 }
 
@@ -168,8 +177,8 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 				}
 				return s.enqueue(ctx, tx, EmailAlreadyRegistered, existing.Email, existing.Locale, map[string]string{
 					"FirstName": existing.FirstName,
-					"LoginURL":  s.link(paths.Login, ""),
-					"ResetURL":  s.link(paths.PasswordForgot, ""),
+					"LoginURL":  s.link(paths.Login, "", existing.Locale),
+					"ResetURL":  s.link(paths.PasswordForgot, "", existing.Locale),
 				})
 			}
 			// Still pending: the newest details win, and a fresh link
@@ -259,7 +268,7 @@ func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw
 		return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
 			"FirstName": u.FirstName,
 			"Initial":   fmt.Sprint(purpose == store.PurposeActivation),
-			"ResetURL":  s.link(paths.PasswordForgot, ""),
+			"ResetURL":  s.link(paths.PasswordForgot, "", u.Locale),
 			"ChangedAt": now.Format(time.RFC3339),
 		})
 	})
@@ -449,4 +458,17 @@ func (s *Service) EvaluatePassword(ctx context.Context, purpose, raw, pw string)
 		return password.Evaluation{}, err
 	}
 	return s.cfg.Policy.Evaluate(pw, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}), nil
+}
+
+// SetLocale remembers the language a signed-in user chose, for the pages
+// and emails that follow.
+func (s *Service) SetLocale(ctx context.Context, u *store.User, locale string) error {
+	if u.Locale == locale {
+		return nil
+	}
+	if err := s.store.UpdateUserLocale(ctx, u.ID, locale); err != nil {
+		return err
+	}
+	u.Locale = locale
+	return nil
 }

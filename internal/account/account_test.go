@@ -232,7 +232,7 @@ func TestRegisterEmails(t *testing.T) {
 			t.Fatalf("Register(existing active) queued %d emails, want 1", n-before)
 		}
 		ar := e.lastMail("ada@example.com", account.EmailAlreadyRegistered)
-		if ar.data["LoginURL"] != baseURL+"/login" || ar.data["ResetURL"] != baseURL+"/password/forgot" {
+		if ar.data["LoginURL"] != baseURL+"/login?lang=en" || ar.data["ResetURL"] != baseURL+"/password/forgot?lang=en" {
 			t.Errorf("already_registered links = %q, %q; want from BASE_URL", ar.data["LoginURL"], ar.data["ResetURL"])
 		}
 		if strings.Contains(ar.Data, "token=") {
@@ -486,7 +486,7 @@ func TestResetFlow(t *testing.T) {
 		wantErr(t, "Login with the old password", err, account.ErrBadCredentials)
 
 		m := e.lastMail("ada@example.com", account.EmailPasswordChanged)
-		if m.data["Initial"] != "false" || m.data["ResetURL"] != baseURL+"/password/forgot" {
+		if m.data["Initial"] != "false" || m.data["ResetURL"] != baseURL+"/password/forgot?lang=en" {
 			t.Errorf("password_changed data = %v", m.data)
 		}
 		for _, secret := range []string{"token=", raw, newPW, goodPW} {

@@ -85,7 +85,7 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
-		data["Link"] = s.link(path, raw)
+		data["Link"] = s.link(path, raw, u.Locale)
 	}
 	if s.method() != VerificationLink && m.Binding != "" {
 		code := sixDigits()

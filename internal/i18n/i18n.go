@@ -83,14 +83,19 @@ func (c *Catalog) Match(prefs ...string) language.Tag {
 
 // Localizer translates into one language.
 type Localizer struct {
-	tag language.Tag
-	loc *goi18n.Localizer
+	tag     language.Tag
+	loc     *goi18n.Localizer
+	catalog *Catalog
+	rtl     bool
 }
 
 // Localizer returns a translator for tag.
 func (c *Catalog) Localizer(tag language.Tag) *Localizer {
-	return &Localizer{tag: tag, loc: goi18n.NewLocalizer(c.bundle, tag.String())}
+	return &Localizer{tag: tag, loc: goi18n.NewLocalizer(c.bundle, tag.String()), catalog: c, rtl: dirOf(tag) == "rtl"}
 }
+
+// Languages lists the languages this localizer's catalog offers.
+func (l *Localizer) Languages() []language.Tag { return l.catalog.Languages() }
 
 // Tag is the language this localizer speaks.
 func (l *Localizer) Tag() language.Tag { return l.tag }
@@ -100,10 +105,13 @@ func (l *Localizer) Tag() language.Tag { return l.tag }
 // on it.
 func (l *Localizer) T(id string, data ...map[string]any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
-	if len(data) > 0 {
+	if len(data) > 0 && data[0] != nil {
 		cfg.TemplateData = data[0]
 		if n, ok := data[0]["Count"]; ok {
 			cfg.PluralCount = n
+		}
+		if l.rtl {
+			cfg.TemplateData = isolate(data[0])
 		}
 	}
 	// A message missing from this language comes back in English with an
@@ -145,13 +153,31 @@ func Lang(ctx context.Context) string {
 }
 
 // Dir is "rtl" for right-to-left languages, else "ltr".
-func Dir(ctx context.Context) string {
-	base, _ := language.Make(Lang(ctx)).Base()
+func Dir(ctx context.Context) string { return dirOf(language.Make(Lang(ctx))) }
+
+func dirOf(tag language.Tag) string {
+	base, _ := tag.Base()
 	switch base.String() {
 	case "ar", "he", "fa", "ur":
 		return "rtl"
 	}
 	return "ltr"
+}
+
+// isolate wraps each value in Unicode directional isolates (FSI … PDI), so
+// an email address, number or URL keeps its own direction inside
+// right-to-left text.
+func isolate(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		switch v.(type) {
+		case string, int, int64:
+			out[k] = "\u2068" + fmt.Sprint(v) + "\u2069"
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Key returns a stable string for a locale, for storing with a user.

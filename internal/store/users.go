@@ -83,3 +83,12 @@ func (s *Store) UpdatePasswordHash(ctx context.Context, userID int64, oldHash, n
 	}
 	return nil
 }
+
+// UpdateUserLocale stores the user's chosen language.
+func (s *Store) UpdateUserLocale(ctx context.Context, userID int64, locale string) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("locale = ?", locale).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: update locale: %w", err)
+	}
+	return nil
+}
