@@ -43,6 +43,7 @@ type appOptions struct {
 	baseURL      string
 	tokenRule    ratelimit.Rule
 	verification string
+	pseudo       bool // load the pseudo-locale too
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -72,7 +73,11 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		f(&o)
 	}
 	st := storetest.Open(t, backend)
-	catalog, err := i18n.Load()
+	load := i18n.Load
+	if o.pseudo {
+		load = i18n.LoadWithPseudo
+	}
+	catalog, err := load()
 	if err != nil {
 		t.Fatal(err)
 	}

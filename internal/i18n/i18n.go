@@ -66,16 +66,10 @@ func (c *Catalog) Match(prefs ...string) language.Tag {
 		if err != nil || len(want) == 0 {
 			continue
 		}
-		tag, _, conf := c.matcher.Match(want...)
-		if conf > language.No {
-			base, _ := tag.Base()
-			// The matcher returns the preference with a -u-rg extension;
-			// use the loaded tag it stands for.
-			for _, t := range c.tags {
-				if b, _ := t.Base(); b == base {
-					return t
-				}
-			}
+		if _, i, conf := c.matcher.Match(want...); conf > language.No {
+			// The index names the loaded tag itself (Match's returned tag
+			// carries the preference's region as an extension).
+			return c.tags[i]
 		}
 	}
 	return language.English
