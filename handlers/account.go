@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"gatehouse/components"
+	"gatehouse/internal/account"
+	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/paths"
 )
@@ -21,9 +24,16 @@ var eventMessages = map[string]string{
 	"reset_requested":   "event.reset_requested",
 	"password_reset":    "event.password_reset",
 	"sessions_revoked":  "event.sessions_revoked",
+	"password_changed":  "event.password_changed",
 }
 
 func (s *server) accountPage(c *gin.Context) {
+	s.showAccount(c, http.StatusOK, components.Form{})
+}
+
+// showAccount renders the account page with the change-password form in
+// the given state.
+func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form) {
 	ctx := c.Request.Context()
 	u, current, _ := s.currentUser(c)
 	ov, err := s.Account.Overview(ctx, u)
@@ -34,7 +44,8 @@ func (s *server) accountPage(c *gin.Context) {
 	tag := i18n.From(ctx).Tag()
 	v := components.AccountView{
 		Name: u.FirstName + " " + u.LastName, Email: u.Email, Company: u.Company,
-		Country: i18n.CountryName(tag, u.Country), Region: u.Region, Phone: u.Phone, Notice: notice(c),
+		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag), Phone: u.Phone, Notice: notice(c),
+		Password: pwForm, MinLength: s.Account.Policy().MinLength,
 	}
 	for _, sess := range ov.Sessions {
 		v.Sessions = append(v.Sessions, components.SessionRow{Device: device(sess.UserAgent), IP: sess.IP,
@@ -47,7 +58,28 @@ func (s *server) accountPage(c *gin.Context) {
 		}
 		v.Events = append(v.Events, components.EventRow{Kind: kind, When: i18n.Date(ctx, e.CreatedAt), IP: e.IP})
 	}
-	s.render(c, http.StatusOK, components.AccountPage(v))
+	s.render(c, status, components.AccountPage(v))
+}
+
+// changePassword sets a new password from the account page; the current
+// one is required, and every other session ends.
+func (s *server) changePassword(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	u, current, _ := s.currentUser(c)
+	err := s.Account.ChangePassword(c.Request.Context(), u, current, c.PostForm("current_password"),
+		c.PostForm("password"), c.PostForm("password_confirm"), s.meta(c))
+	var errs account.FieldErrors
+	if errors.As(err, &errs) {
+		s.showAccount(c, http.StatusUnprocessableEntity, components.Form{Errors: map[string]i18n.Message(errs)})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirect(c, withNotice(paths.Account, "password_changed"))
 }
 
 func (s *server) endOtherSessions(c *gin.Context) {

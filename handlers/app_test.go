@@ -44,6 +44,7 @@ type appOptions struct {
 	tokenRule    ratelimit.Rule
 	verification string
 	pseudo       bool // load the pseudo-locale too
+	limits       account.Limits
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -88,11 +89,13 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: o.verification,
+		Limits:       o.limits,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc.Now = a.Now
+	acc.Limiter = &ratelimit.Limiter{Counter: st, Now: a.Now}
 	a.Account = acc
 	a.Box = mail.NewMailbox()
 	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

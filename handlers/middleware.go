@@ -4,6 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/netip"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -58,12 +61,11 @@ func noStore(c *gin.Context) {
 const langCookie = "gatehouse_lang"
 
 // requestContext gives the request an id, a logger and a localizer, and
-// logs it when done. The query string is never logged: it can hold tokens.
+// logs it (and counts it in the metrics) when done. The query string is
+// never logged: it can hold tokens.
 func (s *server) requestContext(c *gin.Context) {
 	start := time.Now()
-	var b [8]byte
-	rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := s.requestID(c)
 	c.Header("X-Request-Id", id)
 
 	explicit := ""
@@ -85,9 +87,64 @@ func (s *server) requestContext(c *gin.Context) {
 
 	c.Next()
 
+	elapsed := time.Since(start)
+	if s.Metrics != nil {
+		// The route template, never the raw path: one series per route.
+		s.Metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), elapsed)
+	}
 	log.InfoContext(ctx, "http request", "method", c.Request.Method, "path", c.Request.URL.Path,
-		"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", time.Since(start).Milliseconds(),
+		"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", elapsed.Milliseconds(),
 		"user_agent", c.Request.UserAgent())
+}
+
+// requestIDPattern is what an incoming X-Request-Id must look like to be
+// kept: short, and nothing that could forge a log field.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
+
+// requestID keeps the X-Request-Id a trusted proxy sent, so one id follows
+// the request through the proxy's logs and ours; from anyone else, or when
+// malformed, a fresh random id replaces it.
+func (s *server) requestID(c *gin.Context) string {
+	if in := c.GetHeader("X-Request-Id"); in != "" && requestIDPattern.MatchString(in) && s.proxies.contains(c.RemoteIP()) {
+		return in
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// proxySet is TRUSTED_PROXIES parsed: addresses and networks.
+type proxySet []netip.Prefix
+
+// parseProxies reads IPs and CIDRs; Gin's SetTrustedProxies rejects bad
+// entries, so they are skipped here.
+func parseProxies(list []string) proxySet {
+	var out proxySet
+	for _, p := range list {
+		p = strings.TrimSpace(p)
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pfx.Masked())
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
+// contains reports whether ip (the connection's peer) is a trusted proxy.
+func (ps proxySet) contains(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverer turns a panic into the generic error page; the stack goes to

@@ -16,6 +16,7 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
+	"gatehouse/internal/metrics"
 )
 
 // render writes a page as the response: the whole document normally, or
@@ -62,6 +63,13 @@ func redirect(c *gin.Context, path string) {
 // translated page with no internals.
 func (s *server) fail(c *gin.Context, err error) {
 	ctx := c.Request.Context()
+	var limited *account.RateLimitedError
+	if errors.As(err, &limited) {
+		metrics.RateLimited(limited.Rule)
+		c.Header("Retry-After", strconv.Itoa(max(int(limited.RetryAfter.Round(time.Second)/time.Second), 1)))
+		s.errorPage(c, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.body")
+		return
+	}
 	if errors.Is(err, account.ErrBusy) {
 		c.Header("Retry-After", "2")
 		s.errorPage(c, http.StatusServiceUnavailable, "page.busy.title", "page.busy.body")
@@ -129,6 +137,7 @@ func (s *server) allowTokenUse(c *gin.Context) bool {
 		return false
 	}
 	if !ok {
+		metrics.RateLimited("token_ip")
 		c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
 		s.errorPage(c, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.body")
 		return false
@@ -151,12 +160,13 @@ func formOf(c *gin.Context, errs account.FieldErrors, fields ...string) componen
 
 // notices maps ?notice= values to messages; anything else shows nothing.
 var notices = map[string]string{
-	"password_set":   "notice.password_set",
-	"password_reset": "notice.password_reset",
-	"signed_out":     "notice.signed_out",
-	"sessions_ended": "notice.sessions_ended",
-	"resent":         "notice.resent",
-	"wait":           "notice.wait",
+	"password_set":     "notice.password_set",
+	"password_reset":   "notice.password_reset",
+	"signed_out":       "notice.signed_out",
+	"sessions_ended":   "notice.sessions_ended",
+	"resent":           "notice.resent",
+	"password_changed": "notice.password_changed",
+	"wait":             "notice.wait",
 }
 
 func notice(c *gin.Context) string { return notices[c.Query("notice")] }

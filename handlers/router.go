@@ -14,6 +14,7 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
@@ -36,10 +37,15 @@ type Deps struct {
 	TrustedProxies []string
 	Log            *slog.Logger
 	Now            func() time.Time
+	// Metrics, when set, counts and times every request and serves
+	// /metrics.
+	Metrics *metrics.Metrics
 }
 
 type server struct {
 	Deps
+	// proxies are TrustedProxies parsed, for X-Request-Id.
+	proxies proxySet
 }
 
 // New returns the whole application as one http.Handler: the Gin router
@@ -54,6 +60,7 @@ func New(d Deps) (http.Handler, error) {
 		d.Now = time.Now
 	}
 	s := &server{Deps: d}
+	s.proxies = parseProxies(d.TrustedProxies)
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -78,6 +85,9 @@ func New(d Deps) (http.Handler, error) {
 	// Probes.
 	r.GET(paths.Healthz, s.healthz)
 	r.GET(paths.Readyz, s.readyz)
+	if d.Metrics != nil {
+		r.GET(paths.Metrics, s.metrics)
+	}
 
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)
@@ -110,6 +120,7 @@ func New(d Deps) (http.Handler, error) {
 	signedIn := pages.Group("", s.requireUser)
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
+	signedIn.POST(paths.AccountPassword, s.changePassword)
 
 	if d.Mailbox != nil {
 		pages.GET(paths.DevMailbox, s.mailbox)

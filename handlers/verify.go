@@ -11,6 +11,7 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
@@ -119,6 +120,7 @@ func (s *server) resend(f sentFlowSpec) gin.HandlerFunc {
 			return
 		}
 		if !ok {
+			metrics.RateLimited("resend")
 			redirect(c, withNotice(f.page, "wait"))
 			return
 		}

@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/config"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/password"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
@@ -54,8 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, cfg, st, log, stdout)
+	case "outbox":
+		return outboxCommand(ctx, st, args[2:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate or outbox)", cmd)
 	}
 }
 
@@ -85,6 +88,14 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Verification:    cfg.VerificationMethod,
+		Limits: account.Limits{
+			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
+			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
+			LoginPerIP:        ratelimit.Rule(cfg.LoginPerIP),
+			LoginFreeFailures: cfg.LoginFreeFailures,
+			LoginMaxDelay:     cfg.LoginMaxDelay,
+			LoginHardCap:      100,
+		},
 	})
 	if err != nil {
 		return err
@@ -110,6 +121,14 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	worker.Log = log.With("component", "outbox")
 	acc.Queued = worker.Wake
 
+	var m *metrics.Metrics
+	if cfg.MetricsEnabled {
+		m = metrics.New(metrics.Options{OutboxStats: st.OutboxStats, Log: log.With("component", "metrics")})
+		hasher.OnWait = m.HashWait
+		worker.OnResult = m.MailSend
+	}
+	acc.Limiter = &ratelimit.Limiter{Counter: st, Now: time.Now}
+
 	h, err := handlers.New(handlers.Deps{
 		Account:        acc,
 		Catalog:        catalog,
@@ -120,6 +139,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SecureCookies:  cfg.SecureCookies(),
 		TrustedProxies: cfg.TrustedProxies,
 		Log:            log,
+		Metrics:        m,
 	})
 	if err != nil {
 		return err

@@ -13,9 +13,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/password"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -66,6 +68,7 @@ type Config struct {
 	// Verification is how emails let people prove the address: a link, a
 	// code, or both (VerificationBoth, the default when empty).
 	Verification string
+	Limits       Limits
 }
 
 // Service runs the flows against the store.
@@ -78,7 +81,9 @@ type Service struct {
 	// Queued is called after a transaction that wrote to the outbox has
 	// committed, so the worker sends at once instead of at its next poll.
 	Queued func()
-	dummy  string
+	// Limiter enforces cfg.Limits; nil enforces none.
+	Limiter *ratelimit.Limiter
+	dummy   string
 }
 
 // New returns a Service. It hashes a dummy password once so that sign-in
@@ -87,6 +92,9 @@ func New(st *store.Store, hasher *password.Hasher, cfg Config) (*Service, error)
 	dummy, err := hasher.Hash(context.Background(), "gatehouse dummy password for unknown accounts")
 	if err != nil {
 		return nil, fmt.Errorf("account: dummy hash: %w", err)
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
 	}
 	return &Service{store: st, hasher: hasher, cfg: cfg, Now: time.Now, Queued: func() {}, dummy: dummy}, nil
 }
@@ -154,6 +162,9 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 	r.Normalize()
 	if errs := r.Validate(); errs != nil {
 		return errs
+	}
+	if err := s.allowEmail(ctx, r.Email, m); err != nil {
+		return err
 	}
 	now := s.now()
 	var event string
@@ -262,6 +273,11 @@ func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw
 		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
 			return err
 		}
+		// A new password lifts any sign-in throttle: the owner proved
+		// control of the address.
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
 		if err := s.audit(ctx, tx, u.ID, event, m); err != nil {
 			return err
 		}
@@ -287,6 +303,9 @@ func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw
 func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
 	canon, err := CanonicalEmail(email)
 	if err != nil {
+		return err
+	}
+	if err := s.allowEmail(ctx, canon, m); err != nil {
 		return err
 	}
 	now := s.now()
@@ -319,19 +338,43 @@ func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error 
 // cookie. Every failure is ErrBadCredentials, after the same argon2id work.
 func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta) (string, error) {
 	log := logctx.From(ctx).With("email_hash", logctx.EmailHash(email))
+	if err := s.allow(ctx, "login_ip", check{"login:ip:" + m.IP, s.cfg.Limits.LoginPerIP}); err != nil {
+		return "", err
+	}
 	if utf8.RuneCountInString(pw) > s.cfg.Policy.MaxLength || len(email) > MaxEmailLen {
 		// No stored password can be this long; refuse before hashing.
 		return "", ErrBadCredentials
 	}
-	u, err := s.store.UserByEmail(ctx, email)
+	var u *store.User
+	canon, err := CanonicalEmail(email)
+	if err == nil {
+		u, err = s.store.UserByEmail(ctx, canon)
+	} else {
+		err = store.ErrNotFound // not an address: no account, same work below
+	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", err
+	}
+	if err != nil {
+		u = nil
 	}
 	if u == nil || u.Status != store.UserActive || u.PasswordHash == "" {
 		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
 			return "", ErrBusy
 		}
 		log.InfoContext(ctx, "account login failed", "reason", "no active account")
+		return "", ErrBadCredentials
+	}
+	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if s.now().Before(lt.LockedUntil) {
+		// Throttled: the same work and the same answer as a wrong password.
+		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
+			return "", ErrBusy
+		}
+		log.InfoContext(ctx, "account login throttled", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
 	}
 	rehash, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
@@ -342,8 +385,17 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
 			return "", aerr
 		}
-		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID)
+		lt, terr := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
+		if terr != nil {
+			return "", terr
+		}
+		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
+	}
+	if lt.Failures > 0 {
+		if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
+			return "", err
+		}
 	}
 	if rehash {
 		if h, err := s.hasher.Hash(ctx, pw); err == nil {
@@ -470,5 +522,70 @@ func (s *Service) SetLocale(ctx context.Context, u *store.User, locale string) e
 		return err
 	}
 	u.Locale = locale
+	return nil
+}
+
+// EventPasswordChanged is a password changed from the account page.
+const EventPasswordChanged = "password_changed"
+
+// ChangePassword sets a new password for a signed-in user who knows the
+// current one. Every other session ends; this one stays. Wrong current
+// passwords count toward the sign-in throttle, so a stolen session cannot
+// be used to guess it.
+func (s *Service) ChangePassword(ctx context.Context, u *store.User, current *store.Session, currentPW, pw, confirm string, m Meta) error {
+	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
+	if s.now().Before(lt.LockedUntil) || utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+		return wrong
+	}
+	if _, err := s.hasher.Verify(ctx, currentPW, u.PasswordHash); err != nil {
+		if errors.Is(err, password.ErrBusy) {
+			return ErrBusy
+		}
+		if _, err := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay); err != nil {
+			return err
+		}
+		return wrong
+	}
+	if probs := s.cfg.Policy.Check(pw, confirm, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}); probs != nil {
+		return FieldErrors(probs)
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var ended int
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if err := tx.SetUserPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := tx.RevokeTokens(ctx, u.ID, store.PurposeReset, now); err != nil {
+			return err
+		}
+		if ended, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
+			return err
+		}
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
+			"FirstName": u.FirstName,
+			"Initial":   "false",
+			"ResetURL":  s.link(paths.PasswordForgot, "", u.Locale),
+			"ChangedAt": now.Format(time.RFC3339),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.Queued()
+	logctx.From(ctx).InfoContext(ctx, "account password changed", "user_id", u.ID, "sessions_ended", ended)
 	return nil
 }

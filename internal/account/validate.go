@@ -165,7 +165,8 @@ var errBadEmail = FieldErrors{"email": i18n.Msg("error.email.invalid")}
 // characters with a dotted domain.
 func CanonicalEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > MaxEmailLen || strings.ContainsAny(s, "\r\n<>,;\"") {
+	if s == "" || len(s) > MaxEmailLen || strings.ContainsAny(s, "\r\n<>,;\"") ||
+		strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return "", errBadEmail
 	}
 	a, err := mail.ParseAddress(s)
@@ -177,5 +178,9 @@ func CanonicalEmail(s string) (string, error) {
 		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") || strings.HasPrefix(domain, "[") {
 		return "", errBadEmail
 	}
-	return strings.ToLower(s), nil
+	// Lower-casing can lengthen some letters, so the cap applies after it.
+	if lower := strings.ToLower(s); len(lower) <= MaxEmailLen {
+		return lower, nil
+	}
+	return "", errBadEmail
 }

@@ -155,6 +155,9 @@ func (s *Service) ResendActivation(ctx context.Context, email string, m Meta) er
 	if err != nil {
 		return nil
 	}
+	if err := s.allowEmail(ctx, canon, m); err != nil {
+		return err
+	}
 	now := s.now()
 	sent := false
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {

@@ -39,6 +39,18 @@ type Config struct {
 	LogFormat              string
 	TrustedProxies         []string
 	VerificationMethod     string
+	MetricsEnabled         bool
+
+	// Abuse limits: Max events per Window.
+	EmailPerAddress, EmailPerIP, LoginPerIP Limit
+	LoginFreeFailures                       int
+	LoginMaxDelay                           time.Duration
+}
+
+// Limit is at most Max events per Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
 }
 
 // Var documents one environment variable: its name, default and meaning.
@@ -70,6 +82,12 @@ var Vars = []Var{
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"TRUSTED_PROXIES", "", "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed; empty trusts none"},
+	{"RATE_LIMIT_EMAIL_PER_ADDRESS", "5/1h", "emails one address may be sent by sign-up, resend and forgot-password, per window (count/duration)"},
+	{"RATE_LIMIT_EMAIL_PER_IP", "30/1h", "emails one client IP may ask for, per window"},
+	{"RATE_LIMIT_LOGIN_PER_IP", "50/15m", "sign-in attempts from one client IP, per window"},
+	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
+	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
+	{"METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics (true or false); keep the path away from the public at the proxy"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -123,6 +141,27 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
 		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
 		VerificationMethod:     strings.ToLower(get("VERIFICATION_METHOD")),
+	}
+
+	limit := func(name string) Limit {
+		n, w, ok := strings.Cut(get(name), "/")
+		max, err1 := strconv.Atoi(n)
+		window, err2 := time.ParseDuration(w)
+		if !ok || err1 != nil || err2 != nil || max < 1 || window <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want count/duration such as 5/1h, got %q", name, get(name)))
+		}
+		return Limit{Max: max, Window: window}
+	}
+	c.EmailPerAddress = limit("RATE_LIMIT_EMAIL_PER_ADDRESS")
+	c.EmailPerIP = limit("RATE_LIMIT_EMAIL_PER_IP")
+	c.LoginPerIP = limit("RATE_LIMIT_LOGIN_PER_IP")
+	c.LoginFreeFailures = num("LOGIN_FREE_FAILURES")
+	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
+
+	if b, err := strconv.ParseBool(get("METRICS_ENABLED")); err != nil {
+		errs = append(errs, fmt.Errorf("METRICS_ENABLED: want true or false, got %q", get("METRICS_ENABLED")))
+	} else {
+		c.MetricsEnabled = b
 	}
 
 	for _, p := range strings.Split(get("TRUSTED_PROXIES"), ",") {

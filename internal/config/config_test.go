@@ -60,6 +60,12 @@ func TestDefaults(t *testing.T) {
 		{"LOG_FORMAT", c.LogFormat, "text"},
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
 		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
+		{"METRICS_ENABLED", fmt.Sprint(c.MetricsEnabled), "true"},
+		{"RATE_LIMIT_EMAIL_PER_ADDRESS", limitString(c.EmailPerAddress), "5/1h0m0s"}, // rule 5
+		{"RATE_LIMIT_EMAIL_PER_IP", limitString(c.EmailPerIP), "30/1h0m0s"},
+		{"RATE_LIMIT_LOGIN_PER_IP", limitString(c.LoginPerIP), "50/15m0s"}, // rule 22
+		{"LOGIN_FREE_FAILURES", fmt.Sprint(c.LoginFreeFailures), "5"},
+		{"LOGIN_MAX_DELAY", c.LoginMaxDelay.String(), "15m0s"},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -73,6 +79,11 @@ func TestDefaults(t *testing.T) {
 			// Durations print differently from how Vars spells them.
 			if d, err := time.ParseDuration(def); err == nil && def != "" {
 				def = d.String()
+			}
+			if n, w, ok := strings.Cut(def, "/"); ok {
+				if d, err := time.ParseDuration(w); err == nil {
+					def = n + "/" + d.String()
+				}
 			}
 			if tt.got != def {
 				t.Errorf("%s = %q, but config.Vars documents %q", tt.name, tt.got, def)
@@ -131,6 +142,10 @@ func TestBadValues(t *testing.T) {
 		{"MAIL_RETRY_DELAY", "later"},
 		{"LOG_LEVEL", "verbose"},
 		{"LOG_FORMAT", "xml"},
+		{"METRICS_ENABLED", "maybe"},
+		{"RATE_LIMIT_EMAIL_PER_ADDRESS", "5"},
+		{"RATE_LIMIT_LOGIN_PER_IP", "0/1h"},
+		{"RATE_LIMIT_EMAIL_PER_IP", "3/soon"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -161,8 +176,10 @@ func TestGoodValues(t *testing.T) {
 		{map[string]string{"LOG_FORMAT": " JSON "}, func(c config.Config) string { return c.LogFormat }},
 		{map[string]string{"BASE_URL": "https://auth.example.com/gate/"}, func(c config.Config) string { return c.BaseURL.String() }},
 		{map[string]string{"TRUSTED_PROXIES": " 10.0.0.1, ,10.1.0.0/16 "}, func(c config.Config) string { return strings.Join(c.TrustedProxies, "|") }},
+		{map[string]string{"METRICS_ENABLED": "false"}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
+		{map[string]string{"METRICS_ENABLED": " 0 "}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
 	}
-	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16"}
+	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16", "false", "false"}
 	for i, tt := range tests {
 		c, err := config.Load(env(tt.vars))
 		if err != nil {
@@ -215,3 +232,5 @@ func TestSecureCookies(t *testing.T) {
 		t.Errorf("with RESEND_API_KEY: DevMailbox = %v, err %v", c.DevMailbox(), err)
 	}
 }
+
+func limitString(l config.Limit) string { return fmt.Sprintf("%d/%s", l.Max, l.Window) }

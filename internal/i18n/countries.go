@@ -83,7 +83,7 @@ func LikelyCountry(acceptLanguage string) string {
 		return ""
 	}
 	r, conf := tags[0].Region()
-	if conf == language.No || !r.IsCountry() {
+	if conf == language.No || !IsCountry(r.String()) {
 		return ""
 	}
 	return r.String()

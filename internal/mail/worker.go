@@ -23,6 +23,13 @@ type Outbox interface {
 // worker.
 type RenderFunc func(ctx context.Context, row store.OutboxMessage) (Message, error)
 
+// The outcomes a Worker reports to OnResult.
+const (
+	ResultSent   = "sent"
+	ResultRetry  = "retry"
+	ResultFailed = "failed"
+)
+
 // Worker sends the outbox: it claims due rows, renders and sends each, and
 // records the outcome, retrying with backoff on transient failures.
 type Worker struct {
@@ -38,6 +45,9 @@ type Worker struct {
 	Batch       int
 	Log         *slog.Logger
 	Now         func() time.Time
+	// OnResult, when set, is told the outcome of each claimed row:
+	// ResultSent, ResultRetry or ResultFailed (metrics).
+	OnResult func(result string)
 
 	wake chan struct{}
 }
@@ -100,6 +110,7 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
 	m, err := w.Render(ctx, row)
 	if err != nil {
 		log.ErrorContext(ctx, "outbox render failed", "err", err)
+		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, "render: "+err.Error()))
 		return
 	}
@@ -109,18 +120,27 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
 	cancel()
 	if err == nil {
 		log.InfoContext(ctx, "outbox sent")
+		w.result(ResultSent)
 		w.record(ctx, log, w.Outbox.MarkOutboxSent(ctx, row.ID, w.Now()))
 		return
 	}
 	retry, after := Retryable(err)
 	if !retry || row.Attempts >= w.MaxAttempts {
 		log.ErrorContext(ctx, "outbox send failed for good", "err", err)
+		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
 		return
 	}
 	next := w.Now().Add(max(after, Backoff(w.RetryDelay, row.Attempts)))
 	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)
+	w.result(ResultRetry)
 	w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, row.ID, next, err.Error()))
+}
+
+func (w *Worker) result(r string) {
+	if w.OnResult != nil {
+		w.OnResult(r)
+	}
 }
 
 func (w *Worker) record(ctx context.Context, log *slog.Logger, err error) {

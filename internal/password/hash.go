@@ -46,7 +46,11 @@ type Hasher struct {
 	Params Params
 	// MaxWait is how long a hash may queue for a slot before ErrBusy.
 	MaxWait time.Duration
-	slots   chan struct{}
+	// OnWait, when set, is told how long each hash or verification queued
+	// for a slot, including those turned away with ErrBusy (metrics). Set
+	// it before the Hasher is used.
+	OnWait func(time.Duration)
+	slots  chan struct{}
 }
 
 // NewHasher returns a Hasher that runs at most concurrency hashes at once.
@@ -60,8 +64,15 @@ func NewHasher(p Params, concurrency int) *Hasher {
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.slots <- struct{}{}:
+		if h.OnWait != nil {
+			h.OnWait(0)
+		}
 		return nil
 	default:
+	}
+	if h.OnWait != nil {
+		start := time.Now()
+		defer func() { h.OnWait(time.Since(start)) }()
 	}
 	t := time.NewTimer(h.MaxWait)
 	defer t.Stop()

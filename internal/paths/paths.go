@@ -22,6 +22,7 @@ const (
 	PasswordResetCheck = "/password/reset/check"
 	Account            = "/account"
 	EndSessions        = "/account/sessions/end-others"
+	AccountPassword    = "/account/password"
 	RegisterValidate   = "/register/validate"
 	Healthz            = "/healthz"
 	Readyz             = "/readyz"

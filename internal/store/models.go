@@ -120,3 +120,13 @@ type RateCounter struct {
 	WindowStart time.Time `bun:"window_start,notnull"`
 	Count       int       `bun:"count,notnull"`
 }
+
+// LoginThrottle counts an account's failed sign-ins since the last success.
+type LoginThrottle struct {
+	bun.BaseModel `bun:"table:login_throttles"`
+
+	UserID        int64     `bun:"user_id,pk"`
+	Failures      int       `bun:"failures,notnull"`
+	LastFailureAt time.Time `bun:"last_failure_at,notnull"`
+	LockedUntil   time.Time `bun:"locked_until,notnull"`
+}

@@ -107,3 +107,74 @@ func (s *Store) OutboxByStatus(ctx context.Context, status string, limit int) ([
 	}
 	return list, nil
 }
+
+// OutboxStats reports how many rows wait to be sent (status pending, due or
+// not, claimed or not) and the age at now of the oldest of them, 0 when
+// there are none. Both queries go through outbox_due_idx (status first), so
+// they touch only the pending rows, never the sent history; metrics call it
+// on every scrape.
+func (s *Store) OutboxStats(ctx context.Context, now time.Time) (pending int, oldest time.Duration, err error) {
+	n, err := s.db.NewSelect().Model((*OutboxMessage)(nil)).Where("status = ?", OutboxPending).Count(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	pending = int(n)
+	if pending == 0 {
+		return 0, 0, nil
+	}
+	var first []OutboxMessage
+	err = s.db.NewSelect().Model(&first).Column("id", "created_at").
+		Where("status = ?", OutboxPending).Order("created_at", "id").Limit(1).Scan(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	if len(first) == 1 {
+		oldest = max(now.Sub(first[0].CreatedAt), 0)
+	}
+	return pending, oldest, nil
+}
+
+// ListOutbox lists up to limit messages, newest first; status "" means any.
+func (s *Store) ListOutbox(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+	var list []OutboxMessage
+	q := s.db.NewSelect().Model(&list).Order("id DESC").Limit(int64(limit))
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: list outbox: %w", err)
+	}
+	return list, nil
+}
+
+// AllFailed, passed to RetryOutbox as the id, retries every failed message.
+const AllFailed int64 = 0
+
+// RetryOutbox makes messages due again from now with a fresh count of
+// attempts: the message with that id if it is failed or pending, or every
+// failed message when id is AllFailed. A pending message that a worker holds
+// keeps its claim; the idempotency key covers a send already under way. Sent
+// messages are never retried: their data (the link) is erased. It returns
+// how many rows changed, and ErrNotFound when id names no failed or pending
+// message.
+func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) (int, error) {
+	q := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("status = ?", OutboxPending).Set("attempts = 0").Set("next_attempt_at = ?", now.UTC())
+	if id == AllFailed {
+		q = q.Where("status = ?", OutboxFailed)
+	} else {
+		q = q.Where("id = ? AND status IN (?, ?)", id, OutboxFailed, OutboxPending)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: retry outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: retry outbox: %w", err)
+	}
+	if n == 0 && id != AllFailed {
+		return 0, ErrNotFound
+	}
+	return int(n), nil
+}

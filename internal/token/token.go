@@ -32,6 +32,8 @@ func WellFormed(s string) bool {
 	if len(s) != rawLen {
 		return false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	// Strict refuses the spellings whose unused low bits are set, so one
+	// token has exactly one written form.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil && len(b) == 32
 }

@@ -1,0 +1,93 @@
+package handlers_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/store/storetest"
+)
+
+// The handler benchmarks go through the whole stack: an HTTP request over
+// loopback to httptest's server, the security headers, cross-origin
+// protection, Gin, the middleware (with metrics on, as in production), the
+// handler, internal/account and the store. They measure one request at a
+// time; throughput under concurrency is the load tool's job.
+//
+//	go test -run '^$' -bench . -benchmem ./handlers/
+//	TEST_DATABASE_URL=postgres://… go test -run '^$' -bench . -benchmem ./handlers/  (adds PostgreSQL)
+
+func benchPost(b *testing.B, u string, form url.Values, header http.Header, want int) {
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header = header
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		b.Fatalf("POST %s: %d, want %d\n%.500s", u, resp.StatusCode, want, body)
+	}
+}
+
+// clientIP gives each iteration its own client address through the
+// trusted proxy, so per-IP rate limits never trip the loop.
+func clientIP(i int) http.Header {
+	return http.Header{"X-Forwarded-For": {fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}}
+}
+
+var benchProxy = []string{"127.0.0.1"}
+
+// BenchmarkValidateEmail is one inline validation: htmx posts the form
+// when the email field changes, and gets the field back.
+func BenchmarkValidateEmail(b *testing.B) {
+	a := newOpsApp(b, storetest.SQLite, opsOptions{metrics: true, quiet: true, trustedProxies: benchProxy})
+	form := registration("ada@example.com")
+	u := a.URL + "/register/validate?field=email"
+	i := 0
+	for b.Loop() {
+		h := clientIP(i)
+		h.Set("HX-Request", "true")
+		benchPost(b, u, form, h, http.StatusOK)
+		i++
+	}
+}
+
+// BenchmarkRegister is one sign-up submit of a new address: validation,
+// the user row, the token and the outbox row in one transaction, and the
+// redirect to the "check your inbox" step.
+func BenchmarkRegister(b *testing.B) {
+	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			a := newOpsApp(b, backend, opsOptions{metrics: true, quiet: true, trustedProxies: benchProxy})
+			i := 0
+			for b.Loop() {
+				benchPost(b, a.URL+"/register", registration(fmt.Sprintf("user%d@example.com", i)), clientIP(i), http.StatusSeeOther)
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkSignIn is one successful sign-in: argon2id verification at
+// DefaultParams, a new session row and the redirect to /account. Compare
+// it with BenchmarkArgon2idDefault in internal/password.
+func BenchmarkSignIn(b *testing.B) {
+	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		b.Run(string(backend), func(b *testing.B) {
+			a := newOpsApp(b, backend, opsOptions{metrics: true, quiet: true, trustedProxies: benchProxy})
+			a.activeUser(b, "ada@example.com", goodPassword)
+			form := url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}
+			i := 0
+			for b.Loop() {
+				benchPost(b, a.URL+"/login", form, clientIP(i), http.StatusSeeOther)
+				i++
+			}
+		})
+	}
+}

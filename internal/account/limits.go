@@ -1,0 +1,92 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/ratelimit"
+)
+
+// Limits are the abuse limits the flows enforce, stored in the database so
+// they hold across instances and restarts. A zero Rule is no limit.
+type Limits struct {
+	EmailPerAddress ratelimit.Rule // emails asked for one address (sign-up, resend, forgot)
+	EmailPerIP      ratelimit.Rule // emails asked for from one client IP
+	LoginPerIP      ratelimit.Rule // sign-in attempts from one client IP
+	// LoginFreeFailures is how many wrong passwords an account takes before
+	// each further one adds a growing delay, up to LoginMaxDelay; after
+	// LoginHardCap failures only a password reset opens it again.
+	LoginFreeFailures int
+	LoginMaxDelay     time.Duration
+	LoginHardCap      int
+}
+
+// DefaultLimits are the limits used when the configuration leaves them out.
+var DefaultLimits = Limits{
+	EmailPerAddress:   ratelimit.Rule{Max: 5, Window: time.Hour},
+	EmailPerIP:        ratelimit.Rule{Max: 30, Window: time.Hour},
+	LoginPerIP:        ratelimit.Rule{Max: 50, Window: 15 * time.Minute},
+	LoginFreeFailures: 5,
+	LoginMaxDelay:     15 * time.Minute,
+	LoginHardCap:      100,
+}
+
+// RateLimitedError is an over-limit request; RetryAfter says when to come
+// back. Its answer is the same whatever the address.
+type RateLimitedError struct {
+	RetryAfter time.Duration
+	Rule       string
+}
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("account: rate limited (%s), retry after %s", e.Rule, e.RetryAfter)
+}
+
+// allow counts one event for each key under its rule and refuses the
+// request when any is over.
+func (s *Service) allow(ctx context.Context, name string, checks ...check) error {
+	if s.Limiter == nil {
+		return nil
+	}
+	for _, c := range checks {
+		if c.rule.Max <= 0 {
+			continue
+		}
+		ok, wait, err := s.Limiter.Allow(ctx, c.key, c.rule)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			logctx.From(ctx).WarnContext(ctx, "rate limited", "rule", name)
+			return &RateLimitedError{RetryAfter: wait, Rule: name}
+		}
+	}
+	return nil
+}
+
+type check struct {
+	key  string
+	rule ratelimit.Rule
+}
+
+// allowEmail applies the email-sending limits to a request for addr.
+func (s *Service) allowEmail(ctx context.Context, addr string, m Meta) error {
+	return s.allow(ctx, "email",
+		check{"email:ip:" + m.IP, s.cfg.Limits.EmailPerIP},
+		check{"email:addr:" + logctx.EmailHash(addr), s.cfg.Limits.EmailPerAddress})
+}
+
+// loginDelay is the lock after the given number of consecutive failures:
+// none for the free ones, then doubling from one second to the maximum;
+// past the hard cap, locked until a password reset clears it.
+func (l Limits) loginDelay(failures int) time.Duration {
+	switch {
+	case l.LoginHardCap > 0 && failures >= l.LoginHardCap:
+		return 100 * 365 * 24 * time.Hour
+	case failures <= l.LoginFreeFailures:
+		return 0
+	}
+	return min(time.Second<<min(failures-l.LoginFreeFailures-1, 20), l.LoginMaxDelay)
+}
