@@ -313,3 +313,32 @@ func TestPWAOfflinePage(t *testing.T) {
 		}
 	}
 }
+
+// Static assets go out gzip-compressed to clients that accept it, with an
+// ETag that answers 304 when unchanged.
+func TestStaticAssetsCompressed(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	b := app.Browser()
+	b.head.Set("Accept-Encoding", "gzip")
+	// Go's client would decompress silently; ask through a raw transport.
+	b.c.Transport = &http.Transport{DisableCompression: true}
+	p := b.Get("/static/htmx.min.js")
+	if p.StatusCode != http.StatusOK || p.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("htmx: %d %q %q", p.StatusCode, p.Header.Get("Content-Encoding"), p.Header.Get("Content-Type"))
+	}
+	if len(p.Body) > 20000 {
+		t.Fatalf("compressed htmx is %d bytes", len(p.Body))
+	}
+	b.head.Set("If-None-Match", p.Header.Get("ETag"))
+	if p2 := b.Get("/static/htmx.min.js"); p2.StatusCode != http.StatusNotModified {
+		t.Fatalf("unchanged asset: %d, want 304", p2.StatusCode)
+	}
+	b.head.Del("If-None-Match")
+	b.head.Del("Accept-Encoding")
+	if p3 := b.Get("/static/app.css"); p3.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(p3.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("plain request got %q %q", p3.Header.Get("Content-Encoding"), p3.Header.Get("Content-Type"))
+	}
+	if p4 := b.Get("/static/nope.js"); p4.StatusCode != http.StatusNotFound {
+		t.Fatalf("missing asset: %d", p4.StatusCode)
+	}
+}

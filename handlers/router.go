@@ -4,7 +4,6 @@ package handlers
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -72,15 +71,14 @@ func New(d Deps) (http.Handler, error) {
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)
 
-	// Assets: long-lived, never personal.
-	assets, _ := fs.Sub(static.FS, ".")
-	fileServer := http.StripPrefix(paths.Static, http.FileServerFS(assets))
-	r.GET(paths.Static+"/*file", func(c *gin.Context) {
-		c.Header("Cache-Control", "public, max-age=3600")
-		fileServer.ServeHTTP(c.Writer, c.Request)
-	})
+	// Assets: long-lived, never personal, compressed once in memory.
+	s.pwaRoutes(r) // first: it teaches mime the manifest's type
+	assets, err := loadAssets(static.FS)
+	if err != nil {
+		return nil, err
+	}
+	r.GET(paths.Static+"/*file", serveAsset(assets))
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, paths.Static+"/icon.svg") })
-	s.pwaRoutes(r)
 
 	// Probes.
 	r.GET(paths.Healthz, s.healthz)
