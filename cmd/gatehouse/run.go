@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -79,15 +81,16 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	}
 	// Each argon2id hash holds 19 MiB; two per core keeps the CPU busy
 	// without letting a flood of sign-ins take the memory.
-	hasher := password.NewHasher(password.DefaultParams, 2*runtime.NumCPU())
+	hasher := password.NewHasher(password.DefaultParams, hashSlots())
 	acc, err := account.New(st, hasher, account.Config{
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
-		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
-		Verification:    cfg.VerificationMethod,
+		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
+			RequireComposition: cfg.PasswordRequireComposition},
+		Verification: cfg.VerificationMethod,
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
@@ -193,4 +196,16 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// hashSlots sizes the hashing semaphore from the cores and the memory: two
+// hashes per core keep the CPU busy, and under a memory limit (GOMEMLIMIT)
+// at most half of it goes to argon2id's 19 MiB per hash.
+func hashSlots() int {
+	slots := 2 * runtime.NumCPU()
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+		perHash := int64(password.DefaultParams.Memory) * 1024
+		slots = min(slots, max(1, int(limit/2/perHash)))
+	}
+	return slots
 }

@@ -26,8 +26,9 @@ type Config struct {
 	SessionIdleTimeout     time.Duration
 	SessionAbsoluteTimeout time.Duration
 
-	PasswordMinLength int
-	PasswordMaxLength int
+	PasswordMinLength          int
+	PasswordMaxLength          int
+	PasswordRequireComposition bool
 
 	TokenAttemptsPerIP     int
 	TokenAttemptsWindow    time.Duration
@@ -73,6 +74,7 @@ var Vars = []Var{
 	{"SESSION_ABSOLUTE_TIMEOUT", "12h", "a session ends this long after sign-in, whatever its use"},
 	{"PASSWORD_MIN_LENGTH", "15", "minimum password length in Unicode code points (at least 8)"},
 	{"PASSWORD_MAX_LENGTH", "256", "maximum password length in code points (at least 64)"},
+	{"PASSWORD_REQUIRE_COMPOSITION", "false", "true also requires a lower-case letter, an upper-case letter, a digit and a symbol (off by default, as NIST advises)"},
 	{"TOKEN_ATTEMPTS_PER_IP", "30", "failed link and token submissions allowed per client IP per window"},
 	{"TOKEN_ATTEMPTS_WINDOW", "15m", "the window for TOKEN_ATTEMPTS_PER_IP"},
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
@@ -157,6 +159,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginPerIP = limit("RATE_LIMIT_LOGIN_PER_IP")
 	c.LoginFreeFailures = num("LOGIN_FREE_FAILURES")
 	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
+
+	if b, err := strconv.ParseBool(get("PASSWORD_REQUIRE_COMPOSITION")); err != nil {
+		errs = append(errs, fmt.Errorf("PASSWORD_REQUIRE_COMPOSITION: want true or false, got %q", get("PASSWORD_REQUIRE_COMPOSITION")))
+	} else {
+		c.PasswordRequireComposition = b
+	}
 
 	if b, err := strconv.ParseBool(get("METRICS_ENABLED")); err != nil {
 		errs = append(errs, fmt.Errorf("METRICS_ENABLED: want true or false, got %q", get("METRICS_ENABLED")))

@@ -61,7 +61,8 @@ func TestDefaults(t *testing.T) {
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
 		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
 		{"METRICS_ENABLED", fmt.Sprint(c.MetricsEnabled), "true"},
-		{"RATE_LIMIT_EMAIL_PER_ADDRESS", limitString(c.EmailPerAddress), "5/1h0m0s"}, // rule 5
+		{"PASSWORD_REQUIRE_COMPOSITION", fmt.Sprint(c.PasswordRequireComposition), "false"}, // rule 15
+		{"RATE_LIMIT_EMAIL_PER_ADDRESS", limitString(c.EmailPerAddress), "5/1h0m0s"},        // rule 5
 		{"RATE_LIMIT_EMAIL_PER_IP", limitString(c.EmailPerIP), "30/1h0m0s"},
 		{"RATE_LIMIT_LOGIN_PER_IP", limitString(c.LoginPerIP), "50/15m0s"}, // rule 22
 		{"LOGIN_FREE_FAILURES", fmt.Sprint(c.LoginFreeFailures), "5"},
@@ -143,6 +144,7 @@ func TestBadValues(t *testing.T) {
 		{"LOG_LEVEL", "verbose"},
 		{"LOG_FORMAT", "xml"},
 		{"METRICS_ENABLED", "maybe"},
+		{"PASSWORD_REQUIRE_COMPOSITION", "sometimes"},
 		{"RATE_LIMIT_EMAIL_PER_ADDRESS", "5"},
 		{"RATE_LIMIT_LOGIN_PER_IP", "0/1h"},
 		{"RATE_LIMIT_EMAIL_PER_IP", "3/soon"},
