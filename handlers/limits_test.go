@@ -23,6 +23,12 @@ func smallLimits(o *appOptions) {
 	}
 }
 
+// looseLimits lets a test send as much as it needs.
+func looseLimits() account.Limits {
+	loose := ratelimit.Rule{Max: 1_000_000, Window: time.Hour}
+	return account.Limits{EmailPerAddress: loose, EmailPerIP: loose, LoginPerIP: loose, LoginFreeFailures: 1000, LoginMaxDelay: time.Second}
+}
+
 // only keeps one limit of smallLimits tight, loosening the others, so a
 // test sees the limit it is about.
 func only(which string) func(*appOptions) {
