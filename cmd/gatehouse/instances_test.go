@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/internal/resendfake"
+	"gatehouse/internal/store/storetest"
+)
+
+// TestTwoInstancesSendEachEmailOnce runs two Gatehouse processes' worth of
+// run() on one PostgreSQL database and one (slow) fake Resend API.
+// Sign-ups arrive at both; every email goes out exactly once, since the
+// outbox is claimed with FOR UPDATE SKIP LOCKED and sent with the row's
+// idempotency key; and a session made on one instance works on the other.
+func TestTwoInstancesSendEachEmailOnce(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.Postgres)
+	fake := resendfake.New()
+	defer fake.Close()
+	fake.SetDelay(20 * time.Millisecond) // widen the window for a double send
+	env := map[string]string{
+		"DATABASE_URL": dsn, "RESEND_API_KEY": "re_test", "RESEND_BASE_URL": fake.URL(),
+		"RATE_LIMIT_EMAIL_PER_IP": "1000/1h", "RATE_LIMIT_LOGIN_PER_IP": "1000/1h",
+	}
+	a, b := start(t, env), start(t, env)
+
+	const n = 30
+	var wg sync.WaitGroup
+	for i := range n {
+		in := a
+		if i%2 == 1 {
+			in = b
+		}
+		wg.Go(func() {
+			c := in.client(t)
+			code, body := c.post("/register", registration(fmt.Sprintf("twin%d@example.com", i)))
+			if code != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+				t.Errorf("register %d: %d", i, code)
+			}
+		})
+	}
+	wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := fake.WaitFor(ctx, n); err != nil {
+		t.Fatalf("emails: %v (got %d of %d)", err, len(fake.Emails()), n)
+	}
+	time.Sleep(time.Second) // room for a wrong second send
+	seen := map[string]int{}
+	for _, m := range fake.Emails() {
+		seen[m.To]++
+	}
+	for i := range n {
+		if to := fmt.Sprintf("twin%d@example.com", i); seen[to] != 1 {
+			t.Errorf("%s got %d emails, want 1", to, seen[to])
+		}
+	}
+	for key, count := range fake.CountByKey() {
+		if count != 1 {
+			t.Errorf("idempotency key %s used %d times", key, count)
+		}
+	}
+
+	// Sessions are shared: sign in on A, use the cookie on B.
+	link := activateLink.FindString(fake.Emails()[0].Text)
+	ca := a.client(t)
+	if code, _ := ca.get(link); code != http.StatusOK {
+		t.Fatalf("activate: %d", code)
+	}
+	if code, _ := ca.post("/password/set", url.Values{"password": {pw}, "password_confirm": {pw}}); code != http.StatusOK {
+		t.Fatalf("set password: %d", code)
+	}
+	if code, body := ca.post("/login", url.Values{"email": {fake.Emails()[0].To}, "password": {pw}}); code != http.StatusOK || !strings.Contains(body, "Welcome") {
+		t.Fatalf("login on A: %d", code)
+	}
+	ua, _ := url.Parse(a.base)
+	ub, _ := url.Parse(b.base)
+	cb := b.client(t)
+	cb.c.Jar.SetCookies(ub, ca.c.Jar.Cookies(ua))
+	if code, body := cb.get("/account"); code != http.StatusOK || !strings.Contains(body, "Welcome") {
+		t.Fatalf("the session from A does not work on B: %d", code)
+	}
+}
