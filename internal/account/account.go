@@ -244,10 +244,7 @@ func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw
 	if err != nil {
 		return err
 	}
-	if probs := s.cfg.Policy.Check(pw, confirm, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}); probs != nil {
-		return FieldErrors(probs)
-	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
 	if err != nil {
 		return err
 	}
@@ -281,12 +278,7 @@ func (s *Service) completeWithToken(ctx context.Context, purpose, event, raw, pw
 		if err := s.audit(ctx, tx, u.ID, event, m); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
-			"FirstName": u.FirstName,
-			"Initial":   fmt.Sprint(purpose == store.PurposeActivation),
-			"ResetURL":  s.link(paths.PasswordForgot, "", u.Locale),
-			"ChangedAt": now.Format(time.RFC3339),
-		})
+		return s.passwordChangedEmail(ctx, tx, u, purpose == store.PurposeActivation, now)
 	})
 	if err != nil {
 		return err
@@ -509,7 +501,7 @@ func (s *Service) EvaluatePassword(ctx context.Context, purpose, raw, pw string)
 	if err != nil {
 		return password.Evaluation{}, err
 	}
-	return s.cfg.Policy.Evaluate(pw, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}), nil
+	return s.cfg.Policy.Evaluate(pw, personal(u)), nil
 }
 
 // SetLocale remembers the language a signed-in user chose, for the pages
@@ -550,10 +542,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *store.User, current *st
 		}
 		return wrong
 	}
-	if probs := s.cfg.Policy.Check(pw, confirm, password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}); probs != nil {
-		return FieldErrors(probs)
-	}
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
 	if err != nil {
 		return err
 	}
@@ -575,12 +564,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *store.User, current *st
 		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
-			"FirstName": u.FirstName,
-			"Initial":   "false",
-			"ResetURL":  s.link(paths.PasswordForgot, "", u.Locale),
-			"ChangedAt": now.Format(time.RFC3339),
-		})
+		return s.passwordChangedEmail(ctx, tx, u, false, now)
 	})
 	if err != nil {
 		return err
@@ -588,4 +572,27 @@ func (s *Service) ChangePassword(ctx context.Context, u *store.User, current *st
 	s.Queued()
 	logctx.From(ctx).InfoContext(ctx, "account password changed", "user_id", u.ID, "sessions_ended", ended)
 	return nil
+}
+
+func personal(u *store.User) password.Personal {
+	return password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}
+}
+
+// newPasswordHash applies the policy to a new password of u and hashes it.
+func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confirm string) (string, error) {
+	if probs := s.cfg.Policy.Check(pw, confirm, personal(u)); probs != nil {
+		return "", FieldErrors(probs)
+	}
+	return s.hasher.Hash(ctx, pw)
+}
+
+// passwordChangedEmail queues "your password was set/changed": no password,
+// no token, and what to do if it was not the owner.
+func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time) error {
+	return s.enqueue(ctx, tx, EmailPasswordChanged, u.Email, u.Locale, map[string]string{
+		"FirstName": u.FirstName,
+		"Initial":   fmt.Sprint(initial),
+		"ResetURL":  s.link(paths.PasswordForgot, "", u.Locale),
+		"ChangedAt": now.Format(time.RFC3339),
+	})
 }
