@@ -121,6 +121,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	worker.MaxAttempts = cfg.MailMaxAttempts
 	worker.SendTimeout = cfg.MailSendTimeout
 	worker.RetryDelay = cfg.MailRetryDelay
+	worker.Lease = cfg.MailClaimLease
 	worker.Log = log.With("component", "outbox")
 	acc.Queued = worker.Wake
 

@@ -36,6 +36,7 @@ type Config struct {
 	MailMaxAttempts        int
 	MailSendTimeout        time.Duration
 	MailRetryDelay         time.Duration
+	MailClaimLease         time.Duration
 	LogLevel               string
 	LogFormat              string
 	TrustedProxies         []string
@@ -80,6 +81,7 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
+	{"MAIL_CLAIM_LEASE", "2m", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (keep it above MAIL_SEND_TIMEOUT)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
@@ -140,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MailMaxAttempts:        num("MAIL_MAX_ATTEMPTS"),
 		MailSendTimeout:        dur("MAIL_SEND_TIMEOUT"),
 		MailRetryDelay:         dur("MAIL_RETRY_DELAY"),
+		MailClaimLease:         dur("MAIL_CLAIM_LEASE"),
 		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
 		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
 		VerificationMethod:     strings.ToLower(get("VERIFICATION_METHOD")),
@@ -198,6 +201,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ResetTTL != 0 && (c.ResetTTL < 30*time.Minute || c.ResetTTL > time.Hour) {
 		errs = append(errs, fmt.Errorf("RESET_TOKEN_TTL: between 30m and 60m, got %s", c.ResetTTL))
+	}
+	if c.MailClaimLease != 0 && c.MailClaimLease <= c.MailSendTimeout {
+		errs = append(errs, fmt.Errorf("MAIL_CLAIM_LEASE: must exceed MAIL_SEND_TIMEOUT, or a slow send could be claimed twice"))
 	}
 	if c.SessionIdleTimeout > c.SessionAbsoluteTimeout {
 		errs = append(errs, fmt.Errorf("SESSION_IDLE_TIMEOUT: must not exceed SESSION_ABSOLUTE_TIMEOUT"))

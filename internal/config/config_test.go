@@ -56,6 +56,7 @@ func TestDefaults(t *testing.T) {
 		{"MAIL_MAX_ATTEMPTS", fmt.Sprint(c.MailMaxAttempts), "12"},
 		{"MAIL_SEND_TIMEOUT", c.MailSendTimeout.String(), "15s"},
 		{"MAIL_RETRY_DELAY", c.MailRetryDelay.String(), "5s"},
+		{"MAIL_CLAIM_LEASE", c.MailClaimLease.String(), "2m0s"},
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"LOG_FORMAT", c.LogFormat, "text"},
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
