@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -98,5 +99,69 @@ func TestKilledMidSendLosesNothing(t *testing.T) {
 		if n > 1 {
 			t.Errorf("key %s accepted %d times", key, n)
 		}
+	}
+}
+
+// TestSIGTERMDrains: on SIGTERM, Gatehouse stops taking requests, lets the
+// send in flight finish, and exits cleanly; the email is not lost.
+func TestSIGTERMDrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs cmd/gatehouse")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "gatehouse")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	fake := resendfake.New()
+	defer fake.Close()
+	fake.SetDelay(2 * time.Second)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "ADDR="+addr, "BASE_URL=http://"+addr, "DATABASE_URL="+filepath.Join(tmp, "g.db"),
+		"RESEND_API_KEY=re_test", "RESEND_BASE_URL="+fake.URL(), "MAIL_POLL_INTERVAL=200ms")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for i := 0; ; i++ {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatal("gatehouse did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.PostForm("http://"+addr+"/register", registration("drain@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for i := 0; fake.Requests() == 0; i++ {
+		if i > 200 {
+			t.Fatal("the worker never called Resend")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit 30 s after SIGTERM")
+	}
+	if mails := fake.Emails(); len(mails) != 1 || mails[0].To != "drain@example.com" {
+		t.Fatalf("the send in flight did not finish before exit: %+v", mails)
 	}
 }
