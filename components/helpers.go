@@ -178,7 +178,7 @@ func languages(ctx context.Context) []Language {
 			q := u.Query()
 			q.Set("lang", tag.String())
 			q.Del("token") // never repeat a token in a link
-			href = u.Path + "?" + q.Encode()
+			href = localPath(u.Path) + "?" + q.Encode()
 		}
 		out = append(out, Language{Tag: tag.String(), Name: display.Self.Name(tag), Href: href, Current: tag == loc.Tag()})
 	}
@@ -190,4 +190,14 @@ func currentLanguageName(ctx context.Context) string {
 		return display.Self.Name(loc.Tag())
 	}
 	return ""
+}
+
+// localPath keeps a link on this site: a request path such as
+// "//evil.example/x" or "/\\evil.example" would otherwise become a link to
+// another host.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") {
+		return "/"
+	}
+	return p
 }

@@ -89,3 +89,18 @@ func median(d []time.Duration) time.Duration {
 	slices.Sort(s)
 	return s[len(s)/2]
 }
+
+// The language links repeat the current path; a path that would read as
+// another host ("//evil.example") must not become an off-site link.
+func TestLanguageLinksStayOnSite(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	b := app.Browser()
+	for _, path := range []string{"//evil.example/x", "/%5Cevil.example/x", "/\\evil.example"} {
+		req, _ := http.NewRequest("GET", app.URL+"/", nil)
+		req.URL.Opaque = path
+		p := b.do(req)
+		if strings.Contains(p.Body, `href="//`) || strings.Contains(p.Body, `href="/\`) || strings.Contains(p.Body, "evil.example?lang") {
+			t.Errorf("GET %s: an off-site language link:\n%s", path, p.Body)
+		}
+	}
+}
