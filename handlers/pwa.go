@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"gatehouse/internal/paths"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -22,9 +23,9 @@ import (
 // from), and the page the worker shows when the network is down.
 
 const (
-	pathServiceWorker = "/sw.js"
-	pathManifest      = "/manifest.webmanifest"
-	pathOffline       = "/offline"
+	pathServiceWorker = paths.ServiceWorker
+	pathManifest      = paths.Manifest
+	pathOffline       = paths.Offline
 
 	manifestType = "application/manifest+json"
 	scriptType   = "text/javascript; charset=utf-8"

@@ -28,4 +28,9 @@ const (
 	Readyz             = "/readyz"
 	DevMailbox         = "/dev/mailbox"
 	Static             = "/static"
+	// The installable app's files sit at the root: a service worker's
+	// scope cannot be wider than its folder.
+	ServiceWorker = "/sw.js"
+	Manifest      = "/manifest.webmanifest"
+	Offline       = "/offline"
 )
