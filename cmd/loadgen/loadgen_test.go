@@ -112,3 +112,28 @@ func TestFlowsAgainstGatehouse(t *testing.T) {
 			rep.expected, rep.received, rep.lost, rep.duplicated)
 	}
 }
+
+func TestParseSubmitModes(t *testing.T) {
+	cfg, err := parseFlags([]string{"loadgen", "-register", "-conns", "64", "-duration", "15s", "-resend-delay", "2s"}, &bytes.Buffer{})
+	if err != nil || !cfg.register || cfg.signin || cfg.conns != 64 || cfg.duration != 15*time.Second || cfg.resendDelay != 2*time.Second {
+		t.Errorf("-register: got %+v, %v", cfg, err)
+	}
+	cfg, err = parseFlags([]string{"loadgen", "-signin", "-conns", "500", "-duration", "20s",
+		"-email", "a@example.test", "-password", "pw pw pw", "-pid", "42"}, &bytes.Buffer{})
+	if err != nil || !cfg.signin || cfg.register || cfg.conns != 500 || cfg.email != "a@example.test" || cfg.password != "pw pw pw" || cfg.pid != 42 {
+		t.Errorf("-signin: got %+v, %v", cfg, err)
+	}
+	for _, bad := range [][]string{
+		{"-register", "-signin"},
+		{"-register", "-page", "/register"},
+		{"-signin", "-validate"},
+		{"-email", "a@example.test"}, // -email without -signin
+		{"-signin", "-pid", "-1"},
+		{"-register", "-resend-delay", "-1s"},
+		{"-signin", "-conns", "0"},
+	} {
+		if _, err := parseFlags(append([]string{"loadgen"}, bad...), &bytes.Buffer{}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

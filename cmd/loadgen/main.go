@@ -1,6 +1,7 @@
 // Command loadgen drives a running Gatehouse over loopback: whole sign-up and password-reset
 // walks by N virtual users, checked against a built-in fake Resend API, or one page (or inline
-// validation) hammered at a fixed number of connections. See README.md, "### Load".
+// validation) hammered at a fixed number of connections, or registration submits or sign-ins
+// alone. See README.md, "### Load".
 package main
 
 import (
@@ -48,6 +49,11 @@ type config struct {
 	validate     bool
 	conns        int
 	runID        string
+	register     bool
+	signin       bool
+	email        string
+	pid          int
+	resendDelay  time.Duration
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -68,7 +74,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.password, "password", "violet tractor umbrella seventeen harbour", "password set by every walk (the reset sets it with \" renewed\" appended)")
 	fs.StringVar(&c.page, "page", "", "page mode: GET this path at -conns connections (e.g. /register)")
 	fs.BoolVar(&c.validate, "validate", false, "validate mode: POST /register/validate?field=email at -conns connections")
-	fs.IntVar(&c.conns, "conns", 64, "concurrent connections in -page and -validate mode")
+	fs.IntVar(&c.conns, "conns", 64, "concurrent connections in -page, -validate, -register and -signin mode")
+	fs.BoolVar(&c.register, "register", false, "register mode: only POST /register (a fresh address each time) at -conns connections")
+	fs.BoolVar(&c.signin, "signin", false, "sign-in mode: POST /login for one account at -conns connections (the account is created first unless -email is given)")
+	fs.StringVar(&c.email, "email", "", "-signin: an existing account to sign in to, with -password")
+	fs.IntVar(&c.pid, "pid", 0, "-register, -signin: sample VmHWM and VmRSS of this local process (Gatehouse) from /proc")
+	fs.DurationVar(&c.resendDelay, "resend-delay", 0, "make the built-in fake Resend API wait this long before every answer")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -97,8 +108,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("-duration and -timeout must be positive")
 	case c.resetRatio < 0 || c.resetRatio > 1:
 		return c, errors.New("-reset-ratio must be between 0 and 1")
-	case c.page != "" && c.validate:
-		return c, errors.New("-page and -validate exclude each other")
+	case modes(c) > 1:
+		return c, errors.New("-page, -validate, -register and -signin exclude each other")
+	case c.email != "" && !c.signin:
+		return c, errors.New("-email needs -signin")
+	case c.pid < 0 || c.resendDelay < 0:
+		return c, errors.New("-pid and -resend-delay must not be negative")
 	case c.page != "" && !strings.HasPrefix(c.page, "/"):
 		return c, errors.New("-page must be a path such as /register")
 	}
@@ -106,6 +121,17 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		c.runID = fmt.Sprintf("%x", time.Now().Unix()%0xffffff)
 	}
 	return c, nil
+}
+
+// modes counts the load modes chosen besides the default flow mode.
+func modes(c config) int {
+	n := 0
+	for _, on := range []bool{c.page != "", c.validate, c.register, c.signin} {
+		if on {
+			n++
+		}
+	}
+	return n
 }
 
 // isLoopback accepts localhost and loopback IP literals only.
@@ -139,6 +165,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	fake := resendfake.New()
 	defer fake.Close()
+	fake.SetDelay(cfg.resendDelay)
 	mailURL := fake.URL()
 	if cfg.resendListen != "" {
 		ln, err := net.Listen("tcp", cfg.resendListen)
@@ -153,6 +180,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "fake Resend API: %s\nstart Gatehouse with RESEND_API_KEY=x RESEND_BASE_URL=%s (and raised rate limits, see README \"### Load\")\n", mailURL, mailURL)
 	if err := waitReady(ctx, cfg); err != nil {
 		return err
+	}
+	if cfg.register || cfg.signin {
+		email := cfg.email
+		if cfg.signin && email == "" {
+			if email, err = createAccount(ctx, cfg, fake); err != nil {
+				return fmt.Errorf("creating the sign-in account: %w", err)
+			}
+		}
+		rep := submit(ctx, cfg, email, cfg.password)
+		rep.print(stdout)
+		if rep.ok == 0 {
+			return errors.New("no request succeeded")
+		}
+		return nil
 	}
 	rep, err := flows(ctx, cfg, fake)
 	if err != nil {
