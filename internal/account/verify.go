@@ -50,7 +50,13 @@ func (s *Service) method() string {
 // Verification is the method in force, for pages that offer the code form.
 func (s *Service) Verification() string { return s.method() }
 
-func codePurpose(purpose string) string { return purpose + "_code" }
+// codePurpose is the purpose of the code sent beside a link of purpose.
+func codePurpose(purpose string) string {
+	if purpose == store.PurposeReset {
+		return store.PurposeResetCode
+	}
+	return store.PurposeActivationCode
+}
 
 // bindingHash names a browser's code row; the purpose is part of it so one
 // browser can hold a code of each kind.
