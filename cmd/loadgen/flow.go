@@ -68,8 +68,9 @@ func watchMail(ctx context.Context, fake *resendfake.Server) *mailWatch {
 var linkRE = regexp.MustCompile(`https?://[^\s"'<>]+`)
 
 // awaitLink waits for an email to `to` holding a link whose path is path, and returns that
-// link pointed at target (the email's host is Gatehouse's BASE_URL, which may differ).
-func (m *mailWatch) awaitLink(ctx context.Context, to, path string, target *url.URL) (string, error) {
+// link's path and query, for a request to whichever target comes next (the email's host is
+// Gatehouse's BASE_URL, which may differ).
+func (m *mailWatch) awaitLink(ctx context.Context, to, path string) (string, error) {
 	to = strings.ToLower(to)
 	for {
 		m.mu.Lock()
@@ -78,7 +79,7 @@ func (m *mailWatch) awaitLink(ctx context.Context, to, path string, target *url.
 				u, err := url.Parse(raw)
 				if err == nil && u.Path == path && u.Query().Get("token") != "" {
 					m.mu.Unlock()
-					return target.String() + u.Path + "?" + u.RawQuery, nil
+					return u.Path + "?" + u.RawQuery, nil
 				}
 			}
 		}
@@ -103,6 +104,9 @@ func (l *ledger) expect(to string) {
 	l.expected[strings.ToLower(to)]++
 	l.mu.Unlock()
 }
+
+// failurePause is how long a virtual user waits after a failed walk before the next.
+const failurePause = 250 * time.Millisecond
 
 // flows runs the virtual users, then checks the mail.
 func flows(ctx context.Context, cfg config, fake *resendfake.Server) (*flowReport, error) {
@@ -141,6 +145,12 @@ func flows(ctx context.Context, cfg config, fake *resendfake.Server) (*flowRepor
 					atomic.AddInt64(&rep.cutOff, 1)
 				default:
 					atomic.AddInt64(&rep.failed, 1)
+					// A person whose page failed does not try again within a millisecond;
+					// without a pause an outage turns into thousands of instant walks.
+					select {
+					case <-time.After(failurePause):
+					case <-runCtx.Done():
+					}
 				}
 			}
 		}()
@@ -229,6 +239,7 @@ func (r *flowReport) print(w io.Writer) {
 		r.users, r.elapsed.Round(time.Millisecond), r.started, r.completed, r.failed, r.cutOff)
 	fmt.Fprintf(w, "completed flows/s: %.2f\n\n", float64(r.completed)/r.elapsed.Seconds())
 	r.st.print(w, r.elapsed)
+	r.st.printTimeline(w)
 	fmt.Fprintf(w, "\nemails (fake Resend API): expected %d, received %d, lost %d, duplicated %d, unexpected %d, idempotent replays %d\n",
 		r.expected, r.received, r.lost, r.duplicated, r.unexpected, r.replays)
 	for i, to := range r.lostTo {
@@ -325,7 +336,7 @@ func (w *walk) awaitMail(ctx context.Context, name, to, path string) (string, er
 	mctx, cancel := context.WithTimeout(ctx, w.cfg.mailGrace)
 	defer cancel()
 	t0 := time.Now()
-	link, err := w.mail.awaitLink(mctx, to, path, w.cfg.target)
+	link, err := w.mail.awaitLink(mctx, to, path)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.st.record(name, 0, "not received within -mail-grace")
@@ -339,7 +350,7 @@ func (w *walk) awaitMail(ctx context.Context, name, to, path string) (string, er
 // step sends one request (following redirects) and checks it ends with 200 on wantPath.
 func (w *walk) step(ctx context.Context, name, method, target string, form url.Values, wantPath string) error {
 	if strings.HasPrefix(target, "/") {
-		target = w.cfg.target.String() + target
+		target = w.cfg.base() + target
 	}
 	rctx, cancel := context.WithTimeout(ctx, w.cfg.timeout)
 	defer cancel()

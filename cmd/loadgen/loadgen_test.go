@@ -37,18 +37,8 @@ func TestFlowsAgainstGatehouse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs cmd/gatehouse")
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "gatehouse")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/gatehouse")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		if strings.Contains(string(out), ".go:") { // a compile error is the code's fault
-			t.Fatalf("go build ./cmd/gatehouse: %v\n%s", err, out)
-		}
-		t.Skipf("skipping: go build ./cmd/gatehouse failed outside the code: %v\n%s", err, out)
-	}
+	bin := buildGatehouse(t, tmp)
 
 	fake := resendfake.New()
 	defer fake.Close()
@@ -113,6 +103,23 @@ func TestFlowsAgainstGatehouse(t *testing.T) {
 	}
 }
 
+// buildGatehouse builds cmd/gatehouse into dir and returns the binary's path.
+func buildGatehouse(t *testing.T, dir string) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	bin := filepath.Join(dir, "gatehouse")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/gatehouse")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		if strings.Contains(string(out), ".go:") { // a compile error is the code's fault
+			t.Fatalf("go build ./cmd/gatehouse: %v\n%s", err, out)
+		}
+		t.Skipf("skipping: go build ./cmd/gatehouse failed outside the code: %v\n%s", err, out)
+	}
+	return bin
+}
+
 func TestParseSubmitModes(t *testing.T) {
 	cfg, err := parseFlags([]string{"loadgen", "-register", "-conns", "64", "-duration", "15s", "-resend-delay", "2s"}, &bytes.Buffer{})
 	if err != nil || !cfg.register || cfg.signin || cfg.conns != 64 || cfg.duration != 15*time.Second || cfg.resendDelay != 2*time.Second {
@@ -135,5 +142,57 @@ func TestParseSubmitModes(t *testing.T) {
 		if _, err := parseFlags(append([]string{"loadgen"}, bad...), &bytes.Buffer{}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestParseTargetsAndFaults(t *testing.T) {
+	cfg, err := parseFlags([]string{"loadgen", "-target", "http://127.0.0.1:1, http://[::1]:2/",
+		"-resend-fail", "0.25", "-resend-outage", "10s+15s"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.targets) != 2 || cfg.targets[1].String() != "http://[::1]:2" || cfg.target != cfg.targets[0] {
+		t.Errorf("targets = %v", cfg.targets)
+	}
+	if cfg.resendFail != 0.25 || cfg.outageAt != 10*time.Second || cfg.outageFor != 15*time.Second {
+		t.Errorf("faults: fail %v, outage %v+%v", cfg.resendFail, cfg.outageAt, cfg.outageFor)
+	}
+	seen := map[string]int{}
+	for range 10 {
+		seen[cfg.base()]++
+	}
+	if seen["http://127.0.0.1:1"] != 5 || seen["http://[::1]:2"] != 5 {
+		t.Errorf("requests did not take turns among the targets: %v", seen)
+	}
+	for _, bad := range [][]string{
+		{"-target", "http://127.0.0.1:1,http://example.com"},
+		{"-resend-fail", "1.5"},
+		{"-resend-outage", "10s"},
+		{"-resend-outage", "10s+0s"},
+		{"-resend-outage", "x+1s"},
+		{"-page", "/register", "-resend-fail", "0.1"},
+	} {
+		if _, err := parseFlags(append([]string{"loadgen"}, bad...), &bytes.Buffer{}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	s := newStats()
+	s.start = time.Now().Add(-3 * time.Second) // as if three seconds into the run
+	s.record("GET /x", time.Millisecond, "")
+	s.record("GET /x", 0, "status 500")
+	var out bytes.Buffer
+	s.printTimeline(&out)
+	if !strings.Contains(out.String(), "3s       1 ok       1 failed") {
+		t.Errorf("timeline:\n%s", out.String())
+	}
+	quiet := newStats()
+	quiet.record("GET /x", time.Millisecond, "")
+	out.Reset()
+	quiet.printTimeline(&out)
+	if out.Len() != 0 {
+		t.Errorf("timeline printed for a run without failures:\n%s", out.String())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/resendfake"
@@ -33,7 +34,8 @@ func main() {
 
 // config is every flag, parsed.
 type config struct {
-	target       *url.URL
+	target       *url.URL   // the first of targets
+	targets      []*url.URL // requests take turns among these (several instances behind no balancer)
 	allowRemote  bool
 	users        int
 	duration     time.Duration
@@ -54,13 +56,27 @@ type config struct {
 	email        string
 	pid          int
 	resendDelay  time.Duration
+	resendFail   float64
+	outageAt     time.Duration // -resend-outage: when the fake's outage begins, after the start
+	outageFor    time.Duration // and how long it lasts (0: no outage)
+}
+
+// rr takes turns among the targets, across every virtual user.
+var rr atomic.Uint64
+
+// base is the target the next request goes to.
+func (c config) base() string {
+	if len(c.targets) < 2 {
+		return c.target.String()
+	}
+	return c.targets[rr.Add(1)%uint64(len(c.targets))].String()
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(out)
-	target := fs.String("target", "http://127.0.0.1:8080", "base URL of the running Gatehouse")
+	target := fs.String("target", "http://127.0.0.1:8080", "base URL of the running Gatehouse; several, comma-separated, take turns request by request (instances sharing one database)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a target (and -resend-listen) that is not a loopback address")
 	fs.IntVar(&c.users, "users", 8, "virtual users, each walking the flows one after another")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to run")
@@ -80,6 +96,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.email, "email", "", "-signin: an existing account to sign in to, with -password")
 	fs.IntVar(&c.pid, "pid", 0, "-register, -signin: sample VmHWM and VmRSS of this local process (Gatehouse) from /proc")
 	fs.DurationVar(&c.resendDelay, "resend-delay", 0, "make the built-in fake Resend API wait this long before every answer")
+	fs.Float64Var(&c.resendFail, "resend-fail", 0, "share of sends (0 to 1) the built-in fake Resend API fails at random: 500, 429 with Retry-After, 503, a hang before accepting and a hang after accepting, taking turns")
+	outage := fs.String("resend-outage", "", "START+LENGTH, e.g. 10s+15s: the fake Resend API fails every send from START after the run begins, for LENGTH")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -87,12 +105,25 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	u, err := url.Parse(strings.TrimRight(*target, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("-target %q: want http(s)://host:port", *target)
+	for _, raw := range strings.Split(*target, ",") {
+		raw = strings.TrimSpace(raw)
+		u, err := url.Parse(strings.TrimRight(raw, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("-target %q: want http(s)://host:port", raw)
+		}
+		if !c.allowRemote && !isLoopback(u.Hostname()) {
+			return c, fmt.Errorf("-target %q is not a loopback address; pass -allow-remote to load another machine", raw)
+		}
+		c.targets = append(c.targets, u)
 	}
-	if !c.allowRemote && !isLoopback(u.Hostname()) {
-		return c, fmt.Errorf("-target %q is not a loopback address; pass -allow-remote to load another machine", *target)
+	if *outage != "" {
+		at, length, ok := strings.Cut(*outage, "+")
+		var err1, err2 error
+		c.outageAt, err1 = time.ParseDuration(at)
+		c.outageFor, err2 = time.ParseDuration(length)
+		if !ok || err1 != nil || err2 != nil || c.outageAt < 0 || c.outageFor <= 0 {
+			return c, fmt.Errorf("-resend-outage %q: want START+LENGTH such as 10s+15s", *outage)
+		}
 	}
 	if c.resendListen != "" && !c.allowRemote {
 		host, _, err := net.SplitHostPort(c.resendListen)
@@ -100,7 +131,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 			return c, fmt.Errorf("-resend-listen %q: want a loopback host:port such as 127.0.0.1:8090", c.resendListen)
 		}
 	}
-	c.target = u
+	c.target = c.targets[0]
 	switch {
 	case c.users < 1, c.conns < 1:
 		return c, errors.New("-users and -conns must be at least 1")
@@ -114,6 +145,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("-email needs -signin")
 	case c.pid < 0 || c.resendDelay < 0:
 		return c, errors.New("-pid and -resend-delay must not be negative")
+	case c.resendFail < 0 || c.resendFail > 1:
+		return c, errors.New("-resend-fail must be between 0 and 1")
+	case (c.resendFail > 0 || c.outageFor > 0) && (c.page != "" || c.validate):
+		return c, errors.New("-resend-fail and -resend-outage need a mode that sends email (flows, -register or -signin)")
 	case c.page != "" && !strings.HasPrefix(c.page, "/"):
 		return c, errors.New("-page must be a path such as /register")
 	}
@@ -166,6 +201,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fake := resendfake.New()
 	defer fake.Close()
 	fake.SetDelay(cfg.resendDelay)
+	fake.SetFaultRate(cfg.resendFail)
 	mailURL := fake.URL()
 	if cfg.resendListen != "" {
 		ln, err := net.Listen("tcp", cfg.resendListen)
@@ -181,6 +217,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := waitReady(ctx, cfg); err != nil {
 		return err
 	}
+	if cfg.outageFor > 0 {
+		begin := time.AfterFunc(cfg.outageAt, func() { fake.SetOutage(true) })
+		end := time.AfterFunc(cfg.outageAt+cfg.outageFor, func() { fake.SetOutage(false) })
+		defer begin.Stop()
+		defer end.Stop()
+	}
+	defer printFaults(stdout, fake)
 	if cfg.register || cfg.signin {
 		email := cfg.email
 		if cfg.signin && email == "" {
@@ -209,13 +252,36 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// waitReady polls /healthz until it answers 200, so loadgen can be started before Gatehouse.
+// printFaults says which faults the fake Resend API served on purpose, if any.
+func printFaults(w io.Writer, fake *resendfake.Server) {
+	f := fake.Faults()
+	if len(f) == 0 {
+		return
+	}
+	fmt.Fprint(w, "faults served by the fake Resend API:")
+	for k := resendfake.FaultServerError; k <= resendfake.FaultHangAfter; k++ {
+		fmt.Fprintf(w, " %s %d;", k, f[k])
+	}
+	fmt.Fprintf(w, " of %d requests\n", fake.Requests())
+}
+
+// waitReady polls every target's /healthz until it answers 200, so loadgen can be started
+// before Gatehouse.
 func waitReady(ctx context.Context, cfg config) error {
 	ctx, cancel := context.WithTimeout(ctx, cfg.waitReady)
 	defer cancel()
+	for _, t := range cfg.targets {
+		if err := waitOne(ctx, cfg, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func waitOne(ctx context.Context, cfg config, target *url.URL) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.target.String()+"/healthz", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target.String()+"/healthz", nil)
 		resp, err := client.Do(req)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
@@ -226,7 +292,7 @@ func waitReady(ctx context.Context, cfg config) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("target %s did not become ready within %s (last error: %v)", cfg.target, cfg.waitReady, err)
+			return fmt.Errorf("target %s did not become ready within %s (last error: %v)", target, cfg.waitReady, err)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

@@ -35,14 +35,14 @@ func hammer(ctx context.Context, cfg config) pageReport {
 
 	name := "GET " + cfg.page
 	newReq := func(ctx context.Context, i int) *http.Request {
-		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.target.String()+cfg.page, nil)
+		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.base()+cfg.page, nil)
 		return r
 	}
 	if cfg.validate {
 		name = "POST /register/validate?field=email"
 		newReq = func(ctx context.Context, i int) *http.Request {
 			body := url.Values{"email": {fmt.Sprintf("lg-%s-%d@example.test", cfg.runID, i)}}.Encode()
-			r, _ := http.NewRequestWithContext(ctx, http.MethodPost, cfg.target.String()+"/register/validate?field=email", strings.NewReader(body))
+			r, _ := http.NewRequestWithContext(ctx, http.MethodPost, cfg.base()+"/register/validate?field=email", strings.NewReader(body))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.Header.Set("HX-Request", "true") // as htmx sends it: the answer is the field alone
 			return r
@@ -97,4 +97,5 @@ func (r pageReport) print(w io.Writer) {
 	fmt.Fprintf(w, "%s at %d connections for %s: %d ok, %d failed, %.0f req/s\n",
 		r.name, r.conns, r.elapsed.Round(time.Millisecond), ok, failed, float64(ok)/r.elapsed.Seconds())
 	r.st.print(w, r.elapsed)
+	r.st.printTimeline(w)
 }

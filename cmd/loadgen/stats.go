@@ -15,10 +15,28 @@ type stats struct {
 	order  []string
 	lat    map[string][]time.Duration
 	errors map[string]int // "step: kind"
+	start  time.Time
+	secs   []second // outcomes by the second of the run they ended in
 }
 
+// second counts the requests that ended in one second of the run.
+type second struct{ ok, failed int }
+
 func newStats() *stats {
-	return &stats{lat: map[string][]time.Duration{}, errors: map[string]int{}}
+	return &stats{lat: map[string][]time.Duration{}, errors: map[string]int{}, start: time.Now()}
+}
+
+// tick counts one outcome in the second it ended in; the caller holds s.mu.
+func (s *stats) tick(failed bool) {
+	i := int(time.Since(s.start) / time.Second)
+	for len(s.secs) <= i {
+		s.secs = append(s.secs, second{})
+	}
+	if failed {
+		s.secs[i].failed++
+	} else {
+		s.secs[i].ok++
+	}
 }
 
 func (s *stats) record(step string, d time.Duration, errKind string) {
@@ -28,6 +46,7 @@ func (s *stats) record(step string, d time.Duration, errKind string) {
 		s.order = append(s.order, step)
 		s.lat[step] = nil
 	}
+	s.tick(errKind != "")
 	if errKind != "" {
 		s.errors[step+": "+errKind]++
 		return
@@ -47,6 +66,39 @@ func (s *stats) merge(o *stats) {
 	}
 	for k, v := range o.errors {
 		s.errors[k] += v
+	}
+	off := int(o.start.Sub(s.start) / time.Second) // o started within the same run
+	for i, sec := range o.secs {
+		j := max(i+off, 0)
+		for len(s.secs) <= j {
+			s.secs = append(s.secs, second{})
+		}
+		s.secs[j].ok += sec.ok
+		s.secs[j].failed += sec.failed
+	}
+}
+
+// printTimeline writes, when anything failed, requests ok and failed over the run in at most
+// 30 rows, so an outage in the middle of a run shows where it began and where service resumed.
+func (s *stats) printTimeline(w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	failed := 0
+	for _, sec := range s.secs {
+		failed += sec.failed
+	}
+	if failed == 0 {
+		return
+	}
+	width := max(1, (len(s.secs)+29)/30)
+	fmt.Fprintf(w, "timeline (requests ending in each %ds):\n", width)
+	for i := 0; i < len(s.secs); i += width {
+		var b second
+		for _, sec := range s.secs[i:min(i+width, len(s.secs))] {
+			b.ok += sec.ok
+			b.failed += sec.failed
+		}
+		fmt.Fprintf(w, "  %4ds %7d ok %7d failed\n", i, b.ok, b.failed)
 	}
 }
 

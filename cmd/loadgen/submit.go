@@ -90,7 +90,7 @@ func submit(ctx context.Context, cfg config, email, pw string) *submitReport {
 			local := newStats()
 			for i := w; runCtx.Err() == nil; i += cfg.conns {
 				reqCtx, rcancel := context.WithTimeout(runCtx, cfg.timeout)
-				req, _ := http.NewRequestWithContext(reqCtx, http.MethodPost, cfg.target.String()+path, strings.NewReader(form(i).Encode()))
+				req, _ := http.NewRequestWithContext(reqCtx, http.MethodPost, cfg.base()+path, strings.NewReader(form(i).Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -152,6 +152,7 @@ func (r *submitReport) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	r.st.print(w, r.elapsed)
+	r.st.printTimeline(w)
 }
 
 // readMem reads VmHWM and VmRSS (KiB) of a local process.

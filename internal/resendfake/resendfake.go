@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -53,8 +54,33 @@ type Server struct {
 	limitN     int
 	limitAfter int
 	delay      time.Duration
+	faultRate  float64 // share of requests that fail at random (SetFaultRate)
+	outage     bool    // every request fails (SetOutage)
+	faultTurn  int     // which Fault the next random or outage failure is
+	faults     map[Fault]int
 	changed    chan struct{} // closed and replaced whenever an email is recorded
 }
+
+// Fault is one way the fake fails a request on purpose, in the rotation SetFaultRate and
+// SetOutage use.
+type Fault int
+
+// The faults, in the order they take turns.
+const (
+	FaultServerError Fault = iota // 500 internal_server_error, nothing recorded
+	FaultRateLimited              // 429 with Retry-After: 1, nothing recorded
+	FaultUnavailable              // 503, nothing recorded
+	FaultHangBefore               // no answer until the client gives up; nothing recorded
+	FaultHangAfter                // the email IS recorded, then no answer until the client gives up
+	numFaults
+)
+
+func (f Fault) String() string {
+	return [...]string{"500", "429", "503", "hang before accepting", "hang after accepting"}[f]
+}
+
+// maxHang bounds a hang for a client that never gives up.
+const maxHang = 2 * time.Minute
 
 // keyed is what an idempotency key is bound to: the payload it first came with and its answer.
 type keyed struct {
@@ -68,6 +94,7 @@ func New() *Server {
 		done:       make(chan struct{}),
 		byKey:      make(map[string]keyed),
 		countByKey: make(map[string]int),
+		faults:     make(map[Fault]int),
 		changed:    make(chan struct{}),
 	}
 	s.srv = httptest.NewServer(s.Handler())
@@ -161,6 +188,58 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
+// SetFaultRate makes a share p (0 to 1) of later sends fail at random, the Fault kinds
+// taking turns, so a sender meets every kind of failure a real API can give: errors to
+// retry, rate limiting, and timeouts both before and after the email was accepted (a
+// retry of the latter must carry the same idempotency key or the email goes out twice).
+func (s *Server) SetFaultRate(p float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultRate = min(max(p, 0), 1)
+}
+
+// SetOutage makes every later send fail (the same rotation as SetFaultRate) while on.
+func (s *Server) SetOutage(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = on
+}
+
+// Faults counts the random and outage faults served so far, by kind.
+func (s *Server) Faults() map[Fault]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[Fault]int, len(s.faults))
+	for k, v := range s.faults {
+		out[k] = v
+	}
+	return out
+}
+
+// pickFault decides whether a send fails at random or by outage, and how.
+func (s *Server) pickFault() (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.outage && (s.faultRate == 0 || mrand.Float64() >= s.faultRate) {
+		return 0, false
+	}
+	f := Fault(s.faultTurn % int(numFaults))
+	s.faultTurn++
+	s.faults[f]++
+	return f, true
+}
+
+// hang holds a request until its client gives up, the fake closes, or maxHang passes.
+func (s *Server) hang(r *http.Request) {
+	t := time.NewTimer(maxHang)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.done:
+	}
+}
+
 // sendRequest is the part of resend-go's SendEmailRequest the fake checks.
 type sendRequest struct {
 	From    string          `json:"from"`
@@ -204,6 +283,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if s.injectFault(w) {
 		return
+	}
+	fault, faulty := s.pickFault()
+	if faulty {
+		switch fault {
+		case FaultServerError, FaultUnavailable:
+			status := http.StatusInternalServerError
+			if fault == FaultUnavailable {
+				status = http.StatusServiceUnavailable
+			}
+			writeError(w, status, errorName(status), "Injected failure.")
+			return
+		case FaultRateLimited:
+			writeRateLimited(w, 1)
+			return
+		case FaultHangBefore:
+			s.hang(r)
+			return
+		}
 	}
 
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -279,6 +376,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
 
+	if faulty && fault == FaultHangAfter {
+		s.hang(r)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": e.ID})
 }
 
@@ -299,17 +400,22 @@ func (s *Server) injectFault(w http.ResponseWriter) bool {
 	case status == 0:
 		return false
 	case status == http.StatusTooManyRequests:
-		// resend-go builds its RateLimitError from these headers, so every 429 carries them.
-		h := w.Header()
-		h.Set("ratelimit-limit", "2")
-		h.Set("ratelimit-remaining", "0")
-		h.Set("ratelimit-reset", strconv.Itoa(after))
-		h.Set("retry-after", strconv.Itoa(after))
-		writeError(w, status, "rate_limit_exceeded", "Too many requests. You can only make 2 requests per second.")
+		writeRateLimited(w, after)
 	default:
 		writeError(w, status, errorName(status), "Injected failure.")
 	}
 	return true
+}
+
+// writeRateLimited answers 429 as Resend does; resend-go builds its RateLimitError from
+// these headers, so every 429 carries them.
+func writeRateLimited(w http.ResponseWriter, after int) {
+	h := w.Header()
+	h.Set("ratelimit-limit", "2")
+	h.Set("ratelimit-remaining", "0")
+	h.Set("ratelimit-reset", strconv.Itoa(after))
+	h.Set("retry-after", strconv.Itoa(after))
+	writeError(w, http.StatusTooManyRequests, "rate_limit_exceeded", "Too many requests. You can only make 2 requests per second.")
 }
 
 // errorName picks the error name Resend uses for a status, so clients see realistic bodies.

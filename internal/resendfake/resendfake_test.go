@@ -183,3 +183,78 @@ func TestDelayRespectsClientCancel(t *testing.T) {
 		t.Errorf("recorded %d emails from an abandoned request, want 0", n)
 	}
 }
+
+// TestOutageRotatesFaults: during an outage every send fails, the kinds taking turns; a
+// hang after accepting records the email, so the client's retry with the same key is a
+// replay, not a second email.
+func TestOutageRotatesFaults(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetOutage(true)
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	send := func(key string) (int, error) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"emails", strings.NewReader(validBody))
+		req.Header.Set("Authorization", "Bearer re_x")
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	want := []int{500, 429, 503, 0, 0} // 0: the client timed out
+	for i, w := range want {
+		status, err := send("k-1")
+		if (w == 0) != (err != nil) || status != w {
+			t.Errorf("send %d during the outage: status %d, err %v; want %d", i+1, status, err, w)
+		}
+	}
+	if n := len(s.Emails()); n != 1 {
+		t.Errorf("after the outage's rotation %d emails are recorded, want 1 (the hang after accepting)", n)
+	}
+	s.SetOutage(false)
+	if status, err := send("k-1"); err != nil || status != 200 {
+		t.Fatalf("retry after the outage: %d, %v", status, err)
+	}
+	if n := len(s.Emails()); n != 1 || s.CountByKey()["k-1"] != 2 {
+		t.Errorf("retry recorded %d emails (want 1) and key count %d (want 2: one replay)", n, s.CountByKey()["k-1"])
+	}
+	f := s.Faults()
+	for k := FaultServerError; k < numFaults; k++ {
+		if f[k] != 1 {
+			t.Errorf("Faults()[%v] = %d, want 1", k, f[k])
+		}
+	}
+}
+
+func TestFaultRate(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetFaultRate(0.5)
+	failed := 0
+	for range 200 {
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"emails", strings.NewReader(validBody))
+		req.Header.Set("Authorization", "Bearer re_x")
+		client := &http.Client{Timeout: 50 * time.Millisecond}
+		resp, err := client.Do(req)
+		if err != nil {
+			failed++
+			continue
+		}
+		if resp.StatusCode != 200 {
+			failed++
+		}
+		resp.Body.Close()
+	}
+	// Binomial(200, 0.5): outside 60..140 has odds below 1e-8. Hangs after accepting
+	// count as failures to the client though the email was recorded.
+	if failed < 60 || failed > 140 {
+		t.Errorf("%d of 200 sends failed at rate 0.5", failed)
+	}
+	s.SetFaultRate(0)
+	a := post(t, s, "Bearer re_x", "", validBody)
+	if a.Status != 200 {
+		t.Errorf("after SetFaultRate(0): status %d", a.Status)
+	}
+}
