@@ -196,3 +196,32 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("timeline printed for a run without failures:\n%s", out.String())
 	}
 }
+
+// TestBaseline serves the comparison server and loads it briefly in page mode.
+func TestBaseline(t *testing.T) {
+	addr := "127.0.0.1:0"
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"loadgen", "-baseline", addr}, &bytes.Buffer{}) }()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"loadgen", "-target", "http://" + addr, "-page", "/",
+		"-conns", "4", "-duration", "300ms", "-wait-ready", "5s"}, &out); err != nil {
+		t.Fatalf("loading the baseline: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "GET / at 4 connections") || strings.Contains(out.String(), "errors by step") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("baseline server: %v", err)
+	}
+	if _, err := parseFlags([]string{"loadgen", "-baseline", "0.0.0.0:1"}, &bytes.Buffer{}); err == nil {
+		t.Error("-baseline on a non-loopback address accepted")
+	}
+}

@@ -57,6 +57,7 @@ type config struct {
 	pid          int
 	resendDelay  time.Duration
 	resendFail   float64
+	baseline     string        // -baseline: serve the minimal comparison server here instead of loading
 	outageAt     time.Duration // -resend-outage: when the fake's outage begins, after the start
 	outageFor    time.Duration // and how long it lasts (0: no outage)
 }
@@ -98,6 +99,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.resendDelay, "resend-delay", 0, "make the built-in fake Resend API wait this long before every answer")
 	fs.Float64Var(&c.resendFail, "resend-fail", 0, "share of sends (0 to 1) the built-in fake Resend API fails at random: 500, 429 with Retry-After, 503, a hang before accepting and a hang after accepting, taking turns")
 	outage := fs.String("resend-outage", "", "START+LENGTH, e.g. 10s+15s: the fake Resend API fails every send from START after the run begins, for LENGTH")
+	fs.StringVar(&c.baseline, "baseline", "", "serve a minimal Go HTTP server on this loopback host:port (a fixed page the size of /register, nothing else) until interrupted, to load with -page / for comparison")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -123,6 +125,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		c.outageFor, err2 = time.ParseDuration(length)
 		if !ok || err1 != nil || err2 != nil || c.outageAt < 0 || c.outageFor <= 0 {
 			return c, fmt.Errorf("-resend-outage %q: want START+LENGTH such as 10s+15s", *outage)
+		}
+	}
+	if c.baseline != "" {
+		host, _, err := net.SplitHostPort(c.baseline)
+		if err != nil || !isLoopback(host) {
+			return c, fmt.Errorf("-baseline %q: want a loopback host:port such as 127.0.0.1:18099", c.baseline)
 		}
 	}
 	if c.resendListen != "" && !c.allowRemote {
@@ -185,6 +193,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return nil
 		}
 		return err
+	}
+	if cfg.baseline != "" {
+		return serveBaseline(ctx, cfg, stdout)
 	}
 	if cfg.page != "" || cfg.validate {
 		if err := waitReady(ctx, cfg); err != nil {
