@@ -29,7 +29,7 @@ func BenchmarkRenderPage(b *testing.B) {
 	for _, ct := range i18n.Countries(language.English) {
 		countries = append(countries, components.Option{Value: ct.Code, Label: ct.Name})
 	}
-	all["register (every country)"] = components.RegisterPage(components.RegisterView{Countries: countries})
+	all["register (every country)"] = components.RegisterPage(components.RegisterView{Countries: components.NewOptionList(countries)})
 	names := make([]string, 0, len(all))
 	for name := range all {
 		names = append(names, name)

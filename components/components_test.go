@@ -166,7 +166,7 @@ func pages() map[string]templ.Component {
 		"login errors": components.LoginPage(components.LoginView{Form: components.Form{Errors: map[string]i18n.Message{
 			"email": msg("error.email.required"), "password": msg("error.password.required")}}}),
 		"register": components.RegisterPage(components.RegisterView{
-			Form: allErrors(), Countries: []components.Option{{Value: "GB", Label: "United Kingdom"}, {Value: "DE", Label: "Germany"}},
+			Form: allErrors(), Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}, {Value: "DE", Label: "Germany"}}),
 		}),
 		"register sent": components.SentPage(components.SentView{Title: "page.register_sent.title", Body: "page.register_sent.body", Email: "ada@example.com"}),
 		"forgot sent":   components.SentPage(components.SentView{Title: "page.forgot_sent.title", Body: "page.forgot_sent.body", Email: "ada@example.com"}),

@@ -3,8 +3,10 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
@@ -13,20 +15,31 @@ import (
 	"gatehouse/internal/paths"
 )
 
-func (s *server) countries(c *gin.Context) []components.Option {
-	list := i18n.Countries(i18n.From(c.Request.Context()).Tag())
+// countryLists holds the country select of each language, rendered once
+// (language.Tag → *components.OptionList): the list never changes, and
+// rendering it took most of the sign-up page's time.
+var countryLists sync.Map
+
+// countryOptions is every country named in tag's language, as options.
+func countryOptions(tag language.Tag) *components.OptionList {
+	if l, ok := countryLists.Load(tag); ok {
+		return l.(*components.OptionList)
+	}
+	list := i18n.Countries(tag)
 	opts := make([]components.Option, len(list))
 	for i, ct := range list {
 		opts[i] = components.Option{Value: ct.Code, Label: ct.Name}
 	}
-	return opts
+	l, _ := countryLists.LoadOrStore(tag, components.NewOptionList(opts))
+	return l.(*components.OptionList)
 }
 
 // registerView is the sign-up form showing form, with the region list of
 // the country chosen in it.
 func (s *server) registerView(c *gin.Context, form components.Form) components.RegisterView {
-	v := components.RegisterView{Form: form, Countries: s.countries(c)}
-	for _, r := range geo.Regions(form.Value("country"), i18n.From(c.Request.Context()).Tag()) {
+	tag := i18n.From(c.Request.Context()).Tag()
+	v := components.RegisterView{Form: form, Countries: countryOptions(tag)}
+	for _, r := range geo.Regions(form.Value("country"), tag) {
 		v.Regions = append(v.Regions, components.Option{Value: r.Code, Label: r.Name})
 	}
 	return v
