@@ -43,6 +43,25 @@ func clientIP(i int) http.Header {
 
 var benchProxy = []string{"127.0.0.1"}
 
+// BenchmarkRegisterPage is one GET of the sign-up form as served, with
+// every country in the select, in Japanese with Japan preselected.
+func BenchmarkRegisterPage(b *testing.B) {
+	a := newOpsApp(b, storetest.SQLite, opsOptions{metrics: true, quiet: true})
+	req, _ := http.NewRequest("GET", a.URL+"/register", nil)
+	req.Header.Set("Accept-Language", "ja-JP,ja;q=0.9,en;q=0.8")
+	for b.Loop() {
+		resp, err := noRedirects.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET /register: %d\n%.500s", resp.StatusCode, body)
+		}
+	}
+}
+
 // BenchmarkValidateEmail is one inline validation: htmx posts the form
 // when the email field changes, and gets the field back.
 func BenchmarkValidateEmail(b *testing.B) {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -37,11 +36,6 @@ func (s *server) passwordCheck(purpose, flow string) gin.HandlerFunc {
 			return
 		}
 		list := checklist(e, pw, confirm)
-		var buf bytes.Buffer
-		if err := templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)).Render(c.Request.Context(), &buf); err != nil {
-			s.fail(c, err)
-			return
-		}
-		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+		s.writeHTML(c, c.Request.Context(), http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
 	}
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"net/http"
 	"slices"
 
@@ -59,10 +58,5 @@ func (s *server) registerValidate(c *gin.Context) {
 	parts = append(parts, components.Announce(announce))
 
 	c.Header("Vary", "HX-Request")
-	var buf bytes.Buffer
-	if err := templ.Join(parts...).Render(ctx, &buf); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	s.writeHTML(c, ctx, http.StatusOK, templ.Join(parts...))
 }

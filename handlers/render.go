@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -30,11 +32,34 @@ func (s *server) render(c *gin.Context, status int, page templ.Component) {
 	if partial(c) {
 		ctx = components.WithFragment(ctx)
 	}
-	var buf bytes.Buffer
-	if err := page.Render(ctx, &buf); err != nil {
+	s.writeHTML(c, ctx, status, page)
+}
+
+// htmlBuffers are the buffers responses are rendered into, reused: growing
+// a fresh one to the size of the sign-up page was a third of the bytes a
+// request allocated.
+var htmlBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps an unusually large response's buffer from being
+// held on to.
+const maxPooledBuffer = 256 << 10
+
+// writeHTML renders comp with ctx into a buffer and sends it with status,
+// or the error page when rendering fails.
+func (s *server) writeHTML(c *gin.Context, ctx context.Context, status int, comp templ.Component) {
+	buf := htmlBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			htmlBuffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(ctx, buf); err != nil {
 		s.fail(c, err)
 		return
 	}
+	// Data copies into the connection's writer before returning, so the
+	// buffer is free again afterwards.
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
