@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
 
 	"gatehouse/components"
 	"gatehouse/internal/i18n"
@@ -81,7 +83,7 @@ func (s *server) requestContext(c *gin.Context) {
 
 	log := s.Log.With("request_id", id, "ip", c.ClientIP())
 	ctx := logctx.With(c.Request.Context(), log)
-	ctx = i18n.With(ctx, s.Catalog.Localizer(tag))
+	ctx = i18n.With(ctx, s.localizer(tag))
 	ctx = components.WithURL(ctx, c.Request.URL)
 	c.Request = c.Request.WithContext(ctx)
 
@@ -92,9 +94,22 @@ func (s *server) requestContext(c *gin.Context) {
 		// The route template, never the raw path: one series per route.
 		s.Metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), elapsed)
 	}
-	log.InfoContext(ctx, "http request", "method", c.Request.Method, "path", c.Request.URL.Path,
-		"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", elapsed.Milliseconds(),
-		"user_agent", c.Request.UserAgent())
+	// Checked first: the arguments alone cost allocations when the level
+	// is off, as it is under LOG_LEVEL=warn.
+	if log.Enabled(ctx, slog.LevelInfo) {
+		log.InfoContext(ctx, "http request", "method", c.Request.Method, "path", c.Request.URL.Path,
+			"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", elapsed.Milliseconds(),
+			"user_agent", c.Request.UserAgent())
+	}
+}
+
+// localizer is the shared localizer for tag, made on first use.
+func (s *server) localizer(tag language.Tag) *i18n.Localizer {
+	if l, ok := s.localizers.Load(tag); ok {
+		return l.(*i18n.Localizer)
+	}
+	l, _ := s.localizers.LoadOrStore(tag, s.Catalog.Localizer(tag))
+	return l.(*i18n.Localizer)
 }
 
 // requestIDPattern is what an incoming X-Request-Id must look like to be

@@ -127,7 +127,7 @@ func (s *server) methodNotAllowed(c *gin.Context) {
 // translated page. It runs outside Gin, so it builds its own localizer.
 func (s *server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	tag := s.Catalog.Match(r.Header.Get("Accept-Language"))
-	ctx := i18n.With(r.Context(), s.Catalog.Localizer(tag))
+	ctx := i18n.With(r.Context(), s.localizer(tag))
 	s.Log.WarnContext(ctx, "cross-origin request rejected", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
 	var buf bytes.Buffer
 	components.ErrorPage(components.ErrorView{Status: http.StatusForbidden, Title: "page.forbidden.title", Message: "page.forbidden.body"}).Render(ctx, &buf)

@@ -56,7 +56,7 @@ func (s *server) userLanguage(c *gin.Context, u *store.User) {
 		return
 	}
 	tag := s.Catalog.Match(u.Locale)
-	c.Request = c.Request.WithContext(i18n.With(ctx, s.Catalog.Localizer(tag)))
+	c.Request = c.Request.WithContext(i18n.With(ctx, s.localizer(tag)))
 }
 
 // requireUser sends visitors who are not signed in to the login page.
