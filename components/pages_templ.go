@@ -248,9 +248,9 @@ type RegisterView struct {
 	// Countries are every country in the page's language, rendered once
 	// per language (see OptionList).
 	Countries *OptionList
-	// Regions are the chosen country's subdivisions; none means the
-	// country has none and the region field is left out.
-	Regions []Option
+	// Regions are the chosen country's subdivisions; none (nil) means
+	// the country has none and the region field is left out.
+	Regions *OptionList
 }
 
 // RegisterFieldOrder is the order problems are listed in.
@@ -342,8 +342,8 @@ func RegionField(v RegisterView, oob bool) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if _, bad := v.Form.Error("region"); len(v.Regions) > 0 || bad {
-			templ_7745c5c3_Err = Select(Field{Name: "region", Label: "form.region", Autocomplete: "address-level1", Validate: paths.RegisterValidate + "?field=region", OOB: oob}, v.Form, v.Regions).Render(ctx, templ_7745c5c3_Buffer)
+		if _, bad := v.Form.Error("region"); v.Regions.Len() > 0 || bad {
+			templ_7745c5c3_Err = ListSelect(Field{Name: "region", Label: "form.region", Autocomplete: "address-level1", Validate: paths.RegisterValidate + "?field=region", OOB: oob}, v.Form, v.Regions).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -34,14 +34,42 @@ func countryOptions(tag language.Tag) *components.OptionList {
 	return l.(*components.OptionList)
 }
 
+type regionKey struct {
+	country string
+	tag     language.Tag
+}
+
+// regionLists holds each country's region select per language, rendered
+// once (regionKey → *components.OptionList); only countries that have
+// regions get an entry, so what a visitor posts cannot grow it past every
+// country in every language (about 3,700 regions, some 3 MB in all).
+var regionLists sync.Map
+
+// regionOptions is country's regions named in tag's language, as options;
+// nil when it has none.
+func regionOptions(country string, tag language.Tag) *components.OptionList {
+	key := regionKey{country, tag}
+	if l, ok := regionLists.Load(key); ok {
+		return l.(*components.OptionList)
+	}
+	list := geo.Regions(country, tag)
+	if len(list) == 0 {
+		return nil
+	}
+	opts := make([]components.Option, len(list))
+	for i, r := range list {
+		opts[i] = components.Option{Value: r.Code, Label: r.Name}
+	}
+	l, _ := regionLists.LoadOrStore(key, components.NewOptionList(opts))
+	return l.(*components.OptionList)
+}
+
 // registerView is the sign-up form showing form, with the region list of
 // the country chosen in it.
 func (s *server) registerView(c *gin.Context, form components.Form) components.RegisterView {
 	tag := i18n.From(c.Request.Context()).Tag()
 	v := components.RegisterView{Form: form, Countries: countryOptions(tag)}
-	for _, r := range geo.Regions(form.Value("country"), tag) {
-		v.Regions = append(v.Regions, components.Option{Value: r.Code, Label: r.Name})
-	}
+	v.Regions = regionOptions(form.Value("country"), tag)
 	return v
 }
 

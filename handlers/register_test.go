@@ -25,14 +25,15 @@ func TestRegisterCountrySelect(t *testing.T) {
 		method       string
 		form         url.Values
 		want, name   string // the selected country and its name; none when empty
+		regions      int    // options of the region select, 0 for none
 	}{
-		{"ja-JP", "ja", "GET", nil, "JP", "日本"},
-		{"ar-EG", "ar", "GET", nil, "EG", "مصر"},
-		{"de-AT", "de", "GET", nil, "AT", "Österreich"},
-		{"en", "en", "GET", nil, "US", "United States"}, // the likely region of plain English
-		{"en-GB", "en", "GET", nil, "GB", "United Kingdom"},
-		{"ja-JP", "ja", "POST", url.Values{"country": {"FR"}}, "FR", "フランス"},
-		{"ar-EG", "ar", "POST", url.Values{"country": {"XX"}}, "", ""},
+		{"ja-JP", "ja", "GET", nil, "JP", "日本", 47},
+		{"ar-EG", "ar", "GET", nil, "EG", "مصر", 27},
+		{"de-AT", "de", "GET", nil, "AT", "Österreich", 9},
+		{"en", "en", "GET", nil, "US", "United States", 57}, // the likely region of plain English
+		{"en-GB", "en", "GET", nil, "GB", "United Kingdom", 4},
+		{"ja-JP", "ja", "POST", url.Values{"country": {"FR"}}, "FR", "フランス", 26},
+		{"ar-EG", "ar", "POST", url.Values{"country": {"XX"}}, "", "", 0},
 	}
 	for _, tt := range tests {
 		b := app.Browser()
@@ -51,6 +52,9 @@ func TestRegisterCountrySelect(t *testing.T) {
 		if n := strings.Count(sel, "<option "); n != len(countries)+1 {
 			t.Errorf("%s %s: %d options, want %d", tt.method, tt.accept, n, len(countries)+1)
 		}
+		if n := regionOptions(p.Body); n != tt.regions {
+			t.Errorf("%s %s: %d regions, want %d", tt.method, tt.accept, n, tt.regions)
+		}
 		got := selectedOption.FindAllStringSubmatch(sel, -1)
 		switch {
 		case tt.want == "" && len(got) != 0:
@@ -59,4 +63,14 @@ func TestRegisterCountrySelect(t *testing.T) {
 			t.Errorf("%s %s: %q selected, want %s %s", tt.method, tt.accept, got, tt.want, tt.name)
 		}
 	}
+}
+
+// regionOptions counts the region select's choices, the empty one aside.
+func regionOptions(body string) int {
+	i := strings.Index(body, `<select id="f-region"`)
+	if i < 0 {
+		return 0
+	}
+	sel := body[i:]
+	return strings.Count(sel[:strings.Index(sel, "</select>")], "<option ") - 1
 }
