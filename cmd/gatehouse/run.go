@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
 		return nil
 	case "serve":
-		return serve(ctx, cfg, st, log, stdout)
+		return serve(ctx, cfg, getenv, st, log, stdout)
 	case "outbox":
 		return outboxCommand(ctx, st, args[2:], stdout)
 	default:
@@ -74,14 +74,17 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, st *store.Store, log *slog.Logger, stdout io.Writer) error {
 	catalog, err := i18n.Load()
 	if err != nil {
 		return err
 	}
-	// Each argon2id hash holds 19 MiB; two per core keeps the CPU busy
-	// without letting a flood of sign-ins take the memory.
-	hasher := password.NewHasher(password.DefaultParams, hashSlots())
+	slots := hashSlots(runtime.GOMAXPROCS(0), debug.SetMemoryLimit(-1))
+	if limit, ok := defaultMemoryLimit(getenv, slots); ok {
+		debug.SetMemoryLimit(limit)
+		log.Info("memory limit set from the hashing slots (GOMEMLIMIT overrides it)", "slots", slots, "limit_mib", limit>>20)
+	}
+	hasher := password.NewHasher(password.DefaultParams, slots)
 	acc, err := account.New(st, hasher, account.Config{
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
@@ -199,14 +202,37 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// hashSlots sizes the hashing semaphore from the cores and the memory: two
-// hashes per core keep the CPU busy, and under a memory limit (GOMEMLIMIT)
-// at most half of it goes to argon2id's 19 MiB per hash.
-func hashSlots() int {
-	slots := 2 * runtime.NumCPU()
-	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+// hashSlots sizes the hashing semaphore from the cores and the memory. One
+// hash per core: argon2id with one lane keeps a core busy from start to
+// end, so a second slot per core adds no hashes per second, only another
+// live 19 MiB buffer and switches between hashes (every one finishing
+// later). Under a memory limit (GOMEMLIMIT) at most half of it goes to
+// argon2id.
+func hashSlots(cores int, memLimit int64) int {
+	slots := max(1, cores)
+	if memLimit != math.MaxInt64 {
 		perHash := int64(password.DefaultParams.Memory) * 1024
-		slots = min(slots, max(1, int(limit/2/perHash)))
+		slots = min(slots, max(1, int(memLimit/2/perHash)))
 	}
 	return slots
+}
+
+// memoryBase is what the server needs besides argon2id's buffers: under
+// 500 concurrent sign-ins about 22 MiB of other live data, and room for the
+// collector above it. Any tighter and the limit binds all the time rather
+// than in bursts: a 64 MiB base cost about a sixth of the sign-ins per
+// CPU-second in extra collections.
+const memoryBase = 128 << 20
+
+// defaultMemoryLimit is the soft memory limit (debug.SetMemoryLimit) the
+// server sets when the operator set none: memoryBase plus twice the hashing
+// buffers, as every hash allocates a fresh 19 MiB and the last ones are
+// garbage until the next collection. Without any limit the heap may grow to
+// twice the live data and more during a burst of sign-ins. ok is false when
+// GOMEMLIMIT is set at all, "off" included: the operator's choice stands.
+func defaultMemoryLimit(getenv func(string) string, slots int) (limit int64, ok bool) {
+	if getenv("GOMEMLIMIT") != "" {
+		return 0, false
+	}
+	return memoryBase + 2*int64(slots)*int64(password.DefaultParams.Memory)*1024, true
 }
