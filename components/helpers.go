@@ -7,8 +7,10 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
+	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
 	"gatehouse/internal/i18n"
@@ -113,14 +115,34 @@ func hxForm(action string) templ.Attributes {
 // validate is the htmx wiring of inline validation: on change (which fires
 // when the user leaves a changed field or picks an option) the form posts
 // to f.Validate and the answer is morphed into the field's wrapper.
-func validate(f Field) templ.Attributes {
+func validate(f Field) templ.Attributer {
 	if f.Validate == "" {
-		return nil
+		return templ.Attributes(nil) // renders nothing; a nil Attributer would panic
+	}
+	key := validateKey{f.Name, f.Validate}
+	if a, ok := validateAttrs.Load(key); ok {
+		return a.(templ.Attributer)
 	}
 	// Morphing keeps the control itself (its focus, a select's type-ahead),
-	// since a select fires change at every arrow key.
-	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "change", "hx-target": "#field-" + f.Name, "hx-swap": "outerMorph"}
+	// since a select fires change at every arrow key. In name order, as
+	// templ.Attributes would render them.
+	a := templ.Attributer(templ.OrderedAttributes{
+		{Key: "hx-post", Value: f.Validate},
+		{Key: "hx-swap", Value: "outerMorph"},
+		{Key: "hx-target", Value: "#field-" + f.Name},
+		{Key: "hx-trigger", Value: "change"},
+	})
+	validateAttrs.Store(key, a)
+	return a
 }
+
+type validateKey struct{ name, url string }
+
+// validateAttrs caches validate's attributes (validateKey →
+// templ.Attributer): fields and their URLs are fixed in code, and the
+// sign-up form built and sorted a map for each of its six fields on every
+// request.
+var validateAttrs sync.Map
 
 // oob marks a field wrapper for an out-of-band swap.
 func oob(f Field) templ.Attributes {
@@ -171,25 +193,50 @@ func languages(ctx context.Context) []Language {
 		return nil
 	}
 	u, _ := ctx.Value(urlKey{}).(*url.URL)
-	var out []Language
-	for _, tag := range loc.Languages() {
-		href := "?lang=" + url.QueryEscape(tag.String())
-		if u != nil {
-			q := u.Query()
-			q.Set("lang", tag.String())
+	// The query is parsed once for every link; most pages have none.
+	var path string
+	var q url.Values
+	if u != nil {
+		path = localPath(u.Path)
+		if u.RawQuery != "" {
+			q = u.Query()
 			q.Del("token") // never repeat a token in a link
-			href = localPath(u.Path) + "?" + q.Encode()
 		}
-		out = append(out, Language{Tag: tag.String(), Name: display.Self.Name(tag), Href: href, Current: tag == loc.Tag()})
+	}
+	tags := loc.Languages()
+	out := make([]Language, 0, len(tags))
+	for _, tag := range tags {
+		s := tag.String()
+		href := "?lang=" + url.QueryEscape(s)
+		if u != nil && len(q) == 0 {
+			href = path + href
+		} else if u != nil {
+			q.Set("lang", s)
+			href = path + "?" + q.Encode()
+		}
+		out = append(out, Language{Tag: s, Name: selfName(tag), Href: href, Current: tag == loc.Tag()})
 	}
 	return out
 }
 
 func currentLanguageName(ctx context.Context) string {
 	if loc := i18n.From(ctx); loc != nil {
-		return display.Self.Name(loc.Tag())
+		return selfName(loc.Tag())
 	}
 	return ""
+}
+
+// selfNames caches each language's name in itself (language.Tag →
+// string); every page names every language.
+var selfNames sync.Map
+
+func selfName(tag language.Tag) string {
+	if n, ok := selfNames.Load(tag); ok {
+		return n.(string)
+	}
+	n := display.Self.Name(tag)
+	selfNames.Store(tag, n)
+	return n
 }
 
 // localPath keeps a link on this site: a request path such as
