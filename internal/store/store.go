@@ -11,7 +11,8 @@ import (
 	"net/url"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -38,10 +39,19 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	var db *bun.DB
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		sqldb, err := sql.Open("pgx", dsn)
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
+		// Bun writes every argument into the SQL text, so no two statements
+		// are alike and pgx's default statement cache would prepare each
+		// one (a round trip of its own), keep it for nothing, and later
+		// deallocate it. "exec" sends each statement once, in one round
+		// trip, unnamed. A DATABASE_URL that names a mode keeps it.
+		if !strings.Contains(dsn, "default_query_exec_mode") {
+			cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+		}
+		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20)
 		db = bun.NewDB(sqldb, pgdialect.New())
@@ -98,6 +108,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// AddQueryHook has h see every statement the store runs (BEGIN and COMMIT
+// included); tests count statements with it.
+func (s *Store) AddQueryHook(h bun.QueryHook) { s.root.AddQueryHook(h) }
 
 // Tx runs fn in one transaction; fn receives a Store bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
