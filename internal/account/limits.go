@@ -44,24 +44,30 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("account: rate limited (%s), retry after %s", e.Rule, e.RetryAfter)
 }
 
-// allow counts one event for each key under its rule and refuses the
-// request when any is over.
+// allow counts one event for each key under its rule, all in one database
+// round trip, and refuses the request when any is over. Every key is
+// counted even when another is over: a refused request still counts
+// against the address and the IP, as a request to send email.
 func (s *Service) allow(ctx context.Context, name string, checks ...check) error {
 	if s.Limiter == nil {
 		return nil
 	}
+	active := make([]ratelimit.Check, 0, len(checks))
 	for _, c := range checks {
-		if c.rule.Max <= 0 {
-			continue
+		if c.rule.Max > 0 {
+			active = append(active, ratelimit.Check{Key: c.key, Rule: c.rule})
 		}
-		ok, wait, err := s.Limiter.Allow(ctx, c.key, c.rule)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			logctx.From(ctx).WarnContext(ctx, "rate limited", "rule", name)
-			return &RateLimitedError{RetryAfter: wait, Rule: name}
-		}
+	}
+	if len(active) == 0 {
+		return nil
+	}
+	over, wait, err := s.Limiter.AllowAll(ctx, active...)
+	if err != nil {
+		return err
+	}
+	if over >= 0 {
+		logctx.From(ctx).WarnContext(ctx, "rate limited", "rule", name)
+		return &RateLimitedError{RetryAfter: wait, Rule: name}
 	}
 	return nil
 }

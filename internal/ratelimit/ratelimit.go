@@ -5,17 +5,26 @@ package ratelimit
 import (
 	"context"
 	"time"
+
+	"gatehouse/internal/store"
 )
 
-// Counter is what a limiter needs of the store.
+// Counter is what a limiter needs of the store: one upsert that counts an
+// event against several keys at once.
 type Counter interface {
-	Hit(ctx context.Context, key string, window time.Duration, now time.Time) (count int, resetAt time.Time, err error)
+	HitAll(ctx context.Context, hits []store.RateHit, now time.Time) error
 }
 
 // Rule is a limit: at most Max events per Window.
 type Rule struct {
 	Max    int
 	Window time.Duration
+}
+
+// Check is one key counted under one rule.
+type Check struct {
+	Key  string
+	Rule Rule
 }
 
 // Limiter applies rules to keys.
@@ -27,13 +36,30 @@ type Limiter struct {
 // Allow counts one event for key under rule; when the limit is exceeded it
 // returns false and how long until the window resets.
 func (l *Limiter) Allow(ctx context.Context, key string, r Rule) (bool, time.Duration, error) {
+	i, wait, err := l.AllowAll(ctx, Check{Key: key, Rule: r})
+	return i < 0, wait, err
+}
+
+// AllowAll counts one event for every check in a single database round
+// trip, whether or not an earlier one is over its limit, and returns the
+// index of the first check over it (-1 when none is) with how long until
+// its window resets. Keys must differ.
+func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) (int, time.Duration, error) {
+	if len(checks) == 0 {
+		return -1, 0, nil
+	}
+	hits := make([]store.RateHit, len(checks))
+	for i, c := range checks {
+		hits[i] = store.RateHit{Key: c.Key, Window: c.Rule.Window}
+	}
 	now := l.Now()
-	n, reset, err := l.Counter.Hit(ctx, key, r.Window, now)
-	if err != nil {
-		return false, 0, err
+	if err := l.Counter.HitAll(ctx, hits, now); err != nil {
+		return -1, 0, err
 	}
-	if n > r.Max {
-		return false, max(reset.Sub(now), time.Second), nil
+	for i, h := range hits {
+		if h.Count > checks[i].Rule.Max {
+			return i, max(h.ResetAt.Sub(now), time.Second), nil
+		}
 	}
-	return true, 0, nil
+	return -1, 0, nil
 }
