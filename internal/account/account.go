@@ -200,7 +200,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 			}
 		}
 		event = EventRegistered
-		return s.sendLink(ctx, tx, u, store.PurposeActivation, now, m)
+		return s.sendLink(ctx, tx, u, created, store.PurposeActivation, now, m)
 	})
 	if err != nil {
 		return err
@@ -312,10 +312,10 @@ func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error 
 		}
 		if u.Status != store.UserActive {
 			outcome = "pending"
-			return s.sendLink(ctx, tx, u, store.PurposeActivation, now, m)
+			return s.sendLink(ctx, tx, u, false, store.PurposeActivation, now, m)
 		}
 		outcome = "active"
-		return s.sendLink(ctx, tx, u, store.PurposeReset, now, m)
+		return s.sendLink(ctx, tx, u, false, store.PurposeReset, now, m)
 	})
 	if err != nil {
 		return err

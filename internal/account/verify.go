@@ -77,30 +77,33 @@ func sixDigits() string {
 
 // sendLink creates what the configured method needs (a link token, a code
 // bound to the asking browser, or both), revoking older ones of the same
-// purpose, and queues the email that carries them.
-func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, purpose string, now time.Time, m Meta) error {
+// purpose, and queues the email that carries them. newUser says u was
+// created in this transaction, so it has nothing to revoke.
+func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, newUser bool, purpose string, now time.Time, m Meta) error {
 	ttl, kind, event, path := s.cfg.ActivationTTL, EmailActivation, EventRegistered, paths.Activate
 	if purpose == store.PurposeReset {
 		ttl, kind, event, path = s.cfg.ResetTTL, EmailReset, EventResetRequested, paths.PasswordReset
 	}
 	expires := now.Add(ttl)
 	data := map[string]string{"FirstName": u.FirstName, "ExpiresAt": expires.Format(time.RFC3339)}
+	var tokens []*store.Token
 	if s.method() != VerificationCode {
 		raw, hash := token.New()
-		t := &store.Token{UserID: u.ID, Purpose: purpose, Hash: hash, CreatedAt: now, ExpiresAt: expires}
-		if err := tx.CreateToken(ctx, t); err != nil {
-			return err
-		}
+		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: purpose, Hash: hash, CreatedAt: now, ExpiresAt: expires})
 		data["Link"] = s.link(path, raw, u.Locale)
 	}
 	if s.method() != VerificationLink && m.Binding != "" {
 		code := sixDigits()
-		t := &store.Token{UserID: u.ID, Purpose: codePurpose(purpose), Hash: bindingHash(purpose, m.Binding),
-			CodeHash: codeHash(m.Binding, code), CreatedAt: now, ExpiresAt: expires}
-		if err := tx.CreateToken(ctx, t); err != nil {
-			return err
-		}
+		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: codePurpose(purpose), Hash: bindingHash(purpose, m.Binding),
+			CodeHash: codeHash(m.Binding, code), CreatedAt: now, ExpiresAt: expires})
 		data["Code"] = code
+	}
+	add := tx.CreateTokens
+	if newUser {
+		add = tx.AddTokens
+	}
+	if err := add(ctx, tokens...); err != nil {
+		return err
 	}
 	if err := s.audit(ctx, tx, u.ID, event, m); err != nil {
 		return err
@@ -175,7 +178,7 @@ func (s *Service) ResendActivation(ctx context.Context, email string, m Meta) er
 			return err
 		}
 		sent = true
-		return s.sendLink(ctx, tx, u, store.PurposeActivation, now, m)
+		return s.sendLink(ctx, tx, u, false, store.PurposeActivation, now, m)
 	})
 	if err != nil {
 		return err

@@ -4,15 +4,44 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // CreateToken stores a new token after revoking the user's open tokens of
 // the same purpose, so only the newest link works.
 func (s *Store) CreateToken(ctx context.Context, t *Token) error {
-	if err := s.RevokeTokens(ctx, t.UserID, t.Purpose, t.CreatedAt); err != nil {
-		return err
+	return s.CreateTokens(ctx, t)
+}
+
+// CreateTokens stores new tokens after revoking their users' open tokens
+// of the same purposes, so only the newest link (and code) works: one
+// UPDATE for the revoking and one INSERT for all the tokens.
+func (s *Store) CreateTokens(ctx context.Context, ts ...*Token) error {
+	if len(ts) == 0 {
+		return nil
 	}
-	if _, err := s.db.NewInsert().Model(t).Returning("id").Exec(ctx); err != nil {
+	q := s.db.NewUpdate().Model((*Token)(nil)).Set("used_at = ?", ts[0].CreatedAt.UTC()).
+		Where("used_at IS NULL").
+		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			for _, t := range ts {
+				q = q.WhereOr("user_id = ? AND purpose = ?", t.UserID, t.Purpose)
+			}
+			return q
+		})
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("store: revoke tokens: %w", err)
+	}
+	return s.AddTokens(ctx, ts...)
+}
+
+// AddTokens stores new tokens in one INSERT without revoking anything: for
+// a user created in the same transaction, who has no older tokens.
+func (s *Store) AddTokens(ctx context.Context, ts ...*Token) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	if _, err := s.db.NewInsert().Model(&ts).Returning("id").Exec(ctx); err != nil {
 		return fmt.Errorf("store: create token: %w", err)
 	}
 	return nil

@@ -1,0 +1,74 @@
+package account_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// statements records the SQL the store runs, BEGIN and COMMIT included.
+type statements struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *statements) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (s *statements) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list = append(s.list, e.Query)
+}
+
+func (s *statements) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.list
+	s.list = nil
+	return l
+}
+
+// A registration is the busiest write path, so its statements are counted:
+// each is a round trip to the database and CPU on both sides. With the
+// rate limits on, a new address costs one upsert for both limits and one
+// transaction of four inserts (user, the link and code tokens together,
+// audit event, outbox row); a pending one also reads the account, updates
+// the profile and revokes the older link and code in one UPDATE.
+func TestRegisterStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 4)
+		e.svc.Limiter = &ratelimit.Limiter{Counter: st, Now: e.clk.Now}
+		rec := &statements{}
+		st.AddQueryHook(rec)
+		m := meta
+		m.Binding = "binding-one-0123456789abcdefghijklmnopqrstuv"
+
+		for _, tc := range []struct {
+			name    string
+			prepare func()
+			want    int
+		}{
+			{"new address", func() {}, 7},
+			{"pending address", func() { m.Binding = "binding-two-0123456789abcdefghijklmnopqrstuv" }, 10},
+		} {
+			tc.prepare()
+			rec.take()
+			if err := e.svc.Register(e.ctx, registration("ada@example.com"), m); err != nil {
+				t.Fatalf("%s: Register: %v", tc.name, err)
+			}
+			got := rec.take()
+			if len(got) > tc.want {
+				t.Errorf("%s: %d statements, want at most %d:\n%s", tc.name, len(got), tc.want, strings.Join(got, "\n"))
+			}
+			t.Logf("%s: %d statements", tc.name, len(got))
+		}
+	})
+}
