@@ -13,7 +13,7 @@ import (
 // Outbox is what the worker needs of the store.
 type Outbox interface {
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.OutboxMessage, error)
-	MarkOutboxSent(ctx context.Context, id int64, now time.Time) error
+	MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error
 }
@@ -93,26 +93,50 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // RunOnce claims one batch of due rows and handles each; it returns how
-// many it claimed.
+// many it claimed. The rows sent are marked so in one UPDATE at the end of
+// the batch, or before a send once half the lease has gone, so no row
+// stays unmarked near the end of its claim (the idempotency key covers a
+// row sent again after its claim ran out all the same).
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	rows, err := w.Outbox.ClaimOutbox(ctx, w.Now(), w.Batch, w.Lease)
+	claimed := w.Now()
+	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, w.Batch, w.Lease)
 	if err != nil {
 		return 0, err
 	}
-	for _, row := range rows {
-		w.handle(ctx, row)
+	var sent []int64
+	flush := func() {
+		if len(sent) == 0 {
+			return
+		}
+		if err := w.Outbox.MarkOutboxBatchSent(ctx, sent, w.Now()); err != nil && !errors.Is(err, context.Canceled) {
+			// The leases run out and the rows are tried again; the
+			// idempotency keys keep that from sending twice.
+			w.Log.ErrorContext(ctx, "outbox update failed", "err", err, "outbox_ids", sent)
+		}
+		sent = sent[:0]
 	}
+	for _, row := range rows {
+		if w.Now().Sub(claimed) > w.Lease/2 {
+			flush()
+		}
+		if w.handle(ctx, row) {
+			sent = append(sent, row.ID)
+		}
+	}
+	flush()
 	return len(rows), nil
 }
 
-func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
+// handle renders and sends one row and records a failure or a retry; it
+// reports whether the row was sent, which the caller records.
+func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
 	log := w.Log.With("outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts)
 	m, err := w.Render(ctx, row)
 	if err != nil {
 		log.ErrorContext(ctx, "outbox render failed", "err", err)
 		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, "render: "+err.Error()))
-		return
+		return false
 	}
 	m.From, m.To, m.IdempotencyKey = w.From, row.Recipient, row.IdempotencyKey
 	sctx, cancel := context.WithTimeout(ctx, w.SendTimeout)
@@ -121,20 +145,20 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) {
 	if err == nil {
 		log.InfoContext(ctx, "outbox sent")
 		w.result(ResultSent)
-		w.record(ctx, log, w.Outbox.MarkOutboxSent(ctx, row.ID, w.Now()))
-		return
+		return true
 	}
 	retry, after := Retryable(err)
 	if !retry || row.Attempts >= w.MaxAttempts {
 		log.ErrorContext(ctx, "outbox send failed for good", "err", err)
 		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
-		return
+		return false
 	}
 	next := w.Now().Add(max(after, Backoff(w.RetryDelay, row.Attempts)))
 	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)
 	w.result(ResultRetry)
 	w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, row.ID, next, err.Error()))
+	return false
 }
 
 func (w *Worker) result(r string) {

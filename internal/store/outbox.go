@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Enqueue writes an email to the outbox; call it inside the transaction of
@@ -65,10 +67,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 // MarkOutboxSent records delivery and erases the message data, which may
 // hold a live link.
 func (s *Store) MarkOutboxSent(ctx context.Context, id int64, now time.Time) error {
+	return s.MarkOutboxBatchSent(ctx, []int64{id}, now)
+}
+
+// MarkOutboxBatchSent records the delivery of several messages in one
+// UPDATE, erasing their data as MarkOutboxSent does.
+func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("status = ?", OutboxSent).Set("sent_at = ?", now.UTC()).
 		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''").
-		Where("id = ?", id).Exec(ctx)
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: mark sent: %w", err)
 	}
