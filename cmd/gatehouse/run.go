@@ -219,9 +219,9 @@ func hashSlots(cores int, memLimit int64) int {
 
 // memoryBase is what the server needs besides argon2id's buffers: under
 // 500 concurrent sign-ins about 22 MiB of other live data, and room for the
-// collector above it. Any tighter and the limit binds all the time rather
-// than in bursts: a 64 MiB base cost about a sixth of the sign-ins per
-// CPU-second in extra collections.
+// collector above it, so that the limit sits above the collector's usual
+// goal (about 136 MB there on 2 cores) and binds only in bursts rather than
+// forcing collections all the time.
 const memoryBase = 128 << 20
 
 // defaultMemoryLimit is the soft memory limit (debug.SetMemoryLimit) the
