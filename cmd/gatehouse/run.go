@@ -122,6 +122,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker := mail.NewWorker(st, sender, renderEmail(catalog), cfg.MailFrom)
 	worker.Poll = cfg.MailWorkerPollInterval
 	worker.MaxAttempts = cfg.MailMaxAttempts
+	worker.Concurrency = cfg.MailSendConcurrency
 	worker.SendTimeout = cfg.MailSendTimeout
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease

@@ -34,6 +34,7 @@ type Config struct {
 	TokenAttemptsWindow    time.Duration
 	MailWorkerPollInterval time.Duration
 	MailMaxAttempts        int
+	MailSendConcurrency    int
 	MailSendTimeout        time.Duration
 	MailRetryDelay         time.Duration
 	MailClaimLease         time.Duration
@@ -81,6 +82,7 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
+	{"MAIL_SEND_CONCURRENCY", "4", "calls to Resend in flight at once per instance (1 to 64), so one slow call holds up only itself; a 429 pauses them all for its Retry-After"},
 	{"MAIL_CLAIM_LEASE", "2m", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (keep it above MAIL_SEND_TIMEOUT)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -140,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TokenAttemptsWindow:    dur("TOKEN_ATTEMPTS_WINDOW"),
 		MailWorkerPollInterval: dur("MAIL_POLL_INTERVAL"),
 		MailMaxAttempts:        num("MAIL_MAX_ATTEMPTS"),
+		MailSendConcurrency:    num("MAIL_SEND_CONCURRENCY"),
 		MailSendTimeout:        dur("MAIL_SEND_TIMEOUT"),
 		MailRetryDelay:         dur("MAIL_RETRY_DELAY"),
 		MailClaimLease:         dur("MAIL_CLAIM_LEASE"),
@@ -201,6 +204,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ResetTTL != 0 && (c.ResetTTL < 30*time.Minute || c.ResetTTL > time.Hour) {
 		errs = append(errs, fmt.Errorf("RESET_TOKEN_TTL: between 30m and 60m, got %s", c.ResetTTL))
+	}
+	if c.MailSendConcurrency > 64 {
+		errs = append(errs, fmt.Errorf("MAIL_SEND_CONCURRENCY: at most 64, got %d", c.MailSendConcurrency))
 	}
 	if c.MailClaimLease != 0 && c.MailClaimLease <= c.MailSendTimeout {
 		errs = append(errs, fmt.Errorf("MAIL_CLAIM_LEASE: must exceed MAIL_SEND_TIMEOUT, or a slow send could be claimed twice"))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"gatehouse/internal/store"
@@ -16,6 +17,7 @@ type Outbox interface {
 	MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error
+	ReleaseOutbox(ctx context.Context, id int64, next time.Time) error
 }
 
 // RenderFunc turns an outbox row into a message (subject, HTML and text in
@@ -43,19 +45,22 @@ type Worker struct {
 	SendTimeout time.Duration
 	RetryDelay  time.Duration // the first pause after a transient failure; it doubles from there
 	Batch       int
+	Concurrency int // sends in flight at once, so one slow or hanging call holds up only itself
 	Log         *slog.Logger
 	Now         func() time.Time
 	// OnResult, when set, is told the outcome of each claimed row:
 	// ResultSent, ResultRetry or ResultFailed (metrics).
 	OnResult func(result string)
 
-	wake chan struct{}
+	wake        chan struct{}
+	mu          sync.Mutex
+	pausedUntil time.Time // the provider answered 429: no send before this
 }
 
 // NewWorker returns a worker with defaults for everything but its parts.
 func NewWorker(o Outbox, s Sender, render RenderFunc, from string) *Worker {
 	return &Worker{Outbox: o, Sender: s, Render: render, From: from, Poll: 2 * time.Second, MaxAttempts: 12,
-		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, RetryDelay: 5 * time.Second, Batch: 20, Log: slog.Default(), Now: time.Now,
+		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, RetryDelay: 5 * time.Second, Batch: 20, Concurrency: 4, Log: slog.Default(), Now: time.Now,
 		wake: make(chan struct{}, 1)}
 }
 
@@ -75,6 +80,9 @@ func (w *Worker) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		for {
+			if !w.waitPause(ctx) {
+				return
+			}
 			n, err := w.RunOnce(context.WithoutCancel(ctx))
 			if err != nil {
 				w.Log.ErrorContext(ctx, "outbox claim failed", "err", err)
@@ -92,19 +100,22 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce claims one batch of due rows and handles each; it returns how
-// many it claimed. The rows sent are marked so in one UPDATE at the end of
-// the batch, or before a send once half the lease has gone, so no row
-// stays unmarked near the end of its claim (the idempotency key covers a
-// row sent again after its claim ran out all the same).
+// RunOnce claims one batch of due rows and sends them, Concurrency at a
+// time; it returns how many it claimed. The rows sent are marked so in one
+// UPDATE at the end of the batch, or at once after each send once half the
+// lease has gone, so no row stays unmarked near the end of its claim (the
+// idempotency key covers a row sent again after its claim ran out all the
+// same). Once the provider answers 429, the rows not yet sent are released
+// until its Retry-After without spending an attempt.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	claimed := w.Now()
 	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, w.Batch, w.Lease)
 	if err != nil {
 		return 0, err
 	}
+	var mu sync.Mutex
 	var sent []int64
-	flush := func() {
+	flush := func() { // with mu held
 		if len(sent) == 0 {
 			return
 		}
@@ -115,16 +126,71 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		sent = sent[:0]
 	}
-	for _, row := range rows {
-		if w.Now().Sub(claimed) > w.Lease/2 {
-			flush()
-		}
-		if w.handle(ctx, row) {
-			sent = append(sent, row.ID)
-		}
+	next := make(chan store.OutboxMessage)
+	var wg sync.WaitGroup
+	for range min(max(w.Concurrency, 1), len(rows)) {
+		wg.Go(func() {
+			for row := range next {
+				if until, paused := w.paused(); paused {
+					w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
+					continue
+				}
+				if w.handle(ctx, row) {
+					mu.Lock()
+					sent = append(sent, row.ID)
+					if w.Now().Sub(claimed) > w.Lease/2 {
+						flush()
+					}
+					mu.Unlock()
+				}
+			}
+		})
 	}
+	for _, row := range rows { // oldest first, as claimed
+		next <- row
+	}
+	close(next)
+	wg.Wait()
 	flush()
 	return len(rows), nil
+}
+
+// paused reports whether the provider asked for a pause that has not ended.
+func (w *Worker) paused() (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pausedUntil, w.Now().Before(w.pausedUntil)
+}
+
+// pause holds every send until now+d, as a 429's Retry-After asks: the
+// provider's limit is per account, so the next send would be refused too.
+func (w *Worker) pause(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pausedUntil = later(w.pausedUntil, w.Now().Add(d))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// waitPause waits out a pause before the next claim; false when ctx ends first.
+func (w *Worker) waitPause(ctx context.Context) bool {
+	until, paused := w.paused()
+	if !paused {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(until.Sub(w.Now()))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // handle renders and sends one row and records a failure or a retry; it
@@ -153,6 +219,9 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
 		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
 		return false
+	}
+	if after > 0 {
+		w.pause(after)
 	}
 	next := w.Now().Add(max(after, Backoff(w.RetryDelay, row.Attempts)))
 	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)

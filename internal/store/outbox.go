@@ -97,6 +97,19 @@ func (s *Store) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, l
 	return nil
 }
 
+// ReleaseOutbox gives a claimed message back unsent, due again at next,
+// returning the attempt its claim counted: it was never tried.
+func (s *Store) ReleaseOutbox(ctx context.Context, id int64, next time.Time) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").
+		Set("attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END").
+		Where("id = ? AND status = ?", id, OutboxPending).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: release outbox: %w", err)
+	}
+	return nil
+}
+
 // MarkOutboxFailed gives up on a message. Its data stays, so an operator
 // can retry it once the cause is fixed.
 func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error {

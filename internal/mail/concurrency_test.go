@@ -1,0 +1,136 @@
+package mail_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/internal/mail"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// slowFirst hangs on the first message until the send times out and
+// answers the others at once, recording how many calls were in flight.
+type slowFirst struct {
+	mu       sync.Mutex
+	calls    int
+	inFlight int
+	maxIn    int
+	doneFast []time.Time
+	hangEnd  time.Time
+}
+
+func (s *slowFirst) Send(ctx context.Context, m mail.Message) error {
+	s.mu.Lock()
+	s.calls++
+	first := s.calls == 1
+	s.inFlight++
+	s.maxIn = max(s.maxIn, s.inFlight)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
+	if first {
+		<-ctx.Done()
+		s.mu.Lock()
+		s.hangEnd = time.Now()
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+	time.Sleep(5 * time.Millisecond)
+	s.mu.Lock()
+	s.doneFast = append(s.doneFast, time.Now())
+	s.mu.Unlock()
+	return nil
+}
+
+// A send that hangs holds up only itself: the rest of the batch goes out
+// meanwhile, Concurrency at a time, and the hung row is retried later.
+func TestWorkerSendsConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		sender := &slowFirst{}
+		w := mail.NewWorker(s, sender, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+			return mail.Message{Subject: "Hi", Text: row.Data}, nil
+		}, "Gatehouse <noreply@gatehouse.test>")
+		w.SendTimeout = 500 * time.Millisecond
+		w.Concurrency = 3
+		for range 7 {
+			m := &store.OutboxMessage{Kind: "k", Recipient: "ada@example.com", Locale: "en", Data: "x", CreatedAt: time.Now()}
+			if err := s.Enqueue(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := w.RunOnce(context.Background()); err != nil || n != 7 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		sender.mu.Lock()
+		defer sender.mu.Unlock()
+		if len(sender.doneFast) != 6 {
+			t.Fatalf("%d fast sends, want 6", len(sender.doneFast))
+		}
+		for i, at := range sender.doneFast {
+			if !at.Before(sender.hangEnd) {
+				t.Errorf("fast send %d finished after the hung one gave up: it waited behind it", i+1)
+			}
+		}
+		if sender.maxIn < 2 || sender.maxIn > 3 {
+			t.Errorf("at most %d sends in flight, want 2 or 3 (Concurrency 3)", sender.maxIn)
+		}
+		if got := len(rows(t, s, store.OutboxSent)); got != 6 {
+			t.Errorf("%d rows sent, want 6", got)
+		}
+		if pending := rows(t, s, store.OutboxPending); len(pending) != 1 || pending[0].LastError == "" {
+			t.Errorf("the hung row should wait for a retry with its error: %+v", pending)
+		}
+	})
+}
+
+// A 429 pauses every send for its Retry-After: the rest of the batch is
+// given back unsent, without spending an attempt, and goes out after.
+func TestWorkerPausesOnRateLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newRig(t, s)
+		r.w.Concurrency = 1
+		for range 3 {
+			r.enqueue(t)
+		}
+		r.fake.RateLimitNext(1, 30)
+		if n := r.runOnce(t); n != 3 {
+			t.Fatalf("claimed %d, want 3", n)
+		}
+		if got := r.fake.Requests(); got != 1 {
+			t.Fatalf("%d calls to the API after a 429, want 1: the rest must wait out Retry-After", got)
+		}
+		pending := rows(t, s, store.OutboxPending)
+		if len(pending) != 3 {
+			t.Fatalf("%d rows pending, want 3", len(pending))
+		}
+		for _, m := range pending {
+			if m.ClaimedUntil != nil || m.NextAttemptAt.Before(r.now.Add(30*time.Second)) {
+				t.Errorf("row %d: claimed_until %v, next attempt %v; want released until Retry-After", m.ID, m.ClaimedUntil, m.NextAttemptAt)
+			}
+		}
+		r.now = r.now.Add(20 * time.Second)
+		if n := r.runOnce(t); n != 0 {
+			t.Fatalf("claimed %d during the pause", n)
+		}
+		r.now = r.now.Add(11 * time.Second)
+		if n := r.runOnce(t); n != 3 {
+			t.Fatalf("claimed %d after the pause, want 3", n)
+		}
+		if len(r.fake.Emails()) != 3 {
+			t.Fatalf("%d emails after the pause, want 3", len(r.fake.Emails()))
+		}
+		attempts := map[int]int{}
+		for _, m := range rows(t, s, store.OutboxSent) {
+			attempts[m.Attempts]++
+		}
+		if attempts[1] != 2 || attempts[2] != 1 {
+			t.Errorf("attempts per sent row %v; want two rows at 1 (released, never tried) and one at 2", attempts)
+		}
+	})
+}
