@@ -87,3 +87,43 @@ func TestTwoInstancesSendEachEmailOnce(t *testing.T) {
 		t.Fatalf("the session from A does not work on B: %d", code)
 	}
 }
+
+// TestTwoInstancesShareRateLimits: the limits are rows in the shared
+// database, so a client cannot double its allowance by alternating
+// between instances behind a balancer.
+func TestTwoInstancesShareRateLimits(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.Postgres)
+	env := map[string]string{"DATABASE_URL": dsn, "RATE_LIMIT_EMAIL_PER_ADDRESS": "3/1h", "RATE_LIMIT_LOGIN_PER_IP": "4/1h"}
+	a, b := start(t, env), start(t, env)
+	ca, cb := a.client(t), b.client(t)
+	on := func(i int) *client {
+		if i%2 == 0 {
+			return ca
+		}
+		return cb
+	}
+
+	forgot := url.Values{"email": {"limited@example.com"}}
+	for i := range 3 {
+		if code, _ := on(i).post("/password/forgot", forgot); code != http.StatusOK {
+			t.Fatalf("forgot-password %d (instance %c): %d, want 200", i+1, 'A'+i%2, code)
+		}
+	}
+	for i := 3; i < 5; i++ {
+		if code, _ := on(i).post("/password/forgot", forgot); code != http.StatusTooManyRequests {
+			t.Errorf("forgot-password %d (instance %c): %d, want 429: the per-address limit of 3 is shared", i+1, 'A'+i%2, code)
+		}
+	}
+
+	login := url.Values{"email": {"nobody@example.com"}, "password": {"not the password at all"}}
+	for i := range 4 {
+		if code, _ := on(i).post("/login", login); code == http.StatusTooManyRequests {
+			t.Fatalf("sign-in %d (instance %c) limited before the 4 allowed", i+1, 'A'+i%2)
+		}
+	}
+	for i := 4; i < 6; i++ {
+		if code, _ := on(i).post("/login", login); code != http.StatusTooManyRequests {
+			t.Errorf("sign-in %d (instance %c): %d, want 429: the per-IP limit of 4 is shared", i+1, 'A'+i%2, code)
+		}
+	}
+}
