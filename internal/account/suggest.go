@@ -1,9 +1,14 @@
 package account
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
 
 // commonDomains are the mail domains most sign-ups use; a near miss of one
-// is probably a typo.
+// is probably a typo. Each is ASCII and at most maxCommonDomainLen bytes
+// long (a test checks), so the distance rows fit in fixed arrays.
 var commonDomains = []string{
 	"gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "hotmail.com", "hotmail.co.uk",
 	"hotmail.fr", "outlook.com", "live.com", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com",
@@ -11,20 +16,41 @@ var commonDomains = []string{
 	"laposte.net", "qq.com", "163.com", "126.com", "yandex.ru", "mail.ru", "comcast.net", "verizon.net",
 }
 
+const (
+	// maxCommonDomainLen bounds the length of commonDomains.
+	maxCommonDomainLen = 16
+	// maxSuggestDistance is the most edits a suggestion may be away.
+	maxSuggestDistance = 2
+)
+
 // SuggestEmail returns the address with a mistyped common domain corrected
 // ("ada@gmial.com" → "ada@gmail.com"), or "" when there is nothing to
 // suggest. It looks at spelling only, never at whether accounts exist.
+//
+// It runs on every inline validation of the email field, so it allocates
+// nothing unless it has a suggestion.
 func SuggestEmail(email string) string {
 	local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
-	if !ok || local == "" || domain == "" {
+	if !ok || local == "" || domain == "" || slices.Contains(commonDomains, domain) {
 		return ""
 	}
-	best, bestDist := "", 3
+	// A domain longer than this is more than maxSuggestDistance edits from
+	// every common one.
+	var buf [maxCommonDomainLen + maxSuggestDistance]rune
+	if utf8.RuneCountInString(domain) > len(buf) {
+		return ""
+	}
+	runes := buf[:0]
+	for _, r := range domain {
+		runes = append(runes, r)
+	}
+	best, bestDist := "", maxSuggestDistance+1
 	for _, d := range commonDomains {
-		if d == domain {
-			return ""
+		// Each edit changes the length by at most one.
+		if abs(len(d)-len(runes)) >= bestDist {
+			continue
 		}
-		if dist := editDistance(domain, d); dist < bestDist {
+		if dist := editDistance(runes, d, bestDist-1); dist < bestDist {
 			best, bestDist = d, dist
 		}
 	}
@@ -36,29 +62,45 @@ func SuggestEmail(email string) string {
 	return local + "@" + best
 }
 
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and swaps of neighbours each cost one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
+// editDistance is the optimal string alignment distance between a and the
+// ASCII string b (insertions, deletions, substitutions and swaps of
+// neighbours each cost one), or limit+1 once it is sure to exceed limit.
+// b must be at most maxCommonDomainLen bytes.
+func editDistance(a []rune, b string, limit int) int {
+	// Three rows (i-2, i-1, i) of the usual table, on the stack.
+	var rows [3][maxCommonDomainLen + 1]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
 	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == rune(b[j-1]) {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			d := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == rune(b[j-2]) && a[i-2] == rune(b[j-1]) {
+				d = min(d, prev2[j-2]+1)
 			}
+			cur[j] = d
+			rowMin = min(rowMin, d)
 		}
+		// No later row has a smaller minimum, so the answer is already
+		// over the limit.
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return min(prev[len(b)], limit+1)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
