@@ -27,7 +27,7 @@ func (s *server) registerValidate(c *gin.Context) {
 		return
 	}
 	r := registration(c)
-	r.Normalize()
+	r.NormalizeField(field)
 	form := formOf(c, nil, account.RegistrationFields...)
 	form.Errors = map[string]i18n.Message{}
 	form.Valid = map[string]bool{}

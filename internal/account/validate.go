@@ -52,19 +52,37 @@ var RegistrationFields = []string{"first_name", "last_name", "company", "country
 // number that is valid for the chosen country becomes E.164 ("+442079460958").
 // Values it cannot canonicalise stay as typed (trimmed), so the error shows them.
 func (r *Registration) Normalize() {
-	r.FirstName = strings.TrimSpace(r.FirstName)
-	r.LastName = strings.TrimSpace(r.LastName)
-	r.Company = strings.TrimSpace(r.Company)
-	r.Country = strings.ToUpper(strings.TrimSpace(r.Country))
-	r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
-	r.Phone = strings.TrimSpace(r.Phone)
-	if e, ok := e164(r.Phone, r.Country); ok {
-		r.Phone = e
+	for _, f := range RegistrationFields {
+		r.NormalizeField(f)
 	}
-	if e, err := CanonicalEmail(r.Email); err == nil {
-		r.Email = e
-	} else {
-		r.Email = strings.TrimSpace(r.Email)
+}
+
+// NormalizeField is Normalize for one field, and the country, which the
+// region and phone are read against. Inline validation checks one field, and
+// formatting a phone number it will not look at costs more than the rest of
+// Normalize together.
+func (r *Registration) NormalizeField(field string) {
+	r.Country = strings.ToUpper(strings.TrimSpace(r.Country))
+	switch field {
+	case "first_name":
+		r.FirstName = strings.TrimSpace(r.FirstName)
+	case "last_name":
+		r.LastName = strings.TrimSpace(r.LastName)
+	case "company":
+		r.Company = strings.TrimSpace(r.Company)
+	case "region":
+		r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
+	case "email":
+		if e, err := CanonicalEmail(r.Email); err == nil {
+			r.Email = e
+		} else {
+			r.Email = strings.TrimSpace(r.Email)
+		}
+	case "phone":
+		r.Phone = strings.TrimSpace(r.Phone)
+		if e, ok := e164(r.Phone, r.Country); ok {
+			r.Phone = e
+		}
 	}
 }
 

@@ -309,3 +309,36 @@ func FuzzRegistrationPhone(f *testing.F) {
 		}
 	})
 }
+
+// fieldValue is the value of one registration field, by form name.
+func fieldValue(r account.Registration, field string) any {
+	return map[string]any{"first_name": r.FirstName, "last_name": r.LastName, "company": r.Company, "country": r.Country,
+		"region": r.Region, "email": r.Email, "phone": r.Phone, "accept_terms": r.AcceptTerms}[field]
+}
+
+// Inline validation normalises only the field it checks; the field's value
+// and its verdict must be what the full submit's Normalize gives.
+func FuzzNormalizeField(f *testing.F) {
+	f.Add(" Ada ", " Lovelace", "Analytical Engines ", " gb ", " eng", " Ada@Example.COM ", " +44 20 7946 0958 ")
+	f.Add("", "\t", "x", "us", "ca", "ada@gmial.com", "(555) 010-9999")
+	f.Add("Ada", "Lovelace", "AE", "GB", "ZZ", "not an address", "020 7946 0958")
+	f.Add("Ada", "Lovelace", "AE", "xx", "", "a@b", "1-800-FLOWERS")
+	f.Fuzz(func(t *testing.T, first, last, company, country, region, email, phone string) {
+		in := account.Registration{FirstName: first, LastName: last, Company: company, Country: country,
+			Region: region, Email: email, Phone: phone, AcceptTerms: len(first)%2 == 0}
+		full := in
+		full.Normalize()
+		for _, field := range account.RegistrationFields {
+			one := in
+			one.NormalizeField(field)
+			if got, want := fieldValue(one, field), fieldValue(full, field); got != want {
+				t.Errorf("NormalizeField(%s) = %q, Normalize gives %q", field, got, want)
+			}
+			gm, gbad := one.ValidateField(field)
+			wm, wbad := full.ValidateField(field)
+			if gbad != wbad || gm.ID != wm.ID || fmt.Sprint(gm.Data) != fmt.Sprint(wm.Data) {
+				t.Errorf("ValidateField(%s) after NormalizeField = %+v, %v; after Normalize %+v, %v", field, gm, gbad, wm, wbad)
+			}
+		}
+	})
+}
