@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -81,6 +82,12 @@ type Localizer struct {
 	loc     *goi18n.Localizer
 	catalog *Catalog
 	rtl     bool
+	// plain memoises T for messages asked for without template data:
+	// message ID -> text. go-i18n matches languages and runs the template on
+	// every call, a noticeable share of a page render, and without data the
+	// answer never changes. Only IDs this language has are stored, so it is
+	// bounded by the catalog.
+	plain sync.Map
 }
 
 // Localizer returns a translator for tag.
@@ -98,23 +105,40 @@ func (l *Localizer) Tag() language.Tag { return l.tag }
 // everywhere renders as its id, so it is visible, and the locale tests fail
 // on it.
 func (l *Localizer) T(id string, data ...map[string]any) string {
-	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 && data[0] != nil {
-		cfg.TemplateData = data[0]
-		if n, ok := data[0]["Count"]; ok {
+		s, _ := l.localize(id, data[0])
+		return s
+	}
+	if s, ok := l.plain.Load(id); ok {
+		return s.(string)
+	}
+	s, found := l.localize(id, nil)
+	if found {
+		l.plain.Store(id, s)
+	}
+	return s
+}
+
+// localize is T without the cache; found is false when this language
+// lacks the message.
+func (l *Localizer) localize(id string, data map[string]any) (s string, found bool) {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if data != nil {
+		cfg.TemplateData = data
+		if n, ok := data["Count"]; ok {
 			cfg.PluralCount = n
 		}
 		if l.rtl {
-			cfg.TemplateData = isolate(data[0])
+			cfg.TemplateData = isolate(data)
 		}
 	}
 	// A message missing from this language comes back in English with an
 	// error; English beats showing the bare id.
 	s, err := l.loc.Localize(cfg)
 	if err != nil && s == "" {
-		return id
+		return id, false
 	}
-	return s
+	return s, err == nil
 }
 
 type ctxKey struct{}
