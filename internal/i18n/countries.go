@@ -78,8 +78,8 @@ func CountryName(tag language.Tag, code string) string {
 // LikelyCountry guesses the visitor's country from Accept-Language
 // ("en-GB" → GB, "de" → DE); empty when there is no guess.
 func LikelyCountry(acceptLanguage string) string {
-	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(tags) == 0 {
+	tags := parseAcceptLanguage(acceptLanguage)
+	if len(tags) == 0 {
 		return ""
 	}
 	r, conf := tags[0].Region()

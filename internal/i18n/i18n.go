@@ -63,8 +63,8 @@ func (c *Catalog) Match(prefs ...string) language.Tag {
 		if p == "" {
 			continue
 		}
-		want, _, err := language.ParseAcceptLanguage(p)
-		if err != nil || len(want) == 0 {
+		want := parseAcceptLanguage(p)
+		if len(want) == 0 {
 			continue
 		}
 		if _, i, conf := c.matcher.Match(want...); conf > language.No {
