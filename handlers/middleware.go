@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -81,7 +82,8 @@ func (s *server) requestContext(c *gin.Context) {
 	}
 	tag := s.Catalog.Match(explicit, c.GetHeader("Accept-Language"))
 
-	log := s.Log.With("request_id", id, "ip", c.ClientIP())
+	log := slog.New(&requestLogHandler{Handler: s.Log.Handler(),
+		attrs: [2]slog.Attr{slog.String("request_id", id), slog.String("ip", c.ClientIP())}})
 	ctx := logctx.With(c.Request.Context(), log)
 	ctx = i18n.With(ctx, s.localizer(tag))
 	ctx = components.WithURL(ctx, c.Request.URL)
@@ -101,6 +103,28 @@ func (s *server) requestContext(c *gin.Context) {
 			"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", elapsed.Milliseconds(),
 			"user_agent", c.Request.UserAgent())
 	}
+}
+
+// requestLogHandler adds the request's id and client address to what is
+// logged, as Logger.With would, but only once something is: With formats
+// them up front on every request, and under LOG_LEVEL=warn most requests
+// log nothing. It hands them to the wrapped handler's WithAttrs, as With
+// does, so the output is the same.
+type requestLogHandler struct {
+	slog.Handler
+	attrs [2]slog.Attr
+}
+
+func (h *requestLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	return h.Handler.WithAttrs(h.attrs[:]).Handle(ctx, r)
+}
+
+func (h *requestLogHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return h.Handler.WithAttrs(h.attrs[:]).WithAttrs(as)
+}
+
+func (h *requestLogHandler) WithGroup(name string) slog.Handler {
+	return h.Handler.WithAttrs(h.attrs[:]).WithGroup(name)
 }
 
 // localizer is the shared localizer for tag, made on first use.
