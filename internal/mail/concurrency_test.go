@@ -2,6 +2,8 @@ package mail_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,8 +60,8 @@ func TestWorkerSendsConcurrently(t *testing.T) {
 		}, "Gatehouse <noreply@gatehouse.test>")
 		w.SendTimeout = 500 * time.Millisecond
 		w.Concurrency = 3
-		for range 7 {
-			m := &store.OutboxMessage{Kind: "k", Recipient: "ada@example.com", Locale: "en", Data: "x", CreatedAt: time.Now()}
+		for i := range 7 {
+			m := &store.OutboxMessage{Kind: "k", Recipient: fmt.Sprintf("user%d@example.com", i), Locale: "en", Data: "x", CreatedAt: time.Now()}
 			if err := s.Enqueue(context.Background(), m); err != nil {
 				t.Fatal(err)
 			}
@@ -131,6 +133,65 @@ func TestWorkerPausesOnRateLimit(t *testing.T) {
 		}
 		if attempts[1] != 2 || attempts[2] != 1 {
 			t.Errorf("attempts per sent row %v; want two rows at 1 (released, never tried) and one at 2", attempts)
+		}
+	})
+}
+
+// recorder answers after a pause that shrinks with each call, so sends
+// running side by side would finish out of order; it records the order.
+type recorder struct {
+	mu    sync.Mutex
+	calls int
+	order []string
+}
+
+func (r *recorder) Send(ctx context.Context, m mail.Message) error {
+	r.mu.Lock()
+	r.calls++
+	pause := time.Duration(max(0, 40-5*r.calls)) * time.Millisecond
+	r.mu.Unlock()
+	time.Sleep(pause)
+	r.mu.Lock()
+	r.order = append(r.order, m.To+" "+m.Text)
+	r.mu.Unlock()
+	return nil
+}
+
+// Mail to one recipient arrives in the order it was written, though the
+// batch is sent several at a time: a reset link never lands before the
+// "account ready" written ahead of it.
+func TestWorkerKeepsEachRecipientsOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		rec := &recorder{}
+		w := mail.NewWorker(s, rec, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+			return mail.Message{Subject: "Hi", Text: row.Data}, nil
+		}, "Gatehouse <noreply@gatehouse.test>")
+		w.Concurrency = 4
+		at := time.Now().Add(-time.Minute)
+		for i := range 8 {
+			to := "ada@example.com"
+			if i%2 == 1 {
+				to = fmt.Sprintf("other%d@example.com", i)
+			}
+			m := &store.OutboxMessage{Kind: "k", Recipient: to, Locale: "en", Data: fmt.Sprint(i), CreatedAt: at.Add(time.Duration(i) * time.Second)}
+			if err := s.Enqueue(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := w.RunOnce(context.Background()); err != nil || n != 8 {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		var ada []string
+		for _, o := range rec.order {
+			if strings.HasPrefix(o, "ada@") {
+				ada = append(ada, strings.TrimPrefix(o, "ada@example.com "))
+			}
+		}
+		if strings.Join(ada, ",") != "0,2,4,6" {
+			t.Errorf("ada's mail arrived in the order %v, want 0,2,4,6", ada)
+		}
+		if len(rec.order) != 8 {
+			t.Errorf("%d sent, want 8", len(rec.order))
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,33 +127,57 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		sent = sent[:0]
 	}
-	next := make(chan store.OutboxMessage)
+	// Mail to one recipient goes out in the order it was written (a reset
+	// link after the "account ready" it follows), so each recipient's rows
+	// are one unit of work, sent one after another; units run concurrently.
+	next := make(chan []store.OutboxMessage)
 	var wg sync.WaitGroup
-	for range min(max(w.Concurrency, 1), len(rows)) {
+	units := byRecipient(rows)
+	for range min(max(w.Concurrency, 1), len(units)) {
 		wg.Go(func() {
-			for row := range next {
-				if until, paused := w.paused(); paused {
-					w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
-					continue
-				}
-				if w.handle(ctx, row) {
-					mu.Lock()
-					sent = append(sent, row.ID)
-					if w.Now().Sub(claimed) > w.Lease/2 {
-						flush()
+			for unit := range next {
+				for _, row := range unit {
+					if until, paused := w.paused(); paused {
+						w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
+						continue
 					}
-					mu.Unlock()
+					if w.handle(ctx, row) {
+						mu.Lock()
+						sent = append(sent, row.ID)
+						if w.Now().Sub(claimed) > w.Lease/2 {
+							flush()
+						}
+						mu.Unlock()
+					}
 				}
 			}
 		})
 	}
-	for _, row := range rows { // oldest first, as claimed
-		next <- row
+	for _, unit := range units { // oldest first, as claimed
+		next <- unit
 	}
 	close(next)
 	wg.Wait()
 	flush()
 	return len(rows), nil
+}
+
+// byRecipient groups rows by recipient, keeping the claim's order within
+// each group and between the groups' first rows.
+func byRecipient(rows []store.OutboxMessage) [][]store.OutboxMessage {
+	var units [][]store.OutboxMessage
+	index := map[string]int{}
+	for _, row := range rows {
+		to := strings.ToLower(row.Recipient)
+		i, ok := index[to]
+		if !ok {
+			i = len(units)
+			index[to] = i
+			units = append(units, nil)
+		}
+		units[i] = append(units[i], row)
+	}
+	return units
 }
 
 // paused reports whether the provider asked for a pause that has not ended.
