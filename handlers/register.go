@@ -73,9 +73,36 @@ func (s *server) registerView(c *gin.Context, form components.Form) components.R
 	return v
 }
 
+// registerPageKey is what the empty sign-up page depends on: the language,
+// the country guessed from Accept-Language, the address (the language links
+// keep its query) and whether htmx asked for a fragment.
+type registerPageKey struct {
+	tag      language.Tag
+	country  string
+	uri      string
+	fragment bool
+}
+
+// registerPages holds the empty sign-up page, the most requested page and
+// the same bytes for every visitor with the same key. A few languages times
+// a few likely countries make the common keys; anything odd in the query
+// just makes another entry, up to the cap.
+var registerPages = &pageCache{max: 2048}
+
+// maxCachedURI keeps long addresses, which only a script would send, out
+// of the page cache.
+const maxCachedURI = 128
+
 func (s *server) registerForm(c *gin.Context) {
-	f := components.Form{Values: map[string]string{"country": i18n.LikelyCountry(c.GetHeader("Accept-Language"))}}
-	s.render(c, http.StatusOK, components.RegisterPage(s.registerView(c, f)))
+	country := i18n.LikelyCountry(c.GetHeader("Accept-Language"))
+	page := components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
+	uri := c.Request.URL.RequestURI()
+	if len(uri) > maxCachedURI {
+		s.render(c, http.StatusOK, page)
+		return
+	}
+	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, uri: uri, fragment: partial(c)}
+	s.renderCached(c, registerPages, key, page)
 }
 
 // registration binds only the named fields: anything else posted (status,

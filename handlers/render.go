@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -61,6 +62,42 @@ func (s *server) writeHTML(c *gin.Context, ctx context.Context, status int, comp
 	// Data copies into the connection's writer before returning, so the
 	// buffer is free again afterwards.
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// pageCache holds pages that are the same bytes for every visitor who
+// shares a key (language, address, htmx mode, …), rendered on first use. It
+// stops growing at max entries; past that, pages are rendered each time.
+type pageCache struct {
+	max int
+	n   atomic.Int64
+	m   sync.Map // key → []byte
+}
+
+// renderCached serves page from cache under key, rendering and storing it
+// on the first request; only a 200 is ever stored.
+func (s *server) renderCached(c *gin.Context, cache *pageCache, key any, page templ.Component) {
+	c.Header("Vary", "HX-Request")
+	if b, ok := cache.m.Load(key); ok {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", b.([]byte))
+		return
+	}
+	ctx := c.Request.Context()
+	if partial(c) {
+		ctx = components.WithFragment(ctx)
+	}
+	if cache.n.Load() >= int64(cache.max) {
+		s.writeHTML(c, ctx, http.StatusOK, page)
+		return
+	}
+	var buf bytes.Buffer
+	if err := page.Render(ctx, &buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, loaded := cache.m.LoadOrStore(key, buf.Bytes()); !loaded {
+		cache.n.Add(1)
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // partial reports whether htmx asked for a piece of a page: not a history
