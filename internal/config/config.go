@@ -82,7 +82,7 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
-	{"MAIL_SEND_CONCURRENCY", "4", "calls to Resend in flight at once per instance (1 to 64), so one slow call holds up only itself; a 429 pauses them all for its Retry-After"},
+	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming its own share of a batch, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After"},
 	{"MAIL_CLAIM_LEASE", "2m", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (keep it above MAIL_SEND_TIMEOUT)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},

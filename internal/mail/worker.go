@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,7 +45,7 @@ type Worker struct {
 	SendTimeout time.Duration
 	RetryDelay  time.Duration // the first pause after a transient failure; it doubles from there
 	Batch       int
-	Concurrency int // sends in flight at once, so one slow or hanging call holds up only itself
+	Concurrency int // sending loops, each with its own batch, so one slow or hanging call holds up only its own
 	Log         *slog.Logger
 	Now         func() time.Time
 	// OnResult, when set, is told the outcome of each claimed row:
@@ -73,10 +72,24 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run sends until ctx is cancelled. A batch already claimed is finished
-// (each send bounded by SendTimeout) before Run returns, so a graceful
-// shutdown leaves nothing half-sent.
+// Run sends until ctx is cancelled, in Concurrency loops that each claim
+// and send a batch of their own (Batch shared out among them), so a call
+// that hangs until SendTimeout holds up only its own loop's batch while
+// the others go on. A batch already claimed is finished (each send bounded
+// by SendTimeout) before Run returns, so a graceful shutdown leaves nothing
+// half-sent.
 func (w *Worker) Run(ctx context.Context) {
+	loops := max(w.Concurrency, 1)
+	batch := max(w.Batch/loops, 1)
+	var wg sync.WaitGroup
+	for range loops {
+		wg.Go(func() { w.loop(ctx, batch) })
+	}
+	wg.Wait()
+}
+
+// loop claims and sends batches of up to batch rows until ctx ends.
+func (w *Worker) loop(ctx context.Context, batch int) {
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
 	for {
@@ -84,11 +97,11 @@ func (w *Worker) Run(ctx context.Context) {
 			if !w.waitPause(ctx) {
 				return
 			}
-			n, err := w.RunOnce(context.WithoutCancel(ctx))
+			n, err := w.runBatch(context.WithoutCancel(ctx), batch)
 			if err != nil {
 				w.Log.ErrorContext(ctx, "outbox claim failed", "err", err)
 			}
-			if n < w.Batch || ctx.Err() != nil {
+			if n < batch || ctx.Err() != nil {
 				break
 			}
 		}
@@ -101,22 +114,24 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce claims one batch of due rows and sends them, Concurrency at a
-// time; it returns how many it claimed. The rows sent are marked so in one
-// UPDATE at the end of the batch, or at once after each send once half the
-// lease has gone, so no row stays unmarked near the end of its claim (the
-// idempotency key covers a row sent again after its claim ran out all the
-// same). Once the provider answers 429, the rows not yet sent are released
-// until its Retry-After without spending an attempt.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+// RunOnce claims one batch of up to Batch due rows and sends them one
+// after another, oldest first; it returns how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) { return w.runBatch(ctx, w.Batch) }
+
+// runBatch claims up to limit rows and sends them in order. The rows sent
+// are marked so in one UPDATE at the end of the batch, or at once after
+// each send once half the lease has gone, so no row stays unmarked near the
+// end of its claim (the idempotency key covers a row sent again after its
+// claim ran out all the same). Once the provider answers 429, the rows not
+// yet sent are released until its Retry-After without spending an attempt.
+func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 	claimed := w.Now()
-	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, w.Batch, w.Lease)
+	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, limit, w.Lease)
 	if err != nil {
 		return 0, err
 	}
-	var mu sync.Mutex
 	var sent []int64
-	flush := func() { // with mu held
+	flush := func() {
 		if len(sent) == 0 {
 			return
 		}
@@ -127,57 +142,20 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 		sent = sent[:0]
 	}
-	// Mail to one recipient goes out in the order it was written (a reset
-	// link after the "account ready" it follows), so each recipient's rows
-	// are one unit of work, sent one after another; units run concurrently.
-	next := make(chan []store.OutboxMessage)
-	var wg sync.WaitGroup
-	units := byRecipient(rows)
-	for range min(max(w.Concurrency, 1), len(units)) {
-		wg.Go(func() {
-			for unit := range next {
-				for _, row := range unit {
-					if until, paused := w.paused(); paused {
-						w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
-						continue
-					}
-					if w.handle(ctx, row) {
-						mu.Lock()
-						sent = append(sent, row.ID)
-						if w.Now().Sub(claimed) > w.Lease/2 {
-							flush()
-						}
-						mu.Unlock()
-					}
-				}
+	for _, row := range rows {
+		if until, paused := w.paused(); paused {
+			w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
+			continue
+		}
+		if w.handle(ctx, row) {
+			sent = append(sent, row.ID)
+			if w.Now().Sub(claimed) > w.Lease/2 {
+				flush()
 			}
-		})
+		}
 	}
-	for _, unit := range units { // oldest first, as claimed
-		next <- unit
-	}
-	close(next)
-	wg.Wait()
 	flush()
 	return len(rows), nil
-}
-
-// byRecipient groups rows by recipient, keeping the claim's order within
-// each group and between the groups' first rows.
-func byRecipient(rows []store.OutboxMessage) [][]store.OutboxMessage {
-	var units [][]store.OutboxMessage
-	index := map[string]int{}
-	for _, row := range rows {
-		to := strings.ToLower(row.Recipient)
-		i, ok := index[to]
-		if !ok {
-			i = len(units)
-			index[to] = i
-			units = append(units, nil)
-		}
-		units[i] = append(units[i], row)
-	}
-	return units
 }
 
 // paused reports whether the provider asked for a pause that has not ended.

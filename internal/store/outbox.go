@@ -35,11 +35,19 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 // A message whose lease runs out (its sender died) becomes due again; the
 // idempotency key keeps that second send from reaching the inbox twice. On
 // PostgreSQL, FOR UPDATE SKIP LOCKED lets several instances claim at once.
+// Messages to a recipient who has one in flight are left for later, so one
+// person's mail goes out in order however many workers send.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
 	now = now.UTC()
+	// A recipient with a message in flight (claimed, its lease running)
+	// waits for it: a later message must not overtake an earlier one that
+	// another worker is still sending.
+	inFlight := s.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
+		Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now)
 	due := s.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
 		Where("status = ? AND next_attempt_at <= ?", OutboxPending, now).
 		Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
+		Where("recipient NOT IN (?)", inFlight).
 		Order("next_attempt_at", "id").Limit(int64(limit))
 	if s.Postgres() {
 		due = due.For("UPDATE SKIP LOCKED")

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,7 +172,7 @@ func TestOutboxClaimLeaseAndRetry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for i := range 3 {
-			m := &store.OutboxMessage{Kind: "k", Recipient: "r@example.com", Locale: "en", Data: "{}", CreatedAt: t0.Add(time.Duration(i) * time.Second)}
+			m := &store.OutboxMessage{Kind: "k", Recipient: fmt.Sprintf("r%d@example.com", i), Locale: "en", Data: "{}", CreatedAt: t0.Add(time.Duration(i) * time.Second)}
 			if err := s.Enqueue(ctx, m); err != nil {
 				t.Fatal(err)
 			}
@@ -202,6 +203,36 @@ func TestOutboxClaimLeaseAndRetry(t *testing.T) {
 		sent, _ := s.OutboxByStatus(ctx, store.OutboxSent, 10)
 		if len(sent) != 1 || sent[0].Data != "" {
 			t.Fatalf("sent row keeps data: %+v", sent)
+		}
+	})
+}
+
+// A recipient with a message in flight waits: another worker claiming
+// now must not send that person's next message ahead of it.
+func TestOutboxClaimKeepsRecipientOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i, to := range []string{"ada@example.com", "ada@example.com", "bob@example.com"} {
+			m := &store.OutboxMessage{Kind: "k", Recipient: to, Locale: "en", Data: "{}", CreatedAt: t0.Add(time.Duration(i) * time.Second)}
+			if err := s.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := t0.Add(time.Minute)
+		first, err := s.ClaimOutbox(ctx, now, 1, time.Minute)
+		if err != nil || len(first) != 1 || first[0].Recipient != "ada@example.com" {
+			t.Fatalf("first claim: %+v %v", first, err)
+		}
+		other, _ := s.ClaimOutbox(ctx, now, 10, time.Minute)
+		if len(other) != 1 || other[0].Recipient != "bob@example.com" {
+			t.Fatalf("while ada's first is in flight, a claim got %+v; want only bob's", other)
+		}
+		if err := s.MarkOutboxSent(ctx, first[0].ID, now); err != nil {
+			t.Fatal(err)
+		}
+		next, _ := s.ClaimOutbox(ctx, now, 10, time.Minute)
+		if len(next) != 1 || next[0].Recipient != "ada@example.com" || next[0].ID == first[0].ID {
+			t.Fatalf("after ada's first was sent, a claim got %+v; want ada's second", next)
 		}
 	})
 }
