@@ -83,7 +83,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to run")
 	fs.IntVar(&c.flows, "flows", 0, "stop after this many walks (0: only -duration limits)")
 	fs.Float64Var(&c.resetRatio, "reset-ratio", 0.25, "share of walks that go on through forgot-password after sign-up")
-	fs.DurationVar(&c.mailGrace, "mail-grace", 10*time.Second, "how long an expected email may take to reach the fake Resend API")
+	fs.DurationVar(&c.mailGrace, "mail-grace", 90*time.Second, "how long an expected email may take to reach the fake Resend API (above Gatehouse's MAIL_CLAIM_LEASE, so mail held by a killed instance counts; a run without faults ends as soon as all has arrived)")
 	fs.StringVar(&c.resendListen, "resend-listen", "", "serve the fake Resend API on this address (e.g. 127.0.0.1:8090) instead of a random port")
 	fs.BoolVar(&c.spoofIP, "spoof-ip", false, "send X-Forwarded-For with a distinct address per walk (Gatehouse believes it only with TRUSTED_PROXIES)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Second, "timeout of one request")

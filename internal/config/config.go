@@ -83,7 +83,7 @@ var Vars = []Var{
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
 	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming its own share of a batch, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After"},
-	{"MAIL_CLAIM_LEASE", "2m", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (keep it above MAIL_SEND_TIMEOUT)"},
+	{"MAIL_CLAIM_LEASE", "30s", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (above MAIL_SEND_TIMEOUT; a worker gives back what it could not send before its claim runs out)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},

@@ -57,7 +57,7 @@ func TestDefaults(t *testing.T) {
 		{"MAIL_SEND_TIMEOUT", c.MailSendTimeout.String(), "15s"},
 		{"MAIL_SEND_CONCURRENCY", fmt.Sprint(c.MailSendConcurrency), "4"},
 		{"MAIL_RETRY_DELAY", c.MailRetryDelay.String(), "5s"},
-		{"MAIL_CLAIM_LEASE", c.MailClaimLease.String(), "2m0s"},
+		{"MAIL_CLAIM_LEASE", c.MailClaimLease.String(), "30s"},
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"LOG_FORMAT", c.LogFormat, "text"},
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},

@@ -76,7 +76,9 @@ func TestWorkerMarksSentBeforeLeaseRunsOut(t *testing.T) {
 			r.enqueue(t)
 		}
 		// Every look at the clock after the claim is a minute later: the
-		// lease (2 min) is half gone by the second row.
+		// lease (10 min) is half gone by the second row, and long enough
+		// for every send.
+		r.w.Lease = 10 * time.Minute
 		start := r.now
 		calls := 0
 		r.w.Now = func() time.Time {
@@ -93,6 +95,41 @@ func TestWorkerMarksSentBeforeLeaseRunsOut(t *testing.T) {
 		}
 		if got := len(rows(t, s, store.OutboxSent)); got != 3 {
 			t.Fatalf("%d rows sent, want 3", got)
+		}
+	})
+}
+
+// A row whose send could outlive the batch's claim is given back, due at
+// once and with its attempt returned, rather than sent when another worker
+// may already have claimed it.
+func TestWorkerGivesBackWhatItCannotSendInTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newRig(t, s)
+		for range 3 {
+			r.enqueue(t)
+		}
+		r.w.Lease, r.w.SendTimeout = time.Minute, 15*time.Second
+		start := r.now
+		calls := 0
+		r.w.Now = func() time.Time { // 10 s later at every look
+			calls++
+			return start.Add(time.Duration(calls-1) * 10 * time.Second)
+		}
+		if n := r.runOnce(t); n != 3 {
+			t.Fatalf("claimed %d, want 3", n)
+		}
+		sent := rows(t, s, store.OutboxSent)
+		pending := rows(t, s, store.OutboxPending)
+		if len(sent) == 0 || len(sent) == 3 || len(sent)+len(pending) != 3 {
+			t.Fatalf("%d sent, %d pending; want some sent and the rest given back", len(sent), len(pending))
+		}
+		for _, m := range pending {
+			if m.ClaimedUntil != nil || m.Attempts != 0 {
+				t.Errorf("given-back row %d: claimed_until %v, attempts %d; want released with no attempt spent", m.ID, m.ClaimedUntil, m.Attempts)
+			}
+		}
+		if len(r.fake.Emails()) != len(sent) {
+			t.Errorf("%d emails for %d rows sent", len(r.fake.Emails()), len(sent))
 		}
 	})
 }

@@ -60,7 +60,7 @@ type Worker struct {
 // NewWorker returns a worker with defaults for everything but its parts.
 func NewWorker(o Outbox, s Sender, render RenderFunc, from string) *Worker {
 	return &Worker{Outbox: o, Sender: s, Render: render, From: from, Poll: 2 * time.Second, MaxAttempts: 12,
-		Lease: 2 * time.Minute, SendTimeout: 15 * time.Second, RetryDelay: 5 * time.Second, Batch: 20, Concurrency: 4, Log: slog.Default(), Now: time.Now,
+		Lease: 30 * time.Second, SendTimeout: 15 * time.Second, RetryDelay: 5 * time.Second, Batch: 20, Concurrency: 4, Log: slog.Default(), Now: time.Now,
 		wake: make(chan struct{}, 1)}
 }
 
@@ -122,8 +122,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) { return w.runBatch(c
 // are marked so in one UPDATE at the end of the batch, or at once after
 // each send once half the lease has gone, so no row stays unmarked near the
 // end of its claim (the idempotency key covers a row sent again after its
-// claim ran out all the same). Once the provider answers 429, the rows not
-// yet sent are released until its Retry-After without spending an attempt.
+// claim ran out all the same), and rows whose send could outlive the claim
+// are given back. Once the provider answers 429, the rows not yet sent are
+// released until its Retry-After. Rows given back spend no attempt.
 func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 	claimed := w.Now()
 	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, limit, w.Lease)
@@ -142,7 +143,15 @@ func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 		}
 		sent = sent[:0]
 	}
-	for _, row := range rows {
+	for i, row := range rows {
+		if w.Now().Add(w.SendTimeout).After(claimed.Add(w.Lease)) {
+			// The next send could outlive the claim, and another worker
+			// would then send the row too: give the rest back instead.
+			for _, rest := range rows[i:] {
+				w.record(ctx, w.Log.With("outbox_id", rest.ID), w.Outbox.ReleaseOutbox(ctx, rest.ID, w.Now()))
+			}
+			break
+		}
 		if until, paused := w.paused(); paused {
 			w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
 			continue
