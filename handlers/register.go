@@ -22,16 +22,14 @@ var countryLists sync.Map
 
 // countryOptions is every country named in tag's language, as options.
 func countryOptions(tag language.Tag) *components.OptionList {
-	if l, ok := countryLists.Load(tag); ok {
-		return l.(*components.OptionList)
-	}
-	list := i18n.Countries(tag)
-	opts := make([]components.Option, len(list))
-	for i, ct := range list {
-		opts[i] = components.Option{Value: ct.Code, Label: ct.Name}
-	}
-	l, _ := countryLists.LoadOrStore(tag, components.NewOptionList(opts))
-	return l.(*components.OptionList)
+	return cachedOptions(&countryLists, tag, func() []components.Option {
+		list := i18n.Countries(tag)
+		opts := make([]components.Option, len(list))
+		for i, ct := range list {
+			opts[i] = components.Option{Value: ct.Code, Label: ct.Name}
+		}
+		return opts
+	})
 }
 
 type regionKey struct {
@@ -48,19 +46,27 @@ var regionLists sync.Map
 // regionOptions is country's regions named in tag's language, as options;
 // nil when it has none.
 func regionOptions(country string, tag language.Tag) *components.OptionList {
-	key := regionKey{country, tag}
-	if l, ok := regionLists.Load(key); ok {
+	return cachedOptions(&regionLists, regionKey{country, tag}, func() []components.Option {
+		list := geo.Regions(country, tag)
+		opts := make([]components.Option, len(list))
+		for i, r := range list {
+			opts[i] = components.Option{Value: r.Code, Label: r.Name}
+		}
+		return opts
+	})
+}
+
+// cachedOptions is the option list cached under key, made from options()
+// on first use; nil, and nothing cached, when there are no options.
+func cachedOptions(cache *sync.Map, key any, options func() []components.Option) *components.OptionList {
+	if l, ok := cache.Load(key); ok {
 		return l.(*components.OptionList)
 	}
-	list := geo.Regions(country, tag)
-	if len(list) == 0 {
+	opts := options()
+	if len(opts) == 0 {
 		return nil
 	}
-	opts := make([]components.Option, len(list))
-	for i, r := range list {
-		opts[i] = components.Option{Value: r.Code, Label: r.Name}
-	}
-	l, _ := regionLists.LoadOrStore(key, components.NewOptionList(opts))
+	l, _ := cache.LoadOrStore(key, components.NewOptionList(opts))
 	return l.(*components.OptionList)
 }
 

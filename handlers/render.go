@@ -29,11 +29,16 @@ import (
 // half a page.
 func (s *server) render(c *gin.Context, status int, page templ.Component) {
 	c.Header("Vary", "HX-Request")
-	ctx := c.Request.Context()
+	s.writeHTML(c, pageContext(c), status, page)
+}
+
+// pageContext is the request's context, told to render only the fragment
+// when htmx asked for one.
+func pageContext(c *gin.Context) context.Context {
 	if partial(c) {
-		ctx = components.WithFragment(ctx)
+		return components.WithFragment(c.Request.Context())
 	}
-	s.writeHTML(c, ctx, status, page)
+	return c.Request.Context()
 }
 
 // htmlBuffers are the buffers responses are rendered into, reused: growing
@@ -81,10 +86,7 @@ func (s *server) renderCached(c *gin.Context, cache *pageCache, key any, page te
 		c.Data(http.StatusOK, "text/html; charset=utf-8", b.([]byte))
 		return
 	}
-	ctx := c.Request.Context()
-	if partial(c) {
-		ctx = components.WithFragment(ctx)
-	}
+	ctx := pageContext(c)
 	if cache.n.Load() >= int64(cache.max) {
 		s.writeHTML(c, ctx, http.StatusOK, page)
 		return

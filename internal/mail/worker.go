@@ -179,14 +179,9 @@ func (w *Worker) paused() (time.Time, bool) {
 func (w *Worker) pause(d time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.pausedUntil = later(w.pausedUntil, w.Now().Add(d))
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+	if until := w.Now().Add(d); until.After(w.pausedUntil) {
+		w.pausedUntil = until
 	}
-	return b
 }
 
 // waitPause waits out a pause before the next claim; false when ctx ends first.
