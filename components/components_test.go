@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"gatehouse/components"
+	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 )
 
@@ -161,17 +162,17 @@ func pages() map[string]templ.Component {
 	return map[string]templ.Component{
 		"login": components.LoginPage(components.LoginView{
 			Form:   components.Form{Values: map[string]string{"email": "ada@example.com", "password": "hunter2hunter2hunter2"}},
-			Failed: true, Notice: "notice.signed_out",
+			Failed: true, Notice: account.NoticeSignedOut,
 		}),
 		"login errors": components.LoginPage(components.LoginView{Form: components.Form{Errors: map[string]i18n.Message{
 			"email": msg("error.email.required"), "password": msg("error.password.required")}}}),
 		"register": components.RegisterPage(components.RegisterView{
 			Form: allErrors(), Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}, {Value: "DE", Label: "Germany"}}),
 		}),
-		"register sent": components.SentPage(components.SentView{Title: "page.register_sent.title", Body: "page.register_sent.body", Email: "ada@example.com"}),
-		"forgot sent":   components.SentPage(components.SentView{Title: "page.forgot_sent.title", Body: "page.forgot_sent.body", Email: "ada@example.com"}),
-		"set password":  components.PasswordPage(components.PasswordView{Email: "ada@example.com", MinLength: 15}),
-		"reset password": components.PasswordPage(components.PasswordView{Reset: true, Email: "ada@example.com", MinLength: 15,
+		"register sent": components.SentPage(components.SentView{Flow: account.Activation, Email: "ada@example.com"}),
+		"forgot sent":   components.SentPage(components.SentView{Flow: account.Recovery, Email: "ada@example.com"}),
+		"set password":  components.PasswordPage(components.PasswordView{Flow: account.Activation, Email: "ada@example.com", MinLength: 15}),
+		"reset password": components.PasswordPage(components.PasswordView{Flow: account.Recovery, Email: "ada@example.com", MinLength: 15,
 			Form: pwErrs}),
 		"forgot":       components.ForgotPage(components.Form{Errors: map[string]i18n.Message{"email": msg("error.email.invalid")}}),
 		"invalid link": components.InvalidLinkPage(components.Form{}),
@@ -179,9 +180,9 @@ func pages() map[string]templ.Component {
 		"not found":    components.ErrorPage(components.ErrorView{Status: 404, Title: "page.not_found.title", Message: "page.not_found.body"}),
 		"account": components.AccountPage(components.AccountView{
 			Name: "Ada Lovelace", Email: "ada@example.com", Company: "Analytical Engines", Country: "United Kingdom",
-			Region: "GB-LND", Phone: "+44 20 7946 0958", Notice: "notice.sessions_ended",
+			Region: "GB-LND", Phone: "+44 20 7946 0958", Notice: account.NoticeSessionsEnded,
 			Sessions: []components.SessionRow{{Device: "Firefox on Linux", IP: "192.0.2.1", LastSeen: "now", Current: true}, {Device: "Safari", IP: "2001:db8::1", LastSeen: "1h"}},
-			Events:   []components.EventRow{{Kind: "event.login_ok", When: "now", IP: "192.0.2.1"}},
+			Events:   []components.EventRow{{Kind: account.EventLoginOK, When: "now", IP: "192.0.2.1"}},
 		}),
 		"mailbox": components.MailboxPage([]components.MailboxMessage{{ID: 1, To: "ada@example.com", Subject: "Activate", Text: "Hello", When: "now",
 			Links: []string{"http://localhost:8080/activate?token=abc"}}}),
@@ -514,15 +515,15 @@ func TestEmails(t *testing.T) {
 		link       string
 		wantText   []string
 	}{
-		{"activation", components.KindActivation, map[string]string{"Link": link, "ExpiresAt": "2030-01-03T09:00:00Z"}, link,
+		{"activation", account.EmailActivation, map[string]string{"Link": link, "ExpiresAt": "2030-01-03T09:00:00Z"}, link,
 			[]string{"Activate Registration", "January 3, 2030, 09:00 UTC"}},
-		{"already registered", components.KindAlreadyRegistered, map[string]string{"LoginURL": "https://gatehouse.example/login", "ResetURL": forgot},
+		{"already registered", account.EmailAlreadyRegistered, map[string]string{"LoginURL": "https://gatehouse.example/login", "ResetURL": forgot},
 			"https://gatehouse.example/login", []string{forgot}},
-		{"reset", components.KindReset, map[string]string{"Link": reset, "ExpiresAt": "2030-01-02T09:45:00Z"}, reset,
+		{"reset", account.EmailReset, map[string]string{"Link": reset, "ExpiresAt": "2030-01-02T09:45:00Z"}, reset,
 			[]string{"Reset Password", "January 2, 2030, 09:45 UTC"}},
-		{"password changed", components.KindPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
+		{"password changed", account.EmailPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
 			[]string{"was changed", forgot, "If you didn't do this"}},
-		{"password set", components.KindPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
+		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
 			[]string{"account is active", "If you didn't do this"}},
 	}
 	names := []string{"O'Brien & Co", `<script>alert("x")</script>`, "Zoë <b>bold</b>"}
@@ -533,7 +534,7 @@ func TestEmails(t *testing.T) {
 				for key, v := range k.data {
 					data[key] = v
 				}
-				d, err := components.EmailFor(ctx, k.kind, data)
+				d, err := components.EmailFor(ctx, decodeEmail(t, k.kind, data))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -595,9 +596,31 @@ func TestEmails(t *testing.T) {
 			})
 		}
 	}
-	if _, err := components.EmailFor(ctx, "bogus", nil); err == nil {
+	if _, err := components.EmailFor(ctx, bogusEmail{}); err == nil {
 		t.Error("EmailFor(unknown kind) = nil error")
 	}
+	if _, err := account.DecodeEmail("bogus", "{}"); err == nil {
+		t.Error("DecodeEmail(unknown kind) = nil error")
+	}
+}
+
+// bogusEmail is an email kind the components have no copy for.
+type bogusEmail struct{}
+
+func (bogusEmail) Kind() string { return "bogus" }
+
+// decodeEmail is the email an outbox row of kind with data holds.
+func decodeEmail(t *testing.T, kind string, data map[string]string) account.Email {
+	t.Helper()
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := account.DecodeEmail(kind, string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 // Rule 38: the outbox path (JSON data, recipient's locale) renders the same
@@ -605,7 +628,7 @@ func TestEmails(t *testing.T) {
 func TestRenderOutbox(t *testing.T) {
 	data, _ := json.Marshal(map[string]string{"FirstName": "<img src=x onerror=alert(1)>", "Link": "https://gatehouse.example/activate?token=abc", "ExpiresAt": "2030-01-03T09:00:00Z"})
 	for _, locale := range []string{"en", "xx-unknown", ""} {
-		subject, htmlPart, text, err := components.RenderOutbox(context.Background(), catalog(t), components.KindActivation, locale, string(data))
+		subject, htmlPart, text, err := components.RenderOutbox(context.Background(), catalog(t), account.EmailActivation, locale, string(data))
 		if err != nil {
 			t.Fatalf("locale %q: %v", locale, err)
 		}
@@ -619,7 +642,7 @@ func TestRenderOutbox(t *testing.T) {
 			t.Errorf("locale %q: text part altered the name:\n%s", locale, text)
 		}
 	}
-	if _, _, _, err := components.RenderOutbox(context.Background(), catalog(t), components.KindActivation, "en", "{not json"); err == nil {
+	if _, _, _, err := components.RenderOutbox(context.Background(), catalog(t), account.EmailActivation, "en", "{not json"); err == nil {
 		t.Error("RenderOutbox accepted malformed data")
 	}
 }

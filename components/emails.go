@@ -3,83 +3,74 @@ package components
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"regexp"
 	"strings"
-	"time"
 
+	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 )
 
-// Email kinds; the account package writes these to the outbox.
-const (
-	KindActivation        = "activation"
-	KindAlreadyRegistered = "already_registered"
-	KindReset             = "reset"
-	KindPasswordChanged   = "password_changed"
-)
-
-// EmailFor chooses the copy of an email kind in ctx's language from the
-// outbox data.
-func EmailFor(ctx context.Context, kind string, data map[string]string) (EmailData, error) {
-	name := map[string]any{"Name": data["FirstName"]}
-	d := EmailData{Greeting: t(ctx, "email.greeting", name), LinkLabel: t(ctx, "email.link_label")}
-	switch kind {
-	case KindActivation:
+// EmailFor chooses the copy of an email in ctx's language; each kind of
+// email is a type of the account package with exactly the fields it needs.
+func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
+	var d EmailData
+	switch e := e.(type) {
+	case account.ActivationEmail:
+		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.activation.subject")
 		d.Paras = []string{t(ctx, "email.activation.body")}
-		withLinkAndCode(ctx, &d, data, t(ctx, "email.activation.button"))
-		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.activation.not_you")}
-	case KindAlreadyRegistered:
+		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.activation.button"))
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.activation.not_you")}
+	case account.AlreadyRegisteredEmail:
+		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.already_registered.subject")
 		d.Paras = []string{t(ctx, "email.already_registered.body")}
-		d.Button, d.Link = t(ctx, "email.already_registered.button"), data["LoginURL"]
-		d.After = []string{t(ctx, "email.already_registered.forgot", map[string]any{"URL": data["ResetURL"]}), t(ctx, "email.already_registered.not_you")}
-	case KindReset:
+		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
+		d.After = []string{t(ctx, "email.already_registered.forgot", map[string]any{"URL": e.ResetURL}), t(ctx, "email.already_registered.not_you")}
+	case account.ResetEmail:
+		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.reset.subject")
 		d.Paras = []string{t(ctx, "email.reset.body")}
-		withLinkAndCode(ctx, &d, data, t(ctx, "email.reset.button"))
-		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": when(ctx, data["ExpiresAt"])}), t(ctx, "email.reset.not_you")}
-	case KindPasswordChanged:
-		if data["Initial"] == "true" {
+		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.reset.button"))
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.reset.not_you")}
+	case account.PasswordChangedEmail:
+		d = greeting(ctx, e.FirstName)
+		when := map[string]any{"When": i18n.Date(ctx, e.ChangedAt)}
+		if e.Initial {
 			d.Subject = t(ctx, "email.password_set.subject")
-			d.Paras = []string{t(ctx, "email.password_set.body", map[string]any{"When": when(ctx, data["ChangedAt"])})}
+			d.Paras = []string{t(ctx, "email.password_set.body", when)}
 		} else {
 			d.Subject = t(ctx, "email.password_changed.subject")
-			d.Paras = []string{t(ctx, "email.password_changed.body", map[string]any{"When": when(ctx, data["ChangedAt"])})}
+			d.Paras = []string{t(ctx, "email.password_changed.body", when)}
 		}
-		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": data["ResetURL"]})}
+		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": e.ResetURL})}
 	default:
-		return EmailData{}, fmt.Errorf("components: unknown email kind %q", kind)
+		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
 	return d, nil
 }
 
+// greeting starts every email: "Hello Ada," and the label of the plain link.
+func greeting(ctx context.Context, firstName string) EmailData {
+	return EmailData{Greeting: t(ctx, "email.greeting", map[string]any{"Name": firstName}), LinkLabel: t(ctx, "email.link_label")}
+}
+
 // withLinkAndCode adds the button (when there is a link) and the code
 // (when there is one) of a verification email.
-func withLinkAndCode(ctx context.Context, d *EmailData, data map[string]string, button string) {
-	if data["Link"] != "" {
-		d.Button, d.Link = button, data["Link"]
+func withLinkAndCode(ctx context.Context, d *EmailData, l account.LinkEmail, button string) {
+	if l.Link != "" {
+		d.Button, d.Link = button, l.Link
 	}
-	if data["Code"] != "" {
-		d.Code = data["Code"]
+	if l.Code != "" {
+		d.Code = l.Code
 		if d.Link != "" {
 			d.CodeLabel = t(ctx, "email.code_or")
 		} else {
 			d.CodeLabel = t(ctx, "email.code_only")
 		}
 	}
-}
-
-// when formats an RFC 3339 time for the reader's language.
-func when(ctx context.Context, rfc3339 string) string {
-	tm, err := time.Parse(time.RFC3339, rfc3339)
-	if err != nil {
-		return rfc3339
-	}
-	return i18n.Date(ctx, tm)
 }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
@@ -101,12 +92,12 @@ func RenderEmail(ctx context.Context, d EmailData) (htmlPart, textPart string, e
 // RenderOutbox renders an outbox row's email in the language stored with
 // it: the recipient's, never that of whoever caused the send.
 func RenderOutbox(ctx context.Context, catalog *i18n.Catalog, kind, locale, data string) (subject, htmlPart, textPart string, err error) {
-	var fields map[string]string
-	if err := json.Unmarshal([]byte(data), &fields); err != nil {
-		return "", "", "", fmt.Errorf("components: decode %s email data: %w", kind, err)
+	e, err := account.DecodeEmail(kind, data)
+	if err != nil {
+		return "", "", "", err
 	}
 	ctx = i18n.With(ctx, catalog.Localizer(catalog.Match(locale)))
-	d, err := EmailFor(ctx, kind, fields)
+	d, err := EmailFor(ctx, e)
 	if err != nil {
 		return "", "", "", err
 	}

@@ -14,19 +14,6 @@ import (
 	"gatehouse/internal/paths"
 )
 
-// eventMessages names each audit event kind on the account page.
-var eventMessages = map[string]string{
-	"registered":        "event.registered",
-	"register_existing": "event.register_existing",
-	"activated":         "event.activated",
-	"login_ok":          "event.login_ok",
-	"login_failed":      "event.login_failed",
-	"reset_requested":   "event.reset_requested",
-	"password_reset":    "event.password_reset",
-	"sessions_revoked":  "event.sessions_revoked",
-	"password_changed":  "event.password_changed",
-}
-
 func (s *server) accountPage(c *gin.Context) {
 	s.showAccount(c, http.StatusOK, components.Form{})
 }
@@ -36,14 +23,14 @@ func (s *server) accountPage(c *gin.Context) {
 func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form) {
 	ctx := c.Request.Context()
 	u, current, _ := s.currentUser(c)
-	ov, err := s.Account.Overview(ctx, u)
+	ov, err := s.Account.Overview(ctx, *u)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	tag := i18n.From(ctx).Tag()
 	v := components.AccountView{
-		Name: u.FirstName + " " + u.LastName, Email: u.Email, Company: u.Company,
+		Name: u.Name(), Email: u.Email, Company: u.Company,
 		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag), Phone: u.Phone, Notice: notice(c),
 		Password: pwForm, MinLength: s.Account.Policy().MinLength,
 	}
@@ -52,11 +39,7 @@ func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form)
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})
 	}
 	for _, e := range ov.Events {
-		kind, ok := eventMessages[e.Kind]
-		if !ok {
-			continue
-		}
-		v.Events = append(v.Events, components.EventRow{Kind: kind, When: i18n.Date(ctx, e.CreatedAt), IP: e.IP})
+		v.Events = append(v.Events, components.EventRow{Kind: e.Kind, When: i18n.Date(ctx, e.At), IP: e.IP})
 	}
 	s.render(c, status, components.AccountPage(v))
 }
@@ -68,7 +51,7 @@ func (s *server) changePassword(c *gin.Context) {
 		return
 	}
 	u, current, _ := s.currentUser(c)
-	err := s.Account.ChangePassword(c.Request.Context(), u, current, c.PostForm("current_password"),
+	err := s.Account.ChangePassword(c.Request.Context(), *u, *current, c.PostForm("current_password"),
 		c.PostForm("password"), c.PostForm("password_confirm"), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
@@ -79,16 +62,16 @@ func (s *server) changePassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	redirect(c, withNotice(paths.Account, "password_changed"))
+	redirect(c, withNotice(paths.Account, account.NoticePasswordChanged))
 }
 
 func (s *server) endOtherSessions(c *gin.Context) {
 	u, current, _ := s.currentUser(c)
-	if _, err := s.Account.EndOtherSessions(c.Request.Context(), u, current, s.meta(c)); err != nil {
+	if _, err := s.Account.EndOtherSessions(c.Request.Context(), *u, *current, s.meta(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
-	redirect(c, withNotice(paths.Account, "sessions_ended"))
+	redirect(c, withNotice(paths.Account, account.NoticeSessionsEnded))
 }
 
 // device names a browser and system from a User-Agent, roughly; it is only

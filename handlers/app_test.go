@@ -84,18 +84,21 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	}
 	a := &testApp{t: t, Store: st, Logs: &syncBuffer{}, now: time.Now().UTC()}
 	base, _ := url.Parse(o.baseURL)
-	acc, err := account.New(st, hasher, account.Config{
+	limits := o.limits
+	if limits == (account.Limits{}) {
+		limits = account.DefaultLimits
+	}
+	limits.TokenPerIP = o.tokenRule
+	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: a.Now}, Now: a.Now}, account.Config{
 		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: o.verification,
-		Limits:       o.limits,
+		Limits:       limits,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc.Now = a.Now
-	acc.Limiter = &ratelimit.Limiter{Counter: st, Now: a.Now}
 	a.Account = acc
 	a.Box = mail.NewMailbox()
 	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -106,8 +109,6 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	a.Worker.Log = log
 	h, err := handlers.New(handlers.Deps{
 		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
-		Limiter:       &ratelimit.Limiter{Counter: st, Now: a.Now},
-		TokenRule:     o.tokenRule,
 		SecureCookies: base.Scheme == "https",
 		Log:           log, Now: a.Now,
 	})

@@ -407,12 +407,26 @@ func (u *uiTab) fill(sel, text string) {
 // click clicks the element with the mouse.
 func (u *uiTab) click(sel string) {
 	u.t.Helper()
+	u.settle()
 	u.run("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// settle waits, with script on, for htmx to finish what it is doing: a
+// click lands where the element is, and a swap still in flight (inline
+// validation morphing a field, an error summary going away) can move it
+// between finding the element and pressing the mouse, so the click would
+// hit whatever took its place.
+func (u *uiTab) settle() {
+	u.t.Helper()
+	if u.js {
+		u.waitLoaded()
+	}
 }
 
 // clickText clicks the link or button whose visible text is text.
 func (u *uiTab) clickText(text string) {
 	u.t.Helper()
+	u.settle()
 	u.run(fmt.Sprintf("click %q", text), chromedp.Click(uiByText(text)))
 }
 

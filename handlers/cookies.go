@@ -9,8 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"gatehouse/internal/paths"
-	"gatehouse/internal/token"
+	"gatehouse/internal/account"
 )
 
 // Cookie names. Over HTTPS the session cookie gets the __Host- prefix (so
@@ -52,57 +51,59 @@ func (s *server) sessionToken(c *gin.Context) string {
 	return v
 }
 
-// Flow cookies carry a link's token from the link's GET to the form's
-// POST, so the token leaves the address bar (and history, and Referer).
+// A flow's cookie carries its link's token from the link's GET to the
+// form's POST, so the token leaves the address bar (and history, and
+// Referer); it is scoped to the form's path. The "sent" cookie remembers,
+// for "check your inbox", the address an email was asked for and when; the
+// "verify" cookie holds the secret the email's code is bound to.
 const (
-	activationFlow = "activation"
-	resetFlow      = "reset"
-	sentFlow       = "sent"
-	bindingFlow    = "verify"
-	flowLifetime   = time.Hour
-	sentLifetime   = 15 * time.Minute
+	sentCookie      = "sent"
+	bindingCookie   = "verify"
+	flowLifetime    = time.Hour
+	sentLifetime    = 15 * time.Minute
+	bindingLifetime = 24 * time.Hour
 )
 
-var flowPaths = map[string]string{activationFlow: paths.PasswordSet, resetFlow: paths.PasswordReset, sentFlow: "/"}
+func (s *server) setFlowCookie(c *gin.Context, f *account.Flow, raw string) {
+	s.setCookie(c, s.flowCookie(f.Name), raw, f.Paths.Form, flowLifetime)
+}
 
-// toSentPage remembers the posted address, and when its email left, for
-// the "check your inbox" page at path and redirects there.
-func (s *server) toSentPage(c *gin.Context, path, email, binding string) {
-	s.setBinding(c, binding)
-	v := url.QueryEscape(strings.TrimSpace(email)) + "|" + strconv.FormatInt(s.Now().Unix(), 10)
-	s.setCookie(c, s.flowCookie(sentFlow), v, flowPaths[sentFlow], sentLifetime)
+func (s *server) clearFlowCookie(c *gin.Context, f *account.Flow) {
+	s.clearCookie(c, s.flowCookie(f.Name), f.Paths.Form)
+}
+
+func (s *server) flowToken(c *gin.Context, f *account.Flow) string {
+	v, _ := c.Cookie(s.flowCookie(f.Name))
+	return v
+}
+
+// toSentPage keeps what the browser must remember of the email it asked
+// for and redirects to the "check your inbox" page at path.
+func (s *server) toSentPage(c *gin.Context, path string, sent account.Sent) {
+	s.setCookie(c, s.flowCookie(bindingCookie), sent.Binding, "/", bindingLifetime)
+	v := url.QueryEscape(sent.Email) + "|" + strconv.FormatInt(sent.At.Unix(), 10)
+	s.setCookie(c, s.flowCookie(sentCookie), v, "/", sentLifetime)
 	redirect(c, path)
 }
 
 // sentTo is the address the "check your inbox" page is about and when its
-// last email was asked for.
-func (s *server) sentTo(c *gin.Context) (string, time.Time) {
-	v, err := c.Cookie(s.flowCookie(sentFlow))
+// last email was asked for; ok is false when the browser asked for none.
+func (s *server) sentTo(c *gin.Context) (account.Sent, bool) {
+	v, err := c.Cookie(s.flowCookie(sentCookie))
 	if err != nil {
-		return "", time.Time{}
+		return account.Sent{}, false
 	}
 	enc, ts, _ := strings.Cut(v, "|")
 	email, err := url.QueryUnescape(enc)
-	if err != nil {
-		return "", time.Time{}
+	if err != nil || email == "" {
+		return account.Sent{}, false
 	}
 	sec, _ := strconv.ParseInt(ts, 10, 64)
-	return email, time.Unix(sec, 0)
+	return account.Sent{Email: email, At: time.Unix(sec, 0)}, true
 }
 
-// newBinding is a fresh secret for the code in the email the browser is
-// about to ask for; the code works only with it. setBinding hands it to
-// the browser once the request has succeeded.
-func newBinding() string {
-	raw, _ := token.New()
-	return raw
-}
-
-func (s *server) setBinding(c *gin.Context, raw string) {
-	s.setCookie(c, s.flowCookie(bindingFlow), raw, "/", 24*time.Hour)
-}
-
+// binding is the secret this browser's emailed code is bound to.
 func (s *server) binding(c *gin.Context) string {
-	v, _ := c.Cookie(s.flowCookie(bindingFlow))
+	v, _ := c.Cookie(s.flowCookie(bindingCookie))
 	return v
 }

@@ -33,10 +33,11 @@ func newFuzzServer(tb testing.TB, logs io.Writer) string {
 		tb.Fatal(err)
 	}
 	base, _ := url.Parse("http://gatehouse.test")
-	acc, err := account.New(st, password.NewHasher(password.Params{Memory: 8, Time: 1, Threads: 1}, 4), account.Config{
+	acc, err := account.New(account.Deps{Store: st, Hasher: password.NewHasher(password.Params{Memory: 8, Time: 1, Threads: 1}, 4), Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}}, account.Config{
 		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		Policy: password.Policy{MinLength: 15, MaxLength: 256},
+		Limits: tokenUsesOnly(),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -44,9 +45,7 @@ func newFuzzServer(tb testing.TB, logs io.Writer) string {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := handlers.New(handlers.Deps{
 		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: mail.NewMailbox(),
-		Limiter:   &ratelimit.Limiter{Counter: st, Now: time.Now},
-		TokenRule: ratelimit.Rule{Max: 1000, Window: time.Minute},
-		Log:       log,
+		Log: log,
 	})
 	if err != nil {
 		tb.Fatal(err)

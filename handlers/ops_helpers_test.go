@@ -52,11 +52,12 @@ func newOpsApp(tb testing.TB, backend storetest.Backend, o opsOptions) *opsApp {
 	// other test's.
 	a.Hasher = password.NewHasher(password.DefaultParams, 2*runtime.NumCPU())
 	base, _ := url.Parse("http://gatehouse.test")
-	acc, err := account.New(st, a.Hasher, account.Config{
+	acc, err := account.New(account.Deps{Store: st, Hasher: a.Hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}}, account.Config{
 		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: "both",
+		Limits:       tokenUsesOnly(),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -78,8 +79,6 @@ func newOpsApp(tb testing.TB, backend storetest.Backend, o opsOptions) *opsApp {
 	}
 	h, err := handlers.New(handlers.Deps{
 		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
-		Limiter:        &ratelimit.Limiter{Counter: st, Now: time.Now},
-		TokenRule:      ratelimit.Rule{Max: 1000, Window: time.Minute},
 		TrustedProxies: o.trustedProxies,
 		Log:            log,
 		Metrics:        a.Metrics,
@@ -115,3 +114,13 @@ func (a *opsApp) activeUser(tb testing.TB, email, pw string) {
 
 // noRedirects is a client without cookies that shows every redirect.
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// tokenUsesOnly are the limits of the apps that measure and fuzz: the
+// sign-in throttle and a generous per-IP limit of token uses, no request
+// limits, so only the work under test is seen.
+func tokenUsesOnly() account.Limits {
+	l := account.DefaultLimits
+	l.EmailPerAddress, l.EmailPerIP, l.LoginPerIP = ratelimit.Rule{}, ratelimit.Rule{}, ratelimit.Rule{}
+	l.TokenPerIP = ratelimit.Rule{Max: 1000, Window: time.Minute}
+	return l
+}

@@ -12,7 +12,6 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
-	"gatehouse/internal/paths"
 )
 
 // countryLists holds the country select of each language, rendered once
@@ -130,9 +129,7 @@ func (s *server) register(c *gin.Context) {
 	if !s.parseForm(c) {
 		return
 	}
-	m := s.meta(c)
-	m.Binding = newBinding()
-	err := s.Account.Register(c.Request.Context(), registration(c), m)
+	sent, err := s.Account.Register(c.Request.Context(), registration(c), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
 		v := s.registerView(c, formOf(c, errs, account.RegistrationFields...))
@@ -143,5 +140,5 @@ func (s *server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.toSentPage(c, paths.RegisterSent, c.PostForm("email"), m.Binding)
+	s.toSentPage(c, account.Activation.Paths.Sent, sent)
 }

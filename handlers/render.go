@@ -192,23 +192,6 @@ func (s *server) parseForm(c *gin.Context) bool {
 	return false
 }
 
-// allowTokenUse counts one use of a link or token from this IP; over the
-// limit it answers 429 and reports false.
-func (s *server) allowTokenUse(c *gin.Context) bool {
-	ok, wait, err := s.Limiter.Allow(c.Request.Context(), "token:ip:"+c.ClientIP(), s.TokenRule)
-	if err != nil {
-		s.fail(c, err)
-		return false
-	}
-	if !ok {
-		metrics.RateLimited("token_ip")
-		c.Header("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)))
-		s.errorPage(c, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.body")
-		return false
-	}
-	return true
-}
-
 func (s *server) meta(c *gin.Context) account.Meta {
 	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context())}
 }
@@ -222,19 +205,10 @@ func formOf(c *gin.Context, errs account.FieldErrors, fields ...string) componen
 	return f
 }
 
-// notices maps ?notice= values to messages; anything else shows nothing.
-var notices = map[string]string{
-	"password_set":     "notice.password_set",
-	"password_reset":   "notice.password_reset",
-	"signed_out":       "notice.signed_out",
-	"sessions_ended":   "notice.sessions_ended",
-	"resent":           "notice.resent",
-	"password_changed": "notice.password_changed",
-	"wait":             "notice.wait",
-}
+// notice is the notice named in the address, if any.
+func notice(c *gin.Context) account.Notice { return account.ParseNotice(c.Query("notice")) }
 
-func notice(c *gin.Context) string { return notices[c.Query("notice")] }
-
-func withNotice(path, key string) string { return path + "?notice=" + key }
+// withNotice is path showing n.
+func withNotice(path string, n account.Notice) string { return path + "?notice=" + string(n) }
 
 func stack() string { return string(debug.Stack()) }

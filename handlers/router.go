@@ -16,8 +16,6 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/paths"
-	"gatehouse/internal/ratelimit"
-	"gatehouse/internal/store"
 	"gatehouse/static"
 )
 
@@ -29,9 +27,6 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Mailbox is the dev mailbox; nil when mail goes through Resend.
 	Mailbox *mail.Mailbox
-	// Limiter counts token submissions per client IP.
-	Limiter   *ratelimit.Limiter
-	TokenRule ratelimit.Rule
 	// SecureCookies is true when the public URL is https.
 	SecureCookies  bool
 	TrustedProxies []string
@@ -103,22 +98,25 @@ func New(d Deps) (http.Handler, error) {
 	pages.GET(paths.Register, s.registerForm)
 	pages.POST(paths.Register, s.register)
 	pages.POST(paths.RegisterValidate, s.registerValidate)
-	pages.GET(paths.RegisterSent, s.showSent(registerSentFlow))
-	pages.POST(paths.RegisterVerify, s.verifyCode(registerSentFlow))
-	pages.POST(paths.RegisterResend, s.resend(registerSentFlow))
-	pages.GET(paths.Activate, s.activate)
-	pages.GET(paths.PasswordSet, s.passwordSetForm)
-	pages.POST(paths.PasswordSet, s.passwordSet)
-	pages.POST(paths.PasswordSetCheck, s.passwordCheck(store.PurposeActivation, activationFlow))
 
 	pages.GET(paths.PasswordForgot, s.forgotForm)
 	pages.POST(paths.PasswordForgot, s.forgot)
-	pages.GET(paths.PasswordSent, s.showSent(forgotSentFlow))
-	pages.POST(paths.PasswordVerify, s.verifyCode(forgotSentFlow))
-	pages.POST(paths.PasswordResend, s.resend(forgotSentFlow))
-	pages.GET(paths.PasswordReset, s.resetForm)
-	pages.POST(paths.PasswordReset, s.reset)
-	pages.POST(paths.PasswordResetCheck, s.passwordCheck(store.PurposeReset, resetFlow))
+
+	// Every flow that proves an address by email (activation, recovery,
+	// …) has the same pages, at the paths it names.
+	for _, f := range account.Flows {
+		pages.GET(f.Paths.Sent, s.showSent(f))
+		pages.POST(f.Paths.Verify, s.verifyCode(f))
+		pages.POST(f.Paths.Resend, s.resend(f))
+		if f.Paths.Link == f.Paths.Form {
+			pages.GET(f.Paths.Form, s.linkOrForm(f))
+		} else {
+			pages.GET(f.Paths.Link, s.openLink(f))
+			pages.GET(f.Paths.Form, s.passwordForm(f))
+		}
+		pages.POST(f.Paths.Form, s.choosePassword(f))
+		pages.POST(f.Paths.Check, s.passwordCheck(f))
+	}
 
 	signedIn := pages.Group("", s.requireUser)
 	signedIn.GET(paths.Account, s.accountPage)

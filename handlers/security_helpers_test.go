@@ -179,11 +179,11 @@ func secSignUpDirect(t *testing.T, app *testApp, email string) {
 	f := registration(email)
 	r := account.Registration{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), Company: f.Get("company"),
 		Country: f.Get("country"), Email: email, Phone: f.Get("phone"), AcceptTerms: true}
-	if err := app.Account.Register(ctx, r, account.Meta{Locale: "en"}); err != nil {
+	if _, err := app.Account.Register(ctx, r, account.Meta{Locale: "en"}); err != nil {
 		t.Fatal(err)
 	}
 	raw := secToken(t, app.LastLink(email, "/activate"))
-	if err := app.Account.SetPassword(ctx, raw, goodPassword, goodPassword, account.Meta{Locale: "en"}); err != nil {
+	if err := app.Account.Complete(ctx, account.Activation, raw, goodPassword, goodPassword, account.Meta{Locale: "en"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
-	"gatehouse/internal/store"
 )
 
 const (
@@ -19,9 +18,9 @@ const (
 
 // currentUser returns the signed-in user, or nil; errors other than "no
 // session" are reported through err.
-func (s *server) currentUser(c *gin.Context) (*store.User, *store.Session, error) {
+func (s *server) currentUser(c *gin.Context) (*account.User, *account.Session, error) {
 	if u, ok := c.Get(userKey); ok {
-		return u.(*store.User), c.MustGet(sessionKey).(*store.Session), nil
+		return u.(*account.User), c.MustGet(sessionKey).(*account.Session), nil
 	}
 	raw := s.sessionToken(c)
 	if raw == "" {
@@ -35,28 +34,30 @@ func (s *server) currentUser(c *gin.Context) (*store.User, *store.Session, error
 	if err != nil {
 		return nil, nil, err
 	}
-	c.Set(userKey, u)
-	c.Set(sessionKey, sess)
-	s.userLanguage(c, u)
-	return u, sess, nil
+	c.Set(userKey, &u)
+	c.Set(sessionKey, &sess)
+	s.userLanguage(c, &u)
+	return &u, &sess, nil
 }
 
-// userLanguage keeps a signed-in user's language on the account: a choice
-// made now (?lang=) is stored; with no choice in this browser, the stored
-// one applies, so it follows the user to a new device.
-func (s *server) userLanguage(c *gin.Context, u *store.User) {
+// userLanguage applies the account's language rule (account.Language) to
+// the request: a choice made now (?lang=) is stored, and with no choice in
+// this browser the stored one applies.
+func (s *server) userLanguage(c *gin.Context, u *account.User) {
 	ctx := c.Request.Context()
+	chosen := ""
 	if c.Query("lang") != "" {
-		if err := s.Account.SetLocale(ctx, u, i18n.Lang(ctx)); err != nil {
-			logctx.From(ctx).WarnContext(ctx, "storing the language failed", "err", err)
-		}
+		chosen = i18n.Lang(ctx)
+	}
+	_, err := c.Cookie(langCookie)
+	locale, err2 := s.Account.Language(ctx, u, chosen, err == nil)
+	if err2 != nil {
+		logctx.From(ctx).WarnContext(ctx, "storing the language failed", "err", err2)
 		return
 	}
-	if _, err := c.Cookie(langCookie); err == nil || u.Locale == "" {
-		return
+	if locale != "" {
+		c.Request = c.Request.WithContext(i18n.With(ctx, s.localizer(s.Catalog.Match(locale))))
 	}
-	tag := s.Catalog.Match(u.Locale)
-	c.Request = c.Request.WithContext(i18n.With(ctx, s.localizer(tag)))
 }
 
 // requireUser sends visitors who are not signed in to the login page.

@@ -85,28 +85,6 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		log.Info("memory limit set from the hashing slots (GOMEMLIMIT overrides it)", "slots", slots, "limit_mib", limit>>20)
 	}
 	hasher := password.NewHasher(password.DefaultParams, slots)
-	acc, err := account.New(st, hasher, account.Config{
-		BaseURL:         cfg.BaseURL,
-		ActivationTTL:   cfg.ActivationTTL,
-		ResetTTL:        cfg.ResetTTL,
-		SessionIdle:     cfg.SessionIdleTimeout,
-		SessionAbsolute: cfg.SessionAbsoluteTimeout,
-		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
-			RequireComposition: cfg.PasswordRequireComposition},
-		Verification: cfg.VerificationMethod,
-		Limits: account.Limits{
-			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
-			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
-			LoginPerIP:        ratelimit.Rule(cfg.LoginPerIP),
-			LoginFreeFailures: cfg.LoginFreeFailures,
-			LoginMaxDelay:     cfg.LoginMaxDelay,
-			LoginHardCap:      100,
-		},
-	})
-	if err != nil {
-		return err
-	}
-
 	var sender mail.Sender
 	var mailbox *mail.Mailbox
 	if cfg.DevMailbox() {
@@ -127,7 +105,28 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease
 	worker.Log = log.With("component", "outbox")
-	acc.Queued = worker.Wake
+	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: worker.Wake}, account.Config{
+		BaseURL:         cfg.BaseURL,
+		ActivationTTL:   cfg.ActivationTTL,
+		ResetTTL:        cfg.ResetTTL,
+		SessionIdle:     cfg.SessionIdleTimeout,
+		SessionAbsolute: cfg.SessionAbsoluteTimeout,
+		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
+			RequireComposition: cfg.PasswordRequireComposition},
+		Verification: cfg.VerificationMethod,
+		Limits: account.Limits{
+			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
+			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
+			LoginPerIP:        ratelimit.Rule(cfg.LoginPerIP),
+			TokenPerIP:        ratelimit.Rule{Max: cfg.TokenAttemptsPerIP, Window: cfg.TokenAttemptsWindow},
+			LoginFreeFailures: cfg.LoginFreeFailures,
+			LoginMaxDelay:     cfg.LoginMaxDelay,
+			LoginHardCap:      100,
+		},
+	})
+	if err != nil {
+		return err
+	}
 
 	var m *metrics.Metrics
 	if cfg.MetricsEnabled {
@@ -135,15 +134,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		hasher.OnWait = m.HashWait
 		worker.OnResult = m.MailSend
 	}
-	acc.Limiter = &ratelimit.Limiter{Counter: st, Now: time.Now}
 
 	h, err := handlers.New(handlers.Deps{
 		Account:        acc,
 		Catalog:        catalog,
 		Ready:          st.Ping,
 		Mailbox:        mailbox,
-		Limiter:        &ratelimit.Limiter{Counter: st, Now: time.Now},
-		TokenRule:      ratelimit.Rule{Max: cfg.TokenAttemptsPerIP, Window: cfg.TokenAttemptsWindow},
 		SecureCookies:  cfg.SecureCookies(),
 		TrustedProxies: cfg.TrustedProxies,
 		Log:            log,

@@ -13,6 +13,7 @@ import (
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/token"
@@ -67,20 +68,40 @@ func config() account.Config {
 		SessionIdle:     30 * time.Minute,
 		SessionAbsolute: 12 * time.Hour,
 		Policy:          password.Policy{MinLength: 15, MaxLength: 256},
+		Limits:          noRateLimits(),
 	}
+}
+
+// noRateLimits keeps the per-account sign-in throttle and drops the
+// request limits, which these tests of the flows would otherwise run into.
+func noRateLimits() account.Limits {
+	l := account.DefaultLimits
+	l.EmailPerAddress, l.EmailPerIP, l.LoginPerIP, l.TokenPerIP = ratelimit.Rule{}, ratelimit.Rule{}, ratelimit.Rule{}, ratelimit.Rule{}
+	return l
+}
+
+// newService is a Service over st with the given hasher, clock and config.
+func newService(t testing.TB, st *store.Store, h *password.Hasher, now func() time.Time, cfg account.Config) *account.Service {
+	t.Helper()
+	svc, err := account.New(account.Deps{Store: st, Hasher: h, Limiter: &ratelimit.Limiter{Counter: st, Now: now}, Now: now}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }
 
 // newEnv returns a Service over st hashing with p, on a fixed clock.
 func newEnv(t *testing.T, st *store.Store, p password.Params, concurrency int) *env {
+	return newEnvWith(t, st, p, concurrency, config())
+}
+
+// newEnvWith is newEnv with cfg.
+func newEnvWith(t *testing.T, st *store.Store, p password.Params, concurrency int, cfg account.Config) *env {
 	t.Helper()
 	h := password.NewHasher(p, concurrency)
 	h.MaxWait = 30 * time.Second // a slow CI machine must not turn into ErrBusy
-	svc, err := account.New(st, h, config())
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{t: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)}
-	svc.Now = clk.Now
+	svc := newService(t, st, h, clk.Now, cfg)
 	return &env{t: t, ctx: context.Background(), st: st, svc: svc, clk: clk}
 }
 
@@ -150,7 +171,7 @@ func (e *env) tokenIn(link, path string) string {
 // register signs email up and returns the raw activation token mailed.
 func (e *env) register(email string) string {
 	e.t.Helper()
-	if err := e.svc.Register(e.ctx, registration(email), meta); err != nil {
+	if _, err := e.svc.Register(e.ctx, registration(email), meta); err != nil {
 		e.t.Fatalf("Register(%s): %v", email, err)
 	}
 	return e.tokenIn(e.lastMail(strings.ToLower(email), account.EmailActivation).data["Link"], "/activate")
@@ -160,7 +181,7 @@ func (e *env) register(email string) string {
 func (e *env) activate(email, pw string) {
 	e.t.Helper()
 	raw := e.register(email)
-	if err := e.svc.SetPassword(e.ctx, raw, pw, pw, meta); err != nil {
+	if err := e.svc.Complete(e.ctx, account.Activation, raw, pw, pw, meta); err != nil {
 		e.t.Fatalf("SetPassword: %v", err)
 	}
 }
@@ -168,7 +189,7 @@ func (e *env) activate(email, pw string) {
 // requestReset asks for a reset link for email and returns its token.
 func (e *env) requestReset(email string) string {
 	e.t.Helper()
-	if err := e.svc.RequestReset(e.ctx, email, meta); err != nil {
+	if _, err := e.svc.Request(e.ctx, account.Recovery, email, meta); err != nil {
 		e.t.Fatalf("RequestReset(%s): %v", email, err)
 	}
 	return e.tokenIn(e.lastMail(email, account.EmailReset).data["Link"], "/password/reset")
@@ -213,9 +234,9 @@ func TestRegisterEmails(t *testing.T) {
 		if first == second {
 			t.Fatal("second registration mailed the same token")
 		}
-		_, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, first)
+		_, err := e.svc.CheckToken(e.ctx, account.Activation, first)
 		wantErr(t, "CheckToken(first activation link after a second registration)", err, account.ErrInvalidToken)
-		if err := e.svc.SetPassword(e.ctx, second, goodPW, goodPW, meta); err != nil {
+		if err := e.svc.Complete(e.ctx, account.Activation, second, goodPW, goodPW, meta); err != nil {
 			t.Fatalf("SetPassword(second link): %v", err)
 		}
 		changed := e.lastMail("ada@example.com", account.EmailPasswordChanged)
@@ -225,7 +246,7 @@ func TestRegisterEmails(t *testing.T) {
 
 		// Active: same nil answer, an "already registered" email, no token.
 		before := len(e.mails("ada@example.com"))
-		if err := e.svc.Register(e.ctx, registration(" ADA@example.COM "), meta); err != nil {
+		if _, err := e.svc.Register(e.ctx, registration(" ADA@example.COM "), meta); err != nil {
 			t.Fatalf("Register(existing active): %v", err)
 		}
 		if n := len(e.mails("ada@example.com")); n != before+1 {
@@ -256,7 +277,7 @@ func TestResetTokenSingleUse(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				errs[i] = e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta)
+				errs[i] = e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta)
 			})
 		}
 		close(start)
@@ -292,13 +313,13 @@ func TestTokenLifetimes(t *testing.T) {
 			e := newEnv(t, st, password.DefaultParams, 4)
 			raw := e.register("act@example.com")
 			e.clk.Add(24*time.Hour - time.Minute)
-			if _, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, raw); err != nil {
+			if _, err := e.svc.CheckToken(e.ctx, account.Activation, raw); err != nil {
 				t.Fatalf("CheckToken a minute before expiry: %v", err)
 			}
 			e.clk.Add(2 * time.Minute) // 24h + 1m after it was sent
-			_, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, raw)
+			_, err := e.svc.CheckToken(e.ctx, account.Activation, raw)
 			wantErr(t, "CheckToken 24h+1m after", err, account.ErrInvalidToken)
-			wantErr(t, "SetPassword 24h+1m after", e.svc.SetPassword(e.ctx, raw, goodPW, goodPW, meta), account.ErrInvalidToken)
+			wantErr(t, "SetPassword 24h+1m after", e.svc.Complete(e.ctx, account.Activation, raw, goodPW, goodPW, meta), account.ErrInvalidToken)
 			if u := e.user("act@example.com"); u.Status != store.UserPending || u.PasswordHash != "" {
 				t.Errorf("expired activation changed the account: status %q", u.Status)
 			}
@@ -311,13 +332,13 @@ func TestTokenLifetimes(t *testing.T) {
 				t.Errorf("reset ExpiresAt, want %s", want)
 			}
 			e.clk.Add(44 * time.Minute)
-			if _, err := e.svc.CheckToken(e.ctx, store.PurposeReset, raw); err != nil {
+			if _, err := e.svc.CheckToken(e.ctx, account.Recovery, raw); err != nil {
 				t.Fatalf("CheckToken after 44m: %v", err)
 			}
 			e.clk.Add(2 * time.Minute)
-			_, err := e.svc.CheckToken(e.ctx, store.PurposeReset, raw)
+			_, err := e.svc.CheckToken(e.ctx, account.Recovery, raw)
 			wantErr(t, "CheckToken after 46m", err, account.ErrInvalidToken)
-			wantErr(t, "ResetPassword after 46m", e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta), account.ErrInvalidToken)
+			wantErr(t, "ResetPassword after 46m", e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta), account.ErrInvalidToken)
 			if _, err := e.svc.Login(e.ctx, "reset@example.com", goodPW, "", meta); err != nil {
 				t.Errorf("old password after an expired reset: %v", err)
 			}
@@ -334,14 +355,14 @@ func TestTokenPurpose(t *testing.T) {
 
 		t.Run("activation token at reset", func(t *testing.T) {
 			act := e.register("p1@example.com")
-			wantErr(t, "ResetPassword(activation token)", e.svc.ResetPassword(e.ctx, act, goodPW, goodPW, meta), account.ErrInvalidToken)
-			_, err := e.svc.CheckToken(e.ctx, store.PurposeReset, act)
+			wantErr(t, "ResetPassword(activation token)", e.svc.Complete(e.ctx, account.Recovery, act, goodPW, goodPW, meta), account.ErrInvalidToken)
+			_, err := e.svc.CheckToken(e.ctx, account.Recovery, act)
 			wantErr(t, "CheckToken(reset, activation token)", err, account.ErrInvalidToken)
 			if u := e.user("p1@example.com"); u.Status != store.UserPending {
 				t.Errorf("activation token at reset changed the account to %q", u.Status)
 			}
 			// The wrong-purpose attempt consumed nothing.
-			if err := e.svc.SetPassword(e.ctx, act, goodPW, goodPW, meta); err != nil {
+			if err := e.svc.Complete(e.ctx, account.Activation, act, goodPW, goodPW, meta); err != nil {
 				t.Errorf("SetPassword after the refused reset: %v", err)
 			}
 		})
@@ -349,8 +370,8 @@ func TestTokenPurpose(t *testing.T) {
 		t.Run("reset token at activation", func(t *testing.T) {
 			e.activate("p2@example.com", goodPW)
 			raw := e.requestReset("p2@example.com")
-			wantErr(t, "SetPassword(reset token)", e.svc.SetPassword(e.ctx, raw, newPW, newPW, meta), account.ErrInvalidToken)
-			if err := e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta); err != nil {
+			wantErr(t, "SetPassword(reset token)", e.svc.Complete(e.ctx, account.Activation, raw, newPW, newPW, meta), account.ErrInvalidToken)
+			if err := e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta); err != nil {
 				t.Errorf("ResetPassword after the refused activation: %v", err)
 			}
 		})
@@ -359,8 +380,8 @@ func TestTokenPurpose(t *testing.T) {
 			e.activate("p3@example.com", goodPW)
 			first := e.requestReset("p3@example.com")
 			second := e.requestReset("p3@example.com")
-			wantErr(t, "ResetPassword(first link)", e.svc.ResetPassword(e.ctx, first, newPW, newPW, meta), account.ErrInvalidToken)
-			if _, err := e.svc.CheckToken(e.ctx, store.PurposeReset, second); err != nil {
+			wantErr(t, "ResetPassword(first link)", e.svc.Complete(e.ctx, account.Recovery, first, newPW, newPW, meta), account.ErrInvalidToken)
+			if _, err := e.svc.CheckToken(e.ctx, account.Recovery, second); err != nil {
 				t.Errorf("CheckToken(second link): %v", err)
 			}
 		})
@@ -374,14 +395,14 @@ func TestTokenPurpose(t *testing.T) {
 				CreatedAt: now, ExpiresAt: now.Add(45 * time.Minute)}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.CheckToken(e.ctx, store.PurposeReset, raw); err != nil {
+			if _, err := e.svc.CheckToken(e.ctx, account.Recovery, raw); err != nil {
 				t.Fatalf("CheckToken(open reset token) before the password is set: %v", err)
 			}
-			if err := e.svc.SetPassword(e.ctx, act, goodPW, goodPW, meta); err != nil {
+			if err := e.svc.Complete(e.ctx, account.Activation, act, goodPW, goodPW, meta); err != nil {
 				t.Fatal(err)
 			}
 			wantErr(t, "ResetPassword(reset token open when the password was set)",
-				e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta), account.ErrInvalidToken)
+				e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta), account.ErrInvalidToken)
 		})
 
 		t.Run("token of another user is just a token", func(t *testing.T) {
@@ -390,7 +411,7 @@ func TestTokenPurpose(t *testing.T) {
 			e.activate("p5@example.com", goodPW)
 			e.activate("p6@example.com", goodPW)
 			raw := e.requestReset("p5@example.com")
-			if err := e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta); err != nil {
+			if err := e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := e.svc.Login(e.ctx, "p6@example.com", goodPW, "", meta); err != nil {
@@ -407,7 +428,7 @@ func TestCheckTokenDoesNotConsume(t *testing.T) {
 		e := newEnv(t, st, password.DefaultParams, 4)
 		raw := e.register("ada@example.com")
 		for i := range 3 {
-			u, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, raw)
+			u, err := e.svc.CheckToken(e.ctx, account.Activation, raw)
 			if err != nil {
 				t.Fatalf("CheckToken #%d: %v", i+1, err)
 			}
@@ -415,14 +436,14 @@ func TestCheckTokenDoesNotConsume(t *testing.T) {
 				t.Fatalf("CheckToken returned %s", u.Email)
 			}
 		}
-		if err := e.svc.SetPassword(e.ctx, raw, goodPW, goodPW, meta); err != nil {
+		if err := e.svc.Complete(e.ctx, account.Activation, raw, goodPW, goodPW, meta); err != nil {
 			t.Fatalf("SetPassword after three checks: %v", err)
 		}
-		_, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, raw)
+		_, err := e.svc.CheckToken(e.ctx, account.Activation, raw)
 		wantErr(t, "CheckToken after use", err, account.ErrInvalidToken)
-		wantErr(t, "SetPassword twice", e.svc.SetPassword(e.ctx, raw, newPW, newPW, meta), account.ErrInvalidToken)
+		wantErr(t, "SetPassword twice", e.svc.Complete(e.ctx, account.Activation, raw, newPW, newPW, meta), account.ErrInvalidToken)
 		for _, bad := range []string{"", "short", strings.Repeat("A", 43), raw + "x"} {
-			_, err := e.svc.CheckToken(e.ctx, store.PurposeActivation, bad)
+			_, err := e.svc.CheckToken(e.ctx, account.Activation, bad)
 			wantErr(t, "CheckToken("+bad+")", err, account.ErrInvalidToken)
 		}
 	})
@@ -443,7 +464,7 @@ func TestSetPasswordPolicy(t *testing.T) {
 			{"mismatch", goodPW, goodPW + "!", "password_confirm", "error.password.mismatch"},
 		}
 		for _, tt := range tests {
-			err := e.svc.SetPassword(e.ctx, raw, tt.pw, tt.confirm, meta)
+			err := e.svc.Complete(e.ctx, account.Activation, raw, tt.pw, tt.confirm, meta)
 			var fe account.FieldErrors
 			if !errors.As(err, &fe) || fe[tt.field].ID != tt.id {
 				t.Errorf("%s: SetPassword = %v, want %s on %s", tt.name, err, tt.id, tt.field)
@@ -452,7 +473,7 @@ func TestSetPasswordPolicy(t *testing.T) {
 		if u := e.user("ada@example.com"); u.Status != store.UserPending || u.PasswordHash != "" {
 			t.Errorf("refused passwords changed the account: %q", u.Status)
 		}
-		if err := e.svc.SetPassword(e.ctx, raw, goodPW, goodPW, meta); err != nil {
+		if err := e.svc.Complete(e.ctx, account.Activation, raw, goodPW, goodPW, meta); err != nil {
 			t.Errorf("SetPassword after refusals (token must be unused): %v", err)
 		}
 	})
@@ -477,7 +498,7 @@ func TestResetFlow(t *testing.T) {
 		if _, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); err != nil {
 			t.Errorf("old password after RequestReset (rule 30): %v", err)
 		}
-		if err := e.svc.ResetPassword(e.ctx, raw, newPW, newPW, meta); err != nil {
+		if err := e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta); err != nil {
 			t.Fatal(err)
 		}
 		_, _, err = e.svc.Authenticate(e.ctx, sess)
@@ -499,13 +520,13 @@ func TestResetFlow(t *testing.T) {
 		// instead; an unknown one gets nothing (rule 29), all with nil.
 		e.register("pending@example.com")
 		n := len(e.mails("pending@example.com"))
-		if err := e.svc.RequestReset(e.ctx, "pending@example.com", meta); err != nil {
+		if _, err := e.svc.Request(e.ctx, account.Recovery, "pending@example.com", meta); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.mails("pending@example.com"); len(got) != n+1 || got[n].Kind != account.EmailActivation {
 			t.Errorf("reset for a pending account queued %d emails, want one activation", len(got)-n)
 		}
-		if err := e.svc.RequestReset(e.ctx, "nobody@example.com", meta); err != nil {
+		if _, err := e.svc.Request(e.ctx, account.Recovery, "nobody@example.com", meta); err != nil {
 			t.Errorf("RequestReset(unknown) = %v, want nil", err)
 		}
 		if got := e.mails("nobody@example.com"); len(got) != 0 {
@@ -587,17 +608,14 @@ func TestLoginHashesUnknownButNotOverlong(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		h := password.NewHasher(password.DefaultParams, 1)
 		h.MaxWait = 50 * time.Millisecond
-		svc, err := account.New(st, h, config())
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := newService(t, st, h, time.Now, config())
 		ctx := context.Background()
-		if err := svc.Register(ctx, registration("pending@example.com"), meta); err != nil {
+		if _, err := svc.Register(ctx, registration("pending@example.com"), meta); err != nil {
 			t.Fatal(err)
 		}
 		wait := holdSlot(t, h)
 		defer wait()
-		_, err = svc.Login(ctx, "nobody@example.com", goodPW, "", meta)
+		_, err := svc.Login(ctx, "nobody@example.com", goodPW, "", meta)
 		wantErr(t, "Login(unknown) with hashing saturated", err, account.ErrBusy)
 		_, err = svc.Login(ctx, "pending@example.com", goodPW, "", meta)
 		wantErr(t, "Login(pending) with hashing saturated", err, account.ErrBusy)

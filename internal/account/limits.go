@@ -15,6 +15,7 @@ type Limits struct {
 	EmailPerAddress ratelimit.Rule // emails asked for one address (sign-up, resend, forgot)
 	EmailPerIP      ratelimit.Rule // emails asked for from one client IP
 	LoginPerIP      ratelimit.Rule // sign-in attempts from one client IP
+	TokenPerIP      ratelimit.Rule // uses of emailed links and codes from one client IP
 	// LoginFreeFailures is how many wrong passwords an account takes before
 	// each further one adds a growing delay, up to LoginMaxDelay; after
 	// LoginHardCap failures only a password reset opens it again.
@@ -28,6 +29,7 @@ var DefaultLimits = Limits{
 	EmailPerAddress:   ratelimit.Rule{Max: 5, Window: time.Hour},
 	EmailPerIP:        ratelimit.Rule{Max: 30, Window: time.Hour},
 	LoginPerIP:        ratelimit.Rule{Max: 50, Window: 15 * time.Minute},
+	TokenPerIP:        ratelimit.Rule{Max: 30, Window: 15 * time.Minute},
 	LoginFreeFailures: 5,
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,
@@ -49,9 +51,6 @@ func (e *RateLimitedError) Error() string {
 // counted even when another is over: a refused request still counts
 // against the address and the IP, as a request to send email.
 func (s *Service) allow(ctx context.Context, name string, checks ...check) error {
-	if s.Limiter == nil {
-		return nil
-	}
 	active := make([]ratelimit.Check, 0, len(checks))
 	for _, c := range checks {
 		if c.rule.Max > 0 {
@@ -61,7 +60,7 @@ func (s *Service) allow(ctx context.Context, name string, checks ...check) error
 	if len(active) == 0 {
 		return nil
 	}
-	over, wait, err := s.Limiter.AllowAll(ctx, active...)
+	over, wait, err := s.limiter.AllowAll(ctx, active...)
 	if err != nil {
 		return err
 	}
@@ -82,6 +81,11 @@ func (s *Service) allowEmail(ctx context.Context, addr string, m Meta) error {
 	return s.allow(ctx, "email",
 		check{"email:ip:" + m.IP, s.cfg.Limits.EmailPerIP},
 		check{"email:addr:" + logctx.EmailHash(addr), s.cfg.Limits.EmailPerAddress})
+}
+
+// allowTokenUse counts one use of an emailed link or code from m's client.
+func (s *Service) allowTokenUse(ctx context.Context, m Meta) error {
+	return s.allow(ctx, "token_ip", check{"token:ip:" + m.IP, s.cfg.Limits.TokenPerIP})
 }
 
 // loginDelay is the lock after the given number of consecutive failures:

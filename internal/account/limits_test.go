@@ -21,13 +21,8 @@ func TestEmailLimitsCountTogether(t *testing.T) {
 			EmailPerIP:      ratelimit.Rule{Max: 3, Window: time.Hour},
 			EmailPerAddress: ratelimit.Rule{Max: 5, Window: 10 * time.Minute},
 		}
-		svc, err := account.New(st, password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 2), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
 		now := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
-		svc.Now = func() time.Time { return now }
-		svc.Limiter = &ratelimit.Limiter{Counter: st, Now: svc.Now}
+		svc := newService(t, st, password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 2), func() time.Time { return now }, cfg)
 		ctx := context.Background()
 		other := account.Meta{IP: "198.51.100.7", UserAgent: "other", Locale: "en"}
 		for i, tc := range []struct {
@@ -39,7 +34,7 @@ func TestEmailLimitsCountTogether(t *testing.T) {
 			{other, 0},                // the address counts 5
 			{other, 10 * time.Minute}, // over the address rule
 		} {
-			err := svc.Register(ctx, registration("grace@example.com"), tc.m)
+			_, err := svc.Register(ctx, registration("grace@example.com"), tc.m)
 			if tc.retry == 0 {
 				if err != nil {
 					t.Fatalf("request %d: %v", i+1, err)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"gatehouse/internal/account"
 	"gatehouse/internal/password"
-	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 )
@@ -44,12 +44,12 @@ func (s *statements) take() []string {
 // the profile and revokes the older link and code in one UPDATE.
 func TestRegisterStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 4)
-		e.svc.Limiter = &ratelimit.Limiter{Counter: st, Now: e.clk.Now}
+		cfg := config()
+		cfg.Limits = account.DefaultLimits
+		e := newEnvWith(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 4, cfg)
 		rec := &statements{}
 		st.AddQueryHook(rec)
 		m := meta
-		m.Binding = "binding-one-0123456789abcdefghijklmnopqrstuv"
 
 		for _, tc := range []struct {
 			name    string
@@ -57,11 +57,11 @@ func TestRegisterStatements(t *testing.T) {
 			want    int
 		}{
 			{"new address", func() {}, 7},
-			{"pending address", func() { m.Binding = "binding-two-0123456789abcdefghijklmnopqrstuv" }, 10},
+			{"pending address", func() {}, 10},
 		} {
 			tc.prepare()
 			rec.take()
-			if err := e.svc.Register(e.ctx, registration("ada@example.com"), m); err != nil {
+			if _, err := e.svc.Register(e.ctx, registration("ada@example.com"), m); err != nil {
 				t.Fatalf("%s: Register: %v", tc.name, err)
 			}
 			got := rec.take()

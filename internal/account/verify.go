@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
-	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -40,23 +40,11 @@ func (e *WrongCodeError) Error() string {
 	return fmt.Sprintf("account: wrong code, %d tries left", e.Left)
 }
 
-func (s *Service) method() string {
-	if s.cfg.Verification == "" {
-		return VerificationBoth
-	}
-	return s.cfg.Verification
-}
+// CodesOn reports whether emails carry a code, for pages that offer the
+// code form.
+func (s *Service) CodesOn() bool { return s.cfg.Verification != VerificationLink }
 
-// Verification is the method in force, for pages that offer the code form.
-func (s *Service) Verification() string { return s.method() }
-
-// codePurpose is the purpose of the code sent beside a link of purpose.
-func codePurpose(purpose string) string {
-	if purpose == store.PurposeReset {
-		return store.PurposeResetCode
-	}
-	return store.PurposeActivationCode
-}
+func (s *Service) linksOn() bool { return s.cfg.Verification != VerificationCode }
 
 // bindingHash names a browser's code row; the purpose is part of it so one
 // browser can hold a code of each kind.
@@ -75,28 +63,24 @@ func sixDigits() string {
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
-// sendLink creates what the configured method needs (a link token, a code
-// bound to the asking browser, or both), revoking older ones of the same
-// purpose, and queues the email that carries them. newUser says u was
+// sendLink creates what the configured method needs for flow f (a link
+// token, a code bound to the asking browser, or both), revoking older ones
+// of the flow, and queues the email that carries them. newUser says u was
 // created in this transaction, so it has nothing to revoke.
-func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, newUser bool, purpose string, now time.Time, m Meta) error {
-	ttl, kind, event, path := s.cfg.ActivationTTL, EmailActivation, EventRegistered, paths.Activate
-	if purpose == store.PurposeReset {
-		ttl, kind, event, path = s.cfg.ResetTTL, EmailReset, EventResetRequested, paths.PasswordReset
-	}
-	expires := now.Add(ttl)
-	data := map[string]string{"FirstName": u.FirstName, "ExpiresAt": expires.Format(time.RFC3339)}
+func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, newUser bool, f *Flow, now time.Time, m Meta, binding string) error {
+	expires := now.Add(f.ttl(s.cfg))
+	data := LinkEmail{FirstName: u.FirstName, ExpiresAt: expires.Truncate(time.Second)}
 	var tokens []*store.Token
-	if s.method() != VerificationCode {
+	if s.linksOn() {
 		raw, hash := token.New()
-		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: purpose, Hash: hash, CreatedAt: now, ExpiresAt: expires})
-		data["Link"] = s.link(path, raw, u.Locale)
+		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: f.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: expires})
+		data.Link = s.link(f.Paths.Link, raw, u.Locale)
 	}
-	if s.method() != VerificationLink && m.Binding != "" {
+	if s.CodesOn() && binding != "" {
 		code := sixDigits()
-		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: codePurpose(purpose), Hash: bindingHash(purpose, m.Binding),
-			CodeHash: codeHash(m.Binding, code), CreatedAt: now, ExpiresAt: expires})
-		data["Code"] = code
+		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: f.codePurpose, Hash: bindingHash(f.linkPurpose, binding),
+			CodeHash: codeHash(binding, code), CreatedAt: now, ExpiresAt: expires})
+		data.Code = code
 	}
 	add := tx.CreateTokens
 	if newUser {
@@ -105,23 +89,29 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 	if err := add(ctx, tokens...); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, tx, u.ID, event, m); err != nil {
+	if err := s.audit(ctx, tx, u.ID, f.requested, m); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, kind, u.Email, u.Locale, data)
+	return s.enqueue(ctx, tx, u.Email, u.Locale, f.email(data))
 }
 
-// VerifyCode checks a code typed into the browser that asked for it. A
-// right code is used up and exchanged for a fresh link token of the same
-// purpose, which the caller hands to the password form exactly as if the
-// emailed link had been opened.
-func (s *Service) VerifyCode(ctx context.Context, purpose, binding, code string) (string, error) {
+// VerifyCode checks a code typed into the browser that asked for it
+// (binding is that browser's secret). A right code is used up and
+// exchanged for a fresh link token of the flow, which the caller hands to
+// the password form exactly as if the emailed link had been opened.
+func (s *Service) VerifyCode(ctx context.Context, f *Flow, binding, code string, m Meta) (string, error) {
+	if err := s.allowTokenUse(ctx, m); err != nil {
+		return "", err
+	}
 	code = strings.Join(strings.Fields(code), "")
+	if code == "" {
+		return "", FieldErrors{"code": i18n.Msg("error.code.required")}
+	}
 	if binding == "" || !token.WellFormed(binding) {
 		return "", ErrCodeExpired
 	}
 	now := s.now()
-	row, err := s.store.AttemptCode(ctx, bindingHash(purpose, binding), codePurpose(purpose), MaxCodeAttempts, now)
+	row, err := s.store.AttemptCode(ctx, bindingHash(f.linkPurpose, binding), f.codePurpose, MaxCodeAttempts, now)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrCodeExpired
 	}
@@ -141,11 +131,7 @@ func (s *Service) VerifyCode(ctx context.Context, purpose, binding, code string)
 		if err := tx.UseToken(ctx, row.ID, now); err != nil {
 			return err
 		}
-		ttl := s.cfg.ActivationTTL
-		if purpose == store.PurposeReset {
-			ttl = s.cfg.ResetTTL
-		}
-		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: purpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ttl)})
+		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: f.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(f.ttl(s.cfg))})
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrCodeExpired
@@ -153,39 +139,6 @@ func (s *Service) VerifyCode(ctx context.Context, purpose, binding, code string)
 	if err != nil {
 		return "", err
 	}
-	logctx.From(ctx).InfoContext(ctx, "account code verified", "user_id", row.UserID, "purpose", purpose)
+	logctx.From(ctx).InfoContext(ctx, "account code verified", "user_id", row.UserID, "flow", f.Name)
 	return raw, nil
-}
-
-// ResendActivation sends a pending account a fresh link and code. Active,
-// unknown and malformed addresses get the same nil answer and no email.
-func (s *Service) ResendActivation(ctx context.Context, email string, m Meta) error {
-	canon, err := CanonicalEmail(email)
-	if err != nil {
-		return nil
-	}
-	if err := s.allowEmail(ctx, canon, m); err != nil {
-		return err
-	}
-	now := s.now()
-	sent := false
-	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u, err := tx.UserByEmail(ctx, canon)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && u.Status != store.UserPending) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		sent = true
-		return s.sendLink(ctx, tx, u, false, store.PurposeActivation, now, m)
-	})
-	if err != nil {
-		return err
-	}
-	if sent {
-		s.Queued()
-	}
-	logctx.From(ctx).InfoContext(ctx, "account activation resend", "email_hash", logctx.EmailHash(canon))
-	return nil
 }

@@ -45,6 +45,19 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	return nil
 }
 
+// EndSession ends one session by its hash and returns whose it was;
+// ErrNotFound when there was none.
+func (s *Store) EndSession(ctx context.Context, hash string) (userID int64, err error) {
+	var ids []int64
+	if err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Returning("user_id").Scan(ctx, &ids); err != nil {
+		return 0, fmt.Errorf("store: end session: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, ErrNotFound
+	}
+	return ids[0], nil
+}
+
 // DeleteUserSessions ends every session of the user except the one with id
 // keep (0 keeps none) and returns how many ended.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep int64) (int, error) {

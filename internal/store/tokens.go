@@ -47,11 +47,14 @@ func (s *Store) AddTokens(ctx context.Context, ts ...*Token) error {
 	return nil
 }
 
-// RevokeTokens marks every open token of that user and purpose used.
-func (s *Store) RevokeTokens(ctx context.Context, userID int64, purpose string, now time.Time) error {
+// RevokeTokens marks every open token of that user and those purposes used.
+func (s *Store) RevokeTokens(ctx context.Context, userID int64, now time.Time, purposes ...string) error {
+	if len(purposes) == 0 {
+		return nil
+	}
 	_, err := s.db.NewUpdate().Model((*Token)(nil)).
 		Set("used_at = ?", now.UTC()).
-		Where("user_id = ? AND purpose = ? AND used_at IS NULL", userID, purpose).Exec(ctx)
+		Where("user_id = ? AND purpose IN (?) AND used_at IS NULL", userID, bun.In(purposes)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: revoke tokens: %w", err)
 	}

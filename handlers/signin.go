@@ -3,13 +3,11 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
-	"gatehouse/internal/i18n"
 	"gatehouse/internal/paths"
 )
 
@@ -31,15 +29,8 @@ func (s *server) login(c *gin.Context) {
 	if !s.parseForm(c) {
 		return
 	}
-	email, pw := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
-	errs := account.FieldErrors{}
-	if email == "" {
-		errs["email"] = i18n.Msg("error.email.required")
-	}
-	if pw == "" {
-		errs["password"] = i18n.Msg("error.password.required")
-	}
-	if len(errs) > 0 {
+	email, pw := c.PostForm("email"), c.PostForm("password")
+	if errs := account.CheckLoginForm(email, pw); errs != nil {
 		v := components.LoginView{Form: formOf(c, errs, "email")}
 		s.render(c, http.StatusUnprocessableEntity, components.LoginPage(v))
 		return
@@ -65,5 +56,5 @@ func (s *server) logout(c *gin.Context) {
 		return
 	}
 	s.clearCookie(c, s.sessionCookie(), "/")
-	redirect(c, withNotice(paths.Login, "signed_out"))
+	redirect(c, withNotice(paths.Login, account.NoticeSignedOut))
 }

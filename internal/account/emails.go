@@ -1,0 +1,104 @@
+package account
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// Email is one message the flows send, with exactly the fields its copy
+// needs. It is stored in the outbox as its Kind and its fields as JSON, and
+// rendered by the components package, which switches on its type.
+type Email interface {
+	// Kind names the email in the outbox row.
+	Kind() string
+}
+
+// The outbox kinds of the emails. Rows already written carry them, so they
+// never change.
+const (
+	EmailActivation        = "activation"
+	EmailAlreadyRegistered = "already_registered"
+	EmailReset             = "reset"
+	EmailPasswordChanged   = "password_changed"
+)
+
+// LinkEmail is what a flow's email carries: a link, a code, or both, and
+// when they stop working.
+type LinkEmail struct {
+	FirstName string
+	// Link is empty when the flow sends codes only; Code is empty when it
+	// sends links only or the request came from no browser.
+	Link      string `json:",omitempty"`
+	Code      string `json:",omitempty"`
+	ExpiresAt time.Time
+}
+
+// ActivationEmail asks a new account's owner to confirm the address.
+type ActivationEmail struct{ LinkEmail }
+
+// Kind is EmailActivation.
+func (ActivationEmail) Kind() string { return EmailActivation }
+
+// ResetEmail carries a password reset link and code.
+type ResetEmail struct{ LinkEmail }
+
+// Kind is EmailReset.
+func (ResetEmail) Kind() string { return EmailReset }
+
+// AlreadyRegisteredEmail answers a sign-up for an address that already has
+// an active account: no link to activate, a way to sign in or reset.
+type AlreadyRegisteredEmail struct {
+	FirstName          string
+	LoginURL, ResetURL string
+}
+
+// Kind is EmailAlreadyRegistered.
+func (AlreadyRegisteredEmail) Kind() string { return EmailAlreadyRegistered }
+
+// PasswordChangedEmail tells the owner the password was set or changed,
+// with no password and no token, and what to do if it was not them.
+type PasswordChangedEmail struct {
+	FirstName string
+	// Initial is the first password of a new account. It is written as a
+	// string, as rows queued before typed emails had it.
+	Initial   bool `json:",string"`
+	ResetURL  string
+	ChangedAt time.Time
+}
+
+// Kind is EmailPasswordChanged.
+func (PasswordChangedEmail) Kind() string { return EmailPasswordChanged }
+
+// emailKinds makes an empty email of each kind, for decoding outbox rows.
+var emailKinds = map[string]func() Email{
+	EmailActivation:        func() Email { return &ActivationEmail{} },
+	EmailReset:             func() Email { return &ResetEmail{} },
+	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
+	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
+}
+
+// EncodeEmail is an email's outbox data.
+func EncodeEmail(e Email) (string, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("account: encode %s email: %w", e.Kind(), err)
+	}
+	return string(b), nil
+}
+
+// DecodeEmail reads an outbox row's email back; the result is a value of
+// the kind's type (ActivationEmail, not a pointer).
+func DecodeEmail(kind, data string) (Email, error) {
+	mk, ok := emailKinds[kind]
+	if !ok {
+		return nil, fmt.Errorf("account: unknown email kind %q", kind)
+	}
+	p := mk()
+	if err := json.Unmarshal([]byte(data), p); err != nil {
+		return nil, fmt.Errorf("account: decode %s email: %w", kind, err)
+	}
+	// The value, not the pointer: components switch on value types.
+	return reflect.ValueOf(p).Elem().Interface().(Email), nil
+}

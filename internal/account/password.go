@@ -1,0 +1,197 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
+	"gatehouse/internal/token"
+)
+
+// CheckToken returns the account a link of f belongs to without consuming
+// it, so mail scanners that open links change nothing.
+func (s *Service) CheckToken(ctx context.Context, f *Flow, raw string) (User, error) {
+	u, err := s.tokenUser(ctx, f, raw)
+	if err != nil {
+		return User{}, err
+	}
+	return userView(u), nil
+}
+
+// OpenLink is the emailed link of f being opened: one use of a token from
+// m's client, which must be within the per-IP limit, and a check that
+// changes nothing.
+func (s *Service) OpenLink(ctx context.Context, f *Flow, raw string, m Meta) error {
+	if err := s.allowTokenUse(ctx, m); err != nil {
+		return err
+	}
+	_, err := s.tokenUser(ctx, f, raw)
+	return err
+}
+
+func (s *Service) tokenUser(ctx context.Context, f *Flow, raw string) (*store.User, error) {
+	if !token.WellFormed(raw) {
+		return nil, ErrInvalidToken
+	}
+	t, err := s.store.ValidToken(ctx, token.Hash(raw), f.linkPurpose, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.UserByID(ctx, t.UserID)
+}
+
+// EvaluatePassword scores a candidate password for the live checklist with
+// the same policy that enforces it, including the link owner's own data.
+func (s *Service) EvaluatePassword(ctx context.Context, f *Flow, raw, pw string) (password.Evaluation, error) {
+	u, err := s.tokenUser(ctx, f, raw)
+	if err != nil {
+		return password.Evaluation{}, err
+	}
+	return s.cfg.Policy.Evaluate(pw, personal(u)), nil
+}
+
+// Complete ends flow f with a new password: it consumes the link token,
+// sets the password (activating a pending account) and, in one
+// transaction, voids every other link and code of every flow, ends every
+// session and lifts any sign-in throttle. No session is issued; the owner
+// signs in next. A refused password is FieldErrors.
+func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
+	if err := s.allowTokenUse(ctx, m); err != nil {
+		return err
+	}
+	u, err := s.tokenUser(ctx, f, raw)
+	if err != nil {
+		return err
+	}
+	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var ended int
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		id, err := tx.ConsumeToken(ctx, token.Hash(raw), f.linkPurpose, now)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && id != u.ID) {
+			return ErrInvalidToken
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.SetUserPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		// Whatever links and codes were still open are void once a
+		// password is set.
+		if err := tx.RevokeTokens(ctx, u.ID, now, allPurposes()...); err != nil {
+			return err
+		}
+		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
+			return err
+		}
+		// A new password lifts any sign-in throttle: the owner proved
+		// control of the address.
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, f.completed, m); err != nil {
+			return err
+		}
+		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now)
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended)
+	return nil
+}
+
+// ChangePassword sets a new password for a signed-in user who knows the
+// current one. Every other session ends; this one stays, and every open
+// recovery link and code is void. Wrong current passwords count toward the
+// sign-in throttle, so a stolen session cannot be used to guess it.
+func (s *Service) ChangePassword(ctx context.Context, who User, current Session, currentPW, pw, confirm string, m Meta) error {
+	u, err := s.store.UserByID(ctx, who.ID)
+	if err != nil {
+		return err
+	}
+	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
+	if s.now().Before(lt.LockedUntil) || utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+		return wrong
+	}
+	if _, err := s.hasher.Verify(ctx, currentPW, u.PasswordHash); err != nil {
+		if errors.Is(err, password.ErrBusy) {
+			return ErrBusy
+		}
+		if _, err := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay); err != nil {
+			return err
+		}
+		return wrong
+	}
+	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var ended int
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if err := tx.SetUserPassword(ctx, u.ID, hash, now); err != nil {
+			return err
+		}
+		if err := tx.RevokeTokens(ctx, u.ID, now, Recovery.linkPurpose, Recovery.codePurpose); err != nil {
+			return err
+		}
+		if ended, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
+			return err
+		}
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
+			return err
+		}
+		return s.passwordChangedEmail(ctx, tx, u, false, now)
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	logctx.From(ctx).InfoContext(ctx, "account password changed", "user_id", u.ID, "sessions_ended", ended)
+	return nil
+}
+
+func personal(u *store.User) password.Personal {
+	return password.Personal{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company}
+}
+
+// newPasswordHash applies the policy to a new password of u and hashes it.
+func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confirm string) (string, error) {
+	if probs := s.cfg.Policy.Check(pw, confirm, personal(u)); probs != nil {
+		return "", FieldErrors(probs)
+	}
+	return s.hasher.Hash(ctx, pw)
+}
+
+// passwordChangedEmail queues "your password was set/changed": no password,
+// no token, and what to do if it was not the owner.
+func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time) error {
+	return s.enqueue(ctx, tx, u.Email, u.Locale, PasswordChangedEmail{
+		FirstName: u.FirstName,
+		Initial:   initial,
+		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
+		ChangedAt: now.Truncate(time.Second),
+	})
+}

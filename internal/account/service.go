@@ -1,0 +1,162 @@
+// Package account holds every rule of the sign-up, sign-in and recovery
+// flows as plain Go. It knows nothing of HTTP or HTML: handlers call it with
+// parsed input and render what it returns, which never includes a
+// password hash or a stored token.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
+)
+
+// ErrInvalidToken covers unknown, expired, used and wrong-purpose tokens
+// alike, so the pages cannot tell them apart.
+var ErrInvalidToken = errors.New("account: invalid or expired link")
+
+// ErrBadCredentials covers unknown email, wrong password and accounts that
+// are not active yet, so sign-in reveals none of them.
+var ErrBadCredentials = errors.New("account: bad credentials")
+
+// ErrNoSession means the session cookie names no live session.
+var ErrNoSession = errors.New("account: no session")
+
+// ErrBusy means hashing capacity is exhausted; ask the user to retry soon.
+var ErrBusy = password.ErrBusy
+
+// Config holds the settings the flows need.
+type Config struct {
+	BaseURL         *url.URL
+	ActivationTTL   time.Duration
+	ResetTTL        time.Duration
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	Policy          password.Policy
+	// Verification is how emails let people prove the address: a link, a
+	// code, or both (VerificationBoth, the default when empty).
+	Verification string
+	// Limits are the abuse limits; the zero value means DefaultLimits.
+	Limits Limits
+}
+
+// Deps are what a Service runs on. Store, Hasher and Limiter are required:
+// a Service without a limiter would silently enforce no abuse limit.
+type Deps struct {
+	Store   *store.Store
+	Hasher  *password.Hasher
+	Limiter *ratelimit.Limiter
+	// Now is the clock (time.Now when nil); tests move it through expiry.
+	Now func() time.Time
+	// Queued is called after a transaction that wrote to the outbox has
+	// committed, so the worker sends at once instead of at its next poll.
+	Queued func()
+}
+
+// Service runs the flows against the store.
+type Service struct {
+	store   *store.Store
+	hasher  *password.Hasher
+	limiter *ratelimit.Limiter
+	cfg     Config
+	clock   func() time.Time
+	queued  func()
+	dummy   string
+}
+
+// New returns a Service. It hashes a dummy password once so that sign-in
+// with an unknown address costs as much as with a known one.
+func New(d Deps, cfg Config) (*Service, error) {
+	switch {
+	case d.Store == nil:
+		return nil, errors.New("account: no store")
+	case d.Hasher == nil:
+		return nil, errors.New("account: no password hasher")
+	case d.Limiter == nil:
+		return nil, errors.New("account: no rate limiter")
+	case cfg.BaseURL == nil:
+		return nil, errors.New("account: no base URL")
+	}
+	switch cfg.Verification {
+	case "":
+		cfg.Verification = VerificationBoth
+	case VerificationLink, VerificationCode, VerificationBoth:
+	default:
+		return nil, fmt.Errorf("account: unknown verification method %q", cfg.Verification)
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Queued == nil {
+		d.Queued = func() {}
+	}
+	dummy, err := d.Hasher.Hash(context.Background(), "gatehouse dummy password for unknown accounts")
+	if err != nil {
+		return nil, fmt.Errorf("account: dummy hash: %w", err)
+	}
+	return &Service{store: d.Store, hasher: d.Hasher, limiter: d.Limiter, cfg: cfg, clock: d.Now, queued: d.Queued, dummy: dummy}, nil
+}
+
+// Policy is the password policy in force, for pages that describe it.
+func (s *Service) Policy() password.Policy { return s.cfg.Policy }
+
+// Meta is what the flows know of the request that triggered them.
+type Meta struct {
+	IP        string
+	UserAgent string
+	Locale    string
+}
+
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// link builds an emailed link from BASE_URL (never from the request's
+// Host), carrying the token if any and the recipient's language, so the
+// journey continues in it whichever browser opens the link.
+func (s *Service) link(path, raw, locale string) string {
+	u := *s.cfg.BaseURL
+	u.Path += path
+	var q []string
+	if raw != "" {
+		q = append(q, "token="+url.QueryEscape(raw))
+	}
+	if locale != "" {
+		q = append(q, "lang="+url.QueryEscape(locale))
+	}
+	u.RawQuery = strings.Join(q, "&")
+	return u.String()
+}
+
+// enqueue writes one email to the outbox inside tx.
+func (s *Service) enqueue(ctx context.Context, tx *store.Store, to, locale string, e Email) error {
+	data, err := EncodeEmail(e)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: e.Kind(), Recipient: to, Locale: locale, Data: data, CreatedAt: s.now()})
+}
+
+// audit records one event in the trail; userID 0 is an event of no
+// account (a request for an unknown address).
+func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind Event, m Meta) error {
+	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), CreatedAt: s.now()}
+	if userID != 0 {
+		e.UserID = &userID
+	}
+	return tx.AddAuditEvent(ctx, e)
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

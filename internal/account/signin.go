@@ -1,0 +1,243 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gatehouse/internal/i18n"
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/password"
+	"gatehouse/internal/store"
+	"gatehouse/internal/token"
+)
+
+// CheckLoginForm is what the sign-in form must hold before it is tried:
+// both fields filled in. Nothing else about the address is said.
+func CheckLoginForm(email, pw string) FieldErrors {
+	errs := FieldErrors{}
+	if strings.TrimSpace(email) == "" {
+		errs["email"] = i18n.Msg("error.email.required")
+	}
+	if pw == "" {
+		errs["password"] = i18n.Msg("error.password.required")
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// Login checks the credentials and opens a new session, ending the one the
+// browser had (previous may be empty). It returns the session token for the
+// cookie. Every failure is ErrBadCredentials, after the same argon2id work.
+func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta) (string, error) {
+	email = strings.TrimSpace(email)
+	log := logctx.From(ctx).With("email_hash", logctx.EmailHash(email))
+	if err := s.allow(ctx, "login_ip", check{"login:ip:" + m.IP, s.cfg.Limits.LoginPerIP}); err != nil {
+		return "", err
+	}
+	if utf8.RuneCountInString(pw) > s.cfg.Policy.MaxLength || len(email) > MaxEmailLen {
+		// No stored password can be this long; refuse before hashing.
+		return "", ErrBadCredentials
+	}
+	var u *store.User
+	canon, err := CanonicalEmail(email)
+	if err == nil {
+		u, err = s.store.UserByEmail(ctx, canon)
+	} else {
+		err = store.ErrNotFound // not an address: no account, same work below
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	if err != nil {
+		u = nil
+	}
+	if u == nil || u.Status != store.UserActive || u.PasswordHash == "" {
+		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
+			return "", ErrBusy
+		}
+		log.InfoContext(ctx, "account login failed", "reason", "no active account")
+		return "", ErrBadCredentials
+	}
+	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
+	if err != nil {
+		return "", err
+	}
+	if s.now().Before(lt.LockedUntil) {
+		// Throttled: the same work and the same answer as a wrong password.
+		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
+			return "", ErrBusy
+		}
+		log.InfoContext(ctx, "account login throttled", "user_id", u.ID, "failures", lt.Failures)
+		return "", ErrBadCredentials
+	}
+	rehash, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
+	switch {
+	case errors.Is(err, password.ErrBusy):
+		return "", ErrBusy
+	case err != nil:
+		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+			return "", aerr
+		}
+		lt, terr := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
+		if terr != nil {
+			return "", terr
+		}
+		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
+		return "", ErrBadCredentials
+	}
+	if lt.Failures > 0 {
+		if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
+			return "", err
+		}
+	}
+	if rehash {
+		if h, err := s.hasher.Hash(ctx, pw); err == nil {
+			if err := s.store.UpdatePasswordHash(ctx, u.ID, u.PasswordHash, h); err != nil {
+				log.WarnContext(ctx, "account rehash failed", "err", err)
+			}
+		}
+	}
+	raw, hash := token.New()
+	now := s.now()
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if previous != "" {
+			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
+				return err
+			}
+		}
+		sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now,
+			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512)}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventLoginOK, m)
+	})
+	if err != nil {
+		return "", err
+	}
+	log.InfoContext(ctx, "account login ok", "user_id", u.ID)
+	return raw, nil
+}
+
+// Authenticate returns the user and session behind a session token, and
+// records the activity for the idle timeout.
+func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, error) {
+	if !token.WellFormed(raw) {
+		return User{}, Session{}, ErrNoSession
+	}
+	now := s.now()
+	sess, err := s.store.SessionByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
+	if errors.Is(err, store.ErrNotFound) {
+		return User{}, Session{}, ErrNoSession
+	}
+	if err != nil {
+		return User{}, Session{}, err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return User{}, Session{}, err
+	}
+	// A write per request is wasteful; a minute's precision is plenty.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			return User{}, Session{}, err
+		}
+		sess.LastSeenAt = now
+	}
+	return userView(u), sessionView(sess), nil
+}
+
+// Logout ends the session behind raw, if any, and records it.
+func (s *Service) Logout(ctx context.Context, raw string, m Meta) error {
+	if !token.WellFormed(raw) {
+		return nil
+	}
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		userID, err := tx.EndSession(ctx, token.Hash(raw))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, userID, EventLogout, m)
+	})
+	if err != nil {
+		return err
+	}
+	logctx.From(ctx).InfoContext(ctx, "account logout")
+	return nil
+}
+
+// EndOtherSessions ends every session of the user but the current one.
+func (s *Service) EndOtherSessions(ctx context.Context, u User, current Session, m Meta) (int, error) {
+	var n int
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		var err error
+		if n, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventSessionsRevoked, m)
+	})
+	if err != nil {
+		return 0, err
+	}
+	logctx.From(ctx).InfoContext(ctx, "account sessions revoked", "user_id", u.ID, "count", n)
+	return n, nil
+}
+
+// Overview is what the account page shows besides the profile.
+type Overview struct {
+	Sessions []Session
+	Events   []AuditEntry
+}
+
+// Overview lists the user's live sessions and recent security events.
+func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
+	sessions, err := s.store.SessionsByUser(ctx, u.ID, s.now(), s.cfg.SessionIdle)
+	if err != nil {
+		return Overview{}, err
+	}
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	if err != nil {
+		return Overview{}, err
+	}
+	ov := Overview{Sessions: make([]Session, len(sessions))}
+	for i := range sessions {
+		ov.Sessions[i] = sessionView(&sessions[i])
+	}
+	for _, e := range events {
+		if Event(e.Kind).MessageID() == "" {
+			continue // a kind this version does not know
+		}
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP})
+	}
+	return ov, nil
+}
+
+// Language decides a signed-in user's language. A language chosen in this
+// request (chosen non-empty) is stored on the account, for the emails and
+// devices that follow; with no choice ever made in this browser
+// (remembered false), the stored one applies. It returns the language to
+// use, or "" to keep the request's.
+func (s *Service) Language(ctx context.Context, u *User, chosen string, remembered bool) (string, error) {
+	if chosen != "" {
+		if u.Locale == chosen {
+			return "", nil
+		}
+		if err := s.store.UpdateUserLocale(ctx, u.ID, chosen); err != nil {
+			return "", err
+		}
+		u.Locale = chosen
+		return "", nil
+	}
+	if remembered {
+		return "", nil
+	}
+	return u.Locale, nil
+}

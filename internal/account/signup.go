@@ -1,0 +1,162 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/store"
+	"gatehouse/internal/token"
+)
+
+// ResendCooldown is how long "send again" waits after an email.
+const ResendCooldown = time.Minute
+
+// ErrTooSoon is a "send again" inside ResendCooldown; nothing was sent.
+var ErrTooSoon = errors.New("account: asked again too soon")
+
+// Sent is what the browser that asked for an email keeps for the "check
+// your inbox" page: the address as typed, when it asked, and the secret
+// the email's code is bound to.
+type Sent struct {
+	Email   string
+	At      time.Time
+	Binding string
+}
+
+// ResendAt is when "send again" may be used.
+func (s Sent) ResendAt() time.Time { return s.At.Add(ResendCooldown) }
+
+// sent is the answer to a request from the browser that holds binding.
+func (s *Service) sent(email, binding string) Sent {
+	return Sent{Email: strings.TrimSpace(email), At: s.clock(), Binding: binding}
+}
+
+// newBinding is a fresh secret for the code in the email a browser is
+// about to get; the code works only together with it.
+func newBinding() string {
+	raw, _ := token.New()
+	return raw
+}
+
+// Register starts a sign-up. Whether the address is new, pending or already
+// active, the caller gets the same answer; only the email differs: an
+// activation link, or "you already have an account".
+func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, error) {
+	typed := r.Email
+	r.Normalize()
+	if errs := r.Validate(); errs != nil {
+		return Sent{}, errs
+	}
+	if err := s.allowEmail(ctx, r.Email, m); err != nil {
+		return Sent{}, err
+	}
+	binding := newBinding()
+	now := s.now()
+	var event Event
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u := &store.User{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company,
+			Country: r.Country, Region: r.Region, Phone: r.Phone, Locale: m.Locale, Status: store.UserPending,
+			CreatedAt: now, UpdatedAt: now}
+		created, err := tx.CreateUserIfAbsent(ctx, u)
+		if err != nil {
+			return err
+		}
+		if !created {
+			existing, err := tx.UserByEmail(ctx, r.Email)
+			if err != nil {
+				return err
+			}
+			if existing.Status == store.UserActive {
+				event = EventRegisterExists
+				if err := s.audit(ctx, tx, existing.ID, event, m); err != nil {
+					return err
+				}
+				return s.enqueue(ctx, tx, existing.Email, existing.Locale, AlreadyRegisteredEmail{
+					FirstName: existing.FirstName,
+					LoginURL:  s.link(paths.Login, "", existing.Locale),
+					ResetURL:  s.link(paths.PasswordForgot, "", existing.Locale),
+				})
+			}
+			// Still pending: the newest details win, and a fresh link
+			// replaces the old one.
+			u.ID = existing.ID
+			if err := tx.UpdateUserProfile(ctx, u); err != nil {
+				return err
+			}
+		}
+		event = Activation.requested
+		return s.sendLink(ctx, tx, u, created, Activation, now, m, binding)
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	s.queued()
+	logctx.From(ctx).InfoContext(ctx, "account registration", "event", string(event), "email_hash", logctx.EmailHash(r.Email))
+	return s.sent(typed, binding), nil
+}
+
+// Request asks for f's email to the address (forgot password). Known,
+// pending and unknown addresses get the same answer: the account gets the
+// email of the flow that serves its status (a pending account asking to
+// recover gets activation), an unknown address nothing. The account itself
+// is not changed, so the old password keeps working until the flow
+// completes.
+func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (Sent, error) {
+	canon, err := CanonicalEmail(email)
+	if err != nil {
+		return Sent{}, err
+	}
+	if err := s.allowEmail(ctx, canon, m); err != nil {
+		return Sent{}, err
+	}
+	binding := newBinding()
+	now := s.now()
+	outcome := "unknown"
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := tx.UserByEmail(ctx, canon)
+		if errors.Is(err, store.ErrNotFound) {
+			return s.audit(ctx, tx, 0, f.requested, m)
+		}
+		if err != nil {
+			return err
+		}
+		g := f.serving(u.Status)
+		if g == nil {
+			outcome = "none for " + u.Status
+			return nil
+		}
+		outcome = u.Status
+		return s.sendLink(ctx, tx, u, false, g, now, m, binding)
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	s.queued()
+	logctx.From(ctx).InfoContext(ctx, "account "+f.Name+" requested", "outcome", outcome, "email_hash", logctx.EmailHash(canon))
+	return s.sent(email, binding), nil
+}
+
+// Resend sends f's email again to the address a browser asked for before,
+// at most once per ResendCooldown per address (ErrTooSoon otherwise). The
+// answer is the same whatever the address, and a malformed one sends
+// nothing.
+func (s *Service) Resend(ctx context.Context, f *Flow, email string, m Meta) (Sent, error) {
+	ok, _, err := s.limiter.Allow(ctx, "resend:"+logctx.EmailHash(email), ratelimit.Rule{Max: 1, Window: ResendCooldown})
+	if err != nil {
+		return Sent{}, err
+	}
+	if !ok {
+		return Sent{}, ErrTooSoon
+	}
+	sent, err := s.Request(ctx, f, email, m)
+	var errs FieldErrors
+	if errors.As(err, &errs) {
+		return s.sent(email, newBinding()), nil
+	}
+	return sent, err
+}

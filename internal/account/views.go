@@ -1,0 +1,52 @@
+package account
+
+import (
+	"time"
+
+	"gatehouse/internal/store"
+)
+
+// User is an account as the pages see it: never its password hash.
+type User struct {
+	ID                  int64
+	Email               string
+	FirstName, LastName string
+	Company             string
+	Country, Region     string
+	Phone               string
+	Locale              string
+	CreatedAt           time.Time
+	ActivatedAt         *time.Time
+	PasswordChangedAt   *time.Time
+}
+
+// Name is the person's full name as entered.
+func (u User) Name() string { return u.FirstName + " " + u.LastName }
+
+func userView(u *store.User) User {
+	return User{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
+		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
+		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt}
+}
+
+// Session is a signed-in browser as the pages see it: never its token.
+type Session struct {
+	ID         int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string
+	UserAgent  string
+}
+
+func sessionView(s *store.Session) Session {
+	return Session{ID: s.ID, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
+		IP: s.IP, UserAgent: s.UserAgent}
+}
+
+// AuditEntry is one event of the account's audit trail.
+type AuditEntry struct {
+	Kind Event
+	At   time.Time
+	IP   string
+}
