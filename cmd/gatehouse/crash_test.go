@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // TestKilledMidSendLosesNothing runs the real binary, kills it with SIGKILL

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"gatehouse/internal/store/storetest"
-	"gatehouse/internal/tcpproxy"
+	"gatehouse/internal/testkit/tcpproxy"
 )
 
 // TestDatabaseOutage: while PostgreSQL is away, pages that need it fail

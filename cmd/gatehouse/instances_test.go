@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // TestTwoInstancesSendEachEmailOnce runs two Gatehouse processes' worth of

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/resendfake"
 	"gatehouse/migrations"
 )
 

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
-	"gatehouse/internal/tcpproxy"
+	"gatehouse/internal/testkit/resendfake"
+	"gatehouse/internal/testkit/tcpproxy"
 )
 
 // instance is one Gatehouse process of the chaos test, restartable on its address.

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // flowReport is the outcome of a flow run.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 func TestRefusesRemoteTarget(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 func main() {

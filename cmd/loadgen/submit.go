@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // submitReport is the outcome of -register or -signin mode.

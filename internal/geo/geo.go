@@ -133,11 +133,6 @@ func (e entry) name(key string) string {
 	return e.Name
 }
 
-// HasRegions reports whether country (ISO 3166-1 alpha-2) has subdivisions to choose from.
-func HasRegions(country string) bool {
-	return len(load().countries[country]) > 0
-}
-
 func find(country, code string) (entry, bool) {
 	if !strings.HasPrefix(code, country+"-") {
 		return entry{}, false

@@ -34,7 +34,7 @@ func TestRegionsUS(t *testing.T) {
 	if i := indexOf(rs, "US-CA"); i < 0 || rs[i].Name != "California" {
 		t.Errorf("US-CA missing or misnamed in %v", rs)
 	}
-	if !HasRegions("US") || !ValidRegion("US", "US-CA") {
+	if !ValidRegion("US", "US-CA") {
 		t.Error("US-CA not valid")
 	}
 }
@@ -110,9 +110,6 @@ func TestNoRegions(t *testing.T) {
 	for _, cc := range []string{"VA", "XK", "", "ZZ", "us"} {
 		if rs := Regions(cc, language.English); rs != nil {
 			t.Errorf("Regions(%q) = %v, want nil", cc, rs)
-		}
-		if HasRegions(cc) {
-			t.Errorf("HasRegions(%q) = true", cc)
 		}
 		if ValidRegion(cc, cc+"-01") {
 			t.Errorf("ValidRegion(%q) = true", cc)

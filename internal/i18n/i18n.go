@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
@@ -197,9 +196,6 @@ func isolate(data map[string]any) map[string]any {
 	}
 	return out
 }
-
-// Key returns a stable string for a locale, for storing with a user.
-func Key(tag language.Tag) string { return strings.ToLower(tag.String()) }
 
 // Message is text to show the user, as a message ID and its template data;
 // errors from the domain carry these and are translated at render time.

@@ -16,8 +16,8 @@ import (
 func TestWorkerOnResult(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		r := newRig(t, s)
-		var got []string
-		r.w.OnResult = func(result string) { got = append(got, result) }
+		var got []mail.Result
+		r.w.OnResult = func(result mail.Result) { got = append(got, result) }
 		r.enqueue(t)
 		r.fake.FailNext(1, http.StatusInternalServerError)
 		r.runOnce(t)
@@ -26,7 +26,7 @@ func TestWorkerOnResult(t *testing.T) {
 		r.enqueue(t)
 		r.fake.FailNext(1, http.StatusUnprocessableEntity)
 		r.runOnce(t)
-		want := []string{mail.ResultRetry, mail.ResultSent, mail.ResultFailed}
+		want := []mail.Result{mail.ResultRetry, mail.ResultSent, mail.ResultFailed}
 		if !slices.Equal(got, want) {
 			t.Fatalf("OnResult heard %v, want %v", got, want)
 		}

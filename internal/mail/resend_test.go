@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gatehouse/internal/resendfake"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // testKey is distinctive so a test can prove it never leaks into an error message.

@@ -25,11 +25,15 @@ type Outbox interface {
 // worker.
 type RenderFunc func(ctx context.Context, row store.OutboxMessage) (Message, error)
 
+// Result is the outcome of one claimed row that a Worker reports to OnResult;
+// its values are also the result label of the mail sends metric.
+type Result string
+
 // The outcomes a Worker reports to OnResult.
 const (
-	ResultSent   = "sent"
-	ResultRetry  = "retry"
-	ResultFailed = "failed"
+	ResultSent   Result = "sent"
+	ResultRetry  Result = "retry"
+	ResultFailed Result = "failed"
 )
 
 // Worker sends the outbox: it claims due rows, renders and sends each, and
@@ -50,7 +54,7 @@ type Worker struct {
 	Now         func() time.Time
 	// OnResult, when set, is told the outcome of each claimed row:
 	// ResultSent, ResultRetry or ResultFailed (metrics).
-	OnResult func(result string)
+	OnResult func(result Result)
 
 	wake        chan struct{}
 	mu          sync.Mutex
@@ -237,7 +241,7 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
 	return false
 }
 
-func (w *Worker) result(r string) {
+func (w *Worker) result(r Result) {
 	if w.OnResult != nil {
 		w.OnResult(r)
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"gatehouse/internal/mail"
-	"gatehouse/internal/resendfake"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // workerRig is a worker over a real store sending to a fake Resend API,

@@ -17,13 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
 
-// Send results, the values of the result label of gatehouse_mail_sends_total.
-const (
-	SendSent   = "sent"
-	SendRetry  = "retry"
-	SendFailed = "failed"
+	"gatehouse/internal/mail"
 )
 
 // UnmatchedRoute is the route label of requests no route matched (404, 405):
@@ -99,8 +94,8 @@ func New(o Options) *Metrics {
 		}),
 		log: o.Log,
 	}
-	for _, r := range []string{SendSent, SendRetry, SendFailed} {
-		m.sends.WithLabelValues(r)
+	for _, r := range []mail.Result{mail.ResultSent, mail.ResultRetry, mail.ResultFailed} {
+		m.sends.WithLabelValues(string(r))
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
@@ -136,9 +131,9 @@ func normalMethod(method string) string {
 	return "OTHER"
 }
 
-// MailSend counts one outbox send attempt by result (SendSent, SendRetry,
-// SendFailed); it fits mail.Worker's OnResult hook.
-func (m *Metrics) MailSend(result string) { m.sends.WithLabelValues(result).Inc() }
+// MailSend counts one outbox send attempt by its result, which is the
+// result label as it stands; it fits mail.Worker's OnResult hook.
+func (m *Metrics) MailSend(result mail.Result) { m.sends.WithLabelValues(string(result)).Inc() }
 
 // HashWait records how long a hash queued for a slot; it fits
 // password.Hasher's OnWait hook.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/internal/mail"
 	"gatehouse/internal/metrics"
 )
 
@@ -35,7 +36,7 @@ func TestRegistryIsPrivateAndComplete(t *testing.T) {
 	}})
 	m.ObserveHTTP("/login", "POST", 303, 40*time.Millisecond)
 	m.ObserveHTTP("", "BREW", 405, time.Millisecond)
-	m.MailSend(metrics.SendRetry)
+	m.MailSend(mail.ResultRetry)
 	m.HashWait(20 * time.Millisecond)
 	metrics.RateLimited("login_ip")
 
@@ -50,6 +51,7 @@ func TestRegistryIsPrivateAndComplete(t *testing.T) {
 			`gatehouse_http_requests_total{method="OTHER",route="unmatched",status="405"} 1`,
 			`gatehouse_mail_sends_total{result="retry"} 1`,
 			`gatehouse_mail_sends_total{result="sent"} 0`,
+			`gatehouse_mail_sends_total{result="failed"} 0`,
 			`gatehouse_password_hash_wait_seconds_count 1`,
 			`gatehouse_rate_limited_total{rule="login_ip"}`,
 			"gatehouse_outbox_pending 3",
