@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -19,7 +18,7 @@ import (
 // up accounts, so it cannot tell whether an address is registered.
 func (s *server) registerValidate(c *gin.Context) {
 	field := c.Query("field")
-	if !slices.Contains(account.RegistrationFields, field) {
+	if _, ok := account.RegistrationField(field); !ok {
 		s.notFound(c)
 		return
 	}
@@ -28,20 +27,20 @@ func (s *server) registerValidate(c *gin.Context) {
 	}
 	r := registration(c)
 	r.NormalizeField(field)
-	form := formOf(c, nil, account.RegistrationFields...)
+	form := formOf(c, nil, account.RegistrationFieldNames...)
 	form.Errors = map[string]i18n.Message{}
 	form.Valid = map[string]bool{}
 	form.Notes = map[string]i18n.Message{}
 	ctx := c.Request.Context()
 	announce := ""
-	if m, bad := r.ValidateField(field); bad {
+	if m, bad := r.CheckField(field); bad {
 		form.Errors[field] = m
 		announce = i18n.TM(ctx, m)
 	} else if form.Value(field) != "" {
 		form.Valid[field] = true
 	}
 	if field == "email" && form.Valid[field] {
-		if suggestion := account.SuggestEmail(r.Email); suggestion != "" {
+		if suggestion := account.SuggestEmail(r.Get("email")); suggestion != "" {
 			form.Notes[field] = i18n.Message{ID: "form.email_suggestion", Data: map[string]any{"Email": suggestion}}
 			announce = i18n.TM(ctx, form.Notes[field])
 		}

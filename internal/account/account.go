@@ -163,21 +163,20 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 	if errs := r.Validate(); errs != nil {
 		return errs
 	}
-	if err := s.allowEmail(ctx, r.Email, m); err != nil {
+	if err := s.allowEmail(ctx, r.Get("email"), m); err != nil {
 		return err
 	}
 	now := s.now()
 	var event string
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company,
-			Country: r.Country, Region: r.Region, Phone: r.Phone, Locale: m.Locale, Status: store.UserPending,
-			CreatedAt: now, UpdatedAt: now}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now}
+		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
 			return err
 		}
 		if !created {
-			existing, err := tx.UserByEmail(ctx, r.Email)
+			existing, err := tx.UserByEmail(ctx, r.Get("email"))
 			if err != nil {
 				return err
 			}
@@ -195,7 +194,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 			// Still pending: the newest details win, and a fresh link
 			// replaces the old one.
 			u.ID = existing.ID
-			if err := tx.UpdateUserProfile(ctx, u); err != nil {
+			if err := tx.UpdateUserProfile(ctx, u, profileColumns...); err != nil {
 				return err
 			}
 		}
@@ -206,7 +205,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) error {
 		return err
 	}
 	s.Queued()
-	logctx.From(ctx).InfoContext(ctx, "account registration", "event", event, "email_hash", logctx.EmailHash(r.Email))
+	logctx.From(ctx).InfoContext(ctx, "account registration", "event", event, "email_hash", logctx.EmailHash(r.Get("email")))
 	return nil
 }
 
