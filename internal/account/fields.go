@@ -41,6 +41,12 @@ type FieldSpec struct {
 	// Check refuses a normalised, non-empty value with a message; nil
 	// accepts free text without line breaks or control characters.
 	Check func(v, country string) (i18n.Message, bool)
+	// Note is a non-blocking remark on a value that passed, such as a
+	// likely correction of a mistyped email domain; nil for none.
+	Note func(v string) (i18n.Message, bool)
+	// Clears names the fields whose value no longer applies once this one
+	// changes (a region belongs to one country).
+	Clears []string
 	// User points at the users column that keeps the value; nil for a
 	// field that is only checked (the terms).
 	User func(u *store.User) *string
@@ -61,7 +67,7 @@ var registrationFields = [...]FieldSpec{
 		User: func(u *store.User) *string { return &u.Company }},
 	{Name: countryField, Label: "form.country", Autocomplete: "country",
 		Required: true, Missing: "error.country.required", MaxLen: 2,
-		Normalize: upperTrim, Check: checkCountry,
+		Normalize: upperTrim, Check: checkCountry, Clears: []string{"region"},
 		User: func(u *store.User) *string { return &u.Country }},
 	// Optional even where the country has regions.
 	{Name: "region", Label: "form.region", Autocomplete: "address-level1", MaxLen: 8,
@@ -69,7 +75,7 @@ var registrationFields = [...]FieldSpec{
 		User: func(u *store.User) *string { return &u.Region }},
 	{Name: "email", Label: "form.email", Hint: "form.email_hint", Type: "email", Autocomplete: "email",
 		Required: true, Missing: "error.email.required", MaxLen: MaxEmailLen,
-		Normalize: normalizeEmail, Check: checkEmail,
+		Normalize: normalizeEmail, Check: checkEmail, Note: suggestEmail,
 		User: func(u *store.User) *string { return &u.Email }},
 	{Name: "phone", Label: "form.phone", Hint: "form.phone_hint", Type: "tel", Autocomplete: "tel", MaxLen: maxPhoneLen,
 		Normalize: normalizePhone, Check: checkPhone,
@@ -169,6 +175,14 @@ func normalizeEmail(v, _ string) string {
 func checkEmail(v, _ string) (i18n.Message, bool) {
 	if _, err := CanonicalEmail(v); err != nil {
 		return i18n.Msg("error.email.invalid"), true
+	}
+	return i18n.Message{}, false
+}
+
+// suggestEmail notes a likely correction of a mistyped common domain.
+func suggestEmail(v string) (i18n.Message, bool) {
+	if s := SuggestEmail(v); s != "" {
+		return i18n.Message{ID: "form.email_suggestion", Data: map[string]any{"Email": s}}, true
 	}
 	return i18n.Message{}, false
 }

@@ -124,6 +124,44 @@ func (f *FieldSpec) check(v, country string) (i18n.Message, bool) {
 	return i18n.Message{}, false
 }
 
+// FieldResult is what inline validation shows once one field has changed.
+type FieldResult struct {
+	// Error is why the value is refused, when Invalid.
+	Error   i18n.Message
+	Invalid bool
+	// Valid is a value typed and accepted; an empty optional field is
+	// neither valid nor invalid.
+	Valid bool
+	// Note is a non-blocking remark on an accepted value (a likely
+	// correction of the email); its ID is empty when there is none.
+	Note i18n.Message
+	// Cleared are the fields whose values this change voids (the region of
+	// the old country): the form shows them again, empty.
+	Cleared []string
+}
+
+// ValidateField is inline validation of field as the form posted it in r:
+// the same normalising and check as Register, and what the form should
+// show besides. A field the form does not have yields the zero result.
+func ValidateField(r Registration, field string) FieldResult {
+	i := fieldIndex(field)
+	if i < 0 {
+		return FieldResult{}
+	}
+	f := &registrationFields[i]
+	typed := r.values[i] != ""
+	r.NormalizeField(field)
+	res := FieldResult{Cleared: f.Clears}
+	res.Error, res.Invalid = f.check(r.values[i], r.values[countryAt])
+	res.Valid = !res.Invalid && typed
+	if res.Valid && f.Note != nil {
+		if m, ok := f.Note(r.values[i]); ok {
+			res.Note = m
+		}
+	}
+	return res
+}
+
 // user is r's kept fields on a new account.
 func (r Registration) user(u *store.User) {
 	for i := range registrationFields {
