@@ -47,9 +47,9 @@ func (s *server) registerValidate(c *gin.Context) {
 		form.Values[name] = ""
 	}
 	v := s.registerView(c, form)
-	parts := []templ.Component{components.RegisterField(field, v)}
+	parts := []templ.Component{components.RegisterField(field, v, false)}
 	for _, name := range res.Cleared {
-		parts = append(parts, components.RegisterFieldOOB(name, v))
+		parts = append(parts, components.RegisterField(name, v, true))
 	}
 	parts = append(parts, components.Announce(announce))
 
