@@ -51,8 +51,8 @@ func (r *Registration) Set(field, value string) {
 // number that is valid for the chosen country becomes E.164 ("+442079460958").
 // Values it cannot canonicalise stay as typed (trimmed), so the error shows them.
 func (r *Registration) Normalize() {
-	for _, f := range RegistrationFields {
-		r.NormalizeField(f.Name)
+	for i := range registrationFields {
+		r.NormalizeField(registrationFields[i].Name)
 	}
 }
 
@@ -101,8 +101,8 @@ func (r Registration) CheckField(field string) (i18n.Message, bool) {
 }
 
 // check refuses a missing required value, then what the field's own Check
-// refuses (free text: too long, line breaks, control characters), then
-// anything longer than its column holds.
+// refuses, then anything longer than its column holds; free text, which
+// has no Check, also may not hold line breaks or control characters.
 func (f *FieldSpec) check(v, country string) (i18n.Message, bool) {
 	if v == "" {
 		if f.Required {
