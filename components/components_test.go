@@ -150,6 +150,12 @@ func allErrors() components.Form {
 	f.Errors["email"] = msg("error.email.invalid")
 	f.Errors["phone"] = msg("error.phone.invalid")
 	f.Errors["accept_terms"] = msg("error.accept_terms.required")
+	// Any other field gets the problem every typed field can have.
+	for _, spec := range account.RegistrationFields {
+		if _, ok := f.Errors[spec.Name]; !ok {
+			f.Errors[spec.Name] = i18n.Message{ID: "error.field.too_long", Data: map[string]any{"Max": spec.MaxLen}}
+		}
+	}
 	return f
 }
 
@@ -472,11 +478,11 @@ func TestErrorSummary(t *testing.T) {
 		t.Error("error summary is not role=alert")
 	}
 	links := summary.tag("a")
-	if len(links) != len(components.RegisterFieldOrder) {
-		t.Fatalf("%d summary links, want %d", len(links), len(components.RegisterFieldOrder))
+	if len(links) != len(account.RegistrationFieldNames) {
+		t.Fatalf("%d summary links, want %d", len(links), len(account.RegistrationFieldNames))
 	}
 	form := allErrors()
-	for i, name := range components.RegisterFieldOrder {
+	for i, name := range account.RegistrationFieldNames {
 		t.Run(name, func(t *testing.T) {
 			a := links[i]
 			href := a.get("href")

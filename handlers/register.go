@@ -110,19 +110,14 @@ func (s *server) registerForm(c *gin.Context) {
 	s.renderCached(c, registerPages, key, page)
 }
 
-// registration binds only the named fields: anything else posted (status,
-// role, password…) is never read.
+// registration binds the sign-up fields and nothing else: anything else
+// posted (status, role, password…) is never read.
 func registration(c *gin.Context) account.Registration {
-	return account.Registration{
-		FirstName:   c.PostForm("first_name"),
-		LastName:    c.PostForm("last_name"),
-		Company:     c.PostForm("company"),
-		Country:     c.PostForm("country"),
-		Region:      c.PostForm("region"),
-		Email:       c.PostForm("email"),
-		Phone:       c.PostForm("phone"),
-		AcceptTerms: c.PostForm("accept_terms") == "on",
+	var r account.Registration
+	for _, f := range account.RegistrationFields {
+		r.Set(f.Name, c.PostForm(f.Name))
 	}
+	return r
 }
 
 func (s *server) register(c *gin.Context) {
@@ -132,7 +127,7 @@ func (s *server) register(c *gin.Context) {
 	sent, err := s.Account.Register(c.Request.Context(), registration(c), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		v := s.registerView(c, formOf(c, errs, account.RegistrationFields...))
+		v := s.registerView(c, formOf(c, errs, account.RegistrationFieldNames...))
 		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v))
 		return
 	}

@@ -177,8 +177,10 @@ func secSignUpDirect(t *testing.T, app *testApp, email string) {
 	t.Helper()
 	ctx := logctx.With(context.Background(), slog.New(slog.NewTextHandler(app.Logs, nil)))
 	f := registration(email)
-	r := account.Registration{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), Company: f.Get("company"),
-		Country: f.Get("country"), Email: email, Phone: f.Get("phone"), AcceptTerms: true}
+	var r account.Registration
+	for _, name := range account.RegistrationFieldNames {
+		r.Set(name, f.Get(name))
+	}
 	if _, err := app.Account.Register(ctx, r, account.Meta{Locale: "en"}); err != nil {
 		t.Fatal(err)
 	}

@@ -106,8 +106,8 @@ func newEnvWith(t *testing.T, st *store.Store, p password.Params, concurrency in
 }
 
 func registration(email string) account.Registration {
-	return account.Registration{FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines Ltd",
-		Country: "GB", Email: email, AcceptTerms: true}
+	return reg(map[string]string{"first_name": "Ada", "last_name": "Lovelace", "company": "Analytical Engines Ltd",
+		"country": "GB", "email": email, "accept_terms": "on"})
 }
 
 type mail struct {

@@ -71,19 +71,19 @@ func FuzzRegistrationValidate(f *testing.F) {
 	f.Add("", "", "", "", "", "", "", false)
 	f.Add("\xff\xfe", "Ĳ", "Ω", "fr", "75", "\"a b\"@example.com", "+", true)
 	f.Fuzz(func(t *testing.T, first, last, company, country, region, email, phone string, terms bool) {
-		r := account.Registration{FirstName: first, LastName: last, Company: company, Country: country,
-			Region: region, Email: email, Phone: phone, AcceptTerms: terms}
+		r := reg(map[string]string{"first_name": first, "last_name": last, "company": company, "country": country,
+			"region": region, "email": email, "phone": phone, "accept_terms": tick(terms)})
 		r.Normalize()
 		for field, m := range r.Validate() {
-			if !slices.Contains(account.RegistrationFields, field) {
+			if !slices.Contains(account.RegistrationFieldNames, field) {
 				t.Fatalf("Validate names %q, not a registration field", field)
 			}
 			if m.ID == "" {
 				t.Fatalf("Validate gives %q an empty message", field)
 			}
 		}
-		for _, field := range account.RegistrationFields {
-			r.ValidateField(field)
+		for _, field := range account.RegistrationFieldNames {
+			r.CheckField(field)
 		}
 	})
 }

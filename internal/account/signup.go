@@ -47,27 +47,27 @@ func newBinding() string {
 // active, the caller gets the same answer; only the email differs: an
 // activation link, or "you already have an account".
 func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, error) {
-	typed := r.Email
+	typed := r.Get("email")
 	r.Normalize()
 	if errs := r.Validate(); errs != nil {
 		return Sent{}, errs
 	}
-	if err := s.allowEmail(ctx, r.Email, m); err != nil {
+	email := r.Get("email")
+	if err := s.allowEmail(ctx, email, m); err != nil {
 		return Sent{}, err
 	}
 	binding := newBinding()
 	now := s.now()
 	var event Event
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Company: r.Company,
-			Country: r.Country, Region: r.Region, Phone: r.Phone, Locale: m.Locale, Status: store.UserPending,
-			CreatedAt: now, UpdatedAt: now}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now}
+		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
 			return err
 		}
 		if !created {
-			existing, err := tx.UserByEmail(ctx, r.Email)
+			existing, err := tx.UserByEmail(ctx, email)
 			if err != nil {
 				return err
 			}
@@ -85,7 +85,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 			// Still pending: the newest details win, and a fresh link
 			// replaces the old one.
 			u.ID = existing.ID
-			if err := tx.UpdateUserProfile(ctx, u); err != nil {
+			if err := tx.UpdateUserProfile(ctx, u, profileColumns...); err != nil {
 				return err
 			}
 		}
@@ -96,7 +96,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 		return Sent{}, err
 	}
 	s.queued()
-	logctx.From(ctx).InfoContext(ctx, "account registration", "event", string(event), "email_hash", logctx.EmailHash(r.Email))
+	logctx.From(ctx).InfoContext(ctx, "account registration", "event", string(event), "email_hash", logctx.EmailHash(email))
 	return s.sent(typed, binding), nil
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
+	"gatehouse/internal/store"
 )
 
 // FieldErrors maps a form field name to why its value is refused. It is an
@@ -25,35 +25,34 @@ func (e FieldErrors) Error() string {
 	return "account: invalid fields: " + strings.Join(names, ", ")
 }
 
-// Registration is what the sign-up form collects; only these fields bind.
+// Registration is what the sign-up form collects: one value for each of
+// RegistrationFields and nothing else, so what else a form posts (status,
+// role, password…) has nowhere to go.
 type Registration struct {
-	FirstName   string
-	LastName    string
-	Company     string
-	Country     string
-	Region      string
-	Email       string
-	Phone       string
-	AcceptTerms bool
+	values [len(registrationFields)]string
 }
 
-// Limits on registration fields, in code points.
-const (
-	MaxNameLen    = 100
-	MaxCompanyLen = 200
-	MaxEmailLen   = 254
-	MaxPhoneLen   = 32
-)
+// Get returns the value of field, or "" when the form has no such field.
+func (r Registration) Get(field string) string {
+	if i := fieldIndex(field); i >= 0 {
+		return r.values[i]
+	}
+	return ""
+}
 
-// RegistrationFields lists the form fields of Registration in form order.
-var RegistrationFields = []string{"first_name", "last_name", "company", "country", "region", "email", "phone", "accept_terms"}
+// Set stores value as field; a name the form does not have is ignored.
+func (r *Registration) Set(field, value string) {
+	if i := fieldIndex(field); i >= 0 {
+		r.values[i] = value
+	}
+}
 
 // Normalize trims the free-text fields and canonicalises the rest: a phone
 // number that is valid for the chosen country becomes E.164 ("+442079460958").
 // Values it cannot canonicalise stay as typed (trimmed), so the error shows them.
 func (r *Registration) Normalize() {
-	for _, f := range RegistrationFields {
-		r.NormalizeField(f)
+	for i := range registrationFields {
+		r.NormalizeField(registrationFields[i].Name)
 	}
 }
 
@@ -62,37 +61,28 @@ func (r *Registration) Normalize() {
 // formatting a phone number it will not look at costs more than the rest of
 // Normalize together.
 func (r *Registration) NormalizeField(field string) {
-	r.Country = strings.ToUpper(strings.TrimSpace(r.Country))
-	switch field {
-	case "first_name":
-		r.FirstName = strings.TrimSpace(r.FirstName)
-	case "last_name":
-		r.LastName = strings.TrimSpace(r.LastName)
-	case "company":
-		r.Company = strings.TrimSpace(r.Company)
-	case "region":
-		r.Region = strings.ToUpper(strings.TrimSpace(r.Region))
-	case "email":
-		if e, err := CanonicalEmail(r.Email); err == nil {
-			r.Email = e
-		} else {
-			r.Email = strings.TrimSpace(r.Email)
-		}
-	case "phone":
-		r.Phone = strings.TrimSpace(r.Phone)
-		if e, ok := e164(r.Phone, r.Country); ok {
-			r.Phone = e
-		}
+	country := &r.values[countryAt]
+	*country = registrationFields[countryAt].normalize(*country, "")
+	if i := fieldIndex(field); i >= 0 && i != countryAt {
+		r.values[i] = registrationFields[i].normalize(r.values[i], *country)
 	}
+}
+
+func (f *FieldSpec) normalize(v, country string) string {
+	if f.Normalize == nil {
+		return strings.TrimSpace(v)
+	}
+	return f.Normalize(v, country)
 }
 
 // Validate checks every field and returns the problems, or nil. It is the
 // one validator the full submit and inline validation share.
 func (r Registration) Validate() FieldErrors {
 	errs := FieldErrors{}
-	for _, f := range RegistrationFields {
-		if m, bad := r.ValidateField(f); bad {
-			errs[f] = m
+	for i := range registrationFields {
+		f := &registrationFields[i]
+		if m, bad := f.check(r.values[i], r.values[countryAt]); bad {
+			errs[f.Name] = m
 		}
 	}
 	if len(errs) == 0 {
@@ -101,61 +91,84 @@ func (r Registration) Validate() FieldErrors {
 	return errs
 }
 
-// ValidateField checks one field of a normalised registration.
-func (r Registration) ValidateField(field string) (i18n.Message, bool) {
-	switch field {
-	case "first_name":
-		return checkText(r.FirstName, MaxNameLen, "error.first_name.required")
-	case "last_name":
-		return checkText(r.LastName, MaxNameLen, "error.last_name.required")
-	case "company":
-		return checkText(r.Company, MaxCompanyLen, "error.company.required")
-	case "country":
-		if r.Country == "" {
-			return i18n.Msg("error.country.required"), true
+// CheckField checks one field of a normalised registration.
+func (r Registration) CheckField(field string) (i18n.Message, bool) {
+	i := fieldIndex(field)
+	if i < 0 {
+		return i18n.Message{}, false
+	}
+	return registrationFields[i].check(r.values[i], r.values[countryAt])
+}
+
+// check refuses a missing required value, then what the field's own Check
+// refuses, then anything longer than its column holds; free text, which
+// has no Check, also may not hold line breaks or control characters.
+func (f *FieldSpec) check(v, country string) (i18n.Message, bool) {
+	if v == "" {
+		if f.Required {
+			return i18n.Msg(f.Missing), true
 		}
-		if !i18n.IsCountry(r.Country) {
-			return i18n.Msg("error.country.invalid"), true
+		return i18n.Message{}, false
+	}
+	if f.Check != nil {
+		if m, bad := f.Check(v, country); bad {
+			return m, true
 		}
-	case "region":
-		// Optional even where the country has regions; when given it must
-		// be one of the country's top-level subdivisions, and a country
-		// without them takes none.
-		if r.Region != "" && !geo.ValidRegion(r.Country, r.Region) {
-			return i18n.Msg("error.region.invalid"), true
-		}
-	case "email":
-		if r.Email == "" {
-			return i18n.Msg("error.email.required"), true
-		}
-		if _, err := CanonicalEmail(r.Email); err != nil {
-			return i18n.Msg("error.email.invalid"), true
-		}
-	case "phone":
-		if r.Phone == "" {
-			return i18n.Message{}, false
-		}
-		if _, ok := e164(r.Phone, r.Country); !ok {
-			return i18n.Msg("error.phone.invalid"), true
-		}
-	case "accept_terms":
-		if !r.AcceptTerms {
-			return i18n.Msg("error.accept_terms.required"), true
-		}
+	}
+	if f.MaxLen > 0 && utf8.RuneCountInString(v) > f.MaxLen {
+		return i18n.Message{ID: "error.field.too_long", Data: map[string]any{"Max": f.MaxLen}}, true
+	}
+	if f.Check == nil && (!utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0) {
+		return i18n.Msg("error.field.invalid_characters"), true
 	}
 	return i18n.Message{}, false
 }
 
-func checkText(s string, max int, required string) (i18n.Message, bool) {
-	switch {
-	case s == "":
-		return i18n.Msg(required), true
-	case utf8.RuneCountInString(s) > max:
-		return i18n.Message{ID: "error.field.too_long", Data: map[string]any{"Max": max}}, true
-	case !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return i18n.Msg("error.field.invalid_characters"), true
+// FieldResult is what inline validation shows once one field has changed.
+type FieldResult struct {
+	// Error is why the value is refused, when Invalid.
+	Error   i18n.Message
+	Invalid bool
+	// Valid is a value typed and accepted; an empty optional field is
+	// neither valid nor invalid.
+	Valid bool
+	// Note is a non-blocking remark on an accepted value (a likely
+	// correction of the email); its ID is empty when there is none.
+	Note i18n.Message
+	// Cleared are the fields whose values this change voids (the region of
+	// the old country): the form shows them again, empty.
+	Cleared []string
+}
+
+// ValidateField is inline validation of field as the form posted it in r:
+// the same normalising and check as Register, and what the form should
+// show besides. A field the form does not have yields the zero result.
+func ValidateField(r Registration, field string) FieldResult {
+	i := fieldIndex(field)
+	if i < 0 {
+		return FieldResult{}
 	}
-	return i18n.Message{}, false
+	f := &registrationFields[i]
+	typed := r.values[i] != ""
+	r.NormalizeField(field)
+	res := FieldResult{Cleared: f.Clears}
+	res.Error, res.Invalid = f.check(r.values[i], r.values[countryAt])
+	res.Valid = !res.Invalid && typed
+	if res.Valid && f.Note != nil {
+		if m, ok := f.Note(r.values[i]); ok {
+			res.Note = m
+		}
+	}
+	return res
+}
+
+// user is r's kept fields on a new account.
+func (r Registration) user(u *store.User) {
+	for i := range registrationFields {
+		if f := &registrationFields[i]; f.User != nil {
+			*f.User(u) = r.values[i]
+		}
+	}
 }
 
 // e164 parses phone with country as the region of numbers written without
@@ -164,7 +177,7 @@ func checkText(s string, max int, required string) (i18n.Message, bool) {
 // ("555-CALL-NOW") or as an extension ("ext. 12"), which E.164 cannot hold
 // and would be dropped silently.
 func e164(phone, country string) (string, bool) {
-	if phone == "" || utf8.RuneCountInString(phone) > MaxPhoneLen || !utf8.ValidString(phone) ||
+	if phone == "" || utf8.RuneCountInString(phone) > maxPhoneLen || !utf8.ValidString(phone) ||
 		strings.IndexFunc(phone, func(c rune) bool { return unicode.IsControl(c) || unicode.IsLetter(c) }) >= 0 {
 		return "", false
 	}
@@ -177,6 +190,10 @@ func e164(phone, country string) (string, bool) {
 
 // errBadEmail is returned by CanonicalEmail for anything but one plain address.
 var errBadEmail = FieldErrors{"email": i18n.Msg("error.email.invalid")}
+
+// MaxEmailLen is the longest address accepted, in bytes (RFC 5321's path
+// limit less the angle brackets).
+const MaxEmailLen = 254
 
 // CanonicalEmail trims s and returns the address in lower case if it is
 // exactly one plain address (no display name, no CR/LF) of at most 254

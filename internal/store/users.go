@@ -41,11 +41,15 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
-// UpdateUserProfile replaces the profile fields of a pending account (a
-// second registration before activation corrects the first).
-func (s *Store) UpdateUserProfile(ctx context.Context, u *User) error {
+// UpdateUserProfile replaces the named columns of a pending account (a
+// second registration before activation corrects the first); the caller
+// names them because the sign-up form, not the store, knows which it asks.
+func (s *Store) UpdateUserProfile(ctx context.Context, u *User, columns ...string) error {
+	if len(columns) == 0 {
+		return fmt.Errorf("store: update profile: no columns named")
+	}
 	_, err := s.db.NewUpdate().Model(u).
-		Column("first_name", "last_name", "company", "country", "region", "phone", "locale", "updated_at").
+		Column(columns...).
 		Where("id = ?", u.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: update profile: %w", err)
