@@ -45,6 +45,7 @@ type appOptions struct {
 	verification string
 	pseudo       bool // load the pseudo-locale too
 	limits       account.Limits
+	trusted      []string // TRUSTED_PROXIES
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -109,8 +110,9 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	a.Worker.Log = log
 	h, err := handlers.New(handlers.Deps{
 		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
-		SecureCookies: base.Scheme == "https",
-		Log:           log, Now: a.Now,
+		SecureCookies:  base.Scheme == "https",
+		TrustedProxies: o.trusted,
+		Log:            log, Now: a.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

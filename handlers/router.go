@@ -67,6 +67,9 @@ func New(d Deps) (http.Handler, error) {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		return nil, err
 	}
+	// Only X-Forwarded-For from a trusted proxy names the client; Gin
+	// would also believe X-Real-IP, which the proxy may pass through.
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	r.Use(s.requestContext, s.recoverer)
 	r.NoRoute(s.notFound)
 	r.NoMethod(s.methodNotAllowed)

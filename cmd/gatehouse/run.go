@@ -122,6 +122,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 			LoginFreeFailures: cfg.LoginFreeFailures,
 			LoginMaxDelay:     cfg.LoginMaxDelay,
 			LoginHardCap:      100,
+			IPv6Prefix:        cfg.IPv6Prefix,
 		},
 	})
 	if err != nil {

@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"strings"
 	"time"
 
 	"gatehouse/internal/logctx"
@@ -22,6 +24,11 @@ type Limits struct {
 	LoginFreeFailures int
 	LoginMaxDelay     time.Duration
 	LoginHardCap      int
+	// IPv6Prefix is how many leading bits of an IPv6 address make one
+	// client for the per-IP limits: a single host is usually handed a
+	// whole /64, and counting each /128 would give it 2^64 buckets. Zero
+	// means 64.
+	IPv6Prefix int
 }
 
 // DefaultLimits are the limits used when the configuration leaves them out.
@@ -33,6 +40,7 @@ var DefaultLimits = Limits{
 	LoginFreeFailures: 5,
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,
+	IPv6Prefix:        64,
 }
 
 // RateLimitedError is an over-limit request; RetryAfter says when to come
@@ -76,16 +84,40 @@ type check struct {
 	rule ratelimit.Rule
 }
 
+// ipKey is the client an address counts as for the per-IP limits: one
+// spelling per address (IPv4-mapped IPv6 as IPv4, no zone, lower case),
+// and an IPv6 address as its network of IPv6Prefix bits. A value that is
+// not an address (no client IP known) is kept as it is.
+func (l Limits) ipKey(ip string) string {
+	a, err := netip.ParseAddr(strings.TrimSpace(ip))
+	if err != nil {
+		return ip
+	}
+	a = a.WithZone("").Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	bits := l.IPv6Prefix
+	if bits <= 0 || bits > 128 {
+		bits = 64
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
+}
+
 // allowEmail applies the email-sending limits to a request for addr.
 func (s *Service) allowEmail(ctx context.Context, addr string, m Meta) error {
 	return s.allow(ctx, "email",
-		check{"email:ip:" + m.IP, s.cfg.Limits.EmailPerIP},
+		check{"email:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.EmailPerIP},
 		check{"email:addr:" + logctx.EmailHash(addr), s.cfg.Limits.EmailPerAddress})
 }
 
 // allowTokenUse counts one use of an emailed link or code from m's client.
 func (s *Service) allowTokenUse(ctx context.Context, m Meta) error {
-	return s.allow(ctx, "token_ip", check{"token:ip:" + m.IP, s.cfg.Limits.TokenPerIP})
+	return s.allow(ctx, "token_ip", check{"token:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.TokenPerIP})
 }
 
 // loginDelay is the lock after the given number of consecutive failures:

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -45,6 +46,46 @@ func TestEmailLimitsCountTogether(t *testing.T) {
 			if !ok || rl.RetryAfter != tc.retry {
 				t.Fatalf("request %d = %v, want rate limited, retry after %s", i+1, err, tc.retry)
 			}
+		}
+	})
+}
+
+// The per-IP limits count a client once however its address is spelled,
+// and an IPv6 client as its /64: every address of one network shares a
+// bucket, a neighbouring network has its own (issue: spellings and /128s
+// each had a bucket of their own).
+func TestPerIPLimitsCountAClientOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		cfg := config()
+		cfg.Limits = noRateLimits()
+		cfg.Limits.EmailPerIP = ratelimit.Rule{Max: 3, Window: time.Hour}
+		now := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
+		svc := newService(t, st, password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 2), func() time.Time { return now }, cfg)
+		ctx := context.Background()
+		ask := func(ip string, i int) error {
+			_, err := svc.Request(ctx, account.Recovery, "nobody"+string(rune('a'+i))+"@example.com", account.Meta{IP: ip, Locale: "en"})
+			return err
+		}
+		for _, group := range [][]string{
+			{"2001:db8::5", "2001:DB8::5", "2001:db8:0:0:ffff::1", "2001:db8::abcd"},
+			{"192.0.2.1", "::ffff:192.0.2.1", "::ffff:c000:201", " 192.0.2.1"},
+			{"fe80::1%eth0", "fe80::2", "fe80::1", "fe80::3%lo"},
+		} {
+			for i, ip := range group {
+				err := ask(ip, i)
+				if i < 3 && err != nil {
+					t.Fatalf("%s (request %d of the client): %v", ip, i+1, err)
+				}
+				if i == 3 {
+					var rl *account.RateLimitedError
+					if !errors.As(err, &rl) {
+						t.Errorf("%s: the 4th request of %v was not limited (%v)", ip, group[:3], err)
+					}
+				}
+			}
+		}
+		if err := ask("2001:db8:0:1::5", 0); err != nil {
+			t.Errorf("a neighbouring /64 shares the bucket: %v", err)
 		}
 	})
 }

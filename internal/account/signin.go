@@ -36,7 +36,7 @@ func CheckLoginForm(email, pw string) FieldErrors {
 func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta) (string, error) {
 	email = strings.TrimSpace(email)
 	log := logctx.From(ctx).With("email_hash", logctx.EmailHash(email))
-	if err := s.allow(ctx, "login_ip", check{"login:ip:" + m.IP, s.cfg.Limits.LoginPerIP}); err != nil {
+	if err := s.allow(ctx, "login_ip", check{"login:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.LoginPerIP}); err != nil {
 		return "", err
 	}
 	if utf8.RuneCountInString(pw) > s.cfg.Policy.MaxLength || len(email) > MaxEmailLen {

@@ -48,6 +48,8 @@ type Config struct {
 	EmailPerAddress, EmailPerIP, LoginPerIP Limit
 	LoginFreeFailures                       int
 	LoginMaxDelay                           time.Duration
+	// IPv6Prefix is the network size one IPv6 client counts as.
+	IPv6Prefix int
 }
 
 // Limit is at most Max events per Window.
@@ -93,6 +95,7 @@ var Vars = []Var{
 	{"RATE_LIMIT_LOGIN_PER_IP", "50/15m", "sign-in attempts from one client IP, per window"},
 	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
 	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
+	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
 	{"METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics (true or false); keep the path away from the public at the proxy"},
 }
 
@@ -165,6 +168,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginPerIP = limit("RATE_LIMIT_LOGIN_PER_IP")
 	c.LoginFreeFailures = num("LOGIN_FREE_FAILURES")
 	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
+	if c.IPv6Prefix = num("RATE_LIMIT_IPV6_PREFIX"); c.IPv6Prefix > 128 {
+		errs = append(errs, fmt.Errorf("RATE_LIMIT_IPV6_PREFIX: want 1 to 128, got %d", c.IPv6Prefix))
+	}
 
 	if b, err := strconv.ParseBool(get("PASSWORD_REQUIRE_COMPOSITION")); err != nil {
 		errs = append(errs, fmt.Errorf("PASSWORD_REQUIRE_COMPOSITION: want true or false, got %q", get("PASSWORD_REQUIRE_COMPOSITION")))

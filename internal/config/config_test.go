@@ -69,6 +69,7 @@ func TestDefaults(t *testing.T) {
 		{"RATE_LIMIT_LOGIN_PER_IP", limitString(c.LoginPerIP), "50/15m0s"}, // rule 22
 		{"LOGIN_FREE_FAILURES", fmt.Sprint(c.LoginFreeFailures), "5"},
 		{"LOGIN_MAX_DELAY", c.LoginMaxDelay.String(), "15m0s"},
+		{"RATE_LIMIT_IPV6_PREFIX", fmt.Sprint(c.IPv6Prefix), "64"},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
