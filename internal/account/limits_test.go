@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +87,66 @@ func TestPerIPLimitsCountAClientOnce(t *testing.T) {
 		}
 		if err := ask("2001:db8:0:1::5", 0); err != nil {
 			t.Errorf("a neighbouring /64 shares the bucket: %v", err)
+		}
+	})
+}
+
+// Rule 22 under a race: many wrong passwords at once against one account,
+// spread over two instances, are checked no more often than one after
+// another would be (the free ones and the one that starts the delay);
+// the rest get the throttled answer without their password being checked,
+// and the account is not hard-locked by a burst.
+func TestParallelWrongPasswordsAreThrottled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 8)
+		e.activate("ada@example.com", goodPW)
+		other := newService(t, st, password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 8), e.clk.Now, config())
+		const n = 60
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			svc := e.svc
+			if i%2 == 1 {
+				svc = other
+			}
+			wg.Go(func() {
+				_, err := svc.Login(e.ctx, "ada@example.com", "not the password at all", "", meta)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if !errors.Is(err, account.ErrBadCredentials) {
+				t.Fatalf("a wrong password = %v, want ErrBadCredentials", err)
+			}
+		}
+		u := e.user("ada@example.com")
+		events, err := st.AuditEventsByUser(e.ctx, u.ID, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, ev := range events {
+			if ev.Kind == string(account.EventLoginFailed) {
+				checked++
+			}
+		}
+		free := account.DefaultLimits.LoginFreeFailures
+		if checked < 1 || checked > free+1 {
+			t.Errorf("%d parallel wrong passwords: %d were checked, want 1 to %d", n, checked, free+1)
+		}
+		lt, err := st.LoginThrottleFor(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lt.Failures != checked {
+			t.Errorf("throttle counts %d failures, %d passwords were checked", lt.Failures, checked)
+		}
+		// Once the delay is over, the owner gets in.
+		e.clk.Add(time.Hour)
+		if _, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); err != nil {
+			t.Fatalf("the owner after the delay: %v", err)
 		}
 	})
 }

@@ -124,22 +124,31 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 	if err != nil {
 		return err
 	}
-	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
-	if err != nil {
+	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
+	if utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+		return wrong
+	}
+	// Counted before it is checked, like a sign-in, so a stolen session
+	// cannot race guesses past the throttle.
+	_, allowed, err := s.store.ReserveLoginAttempt(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
+	if err != nil && !errors.Is(err, store.ErrContended) {
 		return err
 	}
-	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
-	if s.now().Before(lt.LockedUntil) || utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+	if !allowed {
 		return wrong
 	}
 	if _, err := s.hasher.Verify(ctx, currentPW, u.PasswordHash); err != nil {
 		if errors.Is(err, password.ErrBusy) {
+			if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
+				logctx.From(ctx).WarnContext(ctx, "account release failed", "err", rerr)
+			}
 			return ErrBusy
 		}
-		if _, err := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay); err != nil {
-			return err
-		}
 		return wrong
+	}
+	// The owner proved the current password: this attempt was no guess.
+	if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
+		return err
 	}
 	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
 	if err != nil {

@@ -63,11 +63,14 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		log.InfoContext(ctx, "account login failed", "reason", "no active account")
 		return "", ErrBadCredentials
 	}
-	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
-	if err != nil {
+	// The attempt is counted before the hash is checked, in one atomic
+	// step, so parallel guesses cannot all pass the same look at the
+	// throttle (rule 22).
+	lt, allowed, err := s.store.ReserveLoginAttempt(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
+	if err != nil && !errors.Is(err, store.ErrContended) {
 		return "", err
 	}
-	if s.now().Before(lt.LockedUntil) {
+	if !allowed {
 		// Throttled: the same work and the same answer as a wrong password.
 		if _, err := s.hasher.Verify(ctx, pw, s.dummy); errors.Is(err, password.ErrBusy) {
 			return "", ErrBusy
@@ -78,22 +81,20 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 	rehash, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
 	switch {
 	case errors.Is(err, password.ErrBusy):
+		// Nothing was checked: the reservation is given back.
+		if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
+			log.WarnContext(ctx, "account login release failed", "err", rerr)
+		}
 		return "", ErrBusy
 	case err != nil:
 		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
 			return "", aerr
 		}
-		lt, terr := s.store.RecordLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
-		if terr != nil {
-			return "", terr
-		}
 		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
 	}
-	if lt.Failures > 0 {
-		if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
-			return "", err
-		}
+	if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
+		return "", err
 	}
 	if rehash {
 		if h, err := s.hasher.Hash(ctx, pw); err == nil {
