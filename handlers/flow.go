@@ -52,14 +52,16 @@ func (s *server) verifyCode(f *account.Flow) gin.HandlerFunc {
 			return
 		}
 		code := c.PostForm("code")
-		raw, err := s.Account.VerifyCode(c.Request.Context(), f, s.binding(c), code, s.meta(c))
+		served, raw, err := s.Account.VerifyCode(c.Request.Context(), f, s.binding(c), code, s.meta(c))
 		var problem i18n.Message
 		var wrong *account.WrongCodeError
 		var errs account.FieldErrors
 		switch {
 		case err == nil:
-			s.setFlowCookie(c, f, raw)
-			redirect(c, f.Paths.Form)
+			// The code may be of the flow f hands a pending account to
+			// (recovery → activation): continue in that one.
+			s.setFlowCookie(c, served, raw)
+			redirect(c, served.Paths.Form)
 			return
 		case errors.As(err, &errs):
 			problem = errs["code"]
@@ -67,6 +69,8 @@ func (s *server) verifyCode(f *account.Flow) gin.HandlerFunc {
 			problem = i18n.Message{ID: "error.code.wrong", Data: map[string]any{"Count": wrong.Left}}
 		case errors.Is(err, account.ErrCodeExpired):
 			problem = i18n.Msg("error.code.expired")
+		case errors.Is(err, account.ErrCodeBudget):
+			problem = i18n.Msg("error.code.budget")
 		default:
 			s.fail(c, err)
 			return

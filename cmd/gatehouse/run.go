@@ -119,6 +119,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
 			LoginPerIP:        ratelimit.Rule(cfg.LoginPerIP),
 			TokenPerIP:        ratelimit.Rule{Max: cfg.TokenAttemptsPerIP, Window: cfg.TokenAttemptsWindow},
+			CodesPerAddress:   ratelimit.Rule(cfg.CodesPerAddress),
 			LoginFreeFailures: cfg.LoginFreeFailures,
 			LoginMaxDelay:     cfg.LoginMaxDelay,
 			LoginHardCap:      100,

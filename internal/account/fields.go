@@ -44,6 +44,9 @@ type FieldSpec struct {
 	// Note is a non-blocking remark on a value that passed, such as a
 	// likely correction of a mistyped email domain; nil for none.
 	Note func(v string) (i18n.Message, bool)
+	// NoDomains refuses free text that holds a domain name as well as a
+	// URL: a person's name never does, a company's may ("Booking.com").
+	NoDomains bool
 	// Clears names the fields whose value no longer applies once this one
 	// changes (a region belongs to one country).
 	Clears []string
@@ -57,10 +60,10 @@ type FieldSpec struct {
 // allocates nothing.
 var registrationFields = [...]FieldSpec{
 	{Name: "first_name", Label: "form.first_name", Type: "text", Autocomplete: "given-name",
-		Required: true, Missing: "error.first_name.required", MaxLen: 100,
+		Required: true, Missing: "error.first_name.required", MaxLen: 100, NoDomains: true,
 		User: func(u *store.User) *string { return &u.FirstName }},
 	{Name: "last_name", Label: "form.last_name", Type: "text", Autocomplete: "family-name",
-		Required: true, Missing: "error.last_name.required", MaxLen: 100,
+		Required: true, Missing: "error.last_name.required", MaxLen: 100, NoDomains: true,
 		User: func(u *store.User) *string { return &u.LastName }},
 	{Name: "company", Label: "form.company", Type: "text", Autocomplete: "organization",
 		Required: true, Missing: "error.company.required", MaxLen: 200,
@@ -110,19 +113,6 @@ const countryField = "country"
 
 // countryAt is countryField's place in the form.
 var countryAt = fieldIndex(countryField)
-
-// profileColumns are the users columns a second sign-up of a pending
-// account rewrites: every kept field but the email, which names the
-// account rather than describing it.
-var profileColumns = func() []string {
-	var cols []string
-	for _, f := range RegistrationFields {
-		if f.User != nil && f.Name != "email" {
-			cols = append(cols, f.Name)
-		}
-	}
-	return append(cols, "locale", "updated_at")
-}()
 
 // fieldIndex is name's place in the form, or -1.
 func fieldIndex(name string) int {

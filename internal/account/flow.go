@@ -121,6 +121,16 @@ func allPurposes() []string {
 	return out
 }
 
+// flowNamed is the flow of that name; nil for none.
+func flowNamed(name string) *Flow {
+	for _, f := range Flows {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
 // serving is the flow that answers a request of f for an account in
 // status: f itself, its fallback, or nil when neither serves it.
 func (f *Flow) serving(status string) *Flow {

@@ -177,9 +177,67 @@ func TestCompletionVoidsCodes(t *testing.T) {
 		if err := e.svc.Complete(e.ctx, account.Recovery, raw, newPW, newPW, meta); err != nil {
 			t.Fatal(err)
 		}
-		_, err = e.svc.VerifyCode(e.ctx, account.Recovery, sent.Binding, code, meta)
-		if !errors.Is(err, account.ErrCodeExpired) {
-			t.Fatalf("VerifyCode(code from before the reset) = %v, want ErrCodeExpired", err)
+		_, _, err = e.svc.VerifyCode(e.ctx, account.Recovery, sent.Binding, code, meta)
+		var wrong *account.WrongCodeError
+		if !errors.As(err, &wrong) && !errors.Is(err, account.ErrCodeExpired) {
+			t.Fatalf("VerifyCode(code from before the reset) = %v, want it refused", err)
 		}
 	})
+}
+
+// Signing up again with a pending address re-sends the link but keeps
+// what the first sign-up entered: the details belong to whoever proves
+// the address, and a stranger cannot rewrite them or the greeting of the
+// next email.
+func TestPendingProfileIsKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 4)
+		e.register("ada@example.com")
+		r := registration("ada@example.com")
+		r.Set("first_name", "Mallory")
+		r.Set("company", "Evil Corp")
+		if _, err := e.svc.Register(e.ctx, r, meta); err != nil {
+			t.Fatal(err)
+		}
+		if u := e.user("ada@example.com"); u.FirstName != "Ada" || u.Company != "Analytical Engines Ltd" {
+			t.Errorf("a second sign-up rewrote the pending profile: %q, %q", u.FirstName, u.Company)
+		}
+		if m := e.lastMail("ada@example.com", account.EmailActivation); m.data["FirstName"] != "Ada" {
+			t.Errorf("the re-sent email greets %q", m.data["FirstName"])
+		}
+	})
+}
+
+// Names and company travel into emails sent to any address: no links in
+// them, and no characters that change how they read without being seen.
+func TestNamesCarryNoLinksOrInvisibleCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		field, value string
+		refused      bool
+		kept         string
+	}{
+		{"first_name", "Verify at https://evil.example now", true, ""},
+		{"first_name", "see www.evil.example", true, ""},
+		{"last_name", "evil.example", true, ""},
+		{"last_name", "Go to evil.com/login", true, ""},
+		{"company", "http://evil.example", true, ""},
+		{"company", "Booking.com", false, "Booking.com"},
+		{"first_name", "Ada\u202e", false, "Ada"},
+		{"first_name", "A\u200bda", false, "Ada"},
+		{"last_name", "\u2066Love\u2069lace\ufeff", false, "Lovelace"},
+		{"first_name", "J.R.R.", false, "J.R.R."},
+		{"first_name", "مهر\u200cناز", false, "مهر\u200cناز"}, // Persian keeps its ZWNJ
+		{"first_name", "Zoë", false, "Zoë"},
+	} {
+		r := registration("ada@example.com")
+		r.Set(tc.field, tc.value)
+		r.Normalize()
+		_, bad := r.CheckField(tc.field)
+		if bad != tc.refused {
+			t.Errorf("%s %q: refused = %v, want %v", tc.field, tc.value, bad, tc.refused)
+		}
+		if !tc.refused && r.Get(tc.field) != tc.kept {
+			t.Errorf("%s %q kept as %q, want %q", tc.field, tc.value, r.Get(tc.field), tc.kept)
+		}
+	}
 }

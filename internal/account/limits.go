@@ -18,6 +18,10 @@ type Limits struct {
 	EmailPerIP      ratelimit.Rule // emails asked for from one client IP
 	LoginPerIP      ratelimit.Rule // sign-in attempts from one client IP
 	TokenPerIP      ratelimit.Rule // uses of emailed links and codes from one client IP
+	// CodesPerAddress caps the guesses at emailed codes for one address,
+	// across every code it is sent: each email brings a fresh code, and
+	// without it an address would take 5 guesses per email forever.
+	CodesPerAddress ratelimit.Rule
 	// LoginFreeFailures is how many wrong passwords an account takes before
 	// each further one adds a growing delay, up to LoginMaxDelay; after
 	// LoginHardCap failures only a password reset opens it again.
@@ -37,6 +41,7 @@ var DefaultLimits = Limits{
 	EmailPerIP:        ratelimit.Rule{Max: 30, Window: time.Hour},
 	LoginPerIP:        ratelimit.Rule{Max: 50, Window: 15 * time.Minute},
 	TokenPerIP:        ratelimit.Rule{Max: 30, Window: 15 * time.Minute},
+	CodesPerAddress:   ratelimit.Rule{Max: 10, Window: 24 * time.Hour},
 	LoginFreeFailures: 5,
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,

@@ -76,20 +76,25 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 				if err := s.audit(ctx, tx, existing.ID, event, m); err != nil {
 					return err
 				}
+				if err := s.codeRequest(ctx, tx, binding, Activation, nil, email, now); err != nil {
+					return err
+				}
 				return s.enqueue(ctx, tx, existing.Email, existing.Locale, AlreadyRegisteredEmail{
 					FirstName: existing.FirstName,
 					LoginURL:  s.link(paths.Login, "", existing.Locale),
 					ResetURL:  s.link(paths.PasswordForgot, "", existing.Locale),
 				})
 			}
-			// Still pending: the newest details win, and a fresh link
-			// replaces the old one.
-			u.ID = existing.ID
-			if err := tx.UpdateUserProfile(ctx, u, profileColumns...); err != nil {
-				return err
-			}
+			// Still pending: the first details stay until the address is
+			// proven, so nobody else can rewrite what its owner entered (or
+			// what the next email greets them with); a repeat only sends a
+			// fresh link, which replaces the old one.
+			u = existing
 		}
 		event = Activation.requested
+		if err := s.codeRequest(ctx, tx, binding, Activation, Activation, email, now); err != nil {
+			return err
+		}
 		return s.sendLink(ctx, tx, u, created, Activation, now, m, binding)
 	})
 	if err != nil {
@@ -120,12 +125,18 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := tx.UserByEmail(ctx, canon)
 		if errors.Is(err, store.ErrNotFound) {
+			if err := s.codeRequest(ctx, tx, binding, f, nil, canon, now); err != nil {
+				return err
+			}
 			return s.audit(ctx, tx, 0, f.requested, m)
 		}
 		if err != nil {
 			return err
 		}
 		g := f.serving(u.Status)
+		if err := s.codeRequest(ctx, tx, binding, f, g, canon, now); err != nil {
+			return err
+		}
 		if g == nil {
 			outcome = "none for " + u.Status
 			return nil

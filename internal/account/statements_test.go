@@ -39,9 +39,10 @@ func (s *statements) take() []string {
 // A registration is the busiest write path, so its statements are counted:
 // each is a round trip to the database and CPU on both sides. With the
 // rate limits on, a new address costs one upsert for both limits and one
-// transaction of four inserts (user, the link and code tokens together,
-// audit event, outbox row); a pending one also reads the account, updates
-// the profile and revokes the older link and code in one UPDATE.
+// transaction of five inserts (user, the browser's code request, the link
+// and code tokens together, audit event, outbox row); a pending one also
+// reads the account and revokes the older link and code in one UPDATE
+// (its profile stays as first entered).
 func TestRegisterStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		cfg := config()
@@ -56,7 +57,7 @@ func TestRegisterStatements(t *testing.T) {
 			prepare func()
 			want    int
 		}{
-			{"new address", func() {}, 7},
+			{"new address", func() {}, 8},
 			{"pending address", func() {}, 10},
 		} {
 			tc.prepare()

@@ -2,6 +2,7 @@ package account
 
 import (
 	"net/mail"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -70,9 +71,49 @@ func (r *Registration) NormalizeField(field string) {
 
 func (f *FieldSpec) normalize(v, country string) string {
 	if f.Normalize == nil {
-		return strings.TrimSpace(v)
+		return strings.TrimSpace(stripInvisible(v))
 	}
 	return f.Normalize(v, country)
+}
+
+// stripInvisible removes from free text the characters that change how
+// it reads without being seen: bidirectional controls (an RLO turns
+// "moc.live" around), zero-width spaces and joiners outside a word of a
+// script that needs them (Persian and Indic names use ZWNJ/ZWJ between
+// letters), and other format characters. Names travel into emails sent to
+// any address, so what is kept must read as it looks.
+func stripInvisible(v string) string {
+	if strings.IndexFunc(v, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) < 0 {
+		return v // the common case allocates nothing
+	}
+	rs := []rune(v)
+	out := make([]rune, 0, len(rs))
+	for i, r := range rs {
+		if !unicode.Is(unicode.Cf, r) {
+			out = append(out, r)
+			continue
+		}
+		if (r == '\u200c' || r == '\u200d') && i > 0 && i+1 < len(rs) && joins(rs[i-1]) && joins(rs[i+1]) {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
+
+// joins is a letter of a script that uses zero-width (non-)joiners.
+func joins(r rune) bool {
+	return r > unicode.MaxLatin1 && unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r)
+}
+
+// linkLike finds what reads as a web address in free text: a scheme, a
+// "www." or, where domains is true (people's names), any name.tld.
+var (
+	schemeOrWWW = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://|www\.)`)
+	domainLike  = regexp.MustCompile(`(?i)[\p{L}\p{N}-]+\.[a-z]{2,}(?:[/:?#]|\b)`)
+)
+
+func linkLike(v string, domains bool) bool {
+	return schemeOrWWW.MatchString(v) || (domains && domainLike.MatchString(v))
 }
 
 // Validate checks every field and returns the problems, or nil. It is the
@@ -120,6 +161,9 @@ func (f *FieldSpec) check(v, country string) (i18n.Message, bool) {
 	}
 	if f.Check == nil && (!utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0) {
 		return i18n.Msg("error.field.invalid_characters"), true
+	}
+	if f.Check == nil && linkLike(v, f.NoDomains) {
+		return i18n.Msg("error.field.no_links"), true
 	}
 	return i18n.Message{}, false
 }

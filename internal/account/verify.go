@@ -29,9 +29,13 @@ const (
 // new code must be sent.
 const MaxCodeAttempts = 5
 
-// ErrCodeExpired means the browser has no usable code: none was sent to it,
-// it expired, it was used, or its guesses ran out.
+// ErrCodeExpired means the browser has no usable code: it asked for no
+// email, the request expired, or its guesses ran out.
 var ErrCodeExpired = errors.New("account: no usable code")
+
+// ErrCodeBudget means the address has had too many wrong codes today; only
+// the emailed link works until the budget refills.
+var ErrCodeBudget = errors.New("account: too many wrong codes for the address")
 
 // WrongCodeError is a wrong guess; Left is how many guesses remain.
 type WrongCodeError struct{ Left int }
@@ -95,50 +99,94 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 	return s.enqueue(ctx, tx, u.Email, u.Locale, f.email(data))
 }
 
+// codeRequest records the email a browser (holding binding) asked for, in
+// every case, known address or not, so that the code step answers alike
+// for all: served is the flow whose code the email carries, nil when the
+// email carries none; asked is the flow the browser asked for.
+func (s *Service) codeRequest(ctx context.Context, tx *store.Store, binding string, asked, served *Flow, addr string, now time.Time) error {
+	if binding == "" || !s.CodesOn() {
+		return nil
+	}
+	r := &store.CodeRequest{Hash: token.Hash(binding), AddressHash: logctx.EmailHash(addr), CreatedAt: now,
+		ExpiresAt: now.Add(asked.ttl(s.cfg))}
+	if served != nil {
+		r.Flow = served.Name
+		r.ExpiresAt = now.Add(served.ttl(s.cfg))
+	}
+	return tx.AddCodeRequest(ctx, r)
+}
+
 // VerifyCode checks a code typed into the browser that asked for it
-// (binding is that browser's secret). A right code is used up and
-// exchanged for a fresh link token of the flow, which the caller hands to
-// the password form exactly as if the emailed link had been opened.
-func (s *Service) VerifyCode(ctx context.Context, f *Flow, binding, code string, m Meta) (string, error) {
+// (binding is that browser's secret) on f's check-your-inbox page. A right
+// code is used up and exchanged for a fresh link token of the flow whose
+// email carried it (f, or the flow f hands pending accounts to), which the
+// caller hands to that flow's password form exactly as if the emailed link
+// had been opened. Every other answer depends only on this browser's
+// request and the address's guesses, never on whether an account exists:
+// a wrong code and no code at all are the same WrongCodeError.
+func (s *Service) VerifyCode(ctx context.Context, f *Flow, binding, code string, m Meta) (*Flow, string, error) {
 	if err := s.allowTokenUse(ctx, m); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	code = strings.Join(strings.Fields(code), "")
 	if code == "" {
-		return "", FieldErrors{"code": i18n.Msg("error.code.required")}
+		return nil, "", FieldErrors{"code": i18n.Msg("error.code.required")}
 	}
-	if binding == "" || !token.WellFormed(binding) {
-		return "", ErrCodeExpired
+	if !token.WellFormed(binding) {
+		return nil, "", ErrCodeExpired
 	}
 	now := s.now()
-	row, err := s.store.AttemptCode(ctx, bindingHash(f.linkPurpose, binding), f.codePurpose, MaxCodeAttempts, now)
+	req, err := s.store.AttemptCodeRequest(ctx, token.Hash(binding), now)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", ErrCodeExpired
+		return nil, "", ErrCodeExpired
 	}
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	if subtle.ConstantTimeCompare([]byte(row.CodeHash), []byte(codeHash(binding, code))) != 1 {
-		left := MaxCodeAttempts - row.Attempts
-		logctx.From(ctx).InfoContext(ctx, "account code wrong", "user_id", row.UserID, "left", left)
-		if left <= 0 {
-			return "", ErrCodeExpired
+	if req.Attempts > MaxCodeAttempts {
+		return nil, "", ErrCodeExpired
+	}
+	if rule := s.cfg.Limits.CodesPerAddress; rule.Max > 0 {
+		ok, _, err := s.limiter.Allow(ctx, "code:addr:"+req.AddressHash, rule)
+		if err != nil {
+			return nil, "", err
 		}
-		return "", &WrongCodeError{Left: left}
+		if !ok {
+			return nil, "", ErrCodeBudget
+		}
+	}
+	served := flowNamed(req.Flow)
+	var row *store.Token
+	if served != nil && (served == f || served == f.orElse) {
+		row, err = s.store.OpenCode(ctx, bindingHash(served.linkPurpose, binding), served.codePurpose, now)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, "", err
+		}
+	}
+	if row == nil || subtle.ConstantTimeCompare([]byte(row.CodeHash), []byte(codeHash(binding, code))) != 1 {
+		left := MaxCodeAttempts - req.Attempts
+		logctx.From(ctx).InfoContext(ctx, "account code wrong", "flow", f.Name, "left", left)
+		if left <= 0 {
+			return nil, "", ErrCodeExpired
+		}
+		return nil, "", &WrongCodeError{Left: left}
 	}
 	raw, hash := token.New()
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if err := tx.UseToken(ctx, row.ID, now); err != nil {
 			return err
 		}
-		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: f.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(f.ttl(s.cfg))})
+		if err := tx.EndCodeRequest(ctx, req.Hash); err != nil {
+			return err
+		}
+		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: served.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(served.ttl(s.cfg))})
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return "", ErrCodeExpired
+		return nil, "", ErrCodeExpired
 	}
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	logctx.From(ctx).InfoContext(ctx, "account code verified", "user_id", row.UserID, "flow", f.Name)
-	return raw, nil
+	logctx.From(ctx).InfoContext(ctx, "account code verified", "user_id", row.UserID, "flow", served.Name)
+	return served, raw, nil
 }

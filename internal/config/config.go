@@ -45,9 +45,9 @@ type Config struct {
 	MetricsEnabled         bool
 
 	// Abuse limits: Max events per Window.
-	EmailPerAddress, EmailPerIP, LoginPerIP Limit
-	LoginFreeFailures                       int
-	LoginMaxDelay                           time.Duration
+	EmailPerAddress, EmailPerIP, LoginPerIP, CodesPerAddress Limit
+	LoginFreeFailures                                        int
+	LoginMaxDelay                                            time.Duration
 	// IPv6Prefix is the network size one IPv6 client counts as.
 	IPv6Prefix int
 }
@@ -93,6 +93,7 @@ var Vars = []Var{
 	{"RATE_LIMIT_EMAIL_PER_ADDRESS", "5/1h", "emails one address may be sent by sign-up, resend and forgot-password, per window (count/duration)"},
 	{"RATE_LIMIT_EMAIL_PER_IP", "30/1h", "emails one client IP may ask for, per window"},
 	{"RATE_LIMIT_LOGIN_PER_IP", "50/15m", "sign-in attempts from one client IP, per window"},
+	{"RATE_LIMIT_CODES_PER_ADDRESS", "10/24h", "guesses at emailed 6-digit codes for one address, across every email it is sent, per window; past it only the emailed link works"},
 	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
 	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
 	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
@@ -166,6 +167,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.EmailPerAddress = limit("RATE_LIMIT_EMAIL_PER_ADDRESS")
 	c.EmailPerIP = limit("RATE_LIMIT_EMAIL_PER_IP")
 	c.LoginPerIP = limit("RATE_LIMIT_LOGIN_PER_IP")
+	c.CodesPerAddress = limit("RATE_LIMIT_CODES_PER_ADDRESS")
 	c.LoginFreeFailures = num("LOGIN_FREE_FAILURES")
 	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
 	if c.IPv6Prefix = num("RATE_LIMIT_IPV6_PREFIX"); c.IPv6Prefix > 128 {

@@ -66,7 +66,8 @@ func TestDefaults(t *testing.T) {
 		{"PASSWORD_REQUIRE_COMPOSITION", fmt.Sprint(c.PasswordRequireComposition), "false"}, // rule 15
 		{"RATE_LIMIT_EMAIL_PER_ADDRESS", limitString(c.EmailPerAddress), "5/1h0m0s"},        // rule 5
 		{"RATE_LIMIT_EMAIL_PER_IP", limitString(c.EmailPerIP), "30/1h0m0s"},
-		{"RATE_LIMIT_LOGIN_PER_IP", limitString(c.LoginPerIP), "50/15m0s"}, // rule 22
+		{"RATE_LIMIT_LOGIN_PER_IP", limitString(c.LoginPerIP), "50/15m0s"},             // rule 22
+		{"RATE_LIMIT_CODES_PER_ADDRESS", limitString(c.CodesPerAddress), "10/24h0m0s"}, // rule 11
 		{"LOGIN_FREE_FAILURES", fmt.Sprint(c.LoginFreeFailures), "5"},
 		{"LOGIN_MAX_DELAY", c.LoginMaxDelay.String(), "15m0s"},
 		{"RATE_LIMIT_IPV6_PREFIX", fmt.Sprint(c.IPv6Prefix), "64"},

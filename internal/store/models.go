@@ -130,3 +130,18 @@ type LoginThrottle struct {
 	LastFailureAt time.Time `bun:"last_failure_at,notnull"`
 	LockedUntil   time.Time `bun:"locked_until,notnull"`
 }
+
+// CodeRequest is one email a browser asked for, keyed by the hash of that
+// browser's binding secret. It exists for every request, whatever the
+// address, and counts the guesses at the code; Flow names the flow whose
+// code the email carries, empty when it carries none (no account).
+type CodeRequest struct {
+	bun.BaseModel `bun:"table:code_requests"`
+
+	Hash        string    `bun:"hash,pk"`
+	Flow        string    `bun:"flow,notnull"`
+	AddressHash string    `bun:"address_hash,notnull"`
+	Attempts    int       `bun:"attempts,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	ExpiresAt   time.Time `bun:"expires_at,notnull"`
+}

@@ -94,17 +94,36 @@ func (s *Store) ConsumeToken(ctx context.Context, hash, purpose string, now time
 	return ids[0], nil
 }
 
-// AttemptCode counts one guess at the open code of that purpose bound to
-// hash, if fewer than maxAttempts were made, and returns the row as it is
-// after counting; ErrNotFound when there is no such code or no guesses
-// are left. Counting before comparing, in one UPDATE, keeps parallel
-// guesses within the limit.
-func (s *Store) AttemptCode(ctx context.Context, hash, purpose string, maxAttempts int, now time.Time) (*Token, error) {
-	now = now.UTC()
-	var list []Token
+// UseToken marks one token used by id, if it still is unused.
+func (s *Store) UseToken(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*Token)(nil)).
+		Set("used_at = ?", now.UTC()).
+		Where("id = ? AND used_at IS NULL", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: use token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// AddCodeRequest records the email a browser asked for.
+func (s *Store) AddCodeRequest(ctx context.Context, r *CodeRequest) error {
+	if _, err := s.db.NewInsert().Model(r).Exec(ctx); err != nil {
+		return fmt.Errorf("store: add code request: %w", err)
+	}
+	return nil
+}
+
+// AttemptCodeRequest counts one guess at the code of the browser's request
+// and returns the request with the count; ErrNotFound when the browser
+// asked for no email or the request expired.
+func (s *Store) AttemptCodeRequest(ctx context.Context, hash string, now time.Time) (*CodeRequest, error) {
+	var list []CodeRequest
 	err := s.db.NewUpdate().Model(&list).
 		Set("attempts = attempts + 1").
-		Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?", hash, purpose, now, maxAttempts).
+		Where("hash = ? AND expires_at > ?", hash, now.UTC()).
 		Returning("*").
 		Scan(ctx)
 	if err != nil {
@@ -116,16 +135,23 @@ func (s *Store) AttemptCode(ctx context.Context, hash, purpose string, maxAttemp
 	return &list[0], nil
 }
 
-// UseToken marks one token used by id, if it still is unused.
-func (s *Store) UseToken(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.db.NewUpdate().Model((*Token)(nil)).
-		Set("used_at = ?", now.UTC()).
-		Where("id = ? AND used_at IS NULL", id).Exec(ctx)
+// OpenCode is the unused, unexpired code token of that hash and purpose.
+func (s *Store) OpenCode(ctx context.Context, hash, purpose string, now time.Time) (*Token, error) {
+	t := new(Token)
+	err := s.db.NewSelect().Model(t).
+		Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hash, purpose, now.UTC()).
+		Scan(ctx)
 	if err != nil {
-		return fmt.Errorf("store: use token: %w", err)
+		return nil, notFound("code", err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrNotFound
+	return t, nil
+}
+
+// EndCodeRequest removes a browser's request once its code has been used,
+// so that the code step answers as for any spent request.
+func (s *Store) EndCodeRequest(ctx context.Context, hash string) error {
+	if _, err := s.db.NewDelete().Model((*CodeRequest)(nil)).Where("hash = ?", hash).Exec(ctx); err != nil {
+		return fmt.Errorf("store: end code request: %w", err)
 	}
 	return nil
 }

@@ -41,22 +41,6 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
-// UpdateUserProfile replaces the named columns of a pending account (a
-// second registration before activation corrects the first); the caller
-// names them because the sign-up form, not the store, knows which it asks.
-func (s *Store) UpdateUserProfile(ctx context.Context, u *User, columns ...string) error {
-	if len(columns) == 0 {
-		return fmt.Errorf("store: update profile: no columns named")
-	}
-	_, err := s.db.NewUpdate().Model(u).
-		Column(columns...).
-		Where("id = ?", u.ID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: update profile: %w", err)
-	}
-	return nil
-}
-
 // SetUserPassword stores a new password hash and marks the account active.
 func (s *Store) SetUserPassword(ctx context.Context, userID int64, hash string, now time.Time) error {
 	now = now.UTC()
