@@ -36,6 +36,6 @@ func (s *server) passwordCheck(purpose, flow string) gin.HandlerFunc {
 			return
 		}
 		list := checklist(e, pw, confirm)
-		s.writeHTML(c, c.Request.Context(), http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
+		s.renderParts(c, http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
 	}
 }
