@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
@@ -112,9 +113,11 @@ func cacheableQuery(q url.Values) bool {
 
 func (s *server) registerForm(c *gin.Context) {
 	country := i18n.LikelyCountry(c.GetHeader("Accept-Language"))
-	page := components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
+	page := func() templ.Component {
+		return components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
+	}
 	if c.Request.URL.RawQuery != "" && !cacheableQuery(c.Request.URL.Query()) {
-		s.render(c, http.StatusOK, page)
+		s.render(c, http.StatusOK, page())
 		return
 	}
 	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, fragment: partial(c.Request)}

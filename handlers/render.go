@@ -149,16 +149,17 @@ func sendHTML(w http.ResponseWriter, status int, body []byte) {
 
 // renderCached is render for a page that is the same bytes for every
 // visitor who shares key, served from pages; key must tell apart
-// everything the page shows, the htmx mode (partial) included. Only a 200
-// is ever stored, and past the cache's cap pages are rendered each time.
-func renderCached[K comparable](s *server, c *gin.Context, pages *cache.Cache[K, []byte], key K, page templ.Component) {
+// everything the page shows, the htmx mode (partial) included. The page is
+// built only on a miss, so a hit costs the key alone. Only a 200 is ever
+// stored, and past the cache's cap pages are rendered each time.
+func renderCached[K comparable](s *server, c *gin.Context, pages *cache.Cache[K, []byte], key K, page func() templ.Component) {
 	ctx := shape(c.Writer.Header(), c.Request, fitPage)
 	if b, ok := pages.Get(key); ok {
 		sendHTML(c.Writer, http.StatusOK, b)
 		return
 	}
 	var buf bytes.Buffer
-	if err := page.Render(ctx, &buf); err != nil {
+	if err := page().Render(ctx, &buf); err != nil {
 		s.fail(c, err)
 		return
 	}
