@@ -7,11 +7,8 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
 
 	"gatehouse/internal/i18n"
 )
@@ -119,30 +116,19 @@ func validate(f Field) templ.Attributer {
 	if f.Validate == "" {
 		return templ.Attributes(nil) // renders nothing; a nil Attributer would panic
 	}
-	key := validateKey{f.Name, f.Validate}
-	if a, ok := validateAttrs.Load(key); ok {
-		return a.(templ.Attributer)
-	}
 	// Morphing keeps the control itself (its focus, a select's type-ahead),
 	// since a select fires change at every arrow key. In name order, as
-	// templ.Attributes would render them.
-	a := templ.Attributer(templ.OrderedAttributes{
+	// templ.Attributes would render them. Ordered attributes need no map
+	// built and sorted per field; what is left (BenchmarkRenderPage: a few
+	// allocations a field) is not worth a cache, as the sign-up page as
+	// served comes whole from the handlers' page cache.
+	return templ.OrderedAttributes{
 		{Key: "hx-post", Value: f.Validate},
 		{Key: "hx-swap", Value: "outerMorph"},
 		{Key: "hx-target", Value: "#field-" + f.Name},
 		{Key: "hx-trigger", Value: "change"},
-	})
-	validateAttrs.Store(key, a)
-	return a
+	}
 }
-
-type validateKey struct{ name, url string }
-
-// validateAttrs caches validate's attributes (validateKey →
-// templ.Attributer): fields and their URLs are fixed in code, and the
-// sign-up form built and sorted a map for each of its six fields on every
-// request.
-var validateAttrs sync.Map
 
 // oob marks a field wrapper for an out-of-band swap.
 func oob(f Field) templ.Attributes {
@@ -214,29 +200,16 @@ func languages(ctx context.Context) []Language {
 			q.Set("lang", s)
 			href = path + "?" + q.Encode()
 		}
-		out = append(out, Language{Tag: s, Name: selfName(tag), Href: href, Current: tag == loc.Tag()})
+		out = append(out, Language{Tag: s, Name: loc.SelfName(tag), Href: href, Current: tag == loc.Tag()})
 	}
 	return out
 }
 
 func currentLanguageName(ctx context.Context) string {
 	if loc := i18n.From(ctx); loc != nil {
-		return selfName(loc.Tag())
+		return loc.SelfName(loc.Tag())
 	}
 	return ""
-}
-
-// selfNames caches each language's name in itself (language.Tag →
-// string); every page names every language.
-var selfNames sync.Map
-
-func selfName(tag language.Tag) string {
-	if n, ok := selfNames.Load(tag); ok {
-		return n.(string)
-	}
-	n := display.Self.Name(tag)
-	selfNames.Store(tag, n)
-	return n
 }
 
 // localPath keeps a link on this site: a request path such as

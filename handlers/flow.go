@@ -216,7 +216,7 @@ func (s *server) passwordCheck(f *account.Flow) gin.HandlerFunc {
 			return
 		}
 		list := checklist(e, pw, confirm)
-		s.writeHTML(c, c.Request.Context(), http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
+		s.renderParts(c, http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
 	}
 }
 

@@ -127,14 +127,9 @@ func (h *requestLogHandler) WithGroup(name string) slog.Handler {
 	return h.Handler.WithAttrs(h.attrs[:]).WithGroup(name)
 }
 
-// localizer is the shared localizer for tag, made on first use.
-func (s *server) localizer(tag language.Tag) *i18n.Localizer {
-	if l, ok := s.localizers.Load(tag); ok {
-		return l.(*i18n.Localizer)
-	}
-	l, _ := s.localizers.LoadOrStore(tag, s.Catalog.Localizer(tag))
-	return l.(*i18n.Localizer)
-}
+// localizer is the catalog's shared localizer for tag (the catalog makes
+// one per language at load, so nothing here caches them).
+func (s *server) localizer(tag language.Tag) *i18n.Localizer { return s.Catalog.Localizer(tag) }
 
 // requestIDPattern is what an incoming X-Request-Id must look like to be
 // kept: short, and nothing that could forge a log field.

@@ -106,13 +106,10 @@ func (s *server) manifest(c *gin.Context) {
 // nothing personal, and it is always the whole document (never an htmx
 // fragment), whatever the request headers say.
 func (s *server) offline(c *gin.Context) {
-	var buf bytes.Buffer
-	if err := components.OfflinePage().Render(c.Request.Context(), &buf); err != nil {
-		s.fail(c, err)
-		return
-	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	if err := s.respond(c.Writer, c.Request, http.StatusOK, components.OfflinePage(), fitDocument); err != nil {
+		s.fail(c, err)
+	}
 }
 
 func serveBytes(c *gin.Context, name, contentType string, body []byte) {

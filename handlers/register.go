@@ -3,31 +3,36 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"sync"
+	"net/url"
 
+	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/text/language"
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
+	"gatehouse/internal/cache"
 	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
 )
 
-// countryLists holds the country select of each language, rendered once
-// (language.Tag → *components.OptionList): the list never changes, and
-// rendering it took most of the sign-up page's time.
-var countryLists sync.Map
+// countryLists holds the country select of each language, rendered once:
+// the list never changes, and naming, sorting and rendering it costs more
+// than the rest of the page (BenchmarkCountryOptions: cached against
+// uncached). It is the one cache of the country list: i18n.Countries makes
+// it afresh. Keys are the catalog's languages, which Match alone produces,
+// so the cap is never reached.
+var countryLists = cache.New[language.Tag, *components.OptionList](64)
 
 // countryOptions is every country named in tag's language, as options.
 func countryOptions(tag language.Tag) *components.OptionList {
-	return cachedOptions(&countryLists, tag, func() []components.Option {
+	return countryLists.GetOrMake(tag, func() *components.OptionList {
 		list := i18n.Countries(tag)
 		opts := make([]components.Option, len(list))
 		for i, ct := range list {
 			opts[i] = components.Option{Value: ct.Code, Label: ct.Name}
 		}
-		return opts
+		return components.NewOptionList(opts)
 	})
 }
 
@@ -37,36 +42,27 @@ type regionKey struct {
 }
 
 // regionLists holds each country's region select per language, rendered
-// once (regionKey → *components.OptionList); only countries that have
-// regions get an entry, so what a visitor posts cannot grow it past every
-// country in every language (about 3,700 regions, some 3 MB in all).
-var regionLists sync.Map
+// once (BenchmarkRegionOptions: sorting and naming a country's regions per
+// request against reading them here). Only countries that have regions
+// get an entry, so what a visitor posts cannot grow it past every such
+// country in every language (about 3,700 regions, some 3 MB in all); the
+// cap is above that.
+var regionLists = cache.New[regionKey, *components.OptionList](4096)
 
 // regionOptions is country's regions named in tag's language, as options;
 // nil when it has none.
 func regionOptions(country string, tag language.Tag) *components.OptionList {
-	return cachedOptions(&regionLists, regionKey{country, tag}, func() []components.Option {
+	if !geo.HasRegions(country) {
+		return nil
+	}
+	return regionLists.GetOrMake(regionKey{country, tag}, func() *components.OptionList {
 		list := geo.Regions(country, tag)
 		opts := make([]components.Option, len(list))
 		for i, r := range list {
 			opts[i] = components.Option{Value: r.Code, Label: r.Name}
 		}
-		return opts
+		return components.NewOptionList(opts)
 	})
-}
-
-// cachedOptions is the option list cached under key, made from options()
-// on first use; nil, and nothing cached, when there are no options.
-func cachedOptions(cache *sync.Map, key any, options func() []components.Option) *components.OptionList {
-	if l, ok := cache.Load(key); ok {
-		return l.(*components.OptionList)
-	}
-	opts := options()
-	if len(opts) == 0 {
-		return nil
-	}
-	l, _ := cache.LoadOrStore(key, components.NewOptionList(opts))
-	return l.(*components.OptionList)
 }
 
 // registerView is the sign-up form showing form, with the region list of
@@ -79,35 +75,52 @@ func (s *server) registerView(c *gin.Context, form components.Form) components.R
 }
 
 // registerPageKey is what the empty sign-up page depends on: the language,
-// the country guessed from Accept-Language, the address (the language links
-// keep its query) and whether htmx asked for a fragment.
+// the country guessed from Accept-Language and whether htmx asked for a
+// fragment. The address is not in it: the page is cached only when its
+// query holds nothing but lang (see cacheableQuery), and then it is the
+// same page whatever the query says.
 type registerPageKey struct {
 	tag      language.Tag
 	country  string
-	uri      string
 	fragment bool
 }
 
 // registerPages holds the empty sign-up page, the most requested page and
-// the same bytes for every visitor with the same key. A few languages times
-// a few likely countries make the common keys; anything odd in the query
-// just makes another entry, up to the cap.
-var registerPages = &pageCache{max: 2048}
+// the same bytes for every visitor with the same key (BenchmarkRegisterPage
+// against BenchmarkRegisterPageUncached). The key space is small and fixed,
+// languages × countries × two modes, so however many distinct requests
+// arrive the cache holds at most maxRegisterPages pages (about 25 KB each);
+// the common keys (a few countries per language) fit well below the cap,
+// and a key past it is rendered each time.
+var registerPages = cache.New[registerPageKey, []byte](maxRegisterPages)
 
-// maxCachedURI keeps long addresses, which only a script would send, out
-// of the page cache.
-const maxCachedURI = 128
+// maxRegisterPages bounds registerPages to a few megabytes.
+const maxRegisterPages = 256
+
+// cacheableQuery reports whether a sign-up page with this query is the
+// page of the empty query: the page reads nothing from the query but the
+// language (already in the key), and the language links replace lang, so
+// only any other parameter, kept in those links, changes the bytes.
+func cacheableQuery(q url.Values) bool {
+	for k := range q {
+		if k != "lang" {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *server) registerForm(c *gin.Context) {
 	country := i18n.LikelyCountry(c.GetHeader("Accept-Language"))
-	page := components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
-	uri := c.Request.URL.RequestURI()
-	if len(uri) > maxCachedURI {
-		s.render(c, http.StatusOK, page)
+	page := func() templ.Component {
+		return components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
+	}
+	if c.Request.URL.RawQuery != "" && !cacheableQuery(c.Request.URL.Query()) {
+		s.render(c, http.StatusOK, page())
 		return
 	}
-	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, uri: uri, fragment: partial(c)}
-	s.renderCached(c, registerPages, key, page)
+	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, fragment: partial(c.Request)}
+	renderCached(s, c, registerPages, key, page)
 }
 
 // registration binds the sign-up fields and nothing else: anything else

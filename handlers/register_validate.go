@@ -53,6 +53,5 @@ func (s *server) registerValidate(c *gin.Context) {
 	}
 	parts = append(parts, components.Announce(announce))
 
-	c.Header("Vary", "HX-Request")
-	s.writeHTML(c, ctx, http.StatusOK, templ.Join(parts...))
+	s.renderParts(c, http.StatusOK, templ.Join(parts...))
 }

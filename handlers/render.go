@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -17,9 +17,43 @@ import (
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
+	"gatehouse/internal/cache"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/metrics"
+)
+
+// Every HTML answer leaves through respond, which alone decides its shape
+// from the request: the whole document, or for htmx the piece that fits
+// what htmx will swap. Call sites say only what they answer with:
+//
+//	render       a page (components.Page): the document, or its title and #content
+//	renderParts  pieces of a page for the element htmx targeted (a field, the checklist)
+//	errorPage    an error: the document, or a notice for the page's error region
+//
+// An htmx 4 request swaps 4xx and 5xx answers too, into its target, which
+// is not always #content: inline validation targets one field's wrapper
+// and the password checklist its own list. So an error never goes to the
+// request's target; it is retargeted to #page-error, a live region
+// (role=alert) outside #content that every document has, where it is shown
+// and read out while the form, and what was typed in it, stays as it was.
+// A page answered to a request that targeted something smaller (a dead link
+// found by the checklist) is retargeted to #content.
+
+// fit is what an answer is, which decides how it fits an htmx request.
+type fit int
+
+const (
+	fitPage     fit = iota // a Page
+	fitParts               // pieces for the element htmx targeted
+	fitError               // an ErrorPage
+	fitDocument            // always the whole document, whatever the headers
+)
+
+// Where errors and pages go when the request's own target will not do.
+const (
+	errorRegion   = "#page-error"
+	contentRegion = "#content"
 )
 
 // render writes a page as the response: the whole document normally, or
@@ -28,17 +62,50 @@ import (
 // a buffer first, so a failure mid-way gives the error page rather than
 // half a page.
 func (s *server) render(c *gin.Context, status int, page templ.Component) {
-	c.Header("Vary", "HX-Request")
-	s.writeHTML(c, pageContext(c), status, page)
+	if err := s.respond(c.Writer, c.Request, status, page, fitPage); err != nil {
+		s.fail(c, err)
+	}
 }
 
-// pageContext is the request's context, told to render only the fragment
-// when htmx asked for one.
-func pageContext(c *gin.Context) context.Context {
-	if partial(c) {
-		return components.WithFragment(c.Request.Context())
+// renderParts writes pieces of a page that htmx asked for by targeting
+// one of them (a field and its announcement, the checklist), as they are.
+func (s *server) renderParts(c *gin.Context, status int, parts templ.Component) {
+	if err := s.respond(c.Writer, c.Request, status, parts, fitParts); err != nil {
+		s.fail(c, err)
 	}
-	return c.Request.Context()
+}
+
+// shape sets the headers that follow from how answer f fits request r
+// (Vary, and the retargeting of an htmx answer), and returns the context
+// to render with: marked for a fragment when htmx gets one.
+func shape(h http.Header, r *http.Request, f fit) context.Context {
+	ctx := r.Context()
+	if f == fitDocument {
+		return ctx
+	}
+	h.Set("Vary", "HX-Request")
+	if !partial(r) {
+		return ctx
+	}
+	switch f {
+	case fitError:
+		h.Set("HX-Retarget", errorRegion)
+		h.Set("HX-Reswap", "innerHTML")
+	case fitPage:
+		if !targets(r, contentRegion) {
+			h.Set("HX-Retarget", contentRegion)
+			h.Set("HX-Reswap", "outerHTML")
+		}
+	}
+	return components.WithFragment(ctx)
+}
+
+// targets reports whether htmx will swap into the element with id sel
+// (htmx 4 sends the target as tag#id); a request that names no target is
+// taken to be the page's own.
+func targets(r *http.Request, sel string) bool {
+	t := r.Header.Get("HX-Target")
+	return t == "" || strings.HasSuffix(t, sel)
 }
 
 // htmlBuffers are the buffers responses are rendered into, reused: growing
@@ -50,9 +117,11 @@ var htmlBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // held on to.
 const maxPooledBuffer = 256 << 10
 
-// writeHTML renders comp with ctx into a buffer and sends it with status,
-// or the error page when rendering fails.
-func (s *server) writeHTML(c *gin.Context, ctx context.Context, status int, comp templ.Component) {
+// respond renders comp, shaped for r, into a buffer and sends it with
+// status. When rendering fails nothing has been written, and the error is
+// returned for the caller to answer.
+func (s *server) respond(w http.ResponseWriter, r *http.Request, status int, comp templ.Component, f fit) error {
+	ctx := shape(w.Header(), r, f)
 	buf := htmlBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
@@ -61,52 +130,47 @@ func (s *server) writeHTML(c *gin.Context, ctx context.Context, status int, comp
 		}
 	}()
 	if err := comp.Render(ctx, buf); err != nil {
-		s.fail(c, err)
-		return
+		for _, k := range []string{"Vary", "HX-Retarget", "HX-Reswap"} {
+			w.Header().Del(k)
+		}
+		return err
 	}
-	// Data copies into the connection's writer before returning, so the
-	// buffer is free again afterwards.
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	// The write copies into the connection's buffer before returning, so
+	// the buffer is free again afterwards.
+	sendHTML(w, status, buf.Bytes())
+	return nil
 }
 
-// pageCache holds pages that are the same bytes for every visitor who
-// shares a key (language, address, htmx mode, …), rendered on first use. It
-// stops growing at max entries; past that, pages are rendered each time.
-type pageCache struct {
-	max int
-	n   atomic.Int64
-	m   sync.Map // key → []byte
+func sendHTML(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
-// renderCached serves page from cache under key, rendering and storing it
-// on the first request; only a 200 is ever stored.
-func (s *server) renderCached(c *gin.Context, cache *pageCache, key any, page templ.Component) {
-	c.Header("Vary", "HX-Request")
-	if b, ok := cache.m.Load(key); ok {
-		c.Data(http.StatusOK, "text/html; charset=utf-8", b.([]byte))
-		return
-	}
-	ctx := pageContext(c)
-	if cache.n.Load() >= int64(cache.max) {
-		s.writeHTML(c, ctx, http.StatusOK, page)
+// renderCached is render for a page that is the same bytes for every
+// visitor who shares key, served from pages; key must tell apart
+// everything the page shows, the htmx mode (partial) included. The page is
+// built only on a miss, so a hit costs the key alone. Only a 200 is ever
+// stored, and past the cache's cap pages are rendered each time.
+func renderCached[K comparable](s *server, c *gin.Context, pages *cache.Cache[K, []byte], key K, page func() templ.Component) {
+	ctx := shape(c.Writer.Header(), c.Request, fitPage)
+	if b, ok := pages.Get(key); ok {
+		sendHTML(c.Writer, http.StatusOK, b)
 		return
 	}
 	var buf bytes.Buffer
-	if err := page.Render(ctx, &buf); err != nil {
+	if err := page().Render(ctx, &buf); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if _, loaded := cache.m.LoadOrStore(key, buf.Bytes()); !loaded {
-		cache.n.Add(1)
-	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	sendHTML(c.Writer, http.StatusOK, pages.Put(key, buf.Bytes()))
 }
 
 // partial reports whether htmx asked for a piece of a page: not a history
 // restore and not a full-page (body) swap.
-func partial(c *gin.Context) bool {
-	return c.GetHeader("HX-Request") == "true" && c.GetHeader("HX-History-Restore-Request") != "true" &&
-		c.GetHeader("HX-Request-Type") != "full"
+func partial(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-History-Restore-Request") != "true" &&
+		r.Header.Get("HX-Request-Type") != "full"
 }
 
 // redirect sends the browser to path after a form post: 303 for a plain
@@ -143,15 +207,23 @@ func (s *server) fail(c *gin.Context, err error) {
 	s.errorPage(c, http.StatusInternalServerError, "page.error.title", "page.error.generic")
 }
 
+// errorPage answers with a translated error: the error page, or for htmx
+// its notice in the page's error region (see respond).
 func (s *server) errorPage(c *gin.Context, status int, title, msg string) {
-	var buf bytes.Buffer
+	s.writeError(c.Writer, c.Request, status, title, msg)
+}
+
+// writeError is errorPage for a response outside Gin; the request's
+// context must carry a localizer. Should even the error page fail to
+// render, the status text is all that is left to send.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	w.Header().Set("Cache-Control", "no-store")
 	v := components.ErrorView{Status: status, Title: title, Message: msg}
-	if err := components.ErrorPage(v).Render(c.Request.Context(), &buf); err != nil {
-		c.Data(status, "text/plain; charset=utf-8", []byte(http.StatusText(status)))
-		return
+	if err := s.respond(w, r, status, components.ErrorPage(v), fitError); err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write([]byte(http.StatusText(status)))
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
 func (s *server) notFound(c *gin.Context) {
@@ -168,12 +240,7 @@ func (s *server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	tag := s.Catalog.Match(r.Header.Get("Accept-Language"))
 	ctx := i18n.With(r.Context(), s.localizer(tag))
 	s.Log.WarnContext(ctx, "cross-origin request rejected", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
-	var buf bytes.Buffer
-	components.ErrorPage(components.ErrorView{Status: http.StatusForbidden, Title: "page.forbidden.title", Message: "page.forbidden.body"}).Render(ctx, &buf)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusForbidden)
-	w.Write(buf.Bytes())
+	s.writeError(w, r.WithContext(ctx), http.StatusForbidden, "page.forbidden.title", "page.forbidden.body")
 }
 
 // parseForm reads the posted form. A body over the cap gets 413 before any

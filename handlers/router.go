@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,10 +40,6 @@ type server struct {
 	Deps
 	// proxies are TrustedProxies parsed, for X-Request-Id.
 	proxies proxySet
-	// localizers holds one shared localizer per language (language.Tag →
-	// *i18n.Localizer): they are read-only, and making one per request
-	// parsed its language tag each time.
-	localizers sync.Map
 }
 
 // New returns the whole application as one http.Handler: the Gin router

@@ -91,3 +91,14 @@
   }
   document.addEventListener("htmx:after:swap", function () { start(document); });
 })();
+
+// An error from the server (see handlers/render.go) lands in #page-error,
+// above the form, which keeps what was typed. It is about the last
+// attempt, so it goes when the next request starts; the region stays, so
+// the next error is announced again.
+(function () {
+  document.addEventListener("htmx:before:request", function () {
+    var region = document.getElementById("page-error");
+    if (region && region.firstChild) region.replaceChildren();
+  });
+})();

@@ -86,7 +86,7 @@ func namesKey(tag language.Tag) string {
 }
 
 // collationKey is the language whose collation sorts names for tag. It is
-// limited to the languages collate tailors, which also bounds the cache.
+// limited to the languages collate tailors.
 func collationKey(tag language.Tag) string {
 	base, _ := tag.Base()
 	if collationBases()[base.String()] {
@@ -95,35 +95,28 @@ func collationKey(tag language.Tag) string {
 	return "und"
 }
 
-type cacheKey struct{ country, names, collation string }
-
-var cache sync.Map // cacheKey → []Region
-
 // Regions lists country's top-level subdivisions with their names in tag's
 // language (falling back to English), sorted by that language's collation;
-// nil when the country has none.
+// nil when the country has none. It is made afresh each call: the one
+// caller on the request path, the sign-up form, keeps the rendered list.
 func Regions(country string, tag language.Tag) []Region {
 	list := load().countries[country]
 	if len(list) == 0 {
 		return nil
 	}
-	key := cacheKey{country, namesKey(tag), collationKey(tag)}
-	if v, ok := cache.Load(key); ok {
-		return slices.Clone(v.([]Region))
-	}
+	names := namesKey(tag)
 	regions := make([]Region, len(list))
 	for i, e := range list {
-		regions[i] = Region{Code: e.Code, Name: e.name(key.names)}
+		regions[i] = Region{Code: e.Code, Name: e.name(names)}
 	}
-	col := collate.New(language.Make(key.collation))
+	col := collate.New(language.Make(collationKey(tag)))
 	slices.SortStableFunc(regions, func(a, b Region) int {
 		if c := col.CompareString(a.Name, b.Name); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Code, b.Code)
 	})
-	cache.Store(key, regions)
-	return slices.Clone(regions)
+	return regions
 }
 
 func (e entry) name(key string) string {
@@ -131,6 +124,13 @@ func (e entry) name(key string) string {
 		return n
 	}
 	return e.Name
+}
+
+// HasRegions reports whether country (ISO 3166-1 alpha-2) has subdivisions
+// to choose from; the sign-up page asks before it caches a region list, so
+// posted nonsense never makes an entry.
+func HasRegions(country string) bool {
+	return len(load().countries[country]) > 0
 }
 
 func find(country, code string) (entry, bool) {

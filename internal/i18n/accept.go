@@ -1,10 +1,9 @@
 package i18n
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"golang.org/x/text/language"
+
+	"gatehouse/internal/cache"
 )
 
 // Limits on acceptCache: headers longer than maxAcceptLen are parsed every
@@ -18,26 +17,22 @@ const (
 // acceptCache maps an Accept-Language value (or explicit language choice)
 // to its parsed tags. Every request parses one for its language and the
 // sign-up page a second time for the likely country, while browsers send
-// only a few distinct values.
-var acceptCache struct {
-	tags sync.Map // string -> []language.Tag; nil when it does not parse
-	n    atomic.Int32
-}
+// only a few distinct values; a nil entry is a value that does not parse.
+// BenchmarkParseAcceptLanguage measures it.
+var acceptCache = cache.New[string, []language.Tag](maxAcceptEntries)
 
 // parseAcceptLanguage is language.ParseAcceptLanguage, remembered. The
 // returned slice is shared: callers must not change it.
 func parseAcceptLanguage(s string) []language.Tag {
-	if v, ok := acceptCache.tags.Load(s); ok {
-		return v.([]language.Tag)
+	if v, ok := acceptCache.Get(s); ok {
+		return v
 	}
 	tags, _, err := language.ParseAcceptLanguage(s)
 	if err != nil || len(tags) == 0 {
 		tags = nil
 	}
-	if len(s) <= maxAcceptLen && acceptCache.n.Load() < maxAcceptEntries {
-		if _, loaded := acceptCache.tags.LoadOrStore(s, tags); !loaded {
-			acceptCache.n.Add(1)
-		}
+	if len(s) <= maxAcceptLen {
+		return acceptCache.Put(s, tags)
 	}
 	return tags
 }

@@ -17,7 +17,6 @@ type Country struct {
 var (
 	codesOnce sync.Once
 	codes     []language.Region
-	byLang    sync.Map // language.Tag → []Country
 )
 
 // countryCodes lists every CLDR territory that is a country (the ISO
@@ -40,11 +39,9 @@ func countryCodes() []language.Region {
 }
 
 // Countries lists every country by its name in tag's language, sorted by
-// that language's collation.
+// that language's collation. It is made afresh each call: the one caller on
+// the request path, the sign-up form, keeps the rendered list instead.
 func Countries(tag language.Tag) []Country {
-	if v, ok := byLang.Load(tag); ok {
-		return v.([]Country)
-	}
 	namer := display.Regions(tag)
 	var list []Country
 	for _, r := range countryCodes() {
@@ -59,7 +56,6 @@ func Countries(tag language.Tag) []Country {
 	}
 	col := collate.New(tag)
 	sort.SliceStable(list, func(i, j int) bool { return col.CompareString(list[i].Name, list[j].Name) < 0 })
-	byLang.Store(tag, list)
 	return list
 }
 

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
+	"gatehouse/internal/cache"
 	"gatehouse/locales"
 )
 
@@ -21,6 +22,14 @@ type Catalog struct {
 	bundle  *goi18n.Bundle
 	tags    []language.Tag
 	matcher language.Matcher
+	// shared is one localizer per loaded language, made at load: they are
+	// read-only, and Match only ever answers a loaded language, so every
+	// request shares them (and their translations cache) without a cache
+	// in front of them.
+	shared map[language.Tag]*Localizer
+	// selfNames is each loaded language named in itself, for the language
+	// switcher every page shows; display.Self builds a namer per call.
+	selfNames map[language.Tag]string
 }
 
 // Load reads every active.*.toml in locales/.
@@ -48,7 +57,13 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 			tags = append(tags, mf.Tag)
 		}
 	}
-	return &Catalog{bundle: b, tags: tags, matcher: language.NewMatcher(tags)}, nil
+	c := &Catalog{bundle: b, tags: tags, matcher: language.NewMatcher(tags),
+		shared: map[language.Tag]*Localizer{}, selfNames: map[language.Tag]string{}}
+	for _, tag := range tags {
+		c.shared[tag] = c.newLocalizer(tag)
+		c.selfNames[tag] = display.Self.Name(tag)
+	}
+	return c, nil
 }
 
 // Languages lists the loaded languages, English first.
@@ -85,13 +100,35 @@ type Localizer struct {
 	// message ID -> text. go-i18n matches languages and runs the template on
 	// every call, a noticeable share of a page render, and without data the
 	// answer never changes. Only IDs this language has are stored, so it is
-	// bounded by the catalog.
-	plain sync.Map
+	// bounded by the catalog. BenchmarkT measures it.
+	plain *cache.Cache[string, string]
 }
 
-// Localizer returns a translator for tag.
+// maxPlainMessages is above the number of messages in the catalog; it only
+// matters if ids ever came from outside the code.
+const maxPlainMessages = 4096
+
+// Localizer returns the translator for tag: the shared one of a loaded
+// language, or a new one.
 func (c *Catalog) Localizer(tag language.Tag) *Localizer {
-	return &Localizer{tag: tag, loc: goi18n.NewLocalizer(c.bundle, tag.String()), catalog: c, rtl: dirOf(tag) == "rtl"}
+	if l, ok := c.shared[tag]; ok {
+		return l
+	}
+	return c.newLocalizer(tag)
+}
+
+func (c *Catalog) newLocalizer(tag language.Tag) *Localizer {
+	return &Localizer{tag: tag, loc: goi18n.NewLocalizer(c.bundle, tag.String()), catalog: c, rtl: dirOf(tag) == "rtl",
+		plain: cache.New[string, string](maxPlainMessages)}
+}
+
+// SelfName is tag's language named in itself ("Deutsch", "日本語"), as
+// the language switcher lists it.
+func (l *Localizer) SelfName(tag language.Tag) string {
+	if n, ok := l.catalog.selfNames[tag]; ok {
+		return n
+	}
+	return display.Self.Name(tag)
 }
 
 // Languages lists the languages this localizer's catalog offers.
@@ -108,12 +145,12 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 		s, _ := l.localize(id, data[0])
 		return s
 	}
-	if s, ok := l.plain.Load(id); ok {
-		return s.(string)
+	if s, ok := l.plain.Get(id); ok {
+		return s
 	}
 	s, found := l.localize(id, nil)
 	if found {
-		l.plain.Store(id, s)
+		l.plain.Put(id, s)
 	}
 	return s
 }
