@@ -124,8 +124,9 @@ func New(d Deps) (http.Handler, error) {
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 
 	if d.Mailbox != nil {
-		pages.GET(paths.DevMailbox, s.mailbox)
-		pages.GET(paths.DevMailbox+"/:id", s.mailboxHTML)
+		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))
+		dev.GET("", s.mailbox)
+		dev.GET("/:id", s.mailboxHTML)
 	}
 
 	cop := http.NewCrossOriginProtection()

@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 )
@@ -161,7 +162,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
 	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
 	if mailbox != nil {
-		fmt.Fprintf(stdout, "No RESEND_API_KEY: mail goes to the dev mailbox at %s/dev/mailbox\n", cfg.BaseURL)
+		fmt.Fprintf(stdout, "Dev mailbox (DEV_MAILBOX, loopback clients only): %s%s — no mail leaves this machine\n", cfg.BaseURL, paths.DevMailbox)
 	}
 
 	errc := make(chan error, 1)
