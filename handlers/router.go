@@ -32,8 +32,8 @@ type Deps struct {
 	TrustedProxies []string
 	Log            *slog.Logger
 	Now            func() time.Time
-	// Metrics, when set, counts and times every request and serves
-	// /metrics.
+	// Metrics, when set, counts and times every request. The scrape is
+	// served on a listener of its own (cmd/gatehouse), never here.
 	Metrics *metrics.Metrics
 }
 
@@ -83,9 +83,6 @@ func New(d Deps) (http.Handler, error) {
 	// Probes.
 	r.GET(paths.Healthz, s.healthz)
 	r.GET(paths.Readyz, s.readyz)
-	if d.Metrics != nil {
-		r.GET(paths.Metrics, s.metrics)
-	}
 
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)

@@ -150,8 +150,23 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		return err
 	}
 	srv := newHTTPServer(h, log)
+	// Metrics listen first and apart: the scrape has no authentication
+	// and its mail and outbox series move with mail sent to real
+	// accounts, so it never shares the pages' listener.
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if m != nil {
+		metricsLn, err = net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		metricsSrv = newHTTPServer(metricsHandler(m), log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
 
@@ -159,31 +174,50 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(workerCtx) })
 
+	if metricsLn != nil {
+		fmt.Fprintf(stdout, "Prometheus metrics at http://%s%s\n", metricsLn.Addr(), paths.Metrics)
+	}
 	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
 	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
 	if mailbox != nil {
 		fmt.Fprintf(stdout, "Dev mailbox (DEV_MAILBOX, loopback clients only): %s%s — no mail leaves this machine\n", cfg.BaseURL, paths.DevMailbox)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
+	shutdown := func() error {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shutdownCtx)
+		if metricsSrv != nil {
+			// After the pages, so the last requests are still scraped.
+			err = errors.Join(err, metricsSrv.Shutdown(shutdownCtx))
+		}
 		stopWorker()
 		wg.Wait()
+		return err
+	}
+	select {
+	case err := <-errc:
+		shutdown()
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining requests and the outbox worker")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	stopWorker()
-	wg.Wait()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := shutdown(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// metricsHandler serves the scrape at /metrics and nothing else.
+func metricsHandler(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+paths.Metrics, m.Handler())
+	return mux
 }
 
 // newHTTPServer bounds every phase of a connection, so slow clients cannot

@@ -24,9 +24,11 @@ import (
 // instance is a Gatehouse started through run, as main starts it.
 type instance struct {
 	base string
-	done chan error
-	stop context.CancelFunc
-	out  *lineWriter
+	// metrics is the URL of the scrape on the metrics listener; "" when off.
+	metrics string
+	done    chan error
+	stop    context.CancelFunc
+	out     *lineWriter
 }
 
 // lineWriter hands run's output to the test line by line.
@@ -61,12 +63,14 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// start runs Gatehouse with env (plus ADDR and BASE_URL on a free port)
-// and waits until it listens.
+// start runs Gatehouse with env (plus ADDR and BASE_URL on a free port,
+// and metrics on a port of the system's choosing, so that tests never
+// meet on the default one) and waits until it listens.
 func start(t *testing.T, env map[string]string) *instance {
 	t.Helper()
 	addr := freeAddr(t)
-	vars := map[string]string{"ADDR": addr, "BASE_URL": "http://" + addr, "MAIL_POLL_INTERVAL": "100ms", "MAIL_RETRY_DELAY": "100ms"}
+	vars := map[string]string{"ADDR": addr, "BASE_URL": "http://" + addr, "MAIL_POLL_INTERVAL": "100ms", "MAIL_RETRY_DELAY": "100ms",
+		"METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -85,6 +89,9 @@ func start(t *testing.T, env map[string]string) *instance {
 	for {
 		select {
 		case line := <-in.out.lines:
+			if u, ok := strings.CutPrefix(line, "Prometheus metrics at "); ok {
+				in.metrics = u
+			}
 			if strings.Contains(line, "Gatehouse is listening on") {
 				return in
 			}

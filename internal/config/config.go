@@ -44,6 +44,9 @@ type Config struct {
 	TrustedProxies         []string
 	VerificationMethod     string
 	MetricsEnabled         bool
+	// MetricsAddr is the listener of /metrics, apart from the pages; ""
+	// when metrics are off.
+	MetricsAddr string
 
 	// devMailbox is DEV_MAILBOX as resolved by Load; read it through
 	// DevMailbox.
@@ -99,7 +102,8 @@ var Vars = []Var{
 	{"RATE_LIMIT_LOGIN_PER_IP", "50/15m", "sign-in attempts from one client IP, per window"},
 	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
 	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
-	{"METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics (true or false); keep the path away from the public at the proxy"},
+	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
+	{"METRICS_ADDR", "127.0.0.1:9090", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -182,6 +186,15 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("METRICS_ENABLED: want true or false, got %q", get("METRICS_ENABLED")))
 	} else {
 		c.MetricsEnabled = b
+	}
+
+	if c.MetricsEnabled {
+		c.MetricsAddr = get("METRICS_ADDR")
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port such as 127.0.0.1:9090, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from ADDR, so metrics never sit beside the pages"))
+		}
 	}
 
 	for _, p := range strings.Split(get("TRUSTED_PROXIES"), ",") {

@@ -63,6 +63,7 @@ func TestDefaults(t *testing.T) {
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
 		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
 		{"METRICS_ENABLED", fmt.Sprint(c.MetricsEnabled), "true"},
+		{"METRICS_ADDR", c.MetricsAddr, "127.0.0.1:9090"},
 		// Unset means "decide from BASE_URL and RESEND_API_KEY": on for the
 		// zero-setup start. TestDevMailbox covers the other cases.
 		{"DEV_MAILBOX", map[bool]string{true: "", false: "off"}[c.DevMailbox()], ""},
@@ -281,6 +282,27 @@ func TestDevMailbox(t *testing.T) {
 			t.Errorf("Load(%v): err %v, want one naming %s", tt.vars, err, tt.err)
 		case tt.err == "" && c.DevMailbox() != tt.on:
 			t.Errorf("Load(%v): DevMailbox = %v, want %v", tt.vars, c.DevMailbox(), tt.on)
+		}
+	}
+}
+
+// Issue 12 item 6: metrics listen apart from the pages, on loopback by
+// default; METRICS_ENABLED=false turns the listener off.
+func TestMetricsAddr(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"METRICS_ENABLED": "false"}))
+	if err != nil || c.MetricsAddr != "" {
+		t.Errorf("METRICS_ENABLED=false: MetricsAddr %q, err %v; want none", c.MetricsAddr, err)
+	}
+	c, err = config.Load(env(map[string]string{"METRICS_ADDR": ":9100"}))
+	if err != nil || c.MetricsAddr != ":9100" {
+		t.Errorf("METRICS_ADDR=:9100: MetricsAddr %q, err %v", c.MetricsAddr, err)
+	}
+	for _, bad := range []map[string]string{
+		{"METRICS_ADDR": "9090"},
+		{"ADDR": "127.0.0.1:18301", "METRICS_ADDR": "127.0.0.1:18301"},
+	} {
+		if _, err := config.Load(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+			t.Errorf("Load(%v): err %v, want one naming METRICS_ADDR", bad, err)
 		}
 	}
 }
