@@ -27,11 +27,21 @@ import (
 	"gatehouse/internal/store"
 )
 
-// run is the whole program; main and the tests call it alike.
+// run is the whole program; main and the tests call it alike. The command
+// line is parsed first: --help, --version and a wrong command read no
+// setting and open nothing.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cmd := "serve"
-	if len(args) > 1 {
-		cmd = args[1]
+	cmd, err := parseCommand(args)
+	if err != nil {
+		return err
+	}
+	switch cmd.name {
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version":
+		printVersion(stdout)
+		return nil
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -52,16 +62,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		log.Info("migrations applied", "names", strings.Join(applied, ","))
 	}
 
-	switch cmd {
+	switch cmd.name {
 	case "migrate":
 		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
 		return nil
-	case "serve":
-		return serve(ctx, cfg, getenv, st, log, stdout)
 	case "outbox":
-		return outboxCommand(ctx, st, args[2:], stdout)
+		return cmd.outbox(ctx, st, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or outbox)", cmd)
+		return serve(ctx, cfg, getenv, st, log, stdout)
 	}
 }
 
