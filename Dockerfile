@@ -29,7 +29,7 @@ COPY --from=build /out/gatehouse /usr/local/bin/gatehouse
 COPY --from=build --chown=65532:65532 /out/data /data
 WORKDIR /data
 # ADDR on every interface of the container; metrics stay on its loopback
-# unless METRICS_ADDR says otherwise (e.g. :9090, reachable from the
+# unless METRICS_ADDR says otherwise (e.g. :9080, reachable from the
 # monitoring network only). PostgreSQL via DATABASE_URL for more than one
 # instance; otherwise SQLite in the /data volume.
 ENV ADDR=:8080 \

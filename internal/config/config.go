@@ -103,7 +103,7 @@ var Vars = []Var{
 	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
 	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
 	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
-	{"METRICS_ADDR", "127.0.0.1:9090", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
+	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -191,7 +191,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.MetricsEnabled {
 		c.MetricsAddr = get("METRICS_ADDR")
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port such as 127.0.0.1:9090, got %q", c.MetricsAddr))
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port such as 127.0.0.1:9080, got %q", c.MetricsAddr))
 		} else if c.MetricsAddr == c.Addr {
 			errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from ADDR, so metrics never sit beside the pages"))
 		}

@@ -63,7 +63,7 @@ func TestDefaults(t *testing.T) {
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
 		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
 		{"METRICS_ENABLED", fmt.Sprint(c.MetricsEnabled), "true"},
-		{"METRICS_ADDR", c.MetricsAddr, "127.0.0.1:9090"},
+		{"METRICS_ADDR", c.MetricsAddr, "127.0.0.1:9080"},
 		// Unset means "decide from BASE_URL and RESEND_API_KEY": on for the
 		// zero-setup start. TestDevMailbox covers the other cases.
 		{"DEV_MAILBOX", map[bool]string{true: "", false: "off"}[c.DevMailbox()], ""},
@@ -298,7 +298,7 @@ func TestMetricsAddr(t *testing.T) {
 		t.Errorf("METRICS_ADDR=:9100: MetricsAddr %q, err %v", c.MetricsAddr, err)
 	}
 	for _, bad := range []map[string]string{
-		{"METRICS_ADDR": "9090"},
+		{"METRICS_ADDR": "9080"},
 		{"ADDR": "127.0.0.1:18301", "METRICS_ADDR": "127.0.0.1:18301"},
 	} {
 		if _, err := config.Load(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
