@@ -148,12 +148,16 @@ func inputClass(form Form, name string) string {
 }
 
 // liveCheck wires a new-password field to the server's checklist: typing
-// (debounced) posts the form and the answer replaces the checklist.
+// (debounced) posts the form and the answer replaces the checklist. A
+// check gives way to the form's own submit (hx-sync abort): one still in
+// flight, or fired by the debounce after the submit, would otherwise land
+// after the next page and answer for a link the submit has used.
 func liveCheck(f Field) templ.Attributes {
 	if f.Validate == "" {
 		return nil
 	}
-	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "input changed delay:300ms", "hx-target": "#password-checklist", "hx-swap": "outerHTML"}
+	return templ.Attributes{"hx-post": f.Validate, "hx-trigger": "input changed delay:300ms", "hx-target": "#password-checklist",
+		"hx-swap": "outerHTML", "hx-sync": "closest form:abort"}
 }
 
 type urlKey struct{}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -13,7 +14,37 @@ import (
 
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
-// mailbox lists the dev mailbox. It exists only while no Resend key is set.
+// loopbackOnly lets through only requests whose TCP peer is this machine
+// and that no proxy forwarded: the dev mailbox shows every link it holds,
+// so anyone else must not learn it exists (notFound). The peer address is
+// the only evidence; X-Forwarded-For is what a proxy, trusted or not, says
+// about someone else, and a forwarded request is never local.
+func loopbackOnly(notFound gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !loopbackPeer(c.Request) {
+			notFound(c)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+func loopbackPeer(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// mailbox lists the dev mailbox. It exists only when DEV_MAILBOX is on.
 func (s *server) mailbox(c *gin.Context) {
 	var list []components.MailboxMessage
 	for _, m := range s.Mailbox.List() {

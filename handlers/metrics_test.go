@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -57,7 +58,16 @@ func sample(body, series string) float64 {
 
 var routeLabel = regexp.MustCompile(`route="([^"]*)"`)
 
-// TestMetricsScrape: after a few requests, /metrics (plain text, never
+// scrape reads a's metrics as the metrics listener serves them
+// (cmd/gatehouse), with the Accept header given.
+func (a *opsApp) scrape(t *testing.T, accept string) (*http.Response, string) {
+	t.Helper()
+	srv := httptest.NewServer(a.Metrics.Handler())
+	defer srv.Close()
+	return get(t, srv.URL+"/metrics", "Accept", accept)
+}
+
+// TestMetricsScrape: after a few requests, the scrape (plain text, never
 // cached) has every family with route templates as labels, never a raw
 // path or query.
 func TestMetricsScrape(t *testing.T) {
@@ -83,7 +93,7 @@ func TestMetricsScrape(t *testing.T) {
 	failed, _ := postForm(t, a.URL+"/login", url.Values{"email": {"nobody@example.com"}, "password": {goodPassword}})
 	metrics.RateLimited("test_rule")
 
-	resp, body := get(t, a.URL+"/metrics", "Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
+	resp, body := a.scrape(t, "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
 	must(200)(resp, body)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("Content-Type %q, want text/plain even when protobuf is asked for", ct)
@@ -141,18 +151,28 @@ func TestMetricsScrape(t *testing.T) {
 		t.Error("the scrape carries request data")
 	}
 
-	// The scrape itself is counted under its route.
-	_, body = get(t, a.URL+"/metrics")
-	if got := sample(body, `gatehouse_http_requests_total{method="GET",route="/metrics",status="200"}`); got != 1 {
-		t.Errorf("/metrics requests = %v, want 1", got)
+	// The public listener has no /metrics: it answers 404 like any
+	// unknown path, and is counted as one.
+	if resp, body := get(t, a.URL+"/metrics"); resp.StatusCode != 404 || strings.Contains(body, "go_goroutines") {
+		t.Fatalf("public /metrics: %d, want 404", resp.StatusCode)
+	}
+	_, body = a.scrape(t, "")
+	if got := sample(body, `gatehouse_http_requests_total{method="GET",route="unmatched",status="404"}`); got != 2 {
+		t.Errorf("unmatched 404s = %v, want 2 (the public /metrics among them)", got)
+	}
+	if strings.Contains(body, `route="/metrics"`) {
+		t.Error("a /metrics route on the public handler")
 	}
 }
 
-// TestMetricsDisabled: with METRICS_ENABLED=false there is no /metrics.
-func TestMetricsDisabled(t *testing.T) {
-	a := newOpsApp(t, storetest.SQLite, opsOptions{})
-	if resp, body := get(t, a.URL+"/metrics"); resp.StatusCode != 404 || strings.Contains(body, "go_goroutines") {
-		t.Fatalf("/metrics without metrics: %d", resp.StatusCode)
+// TestMetricsNotPublic: the public handler never serves /metrics, with
+// metrics on or off.
+func TestMetricsNotPublic(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		a := newOpsApp(t, storetest.SQLite, opsOptions{metrics: on})
+		if resp, body := get(t, a.URL+"/metrics"); resp.StatusCode != 404 || strings.Contains(body, "go_goroutines") {
+			t.Fatalf("/metrics with metrics %v: %d, want 404", on, resp.StatusCode)
+		}
 	}
 }
 

@@ -31,8 +31,8 @@ type Deps struct {
 	TrustedProxies []string
 	Log            *slog.Logger
 	Now            func() time.Time
-	// Metrics, when set, counts and times every request and serves
-	// /metrics.
+	// Metrics, when set, counts and times every request. The scrape is
+	// served on a listener of its own (cmd/gatehouse), never here.
 	Metrics *metrics.Metrics
 }
 
@@ -81,9 +81,6 @@ func New(d Deps) (http.Handler, error) {
 	// Probes.
 	r.GET(paths.Healthz, s.healthz)
 	r.GET(paths.Readyz, s.readyz)
-	if d.Metrics != nil {
-		r.GET(paths.Metrics, s.metrics)
-	}
 
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)
@@ -122,8 +119,9 @@ func New(d Deps) (http.Handler, error) {
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 
 	if d.Mailbox != nil {
-		pages.GET(paths.DevMailbox, s.mailbox)
-		pages.GET(paths.DevMailbox+"/:id", s.mailboxHTML)
+		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))
+		dev.GET("", s.mailbox)
+		dev.GET("/:id", s.mailboxHTML)
 	}
 
 	cop := http.NewCrossOriginProtection()

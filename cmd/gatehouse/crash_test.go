@@ -40,7 +40,7 @@ func TestKilledMidSendLosesNothing(t *testing.T) {
 	ln.Close()
 	env := append(os.Environ(), "ADDR="+addr, "BASE_URL=http://"+addr, "DATABASE_URL="+filepath.Join(tmp, "g.db"),
 		"RESEND_API_KEY=re_test", "RESEND_BASE_URL="+fake.URL(), "MAIL_POLL_INTERVAL=200ms",
-		"MAIL_SEND_TIMEOUT=5s", "MAIL_CLAIM_LEASE=6s")
+		"MAIL_SEND_TIMEOUT=5s", "MAIL_CLAIM_LEASE=6s", "METRICS_ADDR=127.0.0.1:0")
 	startBin := func() *exec.Cmd {
 		cmd := exec.Command(bin)
 		cmd.Env = env
@@ -124,7 +124,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	ln.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "ADDR="+addr, "BASE_URL=http://"+addr, "DATABASE_URL="+filepath.Join(tmp, "g.db"),
-		"RESEND_API_KEY=re_test", "RESEND_BASE_URL="+fake.URL(), "MAIL_POLL_INTERVAL=200ms")
+		"RESEND_API_KEY=re_test", "RESEND_BASE_URL="+fake.URL(), "MAIL_POLL_INTERVAL=200ms", "METRICS_ADDR=127.0.0.1:0")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

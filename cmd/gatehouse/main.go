@@ -2,10 +2,13 @@
 //
 //	gatehouse            serve (the default)
 //	gatehouse migrate    apply database migrations and exit
+//	gatehouse outbox …   list or retry outbox messages
+//	gatehouse --help     usage; --version the build's version and commit
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -17,6 +20,9 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		if _, ok := errors.AsType[*usageError](err); ok {
+			os.Exit(2) // as the flag package does for a wrong command line
+		}
 		os.Exit(1)
 	}
 }

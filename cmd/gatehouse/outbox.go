@@ -15,7 +15,14 @@ import (
 	"gatehouse/internal/store"
 )
 
-// outboxCommand is the operator's view of the outbox:
+// outboxOp is one parsed outbox command, run once the database is open.
+type outboxOp func(ctx context.Context, st *store.Store, stdout io.Writer) error
+
+// outboxUsage is the usage of the outbox commands.
+const outboxUsage = "usage: gatehouse outbox list [--status failed|pending|sent] [--limit N] | gatehouse outbox retry <id>|--all-failed"
+
+// parseOutbox reads the operator's view of the outbox from the arguments,
+// before anything is opened, so a typo never touches the database:
 //
 //	gatehouse outbox list [--status failed|pending|sent] [--limit N]
 //	gatehouse outbox retry <id> | --all-failed
@@ -23,41 +30,46 @@ import (
 // list prints messages newest first, recipients masked; retry makes failed
 // messages (or a pending one stuck in backoff) due now with a fresh count
 // of attempts, for after the cause (a bad key, a suspended domain) is fixed.
-func outboxCommand(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
-	const usage = "usage: gatehouse outbox list [--status failed|pending|sent] [--limit N] | gatehouse outbox retry <id>|--all-failed"
+func parseOutbox(args []string) (outboxOp, error) {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return nil, errors.New(outboxUsage)
 	}
 	switch args[0] {
 	case "list":
-		return outboxList(ctx, st, args[1:], stdout)
+		return parseOutboxList(args[1:])
 	case "retry":
-		return outboxRetry(ctx, st, args[1:], stdout)
+		return parseOutboxRetry(args[1:])
 	default:
-		return fmt.Errorf("unknown outbox command %q; %s", args[0], usage)
+		return nil, fmt.Errorf("unknown outbox command %q; %s", args[0], outboxUsage)
 	}
 }
 
-func outboxList(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
+func parseOutboxList(args []string) (outboxOp, error) {
 	fs := flag.NewFlagSet("outbox list", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	status := fs.String("status", "", "only messages in this status: failed, pending or sent")
 	limit := fs.Int("limit", 50, "at most this many messages")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("outbox list: %w", err)
+		return nil, fmt.Errorf("outbox list: %w; %s", err, outboxUsage)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("outbox list: unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("outbox list: unexpected argument %q", fs.Arg(0))
 	}
 	switch *status {
 	case "", store.OutboxFailed, store.OutboxPending, store.OutboxSent:
 	default:
-		return fmt.Errorf("outbox list: --status: want failed, pending or sent, got %q", *status)
+		return nil, fmt.Errorf("outbox list: --status: want failed, pending or sent, got %q", *status)
 	}
 	if *limit < 1 || *limit > 10000 {
-		return fmt.Errorf("outbox list: --limit: want 1 to 10000, got %d", *limit)
+		return nil, fmt.Errorf("outbox list: --limit: want 1 to 10000, got %d", *limit)
 	}
-	list, err := st.ListOutbox(ctx, *status, *limit)
+	return func(ctx context.Context, st *store.Store, stdout io.Writer) error {
+		return outboxList(ctx, st, *status, *limit, stdout)
+	}, nil
+}
+
+func outboxList(ctx context.Context, st *store.Store, status string, limit int, stdout io.Writer) error {
+	list, err := st.ListOutbox(ctx, status, limit)
 	if err != nil {
 		return err
 	}
@@ -80,31 +92,35 @@ func outboxList(ctx context.Context, st *store.Store, args []string, stdout io.W
 	return nil
 }
 
-func outboxRetry(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
+func parseOutboxRetry(args []string) (outboxOp, error) {
 	const usage = "outbox retry: want a message id or --all-failed"
 	if len(args) != 1 {
-		return errors.New(usage)
+		return nil, errors.New(usage)
 	}
 	if args[0] == "--all-failed" || args[0] == "-all-failed" {
-		n, err := st.RetryOutbox(ctx, store.AllFailed, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%d failed messages queued again\n", n)
-		return nil
+		return func(ctx context.Context, st *store.Store, stdout io.Writer) error {
+			n, err := st.RetryOutbox(ctx, store.AllFailed, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%d failed messages queued again\n", n)
+			return nil
+		}, nil
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil || id <= 0 {
-		return errors.New(usage)
+		return nil, errors.New(usage)
 	}
-	if _, err := st.RetryOutbox(ctx, id, time.Now()); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("outbox retry: no failed or pending message %d (sent messages cannot be retried)", id)
+	return func(ctx context.Context, st *store.Store, stdout io.Writer) error {
+		if _, err := st.RetryOutbox(ctx, id, time.Now()); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("outbox retry: no failed or pending message %d (sent messages cannot be retried)", id)
+			}
+			return err
 		}
-		return err
-	}
-	fmt.Fprintf(stdout, "message %d queued again\n", id)
-	return nil
+		fmt.Fprintf(stdout, "message %d queued again\n", id)
+		return nil
+	}, nil
 }
 
 // maskEmail keeps the first letter and the domain: enough to tell messages

@@ -22,15 +22,26 @@ import (
 	"gatehouse/internal/mail"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 )
 
-// run is the whole program; main and the tests call it alike.
+// run is the whole program; main and the tests call it alike. The command
+// line is parsed first: --help, --version and a wrong command read no
+// setting and open nothing.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cmd := "serve"
-	if len(args) > 1 {
-		cmd = args[1]
+	cmd, err := parseCommand(args)
+	if err != nil {
+		return err
+	}
+	switch cmd.name {
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version":
+		printVersion(stdout)
+		return nil
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -51,16 +62,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		log.Info("migrations applied", "names", strings.Join(applied, ","))
 	}
 
-	switch cmd {
+	switch cmd.name {
 	case "migrate":
 		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
 		return nil
-	case "serve":
-		return serve(ctx, cfg, getenv, st, log, stdout)
 	case "outbox":
-		return outboxCommand(ctx, st, args[2:], stdout)
+		return cmd.outbox(ctx, st, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or outbox)", cmd)
+		return serve(ctx, cfg, getenv, st, log, stdout)
 	}
 }
 
@@ -151,8 +160,23 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		return err
 	}
 	srv := newHTTPServer(h, log)
+	// Metrics listen first and apart: the scrape has no authentication
+	// and its mail and outbox series move with mail sent to real
+	// accounts, so it never shares the pages' listener.
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if m != nil {
+		metricsLn, err = net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		metricsSrv = newHTTPServer(metricsHandler(m), log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
 		return err
 	}
 
@@ -160,31 +184,50 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(workerCtx) })
 
+	if metricsLn != nil {
+		fmt.Fprintf(stdout, "Prometheus metrics at http://%s%s\n", metricsLn.Addr(), paths.Metrics)
+	}
 	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
 	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
 	if mailbox != nil {
-		fmt.Fprintf(stdout, "No RESEND_API_KEY: mail goes to the dev mailbox at %s/dev/mailbox\n", cfg.BaseURL)
+		fmt.Fprintf(stdout, "Dev mailbox (DEV_MAILBOX, loopback clients only): %s%s — no mail leaves this machine\n", cfg.BaseURL, paths.DevMailbox)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
+	if metricsSrv != nil {
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
+	}
+	shutdown := func() error {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shutdownCtx)
+		if metricsSrv != nil {
+			// After the pages, so the last requests are still scraped.
+			err = errors.Join(err, metricsSrv.Shutdown(shutdownCtx))
+		}
 		stopWorker()
 		wg.Wait()
+		return err
+	}
+	select {
+	case err := <-errc:
+		shutdown()
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining requests and the outbox worker")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	stopWorker()
-	wg.Wait()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := shutdown(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// metricsHandler serves the scrape at /metrics and nothing else.
+func metricsHandler(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+paths.Metrics, m.Handler())
+	return mux
 }
 
 // newHTTPServer bounds every phase of a connection, so slow clients cannot

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,9 +24,11 @@ import (
 // instance is a Gatehouse started through run, as main starts it.
 type instance struct {
 	base string
-	done chan error
-	stop context.CancelFunc
-	out  *lineWriter
+	// metrics is the URL of the scrape on the metrics listener; "" when off.
+	metrics string
+	done    chan error
+	stop    context.CancelFunc
+	out     *lineWriter
 }
 
 // lineWriter hands run's output to the test line by line.
@@ -60,12 +63,14 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// start runs Gatehouse with env (plus ADDR and BASE_URL on a free port)
-// and waits until it listens.
+// start runs Gatehouse with env (plus ADDR and BASE_URL on a free port,
+// and metrics on a port of the system's choosing, so that tests never
+// meet on the default one) and waits until it listens.
 func start(t *testing.T, env map[string]string) *instance {
 	t.Helper()
 	addr := freeAddr(t)
-	vars := map[string]string{"ADDR": addr, "BASE_URL": "http://" + addr, "MAIL_POLL_INTERVAL": "100ms", "MAIL_RETRY_DELAY": "100ms"}
+	vars := map[string]string{"ADDR": addr, "BASE_URL": "http://" + addr, "MAIL_POLL_INTERVAL": "100ms", "MAIL_RETRY_DELAY": "100ms",
+		"METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -84,6 +89,9 @@ func start(t *testing.T, env map[string]string) *instance {
 	for {
 		select {
 		case line := <-in.out.lines:
+			if u, ok := strings.CutPrefix(line, "Prometheus metrics at "); ok {
+				in.metrics = u
+			}
 			if strings.Contains(line, "Gatehouse is listening on") {
 				return in
 			}
@@ -263,5 +271,53 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 64<<10 {
 		t.Errorf("MaxHeaderBytes = %d", srv.MaxHeaderBytes)
+	}
+}
+
+// TestDevMailboxRefused (issue 12 item 5): the dev mailbox is never the
+// fall-back. With an https BASE_URL and no key, or DEV_MAILBOX asked for
+// beside https or a key, start-up stops saying what to set, before the
+// database is opened.
+func TestDevMailboxRefused(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"BASE_URL": "https://accounts.example.com"}, "RESEND_API_KEY"},
+		{map[string]string{"BASE_URL": "http://accounts.example.com"}, "DEV_MAILBOX=true"},
+		{map[string]string{"BASE_URL": "https://accounts.example.com", "DEV_MAILBOX": "true"}, "DEV_MAILBOX"},
+		{map[string]string{"RESEND_API_KEY": "re_test", "DEV_MAILBOX": "true"}, "DEV_MAILBOX"},
+	} {
+		dir := t.TempDir()
+		tt.env["DATABASE_URL"] = dir + "/g.db"
+		err := run(context.Background(), []string{"gatehouse"}, func(k string) string { return tt.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err %v, want one naming %s", tt.env, err, tt.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Errorf("%v: the database was opened", tt.env)
+		}
+	}
+}
+
+// TestDevMailboxAskedFor: DEV_MAILBOX=true keeps the mailbox on an http
+// base URL that is not localhost (a LAN demo), still for loopback
+// clients only.
+func TestDevMailboxAskedFor(t *testing.T) {
+	in := start(t, map[string]string{"DATABASE_URL": storetest.DSN(t, storetest.SQLite), "DEV_MAILBOX": "true",
+		"BASE_URL": "http://gatehouse.lan:18399"})
+	c := in.client(t)
+	if code, _ := c.get("/dev/mailbox"); code != 200 {
+		t.Fatalf("/dev/mailbox from loopback: %d", code)
+	}
+	req, _ := http.NewRequest("GET", in.base+"/dev/mailbox", nil)
+	req.Header.Set("X-Forwarded-For", "127.0.0.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("/dev/mailbox forwarded: %d, want 404", resp.StatusCode)
 	}
 }

@@ -128,7 +128,7 @@ func TestChaos(t *testing.T) {
 		"RATE_LIMIT_EMAIL_PER_IP=1000000/1h", "RATE_LIMIT_LOGIN_PER_IP=1000000/1m",
 		"RATE_LIMIT_EMAIL_PER_ADDRESS=100/1h", "TOKEN_ATTEMPTS_PER_IP=1000000",
 		"MAIL_POLL_INTERVAL=200ms", "MAIL_RETRY_DELAY=200ms", "MAIL_SEND_TIMEOUT=1s", "MAIL_CLAIM_LEASE=3s",
-		"LOG_LEVEL=warn")
+		"LOG_LEVEL=warn", "METRICS_ADDR=127.0.0.1:0") // two instances: no fixed metrics port
 	ia := &instance{t: t, bin: bin, addr: a, env: env}
 	ib := &instance{t: t, bin: bin, addr: b, env: env}
 	ia.start()

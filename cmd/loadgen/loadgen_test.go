@@ -65,6 +65,7 @@ func TestFlowsAgainstGatehouse(t *testing.T) {
 		"TOKEN_ATTEMPTS_PER_IP=1000000",
 		"MAIL_POLL_INTERVAL=100ms",
 		"LOG_LEVEL=warn",
+		"METRICS_ADDR=127.0.0.1:0",
 	)
 	gh.Stdout, gh.Stderr = &logs, &logs
 	if err := gh.Start(); err != nil {

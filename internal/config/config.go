@@ -4,6 +4,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -43,6 +44,13 @@ type Config struct {
 	TrustedProxies         []string
 	VerificationMethod     string
 	MetricsEnabled         bool
+	// MetricsAddr is the listener of /metrics, apart from the pages; ""
+	// when metrics are off.
+	MetricsAddr string
+
+	// devMailbox is DEV_MAILBOX as resolved by Load; read it through
+	// DevMailbox.
+	devMailbox bool
 
 	// Abuse limits: Max events per Window.
 	EmailPerAddress, EmailPerIP, LoginPerIP, CodesPerAddress Limit
@@ -68,9 +76,10 @@ var Vars = []Var{
 	{"ADDR", ":8080", "listen address"},
 	{"BASE_URL", "http://localhost:8080", "public URL used in email links (never the Host header); https turns on Secure __Host- cookies"},
 	{"DATABASE_URL", "gatehouse.db", "postgres://… for PostgreSQL; a file path or sqlite: URL for SQLite"},
-	{"RESEND_API_KEY", "", "when set, mail goes through Resend; when unset, to the dev mailbox at /dev/mailbox"},
+	{"RESEND_API_KEY", "", "when set, mail goes through Resend; without it DEV_MAILBOX must be on, or start-up stops"},
 	{"RESEND_BASE_URL", "", "Resend API base URL (empty: the client library's default); used to point at a local fake in tests"},
 	{"MAIL_FROM", "Gatehouse <onboarding@localhost>", "sender address of every email"},
+	{"DEV_MAILBOX", "", "true keeps every email in the dev mailbox at /dev/mailbox (loopback clients only) instead of sending it; unset, it is on only for the zero-setup start (no RESEND_API_KEY and BASE_URL http://localhost or http://127.0.0.1); refused with an https BASE_URL or a RESEND_API_KEY"},
 	{"VERIFICATION_METHOD", "both", "how emails prove the address: link (a link), code (a 6-digit code typed into the browser that asked), or both"},
 	{"ACTIVATION_TOKEN_TTL", "24h", "how long an activation link works (at most 24h)"},
 	{"RESET_TOKEN_TTL", "45m", "how long a reset link works (30m to 60m)"},
@@ -97,7 +106,8 @@ var Vars = []Var{
 	{"LOGIN_FREE_FAILURES", "5", "wrong passwords an account takes before each further one adds a doubling delay (the 100th locks it until a password reset)"},
 	{"LOGIN_MAX_DELAY", "15m", "the longest delay between sign-in attempts on one account"},
 	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
-	{"METRICS_ENABLED", "true", "serve Prometheus metrics at /metrics (true or false); keep the path away from the public at the proxy"},
+	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
+	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -186,6 +196,15 @@ func Load(getenv func(string) string) (Config, error) {
 		c.MetricsEnabled = b
 	}
 
+	if c.MetricsEnabled {
+		c.MetricsAddr = get("METRICS_ADDR")
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port such as 127.0.0.1:9080, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from ADDR, so metrics never sit beside the pages"))
+		}
+	}
+
 	for _, p := range strings.Split(get("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
@@ -202,6 +221,7 @@ func Load(getenv func(string) string) (Config, error) {
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		c.BaseURL = u
 	}
+	errs = append(errs, c.resolveDevMailbox(get("DEV_MAILBOX"))...)
 	if c.ResendBaseURL != "" {
 		if u, err := url.Parse(c.ResendBaseURL); err != nil || u.Host == "" {
 			errs = append(errs, fmt.Errorf("RESEND_BASE_URL: want an absolute URL, got %q", c.ResendBaseURL))
@@ -254,5 +274,43 @@ func Load(getenv func(string) string) (Config, error) {
 // the Secure flag and the __Host- prefix.
 func (c Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
 
-// DevMailbox reports whether mail goes to the in-process dev mailbox.
-func (c Config) DevMailbox() bool { return c.ResendAPIKey == "" }
+// DevMailbox reports whether mail goes to the in-process dev mailbox
+// instead of Resend.
+func (c Config) DevMailbox() bool { return c.devMailbox }
+
+// resolveDevMailbox decides DEV_MAILBOX. The mailbox shows every link it
+// holds, so it must never be on by accident: unset, it is on only for the
+// zero-setup start on an http loopback URL; asked for, it is refused where
+// it could reach real people (https, a Resend key). Mail with nowhere to go
+// is an error rather than a silent fall-back to the mailbox.
+func (c *Config) resolveDevMailbox(raw string) []error {
+	if raw == "" {
+		c.devMailbox = c.ResendAPIKey == "" && c.BaseURL != nil && c.BaseURL.Scheme == "http" && isLoopbackHost(c.BaseURL.Hostname())
+	} else {
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return []error{fmt.Errorf("DEV_MAILBOX: want true or false, got %q", raw)}
+		}
+		c.devMailbox = b
+	}
+	var errs []error
+	if c.devMailbox && c.BaseURL != nil && c.BaseURL.Scheme == "https" {
+		errs = append(errs, fmt.Errorf("DEV_MAILBOX: refused with an https BASE_URL (%s): the dev mailbox shows every reset link; set RESEND_API_KEY and leave DEV_MAILBOX unset", c.BaseURL))
+	}
+	if c.devMailbox && c.ResendAPIKey != "" {
+		errs = append(errs, fmt.Errorf("DEV_MAILBOX: refused with RESEND_API_KEY set: mail would not go out; unset one of them"))
+	}
+	if !c.devMailbox && c.ResendAPIKey == "" && c.BaseURL != nil {
+		errs = append(errs, fmt.Errorf("RESEND_API_KEY: mail has nowhere to go; set RESEND_API_KEY to send through Resend, or DEV_MAILBOX=true (with an http BASE_URL) to keep it in the local dev mailbox"))
+	}
+	return errs
+}
+
+// isLoopbackHost reports whether host names this machine only.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -63,6 +63,10 @@ func TestDefaults(t *testing.T) {
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},
 		{"VERIFICATION_METHOD", c.VerificationMethod, "both"},
 		{"METRICS_ENABLED", fmt.Sprint(c.MetricsEnabled), "true"},
+		{"METRICS_ADDR", c.MetricsAddr, "127.0.0.1:9080"},
+		// Unset means "decide from BASE_URL and RESEND_API_KEY": on for the
+		// zero-setup start. TestDevMailbox covers the other cases.
+		{"DEV_MAILBOX", map[bool]string{true: "", false: "off"}[c.DevMailbox()], ""},
 		{"PASSWORD_REQUIRE_COMPOSITION", fmt.Sprint(c.PasswordRequireComposition), "false"}, // rule 15
 		{"RATE_LIMIT_EMAIL_PER_ADDRESS", limitString(c.EmailPerAddress), "5/1h0m0s"},        // rule 5
 		{"RATE_LIMIT_EMAIL_PER_IP", limitString(c.EmailPerIP), "30/1h0m0s"},
@@ -104,7 +108,7 @@ func TestDefaults(t *testing.T) {
 		t.Error("SecureCookies with the http default BASE_URL")
 	}
 	if !c.DevMailbox() {
-		t.Error("DevMailbox without RESEND_API_KEY")
+		t.Error("no DevMailbox for the zero-setup start")
 	}
 }
 
@@ -182,7 +186,7 @@ func TestGoodValues(t *testing.T) {
 		{map[string]string{"PASSWORD_MIN_LENGTH": "8"}, func(c config.Config) string { return fmt.Sprint(c.PasswordMinLength) }},
 		{map[string]string{"PASSWORD_MAX_LENGTH": "64"}, func(c config.Config) string { return fmt.Sprint(c.PasswordMaxLength) }},
 		{map[string]string{"LOG_FORMAT": " JSON "}, func(c config.Config) string { return c.LogFormat }},
-		{map[string]string{"BASE_URL": "https://auth.example.com/gate/"}, func(c config.Config) string { return c.BaseURL.String() }},
+		{map[string]string{"BASE_URL": "https://auth.example.com/gate/", "RESEND_API_KEY": "re_test"}, func(c config.Config) string { return c.BaseURL.String() }},
 		{map[string]string{"TRUSTED_PROXIES": " 10.0.0.1, ,10.1.0.0/16 "}, func(c config.Config) string { return strings.Join(c.TrustedProxies, "|") }},
 		{map[string]string{"METRICS_ENABLED": "false"}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
 		{map[string]string{"METRICS_ENABLED": " 0 "}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
@@ -226,7 +230,7 @@ func TestSecureCookies(t *testing.T) {
 		{"http://localhost:8080", false},
 	}
 	for _, tt := range tests {
-		c, err := config.Load(env(map[string]string{"BASE_URL": tt.base}))
+		c, err := config.Load(env(map[string]string{"BASE_URL": tt.base, "RESEND_API_KEY": "re_test"}))
 		if err != nil {
 			t.Errorf("Load(BASE_URL=%s): %v", tt.base, err)
 			continue
@@ -242,3 +246,65 @@ func TestSecureCookies(t *testing.T) {
 }
 
 func limitString(l config.Limit) string { return fmt.Sprintf("%d/%s", l.Max, l.Window) }
+
+// Issue 12 item 5: the dev mailbox shows every link it holds, so it is on
+// only when asked for or for the zero-setup start, never with https or a
+// Resend key, and mail with nowhere to go stops start-up.
+func TestDevMailbox(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		on   bool
+		err  string // a variable the error must name; "" for no error
+	}{
+		{map[string]string{}, true, ""},
+		{map[string]string{"BASE_URL": "http://localhost"}, true, ""},
+		{map[string]string{"BASE_URL": "http://127.0.0.1:18300"}, true, ""},
+		{map[string]string{"BASE_URL": "http://[::1]:18300"}, true, ""},
+		{map[string]string{"RESEND_API_KEY": "re_test"}, false, ""},
+		{map[string]string{"BASE_URL": "https://auth.example.com", "RESEND_API_KEY": "re_test"}, false, ""},
+		{map[string]string{"DEV_MAILBOX": "true", "BASE_URL": "http://gatehouse.lan:8080"}, true, ""},
+		{map[string]string{"DEV_MAILBOX": "false", "RESEND_API_KEY": "re_test"}, false, ""},
+		// Not the zero-setup start, and no key: nowhere for mail to go.
+		{map[string]string{"BASE_URL": "https://auth.example.com"}, false, "RESEND_API_KEY"},
+		{map[string]string{"BASE_URL": "http://auth.example.com"}, false, "RESEND_API_KEY"},
+		{map[string]string{"BASE_URL": "http://localhost.example.com"}, false, "RESEND_API_KEY"},
+		{map[string]string{"DEV_MAILBOX": "false"}, false, "DEV_MAILBOX=true"},
+		// Asked for where it would reach real people.
+		{map[string]string{"DEV_MAILBOX": "true", "BASE_URL": "https://auth.example.com"}, false, "DEV_MAILBOX"},
+		{map[string]string{"DEV_MAILBOX": "true", "BASE_URL": "https://localhost:8443"}, false, "DEV_MAILBOX"},
+		{map[string]string{"DEV_MAILBOX": "true", "RESEND_API_KEY": "re_test"}, false, "DEV_MAILBOX"},
+		{map[string]string{"DEV_MAILBOX": "yes please"}, false, "DEV_MAILBOX"},
+	}
+	for _, tt := range tests {
+		c, err := config.Load(env(tt.vars))
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("Load(%v): %v", tt.vars, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("Load(%v): err %v, want one naming %s", tt.vars, err, tt.err)
+		case tt.err == "" && c.DevMailbox() != tt.on:
+			t.Errorf("Load(%v): DevMailbox = %v, want %v", tt.vars, c.DevMailbox(), tt.on)
+		}
+	}
+}
+
+// Issue 12 item 6: metrics listen apart from the pages, on loopback by
+// default; METRICS_ENABLED=false turns the listener off.
+func TestMetricsAddr(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"METRICS_ENABLED": "false"}))
+	if err != nil || c.MetricsAddr != "" {
+		t.Errorf("METRICS_ENABLED=false: MetricsAddr %q, err %v; want none", c.MetricsAddr, err)
+	}
+	c, err = config.Load(env(map[string]string{"METRICS_ADDR": ":9100"}))
+	if err != nil || c.MetricsAddr != ":9100" {
+		t.Errorf("METRICS_ADDR=:9100: MetricsAddr %q, err %v", c.MetricsAddr, err)
+	}
+	for _, bad := range []map[string]string{
+		{"METRICS_ADDR": "9080"},
+		{"ADDR": "127.0.0.1:18301", "METRICS_ADDR": "127.0.0.1:18301"},
+	} {
+		if _, err := config.Load(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+			t.Errorf("Load(%v): err %v, want one naming METRICS_ADDR", bad, err)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package paths
 
-// Operator routes: not part of the user-facing contract, kept away from the
-// public by the proxy.
+// Operator routes: not part of the user-facing contract, and never on the
+// public listener; Metrics is served on METRICS_ADDR only.
 const (
 	Metrics = "/metrics"
 )
