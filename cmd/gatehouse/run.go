@@ -19,6 +19,7 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/config"
 	"gatehouse/internal/i18n"
+	"gatehouse/internal/janitor"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/password"
@@ -183,6 +184,16 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(workerCtx) })
+	jan := janitor.New(st, janitor.Retention{
+		SentMail:      cfg.RetentionSentMail,
+		Expired:       cfg.RetentionExpired,
+		RateLimits:    cfg.RetentionRateLimits,
+		LoginFailures: cfg.RetentionLoginFailures,
+		PendingUsers:  cfg.RetentionPendingUsers,
+	})
+	jan.Interval = cfg.JanitorInterval
+	jan.Log = log.With("component", "janitor")
+	wg.Go(func() { jan.Run(workerCtx) })
 
 	if metricsLn != nil {
 		fmt.Fprintf(stdout, "Prometheus metrics at http://%s%s\n", metricsLn.Addr(), paths.Metrics)

@@ -58,6 +58,15 @@ type Config struct {
 	LoginMaxDelay                                            time.Duration
 	// IPv6Prefix is the network size one IPv6 client counts as.
 	IPv6Prefix int
+
+	// How long the janitor keeps each kind of row past its use, and how
+	// often it runs.
+	RetentionSentMail      time.Duration
+	RetentionExpired       time.Duration
+	RetentionRateLimits    time.Duration
+	RetentionLoginFailures time.Duration
+	RetentionPendingUsers  time.Duration
+	JanitorInterval        time.Duration
 }
 
 // Limit is at most Max events per Window.
@@ -108,6 +117,12 @@ var Vars = []Var{
 	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
 	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
 	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
+	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data) are deleted this long after sending; failed ones stay for gatehouse outbox retry"},
+	{"RETENTION_EXPIRED", "24h", "sessions and emailed links and codes are deleted this long after they expired"},
+	{"RETENTION_RATE_LIMITS", "24h", "rate-limit counters are deleted this long after their window started (at least the longest RATE_LIMIT_* or TOKEN_ATTEMPTS_WINDOW)"},
+	{"RETENTION_LOGIN_FAILURES", "720h", "an account's failed sign-ins are forgotten this long after the last one, once it is unlocked (the 100-failure lock stays until a password reset)"},
+	{"RETENTION_PENDING_USERS", "720h", "accounts never activated are deleted, with their tokens, this long after their last registration when no link or code of theirs still works"},
+	{"JANITOR_INTERVAL", "1h", "how often each instance deletes what the RETENTION_* settings let go, in batches of 500 rows"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -182,6 +197,22 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
 	if c.IPv6Prefix = num("RATE_LIMIT_IPV6_PREFIX"); c.IPv6Prefix > 128 {
 		errs = append(errs, fmt.Errorf("RATE_LIMIT_IPV6_PREFIX: want 1 to 128, got %d", c.IPv6Prefix))
+	}
+	c.RetentionSentMail = dur("RETENTION_SENT_MAIL")
+	c.RetentionExpired = dur("RETENTION_EXPIRED")
+	c.RetentionRateLimits = dur("RETENTION_RATE_LIMITS")
+	c.RetentionLoginFailures = dur("RETENTION_LOGIN_FAILURES")
+	c.RetentionPendingUsers = dur("RETENTION_PENDING_USERS")
+	c.JanitorInterval = dur("JANITOR_INTERVAL")
+	// A counter deleted while its window runs would let the rest of that
+	// window start from zero.
+	if longest := max(c.EmailPerAddress.Window, c.EmailPerIP.Window, c.LoginPerIP.Window, c.CodesPerAddress.Window, c.TokenAttemptsWindow); c.RetentionRateLimits != 0 && c.RetentionRateLimits < longest {
+		errs = append(errs, fmt.Errorf("RETENTION_RATE_LIMITS: at least the longest rate-limit window (%s), got %s", longest, c.RetentionRateLimits))
+	}
+	// A pending account must outlive its activation link, or the link in
+	// the inbox would lead nowhere.
+	if c.RetentionPendingUsers != 0 && c.RetentionPendingUsers < c.ActivationTTL {
+		errs = append(errs, fmt.Errorf("RETENTION_PENDING_USERS: at least ACTIVATION_TOKEN_TTL (%s), got %s", c.ActivationTTL, c.RetentionPendingUsers))
 	}
 
 	if b, err := strconv.ParseBool(get("PASSWORD_REQUIRE_COMPOSITION")); err != nil {

@@ -75,6 +75,12 @@ func TestDefaults(t *testing.T) {
 		{"LOGIN_FREE_FAILURES", fmt.Sprint(c.LoginFreeFailures), "5"},
 		{"LOGIN_MAX_DELAY", c.LoginMaxDelay.String(), "15m0s"},
 		{"RATE_LIMIT_IPV6_PREFIX", fmt.Sprint(c.IPv6Prefix), "64"},
+		{"RETENTION_SENT_MAIL", c.RetentionSentMail.String(), "168h0m0s"},
+		{"RETENTION_EXPIRED", c.RetentionExpired.String(), "24h0m0s"},
+		{"RETENTION_RATE_LIMITS", c.RetentionRateLimits.String(), "24h0m0s"},
+		{"RETENTION_LOGIN_FAILURES", c.RetentionLoginFailures.String(), "720h0m0s"},
+		{"RETENTION_PENDING_USERS", c.RetentionPendingUsers.String(), "720h0m0s"},
+		{"JANITOR_INTERVAL", c.JanitorInterval.String(), "1h0m0s"},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -158,6 +164,12 @@ func TestBadValues(t *testing.T) {
 		{"RATE_LIMIT_EMAIL_PER_ADDRESS", "5"},
 		{"RATE_LIMIT_LOGIN_PER_IP", "0/1h"},
 		{"RATE_LIMIT_EMAIL_PER_IP", "3/soon"},
+		{"RETENTION_SENT_MAIL", "7d"},
+		{"RETENTION_EXPIRED", "0"},
+		{"RETENTION_RATE_LIMITS", "59m"}, // shorter than the 1h email windows
+		{"RETENTION_LOGIN_FAILURES", "-1h"},
+		{"RETENTION_PENDING_USERS", "23h"}, // shorter than the 24h activation link
+		{"JANITOR_INTERVAL", "never"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

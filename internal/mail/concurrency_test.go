@@ -2,7 +2,9 @@ package mail_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -211,6 +213,67 @@ func TestWorkerKeepsEachRecipientsOrder(t *testing.T) {
 		}
 		if len(rec.order) != 8 {
 			t.Errorf("%d sent, want 8", len(rec.order))
+		}
+	})
+}
+
+// failOnce fails the first send of each text in fail once, retryably, and
+// records the order of the sends that went through.
+type failOnce struct {
+	mu     sync.Mutex
+	fail   map[string]bool
+	order  []string
+	failed []string
+}
+
+func (f *failOnce) Send(ctx context.Context, m mail.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail[m.Text] {
+		delete(f.fail, m.Text)
+		f.failed = append(f.failed, m.Text)
+		return errors.New("503 from the provider")
+	}
+	f.order = append(f.order, m.Text)
+	return nil
+}
+
+// A message that waits for a retry holds back its recipient's later ones,
+// in its own batch and in everyone else's, while other people's mail goes on.
+func TestWorkerHoldsRecipientBehindRetry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := &failOnce{fail: map[string]bool{"ada 0": true}}
+		w := mail.NewWorker(s, f, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+			return mail.Message{Subject: "Hi", Text: row.Data}, nil
+		}, "Gatehouse <noreply@gatehouse.test>")
+		w.Concurrency, w.Batch, w.Poll, w.RetryDelay = 2, 8, 10*time.Millisecond, 200*time.Millisecond
+		w.Log = slog.New(slog.DiscardHandler)
+		at := time.Now().Add(-time.Minute)
+		for i, d := range []string{"ada 0", "ada 1", "bob 0", "ada 2", "bob 1"} {
+			to := strings.Fields(d)[0] + "@example.com"
+			m := &store.OutboxMessage{Kind: "k", Recipient: to, Locale: "en", Data: d, CreatedAt: at.Add(time.Duration(i) * time.Second)}
+			if err := s.Enqueue(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runUntil(t, w, func() bool {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			return len(f.order) == 5
+		})
+		var ada, bob []string
+		for _, o := range f.order {
+			if strings.HasPrefix(o, "ada") {
+				ada = append(ada, o)
+			} else {
+				bob = append(bob, o)
+			}
+		}
+		if strings.Join(ada, ",") != "ada 0,ada 1,ada 2" || strings.Join(bob, ",") != "bob 0,bob 1" {
+			t.Errorf("sent in the order %v (failed once: %v); want each person's in order", f.order, f.failed)
+		}
+		if len(f.failed) != 1 {
+			t.Errorf("failed sends %v, want ada 0 once", f.failed)
 		}
 	})
 }

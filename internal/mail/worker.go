@@ -128,7 +128,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) { return w.runBatch(c
 // end of its claim (the idempotency key covers a row sent again after its
 // claim ran out all the same), and rows whose send could outlive the claim
 // are given back. Once the provider answers 429, the rows not yet sent are
-// released until its Retry-After. Rows given back spend no attempt.
+// released until its Retry-After. A row that waits for a retry holds back
+// its recipient's later rows in the batch: they are given back, and the
+// claim leaves them until it has gone, so one person's mail keeps its
+// order. Rows given back spend no attempt.
 func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 	claimed := w.Now()
 	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, limit, w.Lease)
@@ -147,6 +150,10 @@ func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 		}
 		sent = sent[:0]
 	}
+	// held lists the recipients whose message in this batch was not sent
+	// and waits for a retry: their later messages go back unsent, or they
+	// would overtake it.
+	held := map[string]bool{}
 	for i, row := range rows {
 		if w.Now().Add(w.SendTimeout).After(claimed.Add(w.Lease)) {
 			// The next send could outlive the claim, and another worker
@@ -160,11 +167,18 @@ func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 			w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, until))
 			continue
 		}
-		if w.handle(ctx, row) {
+		if held[row.Recipient] {
+			w.record(ctx, w.Log.With("outbox_id", row.ID), w.Outbox.ReleaseOutbox(ctx, row.ID, w.Now()))
+			continue
+		}
+		switch w.handle(ctx, row) {
+		case ResultSent:
 			sent = append(sent, row.ID)
 			if w.Now().Sub(claimed) > w.Lease/2 {
 				flush()
 			}
+		case ResultRetry:
+			held[row.Recipient] = true
 		}
 	}
 	flush()
@@ -205,15 +219,15 @@ func (w *Worker) waitPause(ctx context.Context) bool {
 }
 
 // handle renders and sends one row and records a failure or a retry; it
-// reports whether the row was sent, which the caller records.
-func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
+// returns the outcome, and the caller records a send.
+func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) Result {
 	log := w.Log.With("outbox_id", row.ID, "kind", row.Kind, "attempt", row.Attempts)
 	m, err := w.Render(ctx, row)
 	if err != nil {
 		log.ErrorContext(ctx, "outbox render failed", "err", err)
 		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, "render: "+err.Error()))
-		return false
+		return ResultFailed
 	}
 	m.From, m.To, m.IdempotencyKey = w.From, row.Recipient, row.IdempotencyKey
 	sctx, cancel := context.WithTimeout(ctx, w.SendTimeout)
@@ -222,14 +236,14 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
 	if err == nil {
 		log.InfoContext(ctx, "outbox sent")
 		w.result(ResultSent)
-		return true
+		return ResultSent
 	}
 	retry, after := Retryable(err)
 	if !retry || row.Attempts >= w.MaxAttempts {
 		log.ErrorContext(ctx, "outbox send failed for good", "err", err)
 		w.result(ResultFailed)
 		w.record(ctx, log, w.Outbox.MarkOutboxFailed(ctx, row.ID, err.Error()))
-		return false
+		return ResultFailed
 	}
 	if after > 0 {
 		w.pause(after)
@@ -238,7 +252,7 @@ func (w *Worker) handle(ctx context.Context, row store.OutboxMessage) bool {
 	log.WarnContext(ctx, "outbox send failed, will retry", "err", err, "next_attempt_at", next)
 	w.result(ResultRetry)
 	w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, row.ID, next, err.Error()))
-	return false
+	return ResultRetry
 }
 
 func (w *Worker) result(r Result) {

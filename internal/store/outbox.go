@@ -33,44 +33,91 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 
 // ClaimOutbox leases up to limit due messages to the caller until now+lease.
 // A message whose lease runs out (its sender died) becomes due again; the
-// idempotency key keeps that second send from reaching the inbox twice. On
-// PostgreSQL, FOR UPDATE SKIP LOCKED lets several instances claim at once.
-// Messages to a recipient who has one in flight are left for later, so one
-// person's mail goes out in order however many workers send.
+// idempotency key keeps that second send from reaching the inbox twice.
+//
+// One person's mail goes out in the order it was written, however many
+// loops and instances send: a recipient with a message in flight (claimed,
+// its lease running) or waiting for a retry is skipped, so a later message
+// never overtakes an earlier one, and the messages claimed are the oldest
+// first by id, so a claim that takes some of a recipient's messages takes
+// the earliest. It returns them in that order; a caller that cannot send
+// one must give back the same recipient's later ones (ReleaseOutbox).
+//
+// On PostgreSQL the check and the claim must not interleave with another
+// claim: two claims in the same instant would each see the recipient idle
+// and take different messages of theirs (SKIP LOCKED makes the second skip
+// the first's rows rather than wait for them). A transaction-scoped
+// advisory lock makes claims take turns; each is one short UPDATE, and
+// sends run outside it, so instances still send in parallel. FOR UPDATE
+// SKIP LOCKED stays, so a claim never waits on a row being marked.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
 	now = now.UTC()
-	// A recipient with a message in flight (claimed, its lease running)
-	// waits for it: a later message must not overtake an earlier one that
-	// another worker is still sending.
-	inFlight := s.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
-		Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now)
-	due := s.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
-		Where("status = ? AND next_attempt_at <= ?", OutboxPending, now).
-		Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
-		Where("recipient NOT IN (?)", inFlight).
-		Order("next_attempt_at", "id").Limit(int64(limit))
-	if s.Postgres() {
-		due = due.For("UPDATE SKIP LOCKED")
-	}
 	var list []OutboxMessage
-	err := s.db.NewUpdate().Model(&list).
-		Set("claimed_until = ?", now.Add(lease)).
-		Set("attempts = attempts + 1").
-		Where("id IN (?)", due).
-		Returning("*").
-		Scan(ctx)
+	claim := func(ctx context.Context, tx *Store) error {
+		// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
+		// rather than one OR, which would read every pending row at
+		// every claim.
+		blocked := tx.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
+			Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now).
+			UnionAll(tx.db.NewSelect().TableExpr("outbox AS waiting").Column("waiting.recipient").
+				Where("waiting.status = ? AND waiting.next_attempt_at > ?", OutboxPending, now))
+		// SQLite has no statistics and would pick outbox_due_idx for the
+		// range on next_attempt_at, then sort every due row by id; the
+		// unary + keeps that column off the index, so it walks
+		// outbox_status_id_idx in id order and stops at limit.
+		dueAt := "next_attempt_at <= ?"
+		if !tx.Postgres() {
+			dueAt = "+" + dueAt
+		}
+		due := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
+			Where("status = ?", OutboxPending).Where(dueAt, now).
+			Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
+			Where("recipient NOT IN (?)", blocked).
+			Order("id").Limit(int64(limit))
+		if tx.Postgres() {
+			due = due.For("UPDATE SKIP LOCKED")
+		}
+		return tx.db.NewUpdate().Model(&list).
+			Set("claimed_until = ?", now.Add(lease)).
+			Set("attempts = attempts + 1").
+			Where("id IN (?)", due).
+			Returning("*").
+			Scan(ctx)
+	}
+	var err error
+	if s.Postgres() {
+		err = s.Tx(ctx, func(ctx context.Context, tx *Store) error {
+			// The lock waits at most lockWait, so a claim stuck behind a
+			// lost connection fails and is tried again at the next poll.
+			// The schema is part of the key: deployments (and tests) in
+			// separate schemas of one database do not wait on each other.
+			_, err := tx.db.ExecContext(ctx,
+				"SELECT set_config('lock_timeout', ?, true), pg_advisory_xact_lock(?, hashtext(current_schema()))",
+				claimLockWait, claimLockKey)
+			if err != nil {
+				return err
+			}
+			return claim(ctx, tx)
+		})
+	} else {
+		// SQLite runs one statement at a time on one connection: the
+		// UPDATE is its own turn.
+		err = claim(ctx, s)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
 	// UPDATE … RETURNING has no order; mail goes out oldest first.
-	slices.SortFunc(list, func(a, b OutboxMessage) int {
-		if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(list, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
 	return list, nil
 }
+
+// claimLockKey names the advisory lock that makes outbox claims take turns
+// on PostgreSQL (with the schema as the second half of the key).
+const claimLockKey int32 = 0x6f757462 // "outb"
+
+// claimLockWait bounds the wait for claimLockKey, as a PostgreSQL interval.
+const claimLockWait = "10s"
 
 // MarkOutboxSent records delivery and erases the message data, which may
 // hold a live link.

@@ -252,3 +252,85 @@ func TestRateHitWindow(t *testing.T) {
 		}
 	})
 }
+
+// A recipient whose earlier message waits for a retry waits with it, and a
+// claim that takes part of a recipient's mail takes the earliest.
+func TestOutboxClaimHoldsRecipientBehindRetry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i, to := range []string{"ada@example.com", "ada@example.com", "bob@example.com", "ada@example.com"} {
+			m := &store.OutboxMessage{Kind: "k", Recipient: to, Locale: "en", Data: fmt.Sprint(i), CreatedAt: t0.Add(time.Duration(i) * time.Second)}
+			if err := s.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := t0.Add(time.Minute)
+		first, err := s.ClaimOutbox(ctx, now, 1, time.Minute)
+		if err != nil || len(first) != 1 || first[0].Data != "0" {
+			t.Fatalf("first claim: %+v %v", first, err)
+		}
+		if err := s.MarkOutboxRetry(ctx, first[0].ID, now.Add(time.Hour), "500"); err != nil {
+			t.Fatal(err)
+		}
+		other, _ := s.ClaimOutbox(ctx, now, 10, time.Minute)
+		if len(other) != 1 || other[0].Recipient != "bob@example.com" {
+			t.Fatalf("while ada's first waits for its retry, a claim got %+v; want only bob's", other)
+		}
+		// The retry is due, and later than ada's other messages were
+		// written: still ada's first goes first.
+		later := now.Add(2 * time.Hour)
+		got, _ := s.ClaimOutbox(ctx, later, 2, time.Minute)
+		if len(got) != 2 || got[0].Data != "0" || got[1].Data != "1" {
+			t.Fatalf("after the retry time a claim got %+v; want ada's 0 and 1", got)
+		}
+	})
+}
+
+// Claims racing on one database never hand out two messages of one
+// recipient at once: every claim sees the others' leases.
+func TestOutboxConcurrentClaimsOneRecipientAtATime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := range 40 {
+			m := &store.OutboxMessage{Kind: "k", Recipient: fmt.Sprintf("r%d@example.com", i%4), Locale: "en", Data: "{}", CreatedAt: t0.Add(time.Duration(i) * time.Millisecond)}
+			if err := s.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := t0.Add(time.Minute)
+		for round := range 5 {
+			var mu sync.Mutex
+			seen := map[string]int{}
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					got, err := s.ClaimOutbox(ctx, now, 1, time.Minute)
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					for _, m := range got {
+						seen[m.Recipient]++
+					}
+				})
+			}
+			wg.Wait()
+			ids := []int64{}
+			for r, n := range seen {
+				if n > 1 {
+					t.Fatalf("round %d: %d messages of %s claimed at once", round, n, r)
+				}
+			}
+			claimed, _ := s.ListOutbox(ctx, store.OutboxPending, 100)
+			for _, m := range claimed {
+				if m.ClaimedUntil != nil {
+					ids = append(ids, m.ID)
+				}
+			}
+			if err := s.MarkOutboxBatchSent(ctx, ids, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,144 @@
+package janitor_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"gatehouse/internal/janitor"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+var retention = janitor.Retention{SentMail: 7 * 24 * time.Hour, Expired: 24 * time.Hour, RateLimits: 24 * time.Hour,
+	LoginFailures: 30 * 24 * time.Hour, PendingUsers: 30 * 24 * time.Hour}
+
+// seed writes n expired rows of every kind the janitor purges, and one row
+// of each that is still of use, as of now.
+func seed(t *testing.T, s *store.Store, now time.Time, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		keep := &store.User{Email: "keep@example.com", Locale: "en", Status: store.UserActive, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.CreateUserIfAbsent(ctx, keep); err != nil {
+			return err
+		}
+		for i := range n + 1 {
+			old := i < n
+			at := now
+			if old {
+				at = now.Add(-40 * 24 * time.Hour)
+			}
+			m := &store.OutboxMessage{Kind: "k", Recipient: "a@example.com", Locale: "en", Data: "{}", CreatedAt: at}
+			if err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+			if err := tx.MarkOutboxSent(ctx, m.ID, at); err != nil {
+				return err
+			}
+			sess := &store.Session{UserID: keep.ID, Hash: fmt.Sprintf("s%d", i), CreatedAt: at, LastSeenAt: at, ExpiresAt: at.Add(time.Hour)}
+			if err := tx.CreateSession(ctx, sess); err != nil {
+				return err
+			}
+			if _, _, err := tx.Hit(ctx, fmt.Sprintf("ip:%d", i), time.Hour, at); err != nil {
+				return err
+			}
+			if old {
+				// A pending account abandoned long ago, with its expired
+				// link and a forgotten failed sign-in.
+				u := &store.User{Email: fmt.Sprintf("p%d@example.com", i), Locale: "en", Status: store.UserPending, CreatedAt: at, UpdatedAt: at}
+				if _, err := tx.CreateUserIfAbsent(ctx, u); err != nil {
+					return err
+				}
+				tok := &store.Token{UserID: u.ID, Purpose: store.PurposeActivation, Hash: fmt.Sprintf("t%d", i), CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+				if err := tx.AddTokens(ctx, tok); err != nil {
+					return err
+				}
+				if _, _, err := tx.ReserveLoginAttempt(ctx, keep.ID, at, func(int) time.Duration { return 0 }); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two janitors running at once (two instances) share the work: between
+// them every expired row goes exactly once, neither fails, and what is
+// still of use stays.
+func TestTwoJanitorsAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		const n = 120
+		seed(t, s, now, n)
+		var wg sync.WaitGroup
+		results := make([]janitor.Counts, 2)
+		for i := range results {
+			j := janitor.New(s, retention)
+			j.Batch = 7
+			j.Now = func() time.Time { return now }
+			j.Log = slog.New(slog.DiscardHandler)
+			wg.Go(func() {
+				c, err := j.RunOnce(context.Background())
+				if err != nil {
+					t.Errorf("janitor %d: %v", i, err)
+				}
+				results[i] = c
+			})
+		}
+		wg.Wait()
+		// The pending users' tokens expired long ago, so the token purge
+		// takes them before their users go; the keep user has one throttle.
+		want := map[string]int{"sent_mail": n, "sessions": n, "tokens": n, "rate_limits": n, "pending_users": n, "login_throttles": 1}
+		for kind, w := range want {
+			if got := results[0][kind] + results[1][kind]; got != w {
+				t.Errorf("%s: the two janitors purged %d + %d, want %d in all", kind, results[0][kind], results[1][kind], w)
+			}
+		}
+		ctx := context.Background()
+		if _, err := s.SessionByHash(ctx, fmt.Sprintf("s%d", n), now, time.Hour); err != nil {
+			t.Errorf("the live session went: %v", err)
+		}
+		if left, _ := s.ListOutbox(ctx, "", 10); len(left) != 1 {
+			t.Errorf("outbox keeps %d rows, want the one sent now", len(left))
+		}
+		if c, err := janitor.New(s, retention).RunOnce(ctx); err != nil || c["sent_mail"]+c["sessions"]+c["tokens"]+c["rate_limits"]+c["pending_users"]+c["login_throttles"] != 0 {
+			t.Errorf("a third run found more to purge: %v %v", c, err)
+		}
+	})
+}
+
+// Run purges soon after it starts and stops when its context ends.
+func TestRunPurgesAndStops(t *testing.T) {
+	s := storetest.Open(t, storetest.SQLite)
+	now := time.Now()
+	seed(t, s, now, 3)
+	j := janitor.New(s, retention)
+	j.Interval = 10 * time.Millisecond
+	j.Log = slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { j.Run(ctx); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if left, _ := s.ListOutbox(context.Background(), store.OutboxSent, 10); len(left) == 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop after its context ended")
+	}
+	if left, _ := s.ListOutbox(context.Background(), store.OutboxSent, 10); len(left) != 1 {
+		t.Errorf("%d sent rows after Run, want the recent one", len(left))
+	}
+}
