@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-	"unicode/utf8"
 
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
@@ -129,7 +128,7 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 		return err
 	}
 	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
-	if s.now().Before(lt.LockedUntil) || utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+	if s.now().Before(lt.LockedUntil) || s.cfg.Policy.TooLong(currentPW) {
 		return wrong
 	}
 	if _, err := s.hasher.Verify(ctx, currentPW, u.PasswordHash); err != nil {

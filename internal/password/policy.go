@@ -61,17 +61,50 @@ func (p Policy) Check(pw, confirm string, who Personal) Problems {
 	return out
 }
 
+// Normalize is the one form of a password that is counted, checked, hashed
+// and verified (rule 17): NFKC, and nothing else (no trim, no case fold).
+// Counting one form and hashing another would let a password be set that
+// can never sign in.
+func Normalize(pw string) string { return norm.NFKC.String(pw) }
+
+// maxComposed is the most code points that NFKC composes into one (U+1F82,
+// ᾂ, is four as NFD): a string of more than maxComposed*MaxLength code
+// points, or maxComposed*UTFMax*MaxLength bytes, is over MaxLength in any
+// form, so TooLong can refuse it without normalising.
+const maxComposed = 4
+
+// TooLong reports whether pw is over MaxLength code points in its
+// normalised form, the same count Check applies when a password is set.
+// Sign-in and password change call it before hashing: no stored password
+// can be longer, and very long input never reaches argon2id.
+func (p Policy) TooLong(pw string) bool {
+	_, _, over := p.measure(pw)
+	return over
+}
+
+// measure is pw's normalised form, its length in code points and whether
+// that is over MaxLength; very long input is judged by its size alone and
+// comes back without its form.
+func (p Policy) measure(pw string) (s string, n int, over bool) {
+	if len(pw) > maxComposed*utf8.UTFMax*p.MaxLength {
+		return "", 0, true
+	}
+	s = Normalize(pw)
+	n = utf8.RuneCountInString(s)
+	return s, n, n > p.MaxLength
+}
+
 // problem is the first reason pw is refused, in Check's order.
 func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
-	s := norm.NFKC.String(pw)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case pw == "":
+	if pw == "" {
 		return i18n.Msg("error.password.required"), true
+	}
+	s, n, over := p.measure(pw)
+	switch {
+	case over:
+		return i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}, true
 	case n < p.MinLength:
 		return i18n.Message{ID: "error.password.too_short", Data: map[string]any{"Min": p.MinLength}}, true
-	case n > p.MaxLength:
-		return i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}, true
 	case isCommon(s):
 		return i18n.Msg("error.password.common"), true
 	case personalPart(s, who) != "":
@@ -86,7 +119,7 @@ func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
 // zxcvbn strength score, for the live checklist and strength meter. It
 // accepts any input, however long or malformed.
 func (p Policy) Evaluate(pw string, who Personal) Evaluation {
-	s := norm.NFKC.String(pw)
+	s := Normalize(pw)
 	n := utf8.RuneCountInString(s)
 	c := composition(s)
 	e := Evaluation{

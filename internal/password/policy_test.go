@@ -3,6 +3,10 @@ package password
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // defaultPolicy is the shipped setting: 15 to 256 code points.
@@ -165,5 +169,78 @@ func BenchmarkEvaluatePathological(b *testing.B) {
 	pw := strings.Repeat("4@8({[<369!|$", 20)
 	for b.Loop() {
 		defaultPolicy.Evaluate(pw, Personal{})
+	}
+}
+
+// Rules 14 and 17: TooLong, which sign-in and password change apply before
+// hashing, counts exactly as Check does when a password is set, so no
+// password can be accepted that sign-in then refuses as too long (or the
+// other way round). The cases differ in length as typed and after NFKC.
+func TestTooLongAgreesWithCheck(t *testing.T) {
+	p := Policy{MinLength: 15, MaxLength: 64}
+	tests := []struct {
+		name string
+		pw   string
+		over bool
+	}{
+		{"64 ASCII", strings.Repeat("abcdefgh", 8), false},
+		{"65 ASCII", strings.Repeat("abcdefgh", 8) + "x", true},
+		// Longer as typed than after NFKC: each e + U+0301 composes to é.
+		{"120 typed, 60 after NFKC", strings.Repeat("e\u0301", 60), false},
+		{"128 typed, 64 after NFKC", strings.Repeat("e\u0301", 64), false},
+		{"130 typed, 65 after NFKC", strings.Repeat("e\u0301", 65), true},
+		{"ᾂ decomposed: 4 typed, 1 after NFKC", strings.Repeat("\u03b1\u0313\u0300\u0345", 64), false},
+		// Shorter as typed than after NFKC: ligatures and squared words expand.
+		{"40 ﬀ typed, 80 after NFKC", strings.Repeat("\ufb00", 40), true},
+		{"32 ﬀ typed, 64 after NFKC", strings.Repeat("\ufb00", 32), false},
+		{"22 ㍻ typed, 44 after NFKC", strings.Repeat("\u337b", 22), false},
+		{"33 ㍻ typed, 66 after NFKC", strings.Repeat("\u337b", 33), true},
+		{"4 ﷺ typed, 72 after NFKC", strings.Repeat("\ufdfa", 4), true},
+		{"huge", strings.Repeat("x", 1<<20), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.TooLong(tt.pw); got != tt.over {
+				t.Errorf("TooLong = %v, want %v (%d code points after NFKC)", got, tt.over, utf8.RuneCountInString(Normalize(tt.pw)))
+			}
+			refused := p.Check(tt.pw, tt.pw, Personal{})["password"].ID == "error.password.too_long"
+			if refused != tt.over {
+				t.Errorf("Check refused as too long = %v, want %v", refused, tt.over)
+			}
+			if e := p.Evaluate(tt.pw, Personal{}); e.NotTooLong == tt.over {
+				t.Errorf("Evaluate NotTooLong = %v, want %v", e.NotTooLong, !tt.over)
+			}
+		})
+	}
+}
+
+// TooLong refuses input by its size alone when it is more bytes than any
+// password of MaxLength code points could be typed in. That holds only if
+// NFKC composes no more than maxComposed code points into one: check every
+// code point's canonical decomposition.
+func TestMaxComposed(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		if n := utf8.RuneCountInString(norm.NFD.String(string(r))); n > maxComposed {
+			t.Fatalf("%U decomposes to %d code points, more than maxComposed %d", r, n, maxComposed)
+		}
+	}
+}
+
+// Normalize is NFKC and nothing else: no trim, no case fold.
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{
+		" Ab\u00a0":       " Ab ",
+		"e\u0301":         "\u00e9",
+		"\ufb00":          "ff",
+		"\uff30\uff37":    "PW",
+		"\u337b":          "平成",
+		"correct horse  ": "correct horse  ",
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
