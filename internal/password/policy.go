@@ -34,11 +34,13 @@ type Problems map[string]i18n.Message
 // Evaluation is what the live checklist and strength meter show.
 type Evaluation struct {
 	Length                                  int // code points after NFKC
-	MinLength                               int
+	MinLength, MaxLength                    int
 	LongEnough                              bool
 	NotTooLong                              bool
 	HasLower, HasUpper, HasDigit, HasSymbol bool
+	CompositionRequired                     bool // the four classes above are required, not advice
 	NotCommon                               bool
+	NotPredictable                          bool // not repeats, sequences, keyboard walks or zxcvbn's score 0
 	NotPersonal                             bool
 	Score                                   int  // zxcvbn 0..4, with the user's data as extra dictionary words
 	Acceptable                              bool // Check would accept it (ignoring confirmation)
@@ -46,7 +48,8 @@ type Evaluation struct {
 
 // Check returns the reasons pw is refused, or nil. The length checks come
 // first and are cheap, so very long input never reaches the hasher; then
-// the blocklist, the user's own data and, if required, composition.
+// the blocklist, patterns, the user's own data and, if required,
+// composition.
 func (p Policy) Check(pw, confirm string, who Personal) Problems {
 	out := Problems{}
 	if m, bad := p.problem(pw, who); bad {
@@ -107,7 +110,9 @@ func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
 		return i18n.Message{ID: "error.password.too_short", Data: map[string]any{"Min": p.MinLength}}, true
 	case isCommon(s):
 		return i18n.Msg("error.password.common"), true
-	case personalPart(s, who) != "":
+	case p.isPredictable(s) || guessable(s, who):
+		return i18n.Msg("error.password.predictable"), true
+	case p.isPersonal(s, who):
 		return i18n.Msg("error.password.personal"), true
 	case p.RequireComposition && !composition(s).all():
 		return i18n.Msg("error.password.composition"), true
@@ -117,27 +122,33 @@ func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
 
 // Evaluate reports, item by item, how pw fares against the policy, with a
 // zxcvbn strength score, for the live checklist and strength meter. It
-// accepts any input, however long or malformed.
+// accepts any input, however long or malformed, and its items are the very
+// tests Check applies, so the checklist never promises what the server
+// then refuses.
 func (p Policy) Evaluate(pw string, who Personal) Evaluation {
 	s := Normalize(pw)
 	n := utf8.RuneCountInString(s)
 	c := composition(s)
+	sc := strength(s, who)
 	e := Evaluation{
-		Length:      n,
-		MinLength:   p.MinLength,
-		LongEnough:  n > 0 && n >= p.MinLength,
-		NotTooLong:  n <= p.MaxLength,
-		HasLower:    c.lower,
-		HasUpper:    c.upper,
-		HasDigit:    c.digit,
-		HasSymbol:   c.symbol,
-		NotCommon:   !isCommon(s),
-		NotPersonal: personalPart(s, who) == "",
+		Length:              n,
+		MinLength:           p.MinLength,
+		MaxLength:           p.MaxLength,
+		LongEnough:          n > 0 && n >= p.MinLength,
+		NotTooLong:          !p.TooLong(pw),
+		HasLower:            c.lower,
+		HasUpper:            c.upper,
+		HasDigit:            c.digit,
+		HasSymbol:           c.symbol,
+		CompositionRequired: p.RequireComposition,
+		NotCommon:           !isCommon(s),
+		NotPredictable:      !p.isPredictable(s) && !guessable(s, who),
+		NotPersonal:         !p.isPersonal(s, who),
 	}
-	e.Acceptable = pw != "" && e.LongEnough && e.NotTooLong && e.NotCommon && e.NotPersonal &&
+	e.Acceptable = pw != "" && e.LongEnough && e.NotTooLong && e.NotCommon && e.NotPredictable && e.NotPersonal &&
 		(!p.RequireComposition || c.all())
-	e.Score = score(s, who)
-	if !e.NotCommon || !e.NotPersonal {
+	e.Score = sc
+	if !e.NotCommon || !e.NotPredictable || !e.NotPersonal {
 		e.Score = min(e.Score, 1)
 	}
 	return e
@@ -145,27 +156,44 @@ func (p Policy) Evaluate(pw string, who Personal) Evaluation {
 
 // zxcvbnMax bounds the code points given to zxcvbn. Its leet matching
 // explodes on input packed with substitutable symbols (over a second at 100
-// code points, a third of one at 50), and the meter runs as people type; a
-// longer password scores by its first zxcvbnMax code points, which is
-// already more than a 4 needs.
+// code points, a third of one at 50, a few milliseconds at 32); a longer
+// password scores by its first zxcvbnMax code points, which is already
+// more than a 4 needs, and zxcvbn's verdict only refuses passwords it saw
+// whole.
 const zxcvbnMax = 32
 
-// zxcvbnSlots bounds how many zxcvbn runs share the CPU; a caller that
-// finds none free gets a cheap estimate instead of queueing.
+// zxcvbnSlots bounds how many zxcvbn runs share the CPU. Callers wait for
+// a slot rather than fall back to a guess: the score is part of the
+// policy, and the checklist must reach the same verdict as Check.
 var zxcvbnSlots = make(chan struct{}, 2)
 
+// guessable reports whether zxcvbn, seeing the whole NFKC form s, scores
+// it 0 (fewer than a thousand guesses).
+func guessable(s string, who Personal) bool {
+	n := utf8.RuneCountInString(s)
+	sc, ok := score(s, who)
+	return ok && sc == 0 && n <= zxcvbnMax
+}
+
+// strength is the meter's 0..4 for the NFKC form s: zxcvbn's score, or a
+// rough estimate where zxcvbn has none.
+func strength(s string, who Personal) int {
+	if sc, ok := score(s, who); ok {
+		return sc
+	}
+	return estimate(s)
+}
+
 // score is zxcvbn's 0..4 for the NFKC form s, with the user's data as
-// extra dictionary words.
-func score(s string, who Personal) int {
+// extra dictionary words. ok is false where zxcvbn has no real estimate:
+// for some text in scripts other than Latin it reports zero guesses, and
+// every password takes at least one.
+func score(s string, who Personal) (sc int, ok bool) {
 	if s == "" {
-		return 0
+		return 0, false
 	}
-	select {
-	case zxcvbnSlots <- struct{}{}:
-		defer func() { <-zxcvbnSlots }()
-	default:
-		return estimate(s)
-	}
+	zxcvbnSlots <- struct{}{}
+	defer func() { <-zxcvbnSlots }()
 	if utf8.RuneCountInString(s) > zxcvbnMax {
 		i := 0
 		for range zxcvbnMax {
@@ -174,11 +202,15 @@ func score(s string, who Personal) int {
 		}
 		s = s[:i]
 	}
-	return min(max(zxcvbn.PasswordStrength(s, userWords(who)).Score, 0), 4)
+	r := zxcvbn.PasswordStrength(s, userWords(who))
+	if r.Guesses < 1 {
+		return 0, false
+	}
+	return min(max(r.Score, 0), 4), true
 }
 
-// estimate is a rough score from length and variety, for when zxcvbn is
-// busy; the caller has already ruled out common and personal passwords.
+// estimate is a rough score from length and variety, for the text zxcvbn
+// cannot score; the policy's own checks have judged it already.
 func estimate(s string) int {
 	c := composition(s)
 	kinds := 0
@@ -223,24 +255,6 @@ func userWords(who Personal) []string {
 		}
 	}
 	return out
-}
-
-// personalPart returns the piece of the user's own data that pw is built
-// around, if any: the password minus that piece would be short.
-func personalPart(pw string, who Personal) string {
-	lower := strings.ToLower(norm.NFKC.String(pw))
-	local, _, _ := strings.Cut(who.Email, "@")
-	for _, part := range []string{local, who.FirstName, who.LastName, who.Company} {
-		part = strings.ToLower(norm.NFKC.String(strings.TrimSpace(part)))
-		if utf8.RuneCountInString(part) < 4 || !strings.Contains(lower, part) {
-			continue
-		}
-		rest := strings.ReplaceAll(lower, part, "")
-		if utf8.RuneCountInString(rest) < 8 {
-			return part
-		}
-	}
-	return ""
 }
 
 // Character classes for the composition checklist and for stripping the
