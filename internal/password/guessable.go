@@ -5,6 +5,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Patterns (rule 16, NIST's "repetitive or sequential characters"): a run
@@ -244,17 +246,32 @@ func separator(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsPunct(r) || (unicode.IsSymbol(r) && r < utf8.RuneSelf)
 }
 
-// skeleton is the lower-cased s without separators: what is left when
-// spacing and punctuation are ignored ("Grace.Hopper 1906" is
-// "gracehopper1906").
+// skeleton is the lower-cased s without separators or accents: what is
+// left when spacing, punctuation and diacritics are ignored ("Grace.Hopper
+// 1906" is "gracehopper1906", "José" is "jose").
 func skeleton(s string) []rune {
 	out := make([]rune, 0, len(s))
-	for _, r := range strings.ToLower(s) {
+	for _, r := range strings.ToLower(unaccent(s)) {
 		if !separator(r) {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// unaccent is s without its combining marks ("Amélie" is "Amelie"), for
+// people who type their name without its accents, or a listed password
+// with some.
+func unaccent(s string) string {
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }
 
 // personalWords is the user's data as lower-case words of at least two
@@ -276,7 +293,7 @@ func personalWords(who Personal) [][]rune {
 		}
 	}
 	for _, f := range []string{who.FirstName, who.LastName, who.Company, local, domain} {
-		f = strings.ToLower(Normalize(f))
+		f = strings.ToLower(unaccent(Normalize(f)))
 		add(string(skeleton(f)))
 		for _, w := range strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			add(w)
@@ -296,7 +313,8 @@ const minRest = 8
 // data: once separators are ignored and every occurrence of their words
 // (forwards or backwards, in any case, leetspeak allowed) is taken out,
 // what is left is short, made of patterns, or a common password
-// ("gracehopper12345", "Margaret Hamilton 1936", "R3m1ngt0n R4nd 2024").
+// ("gracehopper12345", "Margaret Hamilton 1936", "R3m1ngt0n R4nd 2024",
+// "Grace is my name").
 // A long passphrase that merely contains a name is not.
 func (p Policy) isPersonal(s string, who Personal) bool {
 	sk := skeleton(s)
@@ -330,7 +348,18 @@ func (p Policy) isPersonal(s string, who Personal) bool {
 			rest = append(rest, r)
 		}
 	}
-	return len(rest) < minRest || tokens(rest) < p.minTokens() || isListed(string(rest))
+	return len(rest) < minRest || tokens(rest) < p.minTokens() || isListed(string(rest)) || restGuessable(string(rest), who)
+}
+
+// restGuessable reports whether zxcvbn, seeing all of what is left besides
+// the user's words, rates it at most 1 (under a million guesses): a few
+// dictionary words or a date ("ismyname", "loveshorses", "09121906").
+func restGuessable(rest string, who Personal) bool {
+	if utf8.RuneCountInString(rest) > zxcvbnMax {
+		return false
+	}
+	sc, ok := score(rest, who)
+	return ok && sc <= 1
 }
 
 // matchesWord reports whether typed spells w, each character as itself or

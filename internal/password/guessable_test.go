@@ -81,6 +81,7 @@ func TestPolicyWeak(t *testing.T) {
 		{"listed word repeated", "passwordpassword", Personal{}, common},
 		{"listed word repeated and a year", "dragondragon2024", Personal{}, common},
 		{"listed word many times", strings.Repeat("monkey", 6), Personal{}, common},
+		{"listed with accents", "Pässwörd12345678", Personal{}, common},
 		{"backwards", "drowssap12345678", Personal{}, common},
 		{"famous, capitalised and a digit", "CorrectHorseBatteryStaple1", Personal{}, common},
 		{"famous in leetspeak", "c0rr3cth0rs3b4tt3ryst4pl3", Personal{}, common},
@@ -102,6 +103,13 @@ func TestPolicyWeak(t *testing.T) {
 		{"name and a sequence", "gracehopper1234567890", hopper, personalData},
 		{"listed name and a sequence", "Hopper1234567890", hopper, common},
 		{"everything at once", "Margaret Hamilton Draper 69", hamilt, personalData},
+		{"name and common words", "grace hopper is my name", hopper, personalData},
+		{"names around common words", "Grace loves Hopper horses", hopper, personalData},
+		{"name and a date", "Grace Hopper 09.12.1906", hopper, personalData},
+		{"name typed without its accent", "amelie poulain 2001!!", Personal{FirstName: "Amélie", LastName: "Poulain"}, personalData},
+		{"name typed with an accent", "Grâce Hopper 1906", hopper, personalData},
+		{"Cyrillic name and a year", "Наталья Иванова 1985", Personal{FirstName: "Наталья", LastName: "Иванова"}, personalData},
+		{"CJK name repeated", "王小明王小明王小明王小明1990", Personal{FirstName: "小明", LastName: "王"}, predictable},
 
 		// Good passwords stay good.
 		{"passphrase with spaces", "correct horse battery staple", hopper, ok},
