@@ -652,3 +652,37 @@ func TestRenderOutbox(t *testing.T) {
 		t.Error("RenderOutbox accepted malformed data")
 	}
 }
+
+// The checklist says what the server enforces: the pattern line, the
+// maximum when it is exceeded, and composition as a requirement (without
+// "recommended") when the operator requires it.
+func TestPasswordChecklistLines(t *testing.T) {
+	ctx := english(t)
+	base := components.Checklist{Typed: true, MinLength: 15, MaxLength: 64, LongEnough: true, NotCommon: true, NotPersonal: true}
+
+	html, _ := render(t, ctx, components.PasswordChecklist(base))
+	if !strings.Contains(html, "Not yet:</span>No repeats, sequences or rows of keys") {
+		t.Errorf("a patterned password's checklist lacks an unmet pattern line:\n%s", html)
+	}
+	ok := base
+	ok.NotPredictable = true
+	if html, _ := render(t, ctx, components.PasswordChecklist(ok)); !strings.Contains(html, "Met:</span>No repeats, sequences or rows of keys") {
+		t.Errorf("a pattern-free password's checklist lacks a met pattern line:\n%s", html)
+	}
+
+	long := base
+	long.LongEnough, long.TooLong = false, true
+	html, _ = render(t, ctx, components.PasswordChecklist(long))
+	if !strings.Contains(html, "Use at most 64 characters.") || strings.Contains(html, "At least 15 characters") {
+		t.Errorf("an over-long password's checklist does not say the maximum:\n%s", html)
+	}
+
+	if n := strings.Count(html, "recommended"); n != 3 {
+		t.Errorf("composition advice marked recommended %d times, want 3", n)
+	}
+	req := base
+	req.CompositionRequired = true
+	if html, _ := render(t, ctx, components.PasswordChecklist(req)); strings.Contains(html, "recommended") {
+		t.Errorf("required composition is still marked recommended:\n%s", html)
+	}
+}

@@ -223,9 +223,10 @@ func (s *server) passwordCheck(f *account.Flow) gin.HandlerFunc {
 // checklist turns the policy's evaluation into what the page shows.
 func checklist(e password.Evaluation, pw, confirm string) components.Checklist {
 	return components.Checklist{
-		Typed: pw != "", MinLength: e.MinLength, LongEnough: e.LongEnough && e.NotTooLong,
-		Mixed: e.HasLower && e.HasUpper, HasDigit: e.HasDigit, HasSymbol: e.HasSymbol,
-		NotCommon: e.NotCommon, NotPersonal: e.NotPersonal, Score: e.Score,
+		Typed: pw != "", MinLength: e.MinLength, MaxLength: e.MaxLength,
+		LongEnough: e.LongEnough && e.NotTooLong, TooLong: !e.NotTooLong,
+		Mixed: e.HasLower && e.HasUpper, HasDigit: e.HasDigit, HasSymbol: e.HasSymbol, CompositionRequired: e.CompositionRequired,
+		NotCommon: e.NotCommon, NotPredictable: e.NotPredictable, NotPersonal: e.NotPersonal, Score: e.Score,
 		ConfirmTyped: confirm != "", Match: confirm == pw,
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-	"unicode/utf8"
 
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
@@ -125,7 +124,7 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 		return err
 	}
 	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
-	if utf8.RuneCountInString(currentPW) > s.cfg.Policy.MaxLength {
+	if s.cfg.Policy.TooLong(currentPW) {
 		return wrong
 	}
 	// Counted before it is checked, like a sign-in, so a stolen session

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
@@ -39,7 +38,7 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 	if err := s.allow(ctx, "login_ip", check{"login:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.LoginPerIP}); err != nil {
 		return "", err
 	}
-	if utf8.RuneCountInString(pw) > s.cfg.Policy.MaxLength || len(email) > MaxEmailLen {
+	if s.cfg.Policy.TooLong(pw) || len(email) > MaxEmailLen {
 		// No stored password can be this long; refuse before hashing.
 		return "", ErrBadCredentials
 	}

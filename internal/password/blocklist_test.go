@@ -133,6 +133,7 @@ func TestPolicyCommon(t *testing.T) {
 		{"listed 16 characters", defaultPolicy, "1qaz2wsx3edc4rfv"},
 		{"listed word with a long tail", defaultPolicy, "Password12345678"},
 		{"symbols only after the word", defaultPolicy, "sunshine!!!!!!!!"},
+		{"listed variant repeated", defaultPolicy, "password123!password123!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,7 +146,7 @@ func TestPolicyCommon(t *testing.T) {
 	for _, pw := range []string{
 		"correct horse battery staple",
 		"Tr0ub4dor&3 is not my password",
-		"password123!password123!", // 24 code points, not a trivial variant
+		"password123!sunflower fields", // 28 code points, not a trivial variant
 	} {
 		if probs := defaultPolicy.Check(pw, pw, Personal{}); probs != nil {
 			t.Errorf("Check(%q) = %+v, want accepted", pw, probs)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Params are argon2id's cost settings.
@@ -88,7 +87,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 
 func (h *Hasher) release() { <-h.slots }
 
-// Hash returns the PHC string of the NFKC form of pw.
+// Hash returns the PHC string of the normalised form of pw (Normalize).
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
@@ -97,7 +96,7 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	salt := make([]byte, saltLen)
 	rand.Read(salt)
 	p := h.Params
-	key := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, keyLen)
+	key := argon2.IDKey([]byte(Normalize(pw)), salt, p.Time, p.Memory, p.Threads, keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -114,7 +113,7 @@ func (h *Hasher) Verify(ctx context.Context, pw, phc string) (rehash bool, err e
 		return false, err
 	}
 	defer h.release()
-	got := argon2.IDKey([]byte(norm.NFKC.String(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	got := argon2.IDKey([]byte(Normalize(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, ErrMismatch
 	}

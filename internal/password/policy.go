@@ -34,11 +34,13 @@ type Problems map[string]i18n.Message
 // Evaluation is what the live checklist and strength meter show.
 type Evaluation struct {
 	Length                                  int // code points after NFKC
-	MinLength                               int
+	MinLength, MaxLength                    int
 	LongEnough                              bool
 	NotTooLong                              bool
 	HasLower, HasUpper, HasDigit, HasSymbol bool
+	CompositionRequired                     bool // the four classes above are required, not advice
 	NotCommon                               bool
+	NotPredictable                          bool // not repeats, sequences, keyboard walks or zxcvbn's score 0
 	NotPersonal                             bool
 	Score                                   int  // zxcvbn 0..4, with the user's data as extra dictionary words
 	Acceptable                              bool // Check would accept it (ignoring confirmation)
@@ -46,7 +48,8 @@ type Evaluation struct {
 
 // Check returns the reasons pw is refused, or nil. The length checks come
 // first and are cheap, so very long input never reaches the hasher; then
-// the blocklist, the user's own data and, if required, composition.
+// the blocklist, patterns, the user's own data and, if required,
+// composition.
 func (p Policy) Check(pw, confirm string, who Personal) Problems {
 	out := Problems{}
 	if m, bad := p.problem(pw, who); bad {
@@ -61,20 +64,55 @@ func (p Policy) Check(pw, confirm string, who Personal) Problems {
 	return out
 }
 
+// Normalize is the one form of a password that is counted, checked, hashed
+// and verified (rule 17): NFKC, and nothing else (no trim, no case fold).
+// Counting one form and hashing another would let a password be set that
+// can never sign in.
+func Normalize(pw string) string { return norm.NFKC.String(pw) }
+
+// maxComposed is the most code points that NFKC composes into one (U+1F82,
+// ᾂ, is four as NFD): a string of more than maxComposed*MaxLength code
+// points, or maxComposed*UTFMax*MaxLength bytes, is over MaxLength in any
+// form, so TooLong can refuse it without normalising.
+const maxComposed = 4
+
+// TooLong reports whether pw is over MaxLength code points in its
+// normalised form, the same count Check applies when a password is set.
+// Sign-in and password change call it before hashing: no stored password
+// can be longer, and very long input never reaches argon2id.
+func (p Policy) TooLong(pw string) bool {
+	_, _, over := p.measure(pw)
+	return over
+}
+
+// measure is pw's normalised form, its length in code points and whether
+// that is over MaxLength; very long input is judged by its size alone and
+// comes back without its form.
+func (p Policy) measure(pw string) (s string, n int, over bool) {
+	if len(pw) > maxComposed*utf8.UTFMax*p.MaxLength {
+		return "", 0, true
+	}
+	s = Normalize(pw)
+	n = utf8.RuneCountInString(s)
+	return s, n, n > p.MaxLength
+}
+
 // problem is the first reason pw is refused, in Check's order.
 func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
-	s := norm.NFKC.String(pw)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case pw == "":
+	if pw == "" {
 		return i18n.Msg("error.password.required"), true
+	}
+	s, n, over := p.measure(pw)
+	switch {
+	case over:
+		return i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}, true
 	case n < p.MinLength:
 		return i18n.Message{ID: "error.password.too_short", Data: map[string]any{"Min": p.MinLength}}, true
-	case n > p.MaxLength:
-		return i18n.Message{ID: "error.password.too_long", Data: map[string]any{"Max": p.MaxLength}}, true
 	case isCommon(s):
 		return i18n.Msg("error.password.common"), true
-	case personalPart(s, who) != "":
+	case p.isPredictable(s) || guessable(s, who):
+		return i18n.Msg("error.password.predictable"), true
+	case p.isPersonal(s, who):
 		return i18n.Msg("error.password.personal"), true
 	case p.RequireComposition && !composition(s).all():
 		return i18n.Msg("error.password.composition"), true
@@ -84,27 +122,33 @@ func (p Policy) problem(pw string, who Personal) (i18n.Message, bool) {
 
 // Evaluate reports, item by item, how pw fares against the policy, with a
 // zxcvbn strength score, for the live checklist and strength meter. It
-// accepts any input, however long or malformed.
+// accepts any input, however long or malformed, and its items are the very
+// tests Check applies, so the checklist never promises what the server
+// then refuses.
 func (p Policy) Evaluate(pw string, who Personal) Evaluation {
-	s := norm.NFKC.String(pw)
+	s := Normalize(pw)
 	n := utf8.RuneCountInString(s)
 	c := composition(s)
+	sc := strength(s, who)
 	e := Evaluation{
-		Length:      n,
-		MinLength:   p.MinLength,
-		LongEnough:  n > 0 && n >= p.MinLength,
-		NotTooLong:  n <= p.MaxLength,
-		HasLower:    c.lower,
-		HasUpper:    c.upper,
-		HasDigit:    c.digit,
-		HasSymbol:   c.symbol,
-		NotCommon:   !isCommon(s),
-		NotPersonal: personalPart(s, who) == "",
+		Length:              n,
+		MinLength:           p.MinLength,
+		MaxLength:           p.MaxLength,
+		LongEnough:          n > 0 && n >= p.MinLength,
+		NotTooLong:          !p.TooLong(pw),
+		HasLower:            c.lower,
+		HasUpper:            c.upper,
+		HasDigit:            c.digit,
+		HasSymbol:           c.symbol,
+		CompositionRequired: p.RequireComposition,
+		NotCommon:           !isCommon(s),
+		NotPredictable:      !p.isPredictable(s) && !guessable(s, who),
+		NotPersonal:         !p.isPersonal(s, who),
 	}
-	e.Acceptable = pw != "" && e.LongEnough && e.NotTooLong && e.NotCommon && e.NotPersonal &&
+	e.Acceptable = pw != "" && e.LongEnough && e.NotTooLong && e.NotCommon && e.NotPredictable && e.NotPersonal &&
 		(!p.RequireComposition || c.all())
-	e.Score = score(s, who)
-	if !e.NotCommon || !e.NotPersonal {
+	e.Score = sc
+	if !e.NotCommon || !e.NotPredictable || !e.NotPersonal {
 		e.Score = min(e.Score, 1)
 	}
 	return e
@@ -112,27 +156,44 @@ func (p Policy) Evaluate(pw string, who Personal) Evaluation {
 
 // zxcvbnMax bounds the code points given to zxcvbn. Its leet matching
 // explodes on input packed with substitutable symbols (over a second at 100
-// code points, a third of one at 50), and the meter runs as people type; a
-// longer password scores by its first zxcvbnMax code points, which is
-// already more than a 4 needs.
+// code points, a third of one at 50, a few milliseconds at 32); a longer
+// password scores by its first zxcvbnMax code points, which is already
+// more than a 4 needs, and zxcvbn's verdict only refuses passwords it saw
+// whole.
 const zxcvbnMax = 32
 
-// zxcvbnSlots bounds how many zxcvbn runs share the CPU; a caller that
-// finds none free gets a cheap estimate instead of queueing.
+// zxcvbnSlots bounds how many zxcvbn runs share the CPU. Callers wait for
+// a slot rather than fall back to a guess: the score is part of the
+// policy, and the checklist must reach the same verdict as Check.
 var zxcvbnSlots = make(chan struct{}, 2)
 
+// guessable reports whether zxcvbn, seeing the whole NFKC form s, scores
+// it 0 (fewer than a thousand guesses).
+func guessable(s string, who Personal) bool {
+	n := utf8.RuneCountInString(s)
+	sc, ok := score(s, who)
+	return ok && sc == 0 && n <= zxcvbnMax
+}
+
+// strength is the meter's 0..4 for the NFKC form s: zxcvbn's score, or a
+// rough estimate where zxcvbn has none.
+func strength(s string, who Personal) int {
+	if sc, ok := score(s, who); ok {
+		return sc
+	}
+	return estimate(s)
+}
+
 // score is zxcvbn's 0..4 for the NFKC form s, with the user's data as
-// extra dictionary words.
-func score(s string, who Personal) int {
+// extra dictionary words. ok is false where zxcvbn has no real estimate:
+// for some text in scripts other than Latin it reports zero guesses, and
+// every password takes at least one.
+func score(s string, who Personal) (sc int, ok bool) {
 	if s == "" {
-		return 0
+		return 0, false
 	}
-	select {
-	case zxcvbnSlots <- struct{}{}:
-		defer func() { <-zxcvbnSlots }()
-	default:
-		return estimate(s)
-	}
+	zxcvbnSlots <- struct{}{}
+	defer func() { <-zxcvbnSlots }()
 	if utf8.RuneCountInString(s) > zxcvbnMax {
 		i := 0
 		for range zxcvbnMax {
@@ -141,11 +202,15 @@ func score(s string, who Personal) int {
 		}
 		s = s[:i]
 	}
-	return min(max(zxcvbn.PasswordStrength(s, userWords(who)).Score, 0), 4)
+	r := zxcvbn.PasswordStrength(s, userWords(who))
+	if r.Guesses < 1 {
+		return 0, false
+	}
+	return min(max(r.Score, 0), 4), true
 }
 
-// estimate is a rough score from length and variety, for when zxcvbn is
-// busy; the caller has already ruled out common and personal passwords.
+// estimate is a rough score from length and variety, for the text zxcvbn
+// cannot score; the policy's own checks have judged it already.
 func estimate(s string) int {
 	c := composition(s)
 	kinds := 0
@@ -190,24 +255,6 @@ func userWords(who Personal) []string {
 		}
 	}
 	return out
-}
-
-// personalPart returns the piece of the user's own data that pw is built
-// around, if any: the password minus that piece would be short.
-func personalPart(pw string, who Personal) string {
-	lower := strings.ToLower(norm.NFKC.String(pw))
-	local, _, _ := strings.Cut(who.Email, "@")
-	for _, part := range []string{local, who.FirstName, who.LastName, who.Company} {
-		part = strings.ToLower(norm.NFKC.String(strings.TrimSpace(part)))
-		if utf8.RuneCountInString(part) < 4 || !strings.Contains(lower, part) {
-			continue
-		}
-		rest := strings.ReplaceAll(lower, part, "")
-		if utf8.RuneCountInString(rest) < 8 {
-			return part
-		}
-	}
-	return ""
 }
 
 // Character classes for the composition checklist and for stripping the

@@ -3,6 +3,10 @@ package password
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // defaultPolicy is the shipped setting: 15 to 256 code points.
@@ -20,17 +24,18 @@ func TestPolicyLength(t *testing.T) {
 	}{
 		{"empty", "", "error.password.required", nil},
 		{"14 ASCII", strings.Repeat("a", 14), "error.password.too_short", map[string]any{"Min": 15}},
-		{"15 ASCII", strings.Repeat("a", 15), "", nil},
+		{"15 ASCII", "kq7#vmz2!pwlx9t", "", nil},
 		{"15 lower-case letters only, no composition rule", "onlylowercaseok", "", nil},
-		{"14 emoji (56 bytes)", strings.Repeat("😀", 14), "error.password.too_short", map[string]any{"Min": 15}},
-		{"15 emoji (60 bytes)", strings.Repeat("😀", 15), "", nil},
-		{"14 CJK (42 bytes)", strings.Repeat("漢", 14), "error.password.too_short", map[string]any{"Min": 15}},
-		{"15 CJK (45 bytes)", strings.Repeat("漢", 15), "", nil},
-		// 28 code points as typed, 14 after NFKC composes each e + U+0301.
-		{"14 decomposed é", strings.Repeat("e\u0301", 14), "error.password.too_short", map[string]any{"Min": 15}},
-		{"15 decomposed é", strings.Repeat("e\u0301", 15), "", nil},
-		{"15 spaces are 15 characters", strings.Repeat(" ", 15), "", nil},
-		{"256 at the maximum", strings.Repeat("a", 256), "", nil},
+		{"14 emoji (56 bytes)", varied('😀', 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 emoji (60 bytes)", varied('😀', 15), "", nil},
+		{"14 CJK (42 bytes)", varied('漢', 14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 CJK (45 bytes)", varied('漢', 15), "", nil},
+		// 28 code points as typed, 14 after NFKC composes each letter + U+0301.
+		{"14 decomposed accents", acute(14), "error.password.too_short", map[string]any{"Min": 15}},
+		{"15 decomposed accents", acute(15), "", nil},
+		{"15 spaces are 15 characters, and a pattern", strings.Repeat(" ", 15), "error.password.predictable", nil},
+		{"spaces count", "k q 7 # v m z 2", "", nil},
+		{"256 at the maximum", varied('一', 256), "", nil},
 		{"257 over the maximum", strings.Repeat("a", 257), "error.password.too_long", map[string]any{"Max": 256}},
 		{"257 emoji over the maximum", strings.Repeat("😀", 257), "error.password.too_long", map[string]any{"Max": 256}},
 		{"very long input", strings.Repeat("a", 100000), "error.password.too_long", map[string]any{"Max": 256}},
@@ -63,7 +68,7 @@ func TestPolicyLength(t *testing.T) {
 // Rule 14: the minimum is configurable (down to 8) and Check honours it.
 func TestPolicyConfiguredMinimum(t *testing.T) {
 	p := Policy{MinLength: 8, MaxLength: 64}
-	if probs := p.Check("abcdefgh", "abcdefgh", Personal{}); probs != nil {
+	if probs := p.Check("k8#Vq2!z", "k8#Vq2!z", Personal{}); probs != nil {
 		t.Errorf("8 characters with MinLength 8 refused: %+v", probs)
 	}
 	if probs := p.Check("abcdefg", "abcdefg", Personal{}); probs["password"].ID != "error.password.too_short" {
@@ -125,7 +130,7 @@ func TestPolicyPersonal(t *testing.T) {
 		{"company plus a few", "Remington Rand 42", true},
 		{"company repeated", "remington randremington rand", true},
 		{"first name plus a few", "Maximiliane2024!", true},
-		{"last name repeated", "HopperHopperHopper", true},
+		{"first name repeated", "MaximilianeMaximiliane", true},
 		{"full-width company (NFKC)", "\uff32emington \uff32and!!", true},
 		{"passphrase containing the last name", "correct hopper horse battery staple", false},
 		{"passphrase containing the company", "the remington rand typewriter clacks all night long", false},
@@ -166,4 +171,99 @@ func BenchmarkEvaluatePathological(b *testing.B) {
 	for b.Loop() {
 		defaultPolicy.Evaluate(pw, Personal{})
 	}
+}
+
+// Rules 14 and 17: TooLong, which sign-in and password change apply before
+// hashing, counts exactly as Check does when a password is set, so no
+// password can be accepted that sign-in then refuses as too long (or the
+// other way round). The cases differ in length as typed and after NFKC.
+func TestTooLongAgreesWithCheck(t *testing.T) {
+	p := Policy{MinLength: 15, MaxLength: 64}
+	tests := []struct {
+		name string
+		pw   string
+		over bool
+	}{
+		{"64 ASCII", strings.Repeat("abcdefgh", 8), false},
+		{"65 ASCII", strings.Repeat("abcdefgh", 8) + "x", true},
+		// Longer as typed than after NFKC: each e + U+0301 composes to é.
+		{"120 typed, 60 after NFKC", strings.Repeat("e\u0301", 60), false},
+		{"128 typed, 64 after NFKC", strings.Repeat("e\u0301", 64), false},
+		{"130 typed, 65 after NFKC", strings.Repeat("e\u0301", 65), true},
+		{"ᾂ decomposed: 4 typed, 1 after NFKC", strings.Repeat("\u03b1\u0313\u0300\u0345", 64), false},
+		// Shorter as typed than after NFKC: ligatures and squared words expand.
+		{"40 ﬀ typed, 80 after NFKC", strings.Repeat("\ufb00", 40), true},
+		{"32 ﬀ typed, 64 after NFKC", strings.Repeat("\ufb00", 32), false},
+		{"22 ㍻ typed, 44 after NFKC", strings.Repeat("\u337b", 22), false},
+		{"33 ㍻ typed, 66 after NFKC", strings.Repeat("\u337b", 33), true},
+		{"4 ﷺ typed, 72 after NFKC", strings.Repeat("\ufdfa", 4), true},
+		{"huge", strings.Repeat("x", 1<<20), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.TooLong(tt.pw); got != tt.over {
+				t.Errorf("TooLong = %v, want %v (%d code points after NFKC)", got, tt.over, utf8.RuneCountInString(Normalize(tt.pw)))
+			}
+			refused := p.Check(tt.pw, tt.pw, Personal{})["password"].ID == "error.password.too_long"
+			if refused != tt.over {
+				t.Errorf("Check refused as too long = %v, want %v", refused, tt.over)
+			}
+			if e := p.Evaluate(tt.pw, Personal{}); e.NotTooLong == tt.over {
+				t.Errorf("Evaluate NotTooLong = %v, want %v", e.NotTooLong, !tt.over)
+			}
+		})
+	}
+}
+
+// TooLong refuses input by its size alone when it is more bytes than any
+// password of MaxLength code points could be typed in. That holds only if
+// NFKC composes no more than maxComposed code points into one: check every
+// code point's canonical decomposition.
+func TestMaxComposed(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		if n := utf8.RuneCountInString(norm.NFD.String(string(r))); n > maxComposed {
+			t.Fatalf("%U decomposes to %d code points, more than maxComposed %d", r, n, maxComposed)
+		}
+	}
+}
+
+// Normalize is NFKC and nothing else: no trim, no case fold.
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{
+		" Ab\u00a0":       " Ab ",
+		"e\u0301":         "\u00e9",
+		"\ufb00":          "ff",
+		"\uff30\uff37":    "PW",
+		"\u337b":          "平成",
+		"correct horse  ": "correct horse  ",
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// varied is n code points from base on, in an order with no runs,
+// sequences or repeats for the pattern check to find.
+func varied(base rune, n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteRune(base + rune(i*7%31+i/31*37))
+	}
+	return b.String()
+}
+
+// acute is n letters, each typed as a base letter and a combining acute
+// accent: 2n code points as typed, n after NFKC.
+func acute(n int) string {
+	const bases = "aeiouycnszgklmprw" // all have a precomposed acute form
+	var b strings.Builder
+	for i := range n {
+		b.WriteByte(bases[i*5%len(bases)])
+		b.WriteRune('\u0301')
+	}
+	return b.String()
 }
