@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -53,6 +54,7 @@ var DefaultLimits = Limits{
 type RateLimitedError struct {
 	RetryAfter time.Duration
 	Rule       string
+	key        string // the counter that was over
 }
 
 func (e *RateLimitedError) Error() string {
@@ -79,7 +81,7 @@ func (s *Service) allow(ctx context.Context, name string, checks ...check) error
 	}
 	if over >= 0 {
 		logctx.From(ctx).WarnContext(ctx, "rate limited", "rule", name)
-		return &RateLimitedError{RetryAfter: wait, Rule: name}
+		return &RateLimitedError{RetryAfter: wait, Rule: name, key: active[over].Key}
 	}
 	return nil
 }
@@ -113,11 +115,27 @@ func (l Limits) ipKey(ip string) string {
 	return p.String()
 }
 
-// allowEmail applies the email-sending limits to a request for addr.
+// errAddressQuiet is a request for an address that has been sent its
+// share of email for now: it is answered like any other, and sends nothing.
+var errAddressQuiet = errors.New("account: address has had its emails for now")
+
+// allowEmail applies the email-sending limits to a request for addr. Over
+// the per-IP limit the client is told to wait (429). Over the per-address
+// limit nothing is sent but the answer is the usual one (errAddressQuiet):
+// a 429 there would let anyone keep the owner out of "Forgot password?"
+// with a few requests of their own, and its Retry-After would tell when
+// someone last asked. The owner's newest email, which nothing revokes,
+// still works.
 func (s *Service) allowEmail(ctx context.Context, addr string, m Meta) error {
-	return s.allow(ctx, "email",
+	addrKey := "email:addr:" + logctx.EmailHash(addr)
+	err := s.allow(ctx, "email",
 		check{"email:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.EmailPerIP},
-		check{"email:addr:" + logctx.EmailHash(addr), s.cfg.Limits.EmailPerAddress})
+		check{addrKey, s.cfg.Limits.EmailPerAddress})
+	var rl *RateLimitedError
+	if errors.As(err, &rl) && rl.key == addrKey {
+		return errAddressQuiet
+	}
+	return err
 }
 
 // allowTokenUse counts one use of an emailed link or code from m's client.

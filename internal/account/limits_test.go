@@ -15,7 +15,11 @@ import (
 )
 
 // Both rate limits of an email request are counted in one statement, and
-// a request over one limit still counts against the other.
+// a request over one limit still counts against the other. Over the
+// per-IP limit the client is told to wait; over the per-address limit the
+// answer is the usual one and nothing is sent, so nobody can keep the
+// owner out of "Forgot password?" (rule 22) or learn when someone last
+// asked from a Retry-After.
 func TestEmailLimitsCountTogether(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		cfg := config()
@@ -27,19 +31,31 @@ func TestEmailLimitsCountTogether(t *testing.T) {
 		svc := newService(t, st, password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 2), func() time.Time { return now }, cfg)
 		ctx := context.Background()
 		other := account.Meta{IP: "198.51.100.7", UserAgent: "other", Locale: "en"}
+		mails := func() int {
+			rows, err := st.OutboxByStatus(ctx, store.OutboxPending, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(rows)
+		}
 		for i, tc := range []struct {
 			m     account.Meta
-			retry time.Duration // 0: allowed
+			retry time.Duration // 0: answered as usual
+			sends bool
 		}{
-			{meta, 0}, {meta, 0}, {meta, 0},
-			{meta, time.Hour},         // over the IP rule; the address counts 4
-			{other, 0},                // the address counts 5
-			{other, 10 * time.Minute}, // over the address rule
+			{meta, 0, true}, {meta, 0, true}, {meta, 0, true},
+			{meta, time.Hour, false}, // over the IP rule; the address counts 4
+			{other, 0, true},         // the address counts 5
+			{other, 0, false},        // over the address rule: the usual answer, no email
 		} {
+			before := mails()
 			_, err := svc.Register(ctx, registration("grace@example.com"), tc.m)
 			if tc.retry == 0 {
 				if err != nil {
 					t.Fatalf("request %d: %v", i+1, err)
+				}
+				if sent := mails() > before; sent != tc.sends {
+					t.Fatalf("request %d sent an email: %v, want %v", i+1, sent, tc.sends)
 				}
 				continue
 			}

@@ -53,7 +53,9 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 		return Sent{}, errs
 	}
 	email := r.Get("email")
-	if err := s.allowEmail(ctx, email, m); err != nil {
+	if err := s.allowEmail(ctx, email, m); errors.Is(err, errAddressQuiet) {
+		return s.sent(typed, newBinding()), nil
+	} else if err != nil {
 		return Sent{}, err
 	}
 	binding := newBinding()
@@ -116,7 +118,9 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	if err != nil {
 		return Sent{}, err
 	}
-	if err := s.allowEmail(ctx, canon, m); err != nil {
+	if err := s.allowEmail(ctx, canon, m); errors.Is(err, errAddressQuiet) {
+		return s.sent(email, newBinding()), nil
+	} else if err != nil {
 		return Sent{}, err
 	}
 	binding := newBinding()
