@@ -92,9 +92,6 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
 	}
-	if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
-		return "", err
-	}
 	if rehash {
 		if h, err := s.hasher.Hash(ctx, pw); err == nil {
 			if err := s.store.UpdatePasswordHash(ctx, u.ID, u.PasswordHash, h); err != nil {
@@ -105,6 +102,11 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 	raw, hash := token.New()
 	now := s.now()
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		// The right password clears the reservation and any failures
+		// before it, in the same commit as the session.
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
 		if previous != "" {
 			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
 				return err

@@ -45,6 +45,16 @@ var ErrContended = errors.New("store: login throttle contended")
 // whether the attempt may go ahead.
 func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.Time, lock func(failures int) time.Duration) (LoginThrottle, bool, error) {
 	now = now.UTC()
+	// Most sign-ins come to an account without failures, which has no
+	// record: one INSERT both checks and reserves.
+	first := LoginThrottle{UserID: userID, Failures: 1, LastFailureAt: now, LockedUntil: now.Add(lock(1))}
+	res, err := s.db.NewInsert().Model(&first).On("CONFLICT (user_id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return first, true, nil
+	}
 	for range 64 {
 		var cur LoginThrottle
 		exists := true
