@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/store/storetest"
 )
@@ -34,10 +35,13 @@ func TestClientIPOnlyFromTrustedForwardedFor(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Body.Close()
+			// The request is logged once its answer has gone out.
 			var line string
-			for _, l := range strings.Split(app.Logs.String(), "\n") {
-				if strings.Contains(l, `msg="http request"`) && strings.Contains(l, "path=/login") {
-					line = l
+			for deadline := time.Now().Add(5 * time.Second); line == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				for _, l := range strings.Split(app.Logs.String(), "\n") {
+					if strings.Contains(l, `msg="http request"`) && strings.Contains(l, "path=/login") {
+						line = l
+					}
 				}
 			}
 			if !strings.Contains(line, tc.want) {

@@ -81,7 +81,7 @@ func TestErrorAnswerShape(t *testing.T) {
 		// send makes the failing request with headers h.
 		send func(t *testing.T, h http.Header) page
 	}
-	app := newApp(t, storetest.SQLite, only("address"))
+	app := newApp(t, storetest.SQLite, only("ip"))
 	limited := 0
 	cases := []errCase{
 		{"404", http.StatusNotFound, "Page not found", func(t *testing.T, h http.Header) page {
