@@ -3,7 +3,9 @@
 
 /** @type {import('tailwindcss').Config} */
 module.exports = {
-  content: ['./components/**/*.templ', './components/**/*.go', './handlers/**/*.go'],
+  // Generated *_templ.go files repeat the .templ sources' classes, and their
+  // gofmt'ed Go (names[i:i+2]) reads to Tailwind as arbitrary-value classes.
+  content: ['./components/**/*.templ', './components/**/*.go', '!./components/**/*_templ.go', './handlers/**/*.go'],
   darkMode: 'media',
   theme: {
     extend: {
