@@ -27,10 +27,12 @@ func (s *Service) CheckToken(ctx context.Context, f *Flow, raw string) (User, er
 // m's client, which must be within the per-IP limit, and a check that
 // changes nothing.
 func (s *Service) OpenLink(ctx context.Context, f *Flow, raw string, m Meta) error {
-	if err := s.allowTokenUse(ctx, m); err != nil {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
 		return err
 	}
-	_, err := s.tokenUser(ctx, f, raw)
+	_, err = s.tokenUser(ctx, f, raw)
+	settle(err)
 	return err
 }
 
@@ -64,9 +66,16 @@ func (s *Service) EvaluatePassword(ctx context.Context, f *Flow, raw, pw string)
 // session and lifts any sign-in throttle. No session is issued; the owner
 // signs in next. A refused password is FieldErrors.
 func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
-	if err := s.allowTokenUse(ctx, m); err != nil {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
 		return err
 	}
+	err = s.complete(ctx, f, raw, pw, confirm, m)
+	settle(err)
+	return err
+}
+
+func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
 	u, err := s.tokenUser(ctx, f, raw)
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ var Vars = []Var{
 	{"PASSWORD_MIN_LENGTH", "15", "minimum password length in Unicode code points (at least 8)"},
 	{"PASSWORD_MAX_LENGTH", "256", "maximum password length in code points (at least 64)"},
 	{"PASSWORD_REQUIRE_COMPOSITION", "false", "true also requires a lower-case letter, an upper-case letter, a digit and a symbol (off by default, as NIST advises)"},
-	{"TOKEN_ATTEMPTS_PER_IP", "30", "uses of emailed links and codes (opening a link, posting its form, typing a code) allowed per client IP per window"},
+	{"TOKEN_ATTEMPTS_PER_IP", "100", "failed uses of emailed links and codes (an unknown, used or expired link, a wrong code) allowed per client IP per window; good links never count, so an office behind one address is not locked out"},
 	{"TOKEN_ATTEMPTS_WINDOW", "15m", "the window for TOKEN_ATTEMPTS_PER_IP"},
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
