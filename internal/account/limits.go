@@ -167,3 +167,11 @@ func (l Limits) loginDelay(failures int) time.Duration {
 	}
 	return min(time.Second<<min(failures-l.LoginFreeFailures-1, 20), l.LoginMaxDelay)
 }
+
+// startsLock reports whether the failure numbered failures is the one that
+// first locks the account: the start of a lock episode, which lasts until
+// a success or a new password clears the count. The owner hears of each
+// episode once, however many guesses follow.
+func (l Limits) startsLock(failures int) bool {
+	return l.loginDelay(failures) > 0 && l.loginDelay(failures-1) == 0
+}

@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -86,9 +87,31 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		}
 		return "", ErrBusy
 	case err != nil:
-		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+		if !s.cfg.Limits.startsLock(lt.Failures) {
+			if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+				return "", aerr
+			}
+			log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
+			return "", ErrBadCredentials
+		}
+		// This failure locks the account: tell its owner, once for the
+		// whole episode, since the answer here must not.
+		aerr := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+			if err := s.audit(ctx, tx, u.ID, EventLoginFailed, m); err != nil {
+				return err
+			}
+			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
+				FirstName: u.FirstName,
+				Minutes:   max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
+				ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
+				At:        s.now().Truncate(time.Second),
+			})
+		})
+		if aerr != nil {
 			return "", aerr
 		}
+		s.queued()
+		log.InfoContext(ctx, "account login locked", "user_id", u.ID, "failures", lt.Failures)
 		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
 	}
