@@ -117,6 +117,7 @@ func New(d Deps) (http.Handler, error) {
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
+	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
 
 	if d.Mailbox != nil {
 		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))
