@@ -101,7 +101,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		t.Fatal(err)
 	}
 	a.Account = acc
-	a.Box = mail.NewMailbox()
+	a.Box = mail.NewMailbox(st)
 	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a.Worker = mail.NewWorker(st, a.Box, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
 		return renderForTest(catalog, ctx, row)
@@ -151,7 +151,10 @@ func (a *testApp) Mail(addr string) []mail.Delivered {
 		}
 	}
 	var out []mail.Delivered
-	list := a.Box.List()
+	list, err := a.Box.List(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	for i := len(list) - 1; i >= 0; i-- {
 		if strings.EqualFold(list[i].To, addr) {
 			out = append(out, list[i])

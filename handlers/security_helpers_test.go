@@ -130,7 +130,11 @@ func secToken(t *testing.T, link string) string {
 // secMailTotal delivers the outbox and counts every mail sent so far.
 func secMailTotal(app *testApp) int {
 	app.Mail("")
-	return len(app.Box.List())
+	list, err := app.Box.List(context.Background())
+	if err != nil {
+		app.t.Fatal(err)
+	}
+	return len(list)
 }
 
 // secCountUsers counts the user rows with this address by walking ids:
