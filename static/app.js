@@ -102,3 +102,38 @@
     if (region && region.firstChild) region.replaceChildren();
   });
 })();
+
+// Language switcher, with script on. Its buttons post the choice to the
+// switcher; on the sign-up page they submit the sign-up form, so what was
+// typed comes back filled in. Script takes over the submission because
+// htmx would send the sign-up form to its own hx-post, and because after
+// an htmx swap the page the switcher was rendered for is no longer the
+// one shown: the address bar and the form now in the page are.
+(function () {
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-language-switch]");
+    if (!button) return;
+    e.preventDefault();
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = "/language";
+    post.hidden = true;
+    function add(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      post.appendChild(input);
+    }
+    var draft = document.getElementById("register-form");
+    if (draft) {
+      new FormData(draft).forEach(function (value, name) {
+        if (typeof value === "string" && name !== "lang" && name !== "return_to") add(name, value);
+      });
+    }
+    add("return_to", location.pathname + location.search);
+    add("lang", button.value);
+    document.body.appendChild(post);
+    post.submit();
+  });
+})();

@@ -243,24 +243,27 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	return ov, nil
 }
 
-// Language decides a signed-in user's language. A language chosen in this
-// request (chosen non-empty) is stored on the account, for the emails and
-// devices that follow; with no choice ever made in this browser
-// (remembered false), the stored one applies. It returns the language to
-// use, or "" to keep the request's.
-func (s *Service) Language(ctx context.Context, u *User, chosen string, remembered bool) (string, error) {
-	if chosen != "" {
-		if u.Locale == chosen {
-			return "", nil
-		}
-		if err := s.store.UpdateUserLocale(ctx, u.ID, chosen); err != nil {
-			return "", err
-		}
-		u.Locale = chosen
-		return "", nil
-	}
+// Language is the language a signed-in user's pages use when this browser
+// has made no choice of its own (remembered false): the one stored on the
+// account, so it follows them to every device. It returns "" to keep the
+// request's.
+func (s *Service) Language(u *User, remembered bool) string {
 	if remembered {
-		return "", nil
+		return ""
 	}
-	return u.Locale, nil
+	return u.Locale
+}
+
+// SetLanguage stores lang as u's language, for the emails and devices that
+// follow. Only a choice the person posts calls it, never a GET (rule 32):
+// a link anyone can send must not change the language of their mail.
+func (s *Service) SetLanguage(ctx context.Context, u *User, lang string) error {
+	if lang == "" || u.Locale == lang {
+		return nil
+	}
+	if err := s.store.UpdateUserLocale(ctx, u.ID, lang); err != nil {
+		return err
+	}
+	u.Locale = lang
+	return nil
 }

@@ -25,6 +25,7 @@ const (
 	AccountPassword      = "/account/password"
 	AccountPasswordCheck = "/account/password/check"
 	RegisterValidate     = "/register/validate"
+	Language             = "/language"
 	Healthz              = "/healthz"
 	Readyz               = "/readyz"
 	DevMailbox           = "/dev/mailbox"
