@@ -67,9 +67,10 @@ func returnPath(raw string) string {
 
 // The sign-up draft is what this browser typed into the sign-up form,
 // kept in a cookie scoped to /register for as long as "check your inbox"
-// is remembered, so the form comes back filled after a language switch.
-// It is this browser's alone: a filled form is never put in the page
-// cache.
+// is remembered, so the form comes back filled after a language switch,
+// on Back from "check your inbox" (htmx 4 keeps no snapshot: it fetches
+// the page again) and through "Wrong address? Change it". It is this
+// browser's alone: a filled form is never put in the page cache.
 const (
 	draftCookie = "draft"
 	// maxDraft keeps the cookie, with its name and attributes, inside the

@@ -154,5 +154,7 @@ func (s *server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// Kept for Back and "Wrong address? Change it" from "check your inbox".
+	s.keepDraft(c, registrationValues(c))
 	s.toSentPage(c, account.Activation.Paths.Sent, sent)
 }
