@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ type testApp struct {
 	Box     *mail.Mailbox
 	Worker  *mail.Worker
 	Logs    *syncBuffer
+	// Unreachable, while set, drops every connection unanswered, as a
+	// network that is down would: what a service worker's own fetch sees.
+	Unreachable atomic.Bool
 
 	mu  sync.Mutex
 	now time.Time
@@ -117,7 +121,15 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.Unreachable.Load() {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
 	return a

@@ -137,3 +137,21 @@
     post.submit();
   });
 })();
+
+// Offline: a request htmx could not send (no network) would otherwise
+// fail silently, leaving only a console error. Say so in the page's error
+// region, in the page's language (the server put the text on the region);
+// nothing was swapped, so the form keeps what was typed for the next try.
+(function () {
+  document.addEventListener("htmx:error", function (e) {
+    var err = e.detail && e.detail.error;
+    if (navigator.onLine && !(err instanceof TypeError)) return;
+    var region = document.getElementById("page-error");
+    if (!region || !region.dataset.offlineText) return;
+    var notice = document.createElement("div");
+    notice.className = "notice-error mb-6";
+    notice.setAttribute("data-testid", "offline-notice");
+    notice.textContent = region.dataset.offlineText;
+    region.replaceChildren(notice);
+  });
+})();
