@@ -144,8 +144,10 @@
 // nothing was swapped, so the form keeps what was typed for the next try.
 (function () {
   document.addEventListener("htmx:error", function (e) {
-    var err = e.detail && e.detail.error;
-    if (navigator.onLine && !(err instanceof TypeError)) return;
+    // A request that could not be sent fails with a TypeError from fetch
+    // (its detail has the request's ctx); other htmx errors are not ours.
+    var d = e.detail || {};
+    if (!d.ctx || (navigator.onLine && !(d.error instanceof TypeError))) return;
     var region = document.getElementById("page-error");
     if (!region || !region.dataset.offlineText) return;
     var notice = document.createElement("div");
