@@ -224,7 +224,7 @@ func switchButton(ctx context.Context) templ.Attributes {
 	if u == nil || u.Path != paths.Register {
 		return nil
 	}
-	return templ.Attributes{"form": RegisterFormID, "formaction": paths.Language + "?return_to=" + url.QueryEscape(switcherReturn(ctx)),
+	return templ.Attributes{"form": RegisterFormID, "formaction": paths.Language + "?back=" + url.QueryEscape(switcherReturn(ctx)),
 		"formmethod": "post", "formnovalidate": true}
 }
 

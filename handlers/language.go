@@ -36,9 +36,12 @@ func (s *server) switchLanguage(c *gin.Context) {
 			return
 		}
 	}
-	to := c.PostForm("return_to")
+	// "back" rather than "return_to", which a page's own form may carry
+	// (where to land after sign-in): on the sign-up page the buttons post
+	// that form, with back in the address.
+	to := c.Query("back")
 	if to == "" {
-		to = c.Query("return_to")
+		to = c.PostForm("back")
 	}
 	to = returnPath(to)
 	if strings.HasPrefix(to, paths.Register) && (to == paths.Register || to[len(paths.Register)] == '?') {

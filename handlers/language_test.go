@@ -24,7 +24,7 @@ func TestLanguageStoredOnlyByPost(t *testing.T) {
 		t.Fatalf("a GET ?lang=de stored the account's language as %q", got)
 	}
 
-	p := b.Post("/language", url.Values{"lang": {"fr"}, "return_to": {"/account"}})
+	p := b.Post("/language", url.Values{"lang": {"fr"}, "back": {"/account"}})
 	mustRedirect(t, p, "/account")
 	if got := secUser(t, app.Store, "lang@example.com").Locale; got != "fr" {
 		t.Fatalf("the switcher's POST left the account's language %q, want fr", got)
@@ -51,7 +51,7 @@ func TestLanguageReturnsHome(t *testing.T) {
 		"https://evil.example/":            "/",
 		"":                                 "/",
 	} {
-		mustRedirect(t, b.Post("/language", url.Values{"lang": {"de"}, "return_to": {to}}), want)
+		mustRedirect(t, b.Post("/language", url.Values{"lang": {"de"}, "back": {to}}), want)
 	}
 }
 
@@ -62,10 +62,13 @@ func TestLanguageReturnsHome(t *testing.T) {
 func TestLanguageKeepsSignUpDraft(t *testing.T) {
 	app := newApp(t, storetest.SQLite)
 	b := app.Browser()
-	must(t, b.Get("/register"), http.StatusOK, `formaction="/language?return_to=%2Fregister"`)
+	must(t, b.Get("/register"), http.StatusOK, `formaction="/language?back=%2Fregister"`)
 	form := url.Values{"lang": {"de"}, "first_name": {"Ada"}, "last_name": {"Lovelace"}, "company": {"Analytical Engines Ltd"},
-		"country": {"GB"}, "email": {"ada@example.com"}}
-	mustRedirect(t, b.Post("/language?return_to=%2Fregister", form), "/register")
+		"country": {"GB"}, "email": {"ada@example.com"},
+		// The page's own return_to (where to land after sign-in) is not
+		// where the switch goes back to.
+		"return_to": {"/elsewhere"}}
+	mustRedirect(t, b.Post("/language?back=%2Fregister", form), "/register")
 	must(t, b.Get("/register"), http.StatusOK, `lang="de"`, `value="Ada"`, `value="Lovelace"`, `value="Analytical Engines Ltd"`, `value="ada@example.com"`)
 
 	other := app.Browser()

@@ -128,10 +128,10 @@
     var draft = document.getElementById("register-form");
     if (draft) {
       new FormData(draft).forEach(function (value, name) {
-        if (typeof value === "string" && name !== "lang" && name !== "return_to") add(name, value);
+        if (typeof value === "string" && name !== "lang" && name !== "back") add(name, value);
       });
     }
-    add("return_to", location.pathname + location.search);
+    add("back", location.pathname + location.search);
     add("lang", button.value);
     document.body.appendChild(post);
     post.submit();
