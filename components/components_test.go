@@ -531,6 +531,8 @@ func TestEmails(t *testing.T) {
 			[]string{"was changed", forgot, "If you didn't do this"}},
 		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
 			[]string{"account is active", "If you didn't do this"}},
+		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,
+			[]string{"wrong password several times", "wait up to 15 minutes", "January 2, 2030, 09:00 UTC", "If it wasn't you"}},
 	}
 	names := []string{"O'Brien & Co", `<script>alert("x")</script>`, "Zoë <b>bold</b>"}
 	for _, k := range kinds {

@@ -46,6 +46,13 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			d.Paras = []string{t(ctx, "email.password_changed.body", when)}
 		}
 		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": e.ResetURL})}
+	case account.SignInThrottledEmail:
+		d = greeting(ctx, e.FirstName)
+		d.Subject = t(ctx, "email.sign_in_throttled.subject")
+		d.Paras = []string{t(ctx, "email.sign_in_throttled.body", map[string]any{"When": i18n.Date(ctx, e.At)}),
+			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
+		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
+		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"gatehouse/internal/i18n"
+	"gatehouse/internal/paths"
 )
 
 // t translates a message ID in the request's language.
@@ -170,43 +171,61 @@ func WithURL(ctx context.Context, u *url.URL) context.Context {
 
 // Language is one entry of the language switcher.
 type Language struct {
-	Tag, Name, Href string
-	Current         bool
+	Tag, Name string
+	Current   bool
 }
 
-// languages lists every loaded language, named in itself, each linking to
-// the current page with ?lang= set (a plain link, so it works without
-// script); the middleware remembers the choice in a cookie.
+// languages lists every loaded language, named in itself, for the
+// switcher's buttons.
 func languages(ctx context.Context) []Language {
 	loc := i18n.From(ctx)
 	if loc == nil {
 		return nil
 	}
-	u, _ := ctx.Value(urlKey{}).(*url.URL)
-	// The query is parsed once for every link; most pages have none.
-	var path string
-	var q url.Values
-	if u != nil {
-		path = localPath(u.Path)
-		if u.RawQuery != "" {
-			q = u.Query()
-			q.Del("token") // never repeat a token in a link
-		}
-	}
 	tags := loc.Languages()
 	out := make([]Language, 0, len(tags))
 	for _, tag := range tags {
-		s := tag.String()
-		href := "?lang=" + url.QueryEscape(s)
-		if u != nil && len(q) == 0 {
-			href = path + href
-		} else if u != nil {
-			q.Set("lang", s)
-			href = path + "?" + q.Encode()
-		}
-		out = append(out, Language{Tag: s, Name: loc.SelfName(tag), Href: href, Current: tag == loc.Tag()})
+		out = append(out, Language{Tag: tag.String(), Name: loc.SelfName(tag), Current: tag == loc.Tag()})
 	}
 	return out
+}
+
+// switcherReturn is the page the language switcher comes back to: the
+// current one, less its language and any token (never repeated in a
+// form). The handler checks it again, as anyone can post anything.
+func switcherReturn(ctx context.Context) string {
+	u, _ := ctx.Value(urlKey{}).(*url.URL)
+	if u == nil {
+		return paths.Home
+	}
+	path := localPath(u.Path)
+	if u.RawQuery == "" {
+		return path
+	}
+	q := u.Query()
+	q.Del("token")
+	q.Del("lang")
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// RegisterFormID is the sign-up form's id: on the sign-up page the
+// switcher's buttons belong to that form, so a switch carries what was
+// typed (see LanguageSwitcher).
+const RegisterFormID = "register-form"
+
+// switchButton is what a switcher button submits: on the sign-up page the
+// sign-up form, to the switcher (the return path in the address, as the
+// form has no field for it); elsewhere the switcher's own form.
+func switchButton(ctx context.Context) templ.Attributes {
+	u, _ := ctx.Value(urlKey{}).(*url.URL)
+	if u == nil || u.Path != paths.Register {
+		return nil
+	}
+	return templ.Attributes{"form": RegisterFormID, "formaction": paths.Language + "?back=" + url.QueryEscape(switcherReturn(ctx)),
+		"formmethod": "post", "formnovalidate": true}
 }
 
 func currentLanguageName(ctx context.Context) string {

@@ -19,9 +19,9 @@ func TestRegisterFormFollowsFieldList(t *testing.T) {
 		Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}}),
 		Regions:   regions,
 	}))
-	forms := doc.tag("form")
+	forms := doc.where("id", components.RegisterFormID)
 	if len(forms) != 1 {
-		t.Fatalf("%d forms, want 1", len(forms))
+		t.Fatalf("%d sign-up forms, want 1", len(forms))
 	}
 	var names []string
 	for _, n := range forms[0].all(func(n node) bool { return n.Data == "input" || n.Data == "select" }) {

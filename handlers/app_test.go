@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ type testApp struct {
 	Box     *mail.Mailbox
 	Worker  *mail.Worker
 	Logs    *syncBuffer
+	// Unreachable, while set, drops every connection unanswered, as a
+	// network that is down would: what a service worker's own fetch sees.
+	Unreachable atomic.Bool
 
 	mu  sync.Mutex
 	now time.Time
@@ -101,7 +105,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		t.Fatal(err)
 	}
 	a.Account = acc
-	a.Box = mail.NewMailbox()
+	a.Box = mail.NewMailbox(st)
 	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a.Worker = mail.NewWorker(st, a.Box, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
 		return renderForTest(catalog, ctx, row)
@@ -117,7 +121,15 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.Unreachable.Load() {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
 	return a
@@ -151,7 +163,10 @@ func (a *testApp) Mail(addr string) []mail.Delivered {
 		}
 	}
 	var out []mail.Delivered
-	list := a.Box.List()
+	list, err := a.Box.List(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	for i := len(list) - 1; i >= 0; i-- {
 		if strings.EqualFold(list[i].To, addr) {
 			out = append(out, list[i])

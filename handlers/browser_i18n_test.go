@@ -31,7 +31,7 @@ func TestBrowserLanguages(t *testing.T) {
 			u := b.open(t, app, uiOptions{JS: true, Width: uiPhone})
 			u.visit("/register")
 			u.click("#language-switcher summary")
-			u.click(`#language-switcher a[hreflang="` + c.tag + `"]`)
+			u.click(`#language-switcher button[value="` + c.tag + `"]`)
 			u.expectHeading(tr("page.register.title"))
 			if got := u.attr("html", "lang"); got != c.tag {
 				t.Fatalf("html lang = %q, want %s", got, c.tag)

@@ -196,6 +196,9 @@ func (s *server) choosePassword(f *account.Flow) gin.HandlerFunc {
 			return
 		}
 		s.clearFlowCookie(c, f)
+		if f.SignUp {
+			s.clearDraft(c) // signed up: the form's values have done their work
+		}
 		s.clearCookie(c, s.sessionCookie(), "/")
 		redirect(c, withNotice(paths.Login, f.Done))
 	}

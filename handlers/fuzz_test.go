@@ -44,7 +44,7 @@ func newFuzzServer(tb testing.TB, logs io.Writer) string {
 	}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := handlers.New(handlers.Deps{
-		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: mail.NewMailbox(),
+		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: mail.NewMailbox(st),
 		Log: log,
 	})
 	if err != nil {

@@ -119,3 +119,28 @@ func TestRule05EmailLimitPerIP(t *testing.T) {
 	}
 	mustLimited(t, b.Post("/register", registration("flood-last@example.com")))
 }
+
+// An office behind one address: a dozen colleagues sign up and each opens
+// their own link and sets a password, well past a per-IP limit on token
+// uses of 3, because good links never count against it. Failed ones do,
+// and the 429 they earn says when to come back and that the link still
+// works (issue: the emailed link showed a bare "Error 429").
+func TestTokenLimitCountsOnlyFailures(t *testing.T) {
+	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(backend), func(t *testing.T) {
+			app := newApp(t, backend, func(o *appOptions) {
+				o.limits = looseLimits()
+				o.tokenRule = ratelimit.Rule{Max: 3, Window: 15 * time.Minute}
+			})
+			for i := range 12 {
+				app.signUp("colleague" + strconv.Itoa(i) + "@example.com")
+			}
+			for range 3 {
+				must(t, app.Browser().Get("/activate?token=not-a-token-at-all-but-long-enough-000000"), http.StatusGone)
+			}
+			p := app.Browser().Get("/activate?token=not-a-token-at-all-but-long-enough-000000")
+			mustLimited(t, p)
+			must(t, p, http.StatusTooManyRequests, "try again in 15 minutes", "the link in your email still works")
+		})
+	}
+}

@@ -46,8 +46,13 @@ func loopbackPeer(r *http.Request) bool {
 
 // mailbox lists the dev mailbox. It exists only when DEV_MAILBOX is on.
 func (s *server) mailbox(c *gin.Context) {
+	kept, err := s.Mailbox.List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	var list []components.MailboxMessage
-	for _, m := range s.Mailbox.List() {
+	for _, m := range kept {
 		list = append(list, components.MailboxMessage{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text,
 			When: i18n.Date(c.Request.Context(), m.At), Links: linkPattern.FindAllString(m.Text, -1)})
 	}
@@ -63,7 +68,11 @@ func (s *server) mailboxHTML(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	m, ok := s.Mailbox.Get(id)
+	m, ok, err := s.Mailbox.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	if !ok {
 		s.notFound(c)
 		return

@@ -12,6 +12,7 @@ import (
 	"gatehouse/handlers"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
+	"gatehouse/internal/store/storetest"
 )
 
 // mailboxHandler is the application with a dev mailbox holding one
@@ -22,7 +23,7 @@ func mailboxHandler(t *testing.T, trustedProxies ...string) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	box := mail.NewMailbox()
+	box := mail.NewMailbox(storetest.Open(t, storetest.SQLite))
 	if err := box.Send(context.Background(), mail.Message{To: "ada@example.com", Subject: "Reset",
 		Text: "http://localhost:8080/password/reset?token=s3cret", HTML: "<p>reset</p>"}); err != nil {
 		t.Fatal(err)

@@ -63,6 +63,12 @@ func noStore(c *gin.Context) {
 // langCookie remembers an explicit language choice.
 const langCookie = "gatehouse_lang"
 
+// rememberLanguage keeps an explicit language choice in this browser.
+func (s *server) rememberLanguage(c *gin.Context, tag language.Tag) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: tag.String(), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
 // requestContext gives the request an id, a logger and a localizer, and
 // logs it (and counts it in the metrics) when done. The query string is
 // never logged: it can hold tokens.
@@ -74,9 +80,7 @@ func (s *server) requestContext(c *gin.Context) {
 	explicit := ""
 	if q := c.Query("lang"); q != "" {
 		explicit = q
-		tag := s.Catalog.Match(q)
-		http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: tag.String(), Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+		s.rememberLanguage(c, s.Catalog.Match(q))
 	} else if ck, err := c.Cookie(langCookie); err == nil {
 		explicit = ck
 	}

@@ -67,7 +67,7 @@ func newOpsApp(tb testing.TB, backend storetest.Backend, o opsOptions) *opsApp {
 		logh = slog.DiscardHandler
 	}
 	log := slog.New(logh)
-	a.Box = mail.NewMailbox()
+	a.Box = mail.NewMailbox(st)
 	a.Worker = mail.NewWorker(st, a.Box, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
 		return renderForTest(catalog, ctx, row)
 	}, "Gatehouse <test@gatehouse.test>")

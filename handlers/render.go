@@ -195,6 +195,14 @@ func (s *server) fail(c *gin.Context, err error) {
 	if errors.As(err, &limited) {
 		metrics.RateLimited(limited.Rule)
 		c.Header("Retry-After", strconv.Itoa(max(int(limited.RetryAfter.Round(time.Second)/time.Second), 1)))
+		if limited.Rule == account.RuleTokenIP {
+			// Someone holding a good link must learn it still works and
+			// when to come back, not meet a dead end.
+			minutes := max(int((limited.RetryAfter+time.Minute-1)/time.Minute), 1)
+			s.writeErrorData(c.Writer, c.Request, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.link_body",
+				map[string]any{"Count": minutes})
+			return
+		}
 		s.errorPage(c, http.StatusTooManyRequests, "page.too_many.title", "page.too_many.body")
 		return
 	}
@@ -217,8 +225,13 @@ func (s *server) errorPage(c *gin.Context, status int, title, msg string) {
 // context must carry a localizer. Should even the error page fail to
 // render, the status text is all that is left to send.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	s.writeErrorData(w, r, status, title, msg, nil)
+}
+
+// writeErrorData is writeError with data for the message's placeholders.
+func (s *server) writeErrorData(w http.ResponseWriter, r *http.Request, status int, title, msg string, data map[string]any) {
 	w.Header().Set("Cache-Control", "no-store")
-	v := components.ErrorView{Status: status, Title: title, Message: msg}
+	v := components.ErrorView{Status: status, Title: title, Message: msg, Data: data}
 	if err := s.respond(w, r, status, components.ErrorPage(v), fitError); err != nil {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

@@ -85,6 +85,7 @@ func New(d Deps) (http.Handler, error) {
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)
 	pages.GET(paths.Home, s.home)
+	pages.POST(paths.Language, s.switchLanguage)
 
 	pages.GET(paths.Login, s.loginForm)
 	pages.POST(paths.Login, s.login)
@@ -117,6 +118,7 @@ func New(d Deps) (http.Handler, error) {
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
+	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
 
 	if d.Mailbox != nil {
 		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))

@@ -63,7 +63,7 @@ func secBrowserWithCookie(app *testApp, name, value string) *browser {
 
 // secHeaders renders the headers of a response for byte-wise comparison:
 // Date and X-Request-Id differ per request by design, the value of the
-// gatehouse_sent cookie echoes the address typed, and gatehouse_verify is a
+// gatehouse_sent and gatehouse_draft cookies echo what was typed, and gatehouse_verify is a
 // fresh random binding each time, so their values are masked while their
 // attributes are kept.
 func secHeaders(h http.Header) string {
@@ -73,7 +73,7 @@ func secHeaders(h http.Header) string {
 	if list := h.Values("Set-Cookie"); len(list) > 0 {
 		masked := make([]string, len(list))
 		for i, c := range list {
-			for _, name := range []string{"gatehouse_sent=", "gatehouse_verify="} {
+			for _, name := range []string{"gatehouse_sent=", "gatehouse_verify=", "gatehouse_draft="} {
 				if strings.HasPrefix(c, name) {
 					rest := ""
 					if j := strings.IndexByte(c, ';'); j >= 0 {
@@ -130,7 +130,11 @@ func secToken(t *testing.T, link string) string {
 // secMailTotal delivers the outbox and counts every mail sent so far.
 func secMailTotal(app *testApp) int {
 	app.Mail("")
-	return len(app.Box.List())
+	list, err := app.Box.List(context.Background())
+	if err != nil {
+		app.t.Fatal(err)
+	}
+	return len(list)
 }
 
 // secCountUsers counts the user rows with this address by walking ids:

@@ -7,7 +7,6 @@ import (
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
-	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 )
 
@@ -41,21 +40,14 @@ func (s *server) currentUser(c *gin.Context) (*account.User, *account.Session, e
 }
 
 // userLanguage applies the account's language rule (account.Language) to
-// the request: a choice made now (?lang=) is stored, and with no choice in
-// this browser the stored one applies.
+// the request: with no choice in this browser (no cookie, no ?lang=) the
+// stored one applies. Nothing is stored here: that takes the switcher's
+// POST (switchLanguage).
 func (s *server) userLanguage(c *gin.Context, u *account.User) {
 	ctx := c.Request.Context()
-	chosen := ""
-	if c.Query("lang") != "" {
-		chosen = i18n.Lang(ctx)
-	}
 	_, err := c.Cookie(langCookie)
-	locale, err2 := s.Account.Language(ctx, u, chosen, err == nil)
-	if err2 != nil {
-		logctx.From(ctx).WarnContext(ctx, "storing the language failed", "err", err2)
-		return
-	}
-	if locale != "" {
+	remembered := err == nil || c.Query("lang") != ""
+	if locale := s.Account.Language(u, remembered); locale != "" {
 		c.Request = c.Request.WithContext(i18n.With(ctx, s.localizer(s.Catalog.Match(locale))))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,8 +26,21 @@ func TestRule22SignInThrottle(t *testing.T) {
 			var wrongBody string
 			for range 4 { // 3 free, the 4th locks for a second
 				p := b.Post("/login", wrong)
-				must(t, p, http.StatusUnauthorized)
+				must(t, p, http.StatusUnauthorized, "sign-in slows down after several wrong passwords")
 				wrongBody = p.Body
+			}
+			// The owner hears of the lock once, by email: the page must not
+			// tell (rule 21).
+			throttled := func() (n int) {
+				for _, m := range app.Mail("owner@example.com") {
+					if strings.Contains(m.Subject, "trying to sign in") {
+						n++
+					}
+				}
+				return n
+			}
+			if n := throttled(); n != 1 {
+				t.Fatalf("the lock sent %d emails to the owner, want 1", n)
 			}
 			p := b.Post("/login", right)
 			must(t, p, http.StatusUnauthorized)

@@ -111,6 +111,12 @@ func cacheableQuery(q url.Values) bool {
 }
 
 func (s *server) registerForm(c *gin.Context) {
+	if d := s.draft(c); d != nil {
+		// This browser's own half-filled form: rendered for it alone,
+		// never cached.
+		s.render(c, http.StatusOK, components.RegisterPage(s.registerView(c, components.Form{Values: d})))
+		return
+	}
 	country := i18n.LikelyCountry(c.GetHeader("Accept-Language"))
 	page := func() templ.Component {
 		return components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
@@ -148,5 +154,7 @@ func (s *server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// Kept for Back and "Wrong address? Change it" from "check your inbox".
+	s.keepDraft(c, registrationValues(c))
 	s.toSentPage(c, account.Activation.Paths.Sent, sent)
 }

@@ -74,3 +74,22 @@ func regionOptions(body string) int {
 	sel := body[i:]
 	return strings.Count(sel[:strings.Index(sel, "</select>")], "<option ") - 1
 }
+
+// The sign-up form as sent comes back to the browser that sent it (Back,
+// "Wrong address? Change it") and to no one else, and goes once the
+// account's password is set.
+func TestSignUpDraftIsThisBrowsers(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	b := app.Browser()
+	mustRedirect(t, b.Post("/register", registration("draft@example.com")), "/register/sent")
+	must(t, b.Get("/register/sent"), http.StatusOK, `href="/register"`, "Wrong address? Change it")
+	must(t, b.Get("/register"), http.StatusOK, `value="draft@example.com"`, `value="Analytical Engines Ltd"`)
+	if p := app.Browser().Get("/register"); strings.Contains(p.Body, "draft@example.com") {
+		t.Fatal("another visitor's sign-up form shows the address")
+	}
+	mustRedirect(t, b.Get(app.LastLink("draft@example.com", "/activate")), "/password/set")
+	mustRedirect(t, b.Post("/password/set", url.Values{"password": {goodPassword}, "password_confirm": {goodPassword}}), "/login?notice=password_set")
+	if p := b.Get("/register"); strings.Contains(p.Body, "draft@example.com") {
+		t.Fatal("the sign-up form still shows the address after the account was set up")
+	}
+}

@@ -102,3 +102,58 @@
     if (region && region.firstChild) region.replaceChildren();
   });
 })();
+
+// Language switcher, with script on. Its buttons post the choice to the
+// switcher; on the sign-up page they submit the sign-up form, so what was
+// typed comes back filled in. Script takes over the submission because
+// htmx would send the sign-up form to its own hx-post, and because after
+// an htmx swap the page the switcher was rendered for is no longer the
+// one shown: the address bar and the form now in the page are.
+(function () {
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-language-switch]");
+    if (!button) return;
+    e.preventDefault();
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = "/language";
+    post.hidden = true;
+    function add(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      post.appendChild(input);
+    }
+    var draft = document.getElementById("register-form");
+    if (draft) {
+      new FormData(draft).forEach(function (value, name) {
+        if (typeof value === "string" && name !== "lang" && name !== "back") add(name, value);
+      });
+    }
+    add("back", location.pathname + location.search);
+    add("lang", button.value);
+    document.body.appendChild(post);
+    post.submit();
+  });
+})();
+
+// Offline: a request htmx could not send (no network) would otherwise
+// fail silently, leaving only a console error. Say so in the page's error
+// region, in the page's language (the server put the text on the region);
+// nothing was swapped, so the form keeps what was typed for the next try.
+(function () {
+  document.addEventListener("htmx:error", function (e) {
+    // A request that could not be sent fails with a TypeError from fetch
+    // (its detail has the request's ctx); other htmx errors are not ours.
+    var d = e.detail || {};
+    if (!d.ctx || (navigator.onLine && !(d.error instanceof TypeError))) return;
+    var region = document.getElementById("page-error");
+    if (!region || !region.dataset.offlineText) return;
+    var notice = document.createElement("div");
+    notice.className = "notice-error mb-6";
+    notice.setAttribute("data-testid", "offline-notice");
+    notice.textContent = region.dataset.offlineText;
+    region.replaceChildren(notice);
+  });
+})();

@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	var sender mail.Sender
 	var mailbox *mail.Mailbox
 	if cfg.DevMailbox() {
-		mailbox = mail.NewMailbox()
+		mailbox = mail.NewMailbox(st)
 		sender = mailbox
 	} else {
 		r, err := mail.NewResend(cfg.ResendAPIKey, cfg.ResendBaseURL, cfg.MailSendTimeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -127,9 +128,13 @@ func (e *env) mails(to string) []mail {
 		if r.Recipient != to {
 			continue
 		}
-		m := mail{OutboxMessage: r}
-		if err := json.Unmarshal([]byte(r.Data), &m.data); err != nil {
+		m := mail{OutboxMessage: r, data: map[string]string{}}
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(r.Data), &raw); err != nil {
 			e.t.Fatalf("outbox %d data %q: %v", r.ID, r.Data, err)
+		}
+		for k, v := range raw {
+			m.data[k] = fmt.Sprint(v)
 		}
 		out = append(out, m)
 	}

@@ -22,6 +22,7 @@ const (
 	EmailAlreadyRegistered = "already_registered"
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
+	EmailSignInThrottled   = "sign_in_throttled"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -71,12 +72,30 @@ type PasswordChangedEmail struct {
 // Kind is EmailPasswordChanged.
 func (PasswordChangedEmail) Kind() string { return EmailPasswordChanged }
 
+// SignInThrottledEmail tells an account's owner, once when wrong
+// passwords first lock sign-in, that someone is trying to sign in and
+// that it slows down: the page itself says nothing about the account
+// (rule 21), so the owner trying their own half-remembered password would
+// otherwise see only the same refusal again and again.
+type SignInThrottledEmail struct {
+	FirstName string
+	// Minutes is the longest wait between attempts (LoginMaxDelay),
+	// written as a string so every kind's data stays a map of strings.
+	Minutes  int `json:",string"`
+	ResetURL string
+	At       time.Time
+}
+
+// Kind is EmailSignInThrottled.
+func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
 	EmailReset:             func() Email { return &ResetEmail{} },
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
+	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

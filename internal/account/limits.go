@@ -18,7 +18,7 @@ type Limits struct {
 	EmailPerAddress ratelimit.Rule // emails asked for one address (sign-up, resend, forgot)
 	EmailPerIP      ratelimit.Rule // emails asked for from one client IP
 	LoginPerIP      ratelimit.Rule // sign-in attempts from one client IP
-	TokenPerIP      ratelimit.Rule // uses of emailed links and codes from one client IP
+	TokenPerIP      ratelimit.Rule // failed uses of emailed links and codes from one client IP
 	// CodesPerAddress caps the guesses at emailed codes for one address,
 	// across every code it is sent: each email brings a fresh code, and
 	// without it an address would take 5 guesses per email forever.
@@ -41,13 +41,17 @@ var DefaultLimits = Limits{
 	EmailPerAddress:   ratelimit.Rule{Max: 5, Window: time.Hour},
 	EmailPerIP:        ratelimit.Rule{Max: 30, Window: time.Hour},
 	LoginPerIP:        ratelimit.Rule{Max: 50, Window: 15 * time.Minute},
-	TokenPerIP:        ratelimit.Rule{Max: 30, Window: 15 * time.Minute},
+	TokenPerIP:        ratelimit.Rule{Max: 100, Window: 15 * time.Minute},
 	CodesPerAddress:   ratelimit.Rule{Max: 10, Window: 24 * time.Hour},
 	LoginFreeFailures: 5,
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,
 	IPv6Prefix:        64,
 }
+
+// RuleTokenIP names the per-IP limit on failed uses of emailed links and
+// codes in a RateLimitedError, whose page says the link still works.
+const RuleTokenIP = "token_ip"
 
 // RateLimitedError is an over-limit request; RetryAfter says when to come
 // back. Its answer is the same whatever the address.
@@ -138,9 +142,34 @@ func (s *Service) allowEmail(ctx context.Context, addr string, m Meta) error {
 	return err
 }
 
-// allowTokenUse counts one use of an emailed link or code from m's client.
-func (s *Service) allowTokenUse(ctx context.Context, m Meta) error {
-	return s.allow(ctx, "token_ip", check{"token:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.TokenPerIP})
+// allowTokenUse counts one use of an emailed link or code from m's client
+// against the per-IP limit, and returns settle, to be called with the
+// use's outcome: only failed uses (a link or code that is unknown, used,
+// expired or wrong) stay counted. A dozen colleagues behind one office
+// address opening their own valid links are no attack, and must not lock
+// each other out. Counting before the use and refunding after keeps
+// parallel guesses from all passing one look at the count.
+func (s *Service) allowTokenUse(ctx context.Context, m Meta) (settle func(error), err error) {
+	key := "token:ip:" + s.cfg.Limits.ipKey(m.IP)
+	if err := s.allow(ctx, RuleTokenIP, check{key, s.cfg.Limits.TokenPerIP}); err != nil {
+		return nil, err
+	}
+	return func(err error) {
+		if s.cfg.Limits.TokenPerIP.Max <= 0 || failedTokenUse(err) {
+			return
+		}
+		if rerr := s.limiter.Refund(ctx, key); rerr != nil {
+			logctx.From(ctx).WarnContext(ctx, "token use refund failed", "err", rerr)
+		}
+	}, nil
+}
+
+// failedTokenUse reports whether err means the link or code itself was no
+// good: what someone guessing at links and codes would see.
+func failedTokenUse(err error) bool {
+	var wrong *WrongCodeError
+	return errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrCodeExpired) ||
+		errors.Is(err, ErrCodeBudget) || errors.As(err, &wrong)
 }
 
 // loginDelay is the lock after the given number of consecutive failures:
@@ -154,4 +183,12 @@ func (l Limits) loginDelay(failures int) time.Duration {
 		return 0
 	}
 	return min(time.Second<<min(failures-l.LoginFreeFailures-1, 20), l.LoginMaxDelay)
+}
+
+// startsLock reports whether the failure numbered failures is the one that
+// first locks the account: the start of a lock episode, which lasts until
+// a success or a new password clears the count. The owner hears of each
+// episode once, however many guesses follow.
+func (l Limits) startsLock(failures int) bool {
+	return l.loginDelay(failures) > 0 && l.loginDelay(failures-1) == 0
 }

@@ -166,3 +166,59 @@ func TestParallelWrongPasswordsAreThrottled(t *testing.T) {
 		}
 	})
 }
+
+// The failure that first locks an account emails its owner, once for the
+// lock episode however many guesses follow; a success ends the episode,
+// and the next lock tells the owner again. The answer is
+// ErrBadCredentials throughout (issue: throttling was silent).
+func TestFirstLockEmailsTheOwnerOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 2)
+		e.activate("ada@example.com", goodPW)
+		throttled := func() int {
+			n := 0
+			for _, m := range e.mails("ada@example.com") {
+				if m.Kind == account.EmailSignInThrottled {
+					n++
+				}
+			}
+			return n
+		}
+		guess := func(times int) {
+			for range times {
+				_, err := e.svc.Login(e.ctx, "ada@example.com", "not the password at all", "", meta)
+				wantErr(t, "a wrong password", err, account.ErrBadCredentials)
+				e.clk.Add(time.Hour) // past every lock, so each guess is checked
+			}
+		}
+		free := account.DefaultLimits.LoginFreeFailures
+		guess(free)
+		if n := throttled(); n != 0 {
+			t.Fatalf("%d free failures sent %d throttle emails, want none", free, n)
+		}
+		guess(1)
+		if n := throttled(); n != 1 {
+			t.Fatalf("the locking failure sent %d throttle emails, want 1", n)
+		}
+		guess(5)
+		if n := throttled(); n != 1 {
+			t.Fatalf("more guesses in the same episode: %d throttle emails, want still 1", n)
+		}
+		m := e.lastMail("ada@example.com", account.EmailSignInThrottled)
+		d, err := account.DecodeEmail(m.Kind, m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		em := d.(account.SignInThrottledEmail)
+		if em.Minutes != int(account.DefaultLimits.LoginMaxDelay/time.Minute) || em.ResetURL == "" || em.FirstName != "Ada" {
+			t.Errorf("throttle email = %+v", em)
+		}
+		if _, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); err != nil {
+			t.Fatal(err)
+		}
+		guess(free + 1)
+		if n := throttled(); n != 2 {
+			t.Fatalf("a new episode after a success: %d throttle emails, want 2", n)
+		}
+	})
+}

@@ -27,10 +27,12 @@ func (s *Service) CheckToken(ctx context.Context, f *Flow, raw string) (User, er
 // m's client, which must be within the per-IP limit, and a check that
 // changes nothing.
 func (s *Service) OpenLink(ctx context.Context, f *Flow, raw string, m Meta) error {
-	if err := s.allowTokenUse(ctx, m); err != nil {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
 		return err
 	}
-	_, err := s.tokenUser(ctx, f, raw)
+	_, err = s.tokenUser(ctx, f, raw)
+	settle(err)
 	return err
 }
 
@@ -64,9 +66,16 @@ func (s *Service) EvaluatePassword(ctx context.Context, f *Flow, raw, pw string)
 // session and lifts any sign-in throttle. No session is issued; the owner
 // signs in next. A refused password is FieldErrors.
 func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
-	if err := s.allowTokenUse(ctx, m); err != nil {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
 		return err
 	}
+	err = s.complete(ctx, f, raw, pw, confirm, m)
+	settle(err)
+	return err
+}
+
+func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
 	u, err := s.tokenUser(ctx, f, raw)
 	if err != nil {
 		return err
@@ -117,39 +126,36 @@ func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string
 // ChangePassword sets a new password for a signed-in user who knows the
 // current one. Every other session ends; this one stays, and every open
 // recovery link and code is void. Wrong current passwords count toward the
-// sign-in throttle, so a stolen session cannot be used to guess it.
+// sign-in throttle, so a stolen session cannot be used to guess it. A
+// refusal is FieldErrors naming every problem at once, so the form is not
+// sent back again and again for one problem after another; the new
+// password may not be the current one, which would change nothing while
+// the page said it had.
 func (s *Service) ChangePassword(ctx context.Context, who User, current Session, currentPW, pw, confirm string, m Meta) error {
 	u, err := s.store.UserByID(ctx, who.ID)
 	if err != nil {
 		return err
 	}
-	wrong := FieldErrors{"current_password": i18n.Msg("error.password.current_wrong")}
-	if s.cfg.Policy.TooLong(currentPW) {
-		return wrong
+	errs := FieldErrors{}
+	for k, v := range s.cfg.Policy.Check(pw, confirm, personal(u)) {
+		errs[k] = v
 	}
-	// Counted before it is checked, like a sign-in, so a stolen session
-	// cannot race guesses past the throttle.
-	_, allowed, err := s.store.ReserveLoginAttempt(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
-	if err != nil && !errors.Is(err, store.ErrContended) {
+	ok, err := s.checkCurrentPassword(ctx, u, currentPW)
+	if err != nil {
 		return err
 	}
-	if !allowed {
-		return wrong
+	switch {
+	case currentPW == "":
+		errs["current_password"] = i18n.Msg("error.password.required")
+	case !ok:
+		errs["current_password"] = i18n.Msg("error.password.current_wrong")
+	case errs["password"].ID == "" && password.Normalize(pw) == password.Normalize(currentPW):
+		errs["password"] = i18n.Msg("error.password.same_as_current")
 	}
-	if _, err := s.hasher.Verify(ctx, currentPW, u.PasswordHash); err != nil {
-		if errors.Is(err, password.ErrBusy) {
-			if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
-				logctx.From(ctx).WarnContext(ctx, "account release failed", "err", rerr)
-			}
-			return ErrBusy
-		}
-		return wrong
+	if len(errs) > 0 {
+		return errs
 	}
-	// The owner proved the current password: this attempt was no guess.
-	if err := s.store.ClearLoginFailures(ctx, u.ID); err != nil {
-		return err
-	}
-	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
+	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -179,6 +185,43 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password changed", "user_id", u.ID, "sessions_ended", ended)
 	return nil
+}
+
+// checkCurrentPassword reports whether pw is u's current password. The
+// attempt is counted before it is checked, like a sign-in, so a stolen
+// session cannot race guesses past the throttle; a right one clears the
+// count, as the owner proved the password.
+func (s *Service) checkCurrentPassword(ctx context.Context, u *store.User, pw string) (bool, error) {
+	if pw == "" || s.cfg.Policy.TooLong(pw) {
+		return false, nil
+	}
+	_, allowed, err := s.store.ReserveLoginAttempt(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay)
+	if err != nil && !errors.Is(err, store.ErrContended) {
+		return false, err
+	}
+	if !allowed {
+		return false, nil
+	}
+	if _, err := s.hasher.Verify(ctx, pw, u.PasswordHash); err != nil {
+		if errors.Is(err, password.ErrBusy) {
+			if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
+				logctx.From(ctx).WarnContext(ctx, "account release failed", "err", rerr)
+			}
+			return false, ErrBusy
+		}
+		return false, nil
+	}
+	return true, s.store.ClearLoginFailures(ctx, u.ID)
+}
+
+// EvaluateNewPassword scores a signed-in user's candidate new password for
+// the account page's live checklist, with the policy that enforces it.
+func (s *Service) EvaluateNewPassword(ctx context.Context, who User, pw string) (password.Evaluation, error) {
+	u, err := s.store.UserByID(ctx, who.ID)
+	if err != nil {
+		return password.Evaluation{}, err
+	}
+	return s.cfg.Policy.Evaluate(pw, personal(u)), nil
 }
 
 func personal(u *store.User) password.Personal {

@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/password"
+	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -86,9 +87,31 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		}
 		return "", ErrBusy
 	case err != nil:
-		if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+		if !s.cfg.Limits.startsLock(lt.Failures) {
+			if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
+				return "", aerr
+			}
+			log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
+			return "", ErrBadCredentials
+		}
+		// This failure locks the account: tell its owner, once for the
+		// whole episode, since the answer here must not.
+		aerr := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+			if err := s.audit(ctx, tx, u.ID, EventLoginFailed, m); err != nil {
+				return err
+			}
+			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
+				FirstName: u.FirstName,
+				Minutes:   max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
+				ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
+				At:        s.now().Truncate(time.Second),
+			})
+		})
+		if aerr != nil {
 			return "", aerr
 		}
+		s.queued()
+		log.InfoContext(ctx, "account login locked", "user_id", u.ID, "failures", lt.Failures)
 		log.InfoContext(ctx, "account login failed", "reason", "password", "user_id", u.ID, "failures", lt.Failures)
 		return "", ErrBadCredentials
 	}
@@ -222,24 +245,27 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	return ov, nil
 }
 
-// Language decides a signed-in user's language. A language chosen in this
-// request (chosen non-empty) is stored on the account, for the emails and
-// devices that follow; with no choice ever made in this browser
-// (remembered false), the stored one applies. It returns the language to
-// use, or "" to keep the request's.
-func (s *Service) Language(ctx context.Context, u *User, chosen string, remembered bool) (string, error) {
-	if chosen != "" {
-		if u.Locale == chosen {
-			return "", nil
-		}
-		if err := s.store.UpdateUserLocale(ctx, u.ID, chosen); err != nil {
-			return "", err
-		}
-		u.Locale = chosen
-		return "", nil
-	}
+// Language is the language a signed-in user's pages use when this browser
+// has made no choice of its own (remembered false): the one stored on the
+// account, so it follows them to every device. It returns "" to keep the
+// request's.
+func (s *Service) Language(u *User, remembered bool) string {
 	if remembered {
-		return "", nil
+		return ""
 	}
-	return u.Locale, nil
+	return u.Locale
+}
+
+// SetLanguage stores lang as u's language, for the emails and devices that
+// follow. Only a choice the person posts calls it, never a GET (rule 32):
+// a link anyone can send must not change the language of their mail.
+func (s *Service) SetLanguage(ctx context.Context, u *User, lang string) error {
+	if lang == "" || u.Locale == lang {
+		return nil
+	}
+	if err := s.store.UpdateUserLocale(ctx, u.ID, lang); err != nil {
+		return err
+	}
+	u.Locale = lang
+	return nil
 }

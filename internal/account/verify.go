@@ -125,9 +125,16 @@ func (s *Service) codeRequest(ctx context.Context, tx *store.Store, binding stri
 // request and the address's guesses, never on whether an account exists:
 // a wrong code and no code at all are the same WrongCodeError.
 func (s *Service) VerifyCode(ctx context.Context, f *Flow, binding, code string, m Meta) (*Flow, string, error) {
-	if err := s.allowTokenUse(ctx, m); err != nil {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
 		return nil, "", err
 	}
+	served, raw, err := s.verifyCode(ctx, f, binding, code)
+	settle(err)
+	return served, raw, err
+}
+
+func (s *Service) verifyCode(ctx context.Context, f *Flow, binding, code string) (*Flow, string, error) {
 	code = strings.Join(strings.Fields(code), "")
 	if code == "" {
 		return nil, "", FieldErrors{"code": i18n.Msg("error.code.required")}

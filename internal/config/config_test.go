@@ -48,9 +48,9 @@ func TestDefaults(t *testing.T) {
 		{"RESET_TOKEN_TTL", c.ResetTTL.String(), "45m0s"},                // rule 8: 30–60 min
 		{"SESSION_IDLE_TIMEOUT", c.SessionIdleTimeout.String(), "30m0s"}, // rule 26
 		{"SESSION_ABSOLUTE_TIMEOUT", c.SessionAbsoluteTimeout.String(), "12h0m0s"},
-		{"PASSWORD_MIN_LENGTH", fmt.Sprint(c.PasswordMinLength), "15"},    // rule 14
-		{"PASSWORD_MAX_LENGTH", fmt.Sprint(c.PasswordMaxLength), "256"},   // rule 14: at least 64
-		{"TOKEN_ATTEMPTS_PER_IP", fmt.Sprint(c.TokenAttemptsPerIP), "30"}, // rule 11
+		{"PASSWORD_MIN_LENGTH", fmt.Sprint(c.PasswordMinLength), "15"},     // rule 14
+		{"PASSWORD_MAX_LENGTH", fmt.Sprint(c.PasswordMaxLength), "256"},    // rule 14: at least 64
+		{"TOKEN_ATTEMPTS_PER_IP", fmt.Sprint(c.TokenAttemptsPerIP), "100"}, // rule 11
 		{"TOKEN_ATTEMPTS_WINDOW", c.TokenAttemptsWindow.String(), "15m0s"},
 		{"MAIL_POLL_INTERVAL", c.MailWorkerPollInterval.String(), "2s"},
 		{"MAIL_MAX_ATTEMPTS", fmt.Sprint(c.MailMaxAttempts), "12"},

@@ -36,7 +36,7 @@ func BenchmarkClaimAndSend(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w := mail.NewWorker(s, mail.NewMailbox(), func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+			w := mail.NewWorker(s, mail.NewMailbox(s), func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
 				return mail.Message{Subject: "Activate your account", HTML: "<p>" + row.Data + "</p>", Text: row.Data}, nil
 			}, "Gatehouse <noreply@gatehouse.test>")
 			w.Now = func() time.Time { return now.Add(time.Second) }

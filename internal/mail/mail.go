@@ -1,4 +1,4 @@
-// Package mail delivers rendered emails through Resend or, in development, an in-memory mailbox.
+// Package mail delivers rendered emails through Resend or, in development, a mailbox kept in the database.
 package mail
 
 import (

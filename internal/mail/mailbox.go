@@ -2,8 +2,10 @@ package mail
 
 import (
 	"context"
-	"sync"
+	"errors"
 	"time"
+
+	"gatehouse/internal/store"
 )
 
 // mailboxSize bounds the dev mailbox so a long-running demo cannot grow without limit.
@@ -16,20 +18,23 @@ type Delivered struct {
 	At time.Time
 }
 
-// Mailbox is the development Sender: it keeps the newest messages in memory for /dev/mailbox.
-// The zero value is ready to use.
-type Mailbox struct {
-	// Now is the clock for Delivered.At; nil means time.Now. Set it before the first Send.
-	Now func() time.Time
-
-	mu     sync.Mutex
-	lastID int
-	msgs   []Delivered    // oldest first, at most mailboxSize
-	keys   map[string]int // idempotency key → ID of the message it produced
+// MailboxStore is what the dev mailbox needs of the store.
+type MailboxStore interface {
+	AddDevMail(ctx context.Context, m *store.DevMail, keep int) error
+	DevMails(ctx context.Context, limit int) ([]store.DevMail, error)
+	DevMailByID(ctx context.Context, id int64) (store.DevMail, error)
 }
 
-// NewMailbox returns an empty dev mailbox using the real clock.
-func NewMailbox() *Mailbox { return &Mailbox{} }
+// Mailbox is the development Sender: it keeps the newest messages for /dev/mailbox in the
+// database, beside the pending sign-ups they are about, so a restart keeps both.
+type Mailbox struct {
+	// Now is the clock for Delivered.At; nil means time.Now. Set it before the first Send.
+	Now   func() time.Time
+	store MailboxStore
+}
+
+// NewMailbox returns the dev mailbox kept in s.
+func NewMailbox(s MailboxStore) *Mailbox { return &Mailbox{store: s} }
 
 // Send stores m. A repeated idempotency key is accepted without storing again, as Resend does,
 // so the outbox behaves the same in development as in production.
@@ -41,53 +46,36 @@ func (b *Mailbox) Send(ctx context.Context, m Message) error {
 	if b.Now != nil {
 		now = b.Now
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if m.IdempotencyKey != "" {
-		if _, seen := b.keys[m.IdempotencyKey]; seen {
-			return nil
-		}
-	}
-	b.lastID++
-	b.msgs = append(b.msgs, Delivered{Message: m, ID: b.lastID, At: now()})
-	if m.IdempotencyKey != "" {
-		if b.keys == nil {
-			b.keys = make(map[string]int)
-		}
-		b.keys[m.IdempotencyKey] = b.lastID
-	}
-	if len(b.msgs) > mailboxSize {
-		drop := len(b.msgs) - mailboxSize
-		for _, d := range b.msgs[:drop] {
-			// Forget the key with the message, so the key map stays as bounded as the list.
-			if d.IdempotencyKey != "" && b.keys[d.IdempotencyKey] == d.ID {
-				delete(b.keys, d.IdempotencyKey)
-			}
-		}
-		b.msgs = append([]Delivered(nil), b.msgs[drop:]...)
-	}
-	return nil
+	return b.store.AddDevMail(ctx, &store.DevMail{IdempotencyKey: m.IdempotencyKey, Sender: m.From, Recipient: m.To,
+		Subject: m.Subject, HTML: m.HTML, Text: m.Text, CreatedAt: now()}, mailboxSize)
 }
 
 // List returns the stored messages, newest first.
-func (b *Mailbox) List() []Delivered {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := make([]Delivered, len(b.msgs))
-	for i, d := range b.msgs {
-		out[len(b.msgs)-1-i] = d
+func (b *Mailbox) List(ctx context.Context) ([]Delivered, error) {
+	rows, err := b.store.DevMails(ctx, mailboxSize)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]Delivered, len(rows))
+	for i, r := range rows {
+		out[i] = delivered(r)
+	}
+	return out, nil
 }
 
 // Get returns the message with the given ID, if it is still kept.
-func (b *Mailbox) Get(id int) (Delivered, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, d := range b.msgs {
-		if d.ID == id {
-			return d, true
-		}
+func (b *Mailbox) Get(ctx context.Context, id int) (Delivered, bool, error) {
+	r, err := b.store.DevMailByID(ctx, int64(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return Delivered{}, false, nil
 	}
-	return Delivered{}, false
+	if err != nil {
+		return Delivered{}, false, err
+	}
+	return delivered(r), true, nil
+}
+
+func delivered(r store.DevMail) Delivered {
+	return Delivered{Message: Message{From: r.Sender, To: r.Recipient, Subject: r.Subject, HTML: r.HTML, Text: r.Text,
+		IdempotencyKey: r.IdempotencyKey}, ID: int(r.ID), At: r.CreatedAt}
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // Counter is what a limiter needs of the store: one upsert that counts an
-// event against several keys at once.
+// event against several keys at once, and taking one event back.
 type Counter interface {
 	HitAll(ctx context.Context, hits []store.RateHit, now time.Time) error
+	Unhit(ctx context.Context, key string) error
 }
 
 // Rule is a limit: at most Max events per Window.
@@ -62,4 +63,11 @@ func (l *Limiter) AllowAll(ctx context.Context, checks ...Check) (int, time.Dura
 		}
 	}
 	return -1, 0, nil
+}
+
+// Refund takes back one event counted against key by Allow or AllowAll.
+// Counting first and refunding what proved harmless keeps the count
+// atomic: parallel requests can never all pass one look at it.
+func (l *Limiter) Refund(ctx context.Context, key string) error {
+	return l.Counter.Unhit(ctx, key)
 }

@@ -86,3 +86,18 @@ func (s *Store) HitAll(ctx context.Context, hits []RateHit, now time.Time) error
 	}
 	return nil
 }
+
+// Unhit takes back one event counted against key, for an event that turned
+// out not to be one the limit is about (a valid link opened). It never
+// takes the count below zero; a window that has since passed restarts at
+// the next hit anyway.
+func (s *Store) Unhit(ctx context.Context, key string) error {
+	_, err := s.db.NewUpdate().Model((*RateCounter)(nil)).
+		Set("count = count - 1").
+		Where("key = ?", key).Where("count > 0").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: rate unhit: %w", err)
+	}
+	return nil
+}
