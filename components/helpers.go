@@ -104,9 +104,13 @@ func isFragment(ctx context.Context) bool {
 }
 
 // hxForm makes a form post through htmx and swap the answer into #content;
-// without JavaScript the same form posts normally.
+// without JavaScript the same form posts normally. Its submit button is
+// disabled while the post runs (htmx 4's hx-disable), so a double click
+// sends one request; app.js marks it busy meanwhile. Without script the
+// server takes a quick repeat as the first request (account.repeats).
 func hxForm(action string) templ.Attributes {
-	return templ.Attributes{"hx-post": action, "hx-target": "#content", "hx-swap": "outerHTML"}
+	return templ.Attributes{"hx-post": action, "hx-target": "#content", "hx-swap": "outerHTML",
+		"hx-disable": "find [type=submit]"}
 }
 
 // validate is the htmx wiring of inline validation: on change (which fires

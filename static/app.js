@@ -102,3 +102,43 @@
     if (region && region.firstChild) region.replaceChildren();
   });
 })();
+
+// Submit buttons show they are busy while their form's request runs, and a
+// second click meanwhile does nothing: htmx disables the button of an htmx
+// form (hx-disable); a plain form (sign-in) is held here, without disabling
+// its button, whose name and value must still be sent. The page coming back
+// from the back-forward cache is ready again.
+(function () {
+  function submitter(form) {
+    return form && form.querySelector && form.querySelector("[type=submit]");
+  }
+  function busy(form, on) {
+    var b = submitter(form);
+    if (!b) return;
+    if (on) b.setAttribute("aria-busy", "true");
+    else b.removeAttribute("aria-busy");
+  }
+  function formOf(e) {
+    var elt = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    elt = elt || e.target;
+    return elt && elt.tagName === "FORM" ? elt : null;
+  }
+  document.addEventListener("htmx:before:request", function (e) { busy(formOf(e), true); });
+  document.addEventListener("htmx:finally:request", function (e) { busy(formOf(e), false); });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.hasAttribute("hx-post") || e.defaultPrevented) return;
+    if (form.dataset.submitting) {
+      e.preventDefault();
+      return;
+    }
+    form.dataset.submitting = "1";
+    busy(form, true);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (f) {
+      delete f.dataset.submitting;
+      busy(f, false);
+    });
+  });
+})();

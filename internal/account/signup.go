@@ -53,6 +53,13 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 		return Sent{}, errs
 	}
 	email := r.Get("email")
+	return s.repeats.once(s.repeatKey("register", email, m), s.clock(), s.cfg.RepeatWindow, func() (Sent, error) {
+		return s.register(ctx, r, typed, email, m)
+	})
+}
+
+// register is Register once the registration is valid and not a repeat.
+func (s *Service) register(ctx context.Context, r Registration, typed, email string, m Meta) (Sent, error) {
 	if err := s.allowEmail(ctx, email, m); err != nil {
 		return Sent{}, err
 	}
@@ -116,13 +123,20 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	if err != nil {
 		return Sent{}, err
 	}
+	return s.repeats.once(s.repeatKey("request:"+f.Name, canon, m), s.clock(), s.cfg.RepeatWindow, func() (Sent, error) {
+		return s.request(ctx, f, email, canon, m)
+	})
+}
+
+// request is Request for a well-formed address, not a repeat.
+func (s *Service) request(ctx context.Context, f *Flow, email, canon string, m Meta) (Sent, error) {
 	if err := s.allowEmail(ctx, canon, m); err != nil {
 		return Sent{}, err
 	}
 	binding := newBinding()
 	now := s.now()
 	outcome := "unknown"
-	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := tx.UserByEmail(ctx, canon)
 		if errors.Is(err, store.ErrNotFound) {
 			if err := s.codeRequest(ctx, tx, binding, f, nil, canon, now); err != nil {
