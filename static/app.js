@@ -1,7 +1,8 @@
 "use strict";
 
 // Show-password toggles: rendered hidden (they need script), shown here.
-// aria-pressed tells assistive technology whether the text is visible.
+// The button's name says what it will do next (show or hide), which is how
+// assistive technology learns whether the password is visible.
 (function () {
   function reveal(root) {
     root.querySelectorAll("[data-toggle-password][hidden]").forEach(function (b) {
@@ -16,7 +17,7 @@
     if (!input) return;
     var show = input.type === "password";
     input.type = show ? "text" : "password";
-    button.setAttribute("aria-pressed", String(show));
+    button.textContent = show ? button.dataset.hideText : button.dataset.showText;
   });
 
   if (document.readyState === "loading") {
