@@ -61,6 +61,10 @@ type Field struct {
 	OOB bool
 	// InputMode hints the on-screen keyboard ("numeric").
 	InputMode string
+	// Keep lets a password field show again the value the form holds: only
+	// a new password that was good while its confirmation was wrong. Any
+	// other password field is always empty.
+	Keep bool
 }
 
 func fieldID(name string) string { return "f-" + name }

@@ -1099,7 +1099,7 @@ func PasswordPage(v PasswordView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = PasswordInput(Field{Name: "password", Label: "form.new_password", Hint: "form.password_hint", HintData: map[string]any{"Min": v.MinLength}, Autocomplete: "new-password", Required: true, Validate: v.Flow.Paths.Check}, v.Form).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = PasswordInput(Field{Name: "password", Label: "form.new_password", Hint: "form.password_hint", HintData: map[string]any{"Min": v.MinLength}, Autocomplete: "new-password", Required: true, Validate: v.Flow.Paths.Check, Keep: true}, v.Form).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -203,9 +203,18 @@ func (s *server) choosePassword(f *account.Flow) gin.HandlerFunc {
 				s.tokenError(c, cerr)
 				return
 			}
-			e, _ := s.Account.EvaluatePassword(ctx, f, raw, pw)
-			v := components.PasswordView{Flow: f, Email: u.Email, MinLength: s.Account.Policy().MinLength,
-				Form: components.Form{Errors: errs}, Check: checklist(e, pw, confirm)}
+			min := s.Account.Policy().MinLength
+			v := components.PasswordView{Flow: f, Email: u.Email, MinLength: min,
+				Form: components.Form{Errors: errs, Values: map[string]string{}}, Check: components.Checklist{MinLength: min}}
+			// A good new password stays in its field when only the
+			// confirmation was wrong; the confirmation is typed again. The
+			// checklist describes what the fields now hold, and the
+			// mismatch is said once, under the confirmation.
+			if _, bad := errs["password"]; !bad {
+				v.Form.Values["password"] = pw
+				e, _ := s.Account.EvaluatePassword(ctx, f, raw, pw)
+				v.Check = checklist(e, pw, "")
+			}
 			s.render(c, http.StatusUnprocessableEntity, components.PasswordPage(v))
 			return
 		}
