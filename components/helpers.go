@@ -130,9 +130,17 @@ func validate(f Field) templ.Attributer {
 	// built and sorted per field; what is left (BenchmarkRenderPage: a few
 	// allocations a field) is not worth a cache, as the sign-up page as
 	// served comes whole from the handlers' page cache.
+	//
+	// A select fires change at every key of a type-ahead ("Germ" passes
+	// Gabon and Georgia), so a field's checks can overlap: a new one
+	// replaces the one in flight (hx-sync replace aborts it, so its answer
+	// is never swapped in), and the last, for the value finally selected,
+	// is always sent. Otherwise the answers landed in arrival order, or
+	// the last was dropped, and the regions shown were another country's.
 	return templ.OrderedAttributes{
 		{Key: "hx-post", Value: f.Validate},
 		{Key: "hx-swap", Value: "outerMorph"},
+		{Key: "hx-sync", Value: "this:replace"},
 		{Key: "hx-target", Value: "#field-" + f.Name},
 		{Key: "hx-trigger", Value: "change"},
 	}
