@@ -44,3 +44,57 @@ func TestBrowserCountryTypeAhead(t *testing.T) {
 	}
 	u.checkPage("register-country-typed-ahead")
 }
+
+// TestBrowserRegionFollowsCountryWithoutScript: without script the region
+// list cannot follow a change of country. Choosing France after the list
+// showed US states, with a state picked or "Choose…" left, is not accepted
+// with a US state or silently without a region: the form comes back with
+// France's regions and says why; sent again as it is, it is accepted (the
+// region is optional, and labelled so). With script the list follows the
+// country and the form goes through at once.
+func TestBrowserRegionFollowsCountryWithoutScript(t *testing.T) {
+	b := newUIBrowser(t)
+	for _, js := range []bool{false, true} {
+		name := map[bool]string{false: "js-off", true: "js-on"}[js]
+		t.Run(name, func(t *testing.T) {
+			app := newApp(t, storetest.SQLite)
+			u := b.open(t, app, uiOptions{JS: js, Width: uiPhone})
+			u.visit("/register")
+			if got := u.text("label[for=f-region]"); got != "Region/state (optional)" {
+				t.Errorf("region label %q, want it marked optional", got)
+			}
+			u.fill("#f-first_name", "Ada")
+			u.fill("#f-last_name", "Lovelace")
+			u.fill("#f-company", "Engines")
+			u.fill("#f-email", name+"@example.com")
+			u.click("#f-accept_terms")
+			uiEval[bool](u, `(() => { const s = document.getElementById('f-country'); s.value = 'US'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+			u.waitFor("the US states", `document.querySelector('#f-region option[value="US-CA"]')`)
+			u.idle()
+			uiEval[bool](u, `(() => { const s = document.getElementById('f-region'); s.value = 'US-CA'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+			u.idle()
+			// Without script nothing listens to change: the list stays.
+			uiEval[bool](u, `(() => { const s = document.getElementById('f-country'); s.value = 'FR'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+			u.idle()
+			u.clickText("Send Registration Email")
+			if js {
+				u.expectHeading("Check your inbox")
+				return
+			}
+			u.waitFor("the form again", `document.getElementById('error-summary')`)
+			u.expectText("The region list now shows the regions of the country you chose.")
+			if u.value("#f-country") != "FR" || u.value("#f-region") != "" {
+				t.Fatalf("country %q region %q, want FR and none chosen", u.value("#f-country"), u.value("#f-region"))
+			}
+			if n := uiEval[int](u, `[...document.querySelectorAll('#f-region option')].filter(o => o.value && !o.value.startsWith('FR-')).length`); n != 0 {
+				t.Fatalf("the region list still holds %d regions of another country", n)
+			}
+			if len(app.Mail(name+"@example.com")) != 0 {
+				t.Fatal("the form was accepted with the old country's region")
+			}
+			u.checkPage("register-region-review")
+			u.clickText("Send Registration Email")
+			u.expectHeading("Check your inbox")
+		})
+	}
+}

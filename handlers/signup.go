@@ -130,6 +130,7 @@ func registration(c *gin.Context) account.Registration {
 	for _, f := range account.RegistrationFields {
 		r.Set(f.Name, c.PostForm(f.Name))
 	}
+	r.SetRegionList(c.PostForm(components.RegionListField))
 	return r
 }
 
