@@ -65,6 +65,10 @@ type Field struct {
 	// a new password that was good while its confirmation was wrong. Any
 	// other password field is always empty.
 	Keep bool
+	// Class is added to the input's own class; Attrs are further
+	// attributes of the input (the code field's data-code-input).
+	Class string
+	Attrs templ.Attributes
 }
 
 func fieldID(name string) string { return "f-" + name }
@@ -161,6 +165,14 @@ func inputClass(form Form, name string) string {
 		return "input input-valid"
 	}
 	return "input"
+}
+
+// fieldClass is inputClass with the field's own class.
+func fieldClass(f Field, form Form) string {
+	if f.Class == "" {
+		return inputClass(form, f.Name)
+	}
+	return inputClass(form, f.Name) + " " + f.Class
 }
 
 // liveCheck wires a new-password field to the server's checklist: typing

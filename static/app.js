@@ -143,3 +143,30 @@
     });
   });
 })();
+
+// The emailed code's field (data-code-input="6"): whatever is typed or
+// pasted ("123456", "123 456", "123-456") is kept to its digits and shown
+// in two groups, as the email shows it; once all six are in, the form is
+// sent, once per complete code. The server ignores spaces, so without
+// script the same field takes the code as pasted.
+(function () {
+  function format(input) {
+    var size = Number(input.dataset.codeInput) || 6;
+    var digits = input.value.replace(/\D/g, "").slice(0, size);
+    var half = Math.ceil(size / 2);
+    var shown = digits.length > half ? digits.slice(0, half) + " " + digits.slice(half) : digits;
+    if (shown !== input.value) input.value = shown;
+    return digits.length === size ? digits : "";
+  }
+  document.addEventListener("input", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches("[data-code-input]")) return;
+    var code = format(input);
+    if (code && input.form && input.dataset.codeSent !== code) {
+      input.dataset.codeSent = code;
+      input.form.requestSubmit();
+    } else if (!code) {
+      delete input.dataset.codeSent;
+    }
+  });
+})();
