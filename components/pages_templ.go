@@ -102,7 +102,7 @@ func LoginContent(v LoginView) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if v.Notice == account.Activation.Done {
-				templ_7745c5c3_Err = Stepper(StepDone).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Stepper(StepSignIn).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
