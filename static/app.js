@@ -124,8 +124,28 @@
     elt = elt || e.target;
     return elt && elt.tagName === "FORM" ? elt : null;
   }
-  document.addEventListener("htmx:before:request", function (e) { busy(formOf(e), true); });
-  document.addEventListener("htmx:finally:request", function (e) { busy(formOf(e), false); });
+  // Once a form is sent, a check that one of its fields still had pending
+  // (the password checklist waits 300 ms after the last key) is not sent:
+  // answered after the form, it would ask about a link the form has used
+  // and show "this link no longer works" over the next page. The form is
+  // replaced by the answer (a field gone with it sends nothing either); an
+  // error, which may leave it, frees it again.
+  document.addEventListener("htmx:before:request", function (e) {
+    var form = formOf(e);
+    var elt = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    if (!form && elt && (!elt.isConnected || (elt.form && elt.form.dataset.sent))) {
+      e.preventDefault();
+      return;
+    }
+    if (form) form.dataset.sent = "1";
+    busy(form, true);
+  });
+  document.addEventListener("htmx:finally:request", function (e) {
+    var form = formOf(e);
+    var res = e.detail && e.detail.ctx && e.detail.ctx.response;
+    if (form && (!res || res.status >= 400)) delete form.dataset.sent;
+    busy(form, false);
+  });
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.hasAttribute("hx-post") || e.defaultPrevented) return;
