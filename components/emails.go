@@ -80,6 +80,30 @@ func withLinkAndCode(ctx context.Context, d *EmailData, l account.LinkEmail, but
 	}
 }
 
+// plainText is the text part's content, in the order of the HTML part.
+// It is written in Go rather than as templ statements because templ puts a
+// space between expressions on separate lines, which started every
+// paragraph after the first with one.
+func plainText(ctx context.Context, d EmailData) string {
+	var b strings.Builder
+	para := func(s string) { b.WriteString(s + "\n\n") }
+	para(d.Greeting)
+	for _, p := range d.Paras {
+		para(p)
+	}
+	if d.Button != "" {
+		para(d.Button + ":\n" + d.Link)
+	}
+	if d.Code != "" {
+		para(d.CodeLabel + "\n\n    " + d.Code)
+	}
+	for _, p := range d.After {
+		para(p)
+	}
+	b.WriteString("-- \n" + t(ctx, "email.footer") + "\n")
+	return b.String()
+}
+
 var blankLines = regexp.MustCompile(`\n{3,}`)
 
 // RenderEmail renders both parts of an email.

@@ -62,6 +62,14 @@ type Field struct {
 	OOB bool
 	// InputMode hints the on-screen keyboard ("numeric").
 	InputMode string
+	// Keep lets a password field show again the value the form holds: only
+	// a new password that was good while its confirmation was wrong. Any
+	// other password field is always empty.
+	Keep bool
+	// Class is added to the input's own class; Attrs are further
+	// attributes of the input (the code field's data-code-input).
+	Class string
+	Attrs templ.Attributes
 }
 
 func fieldID(name string) string { return "f-" + name }
@@ -105,9 +113,13 @@ func isFragment(ctx context.Context) bool {
 }
 
 // hxForm makes a form post through htmx and swap the answer into #content;
-// without JavaScript the same form posts normally.
+// without JavaScript the same form posts normally. Its submit button is
+// disabled while the post runs (htmx 4's hx-disable), so a double click
+// sends one request; app.js marks it busy meanwhile. Without script the
+// server takes a quick repeat as the first request (account.repeats).
 func hxForm(action string) templ.Attributes {
-	return templ.Attributes{"hx-post": action, "hx-target": "#content", "hx-swap": "outerHTML"}
+	return templ.Attributes{"hx-post": action, "hx-target": "#content", "hx-swap": "outerHTML",
+		"hx-disable": "find [type=submit]"}
 }
 
 // validate is the htmx wiring of inline validation: on change (which fires
@@ -123,9 +135,17 @@ func validate(f Field) templ.Attributer {
 	// built and sorted per field; what is left (BenchmarkRenderPage: a few
 	// allocations a field) is not worth a cache, as the sign-up page as
 	// served comes whole from the handlers' page cache.
+	//
+	// A select fires change at every key of a type-ahead ("Germ" passes
+	// Gabon and Georgia), so a field's checks can overlap: a new one
+	// replaces the one in flight (hx-sync replace aborts it, so its answer
+	// is never swapped in), and the last, for the value finally selected,
+	// is always sent. Otherwise the answers landed in arrival order, or
+	// the last was dropped, and the regions shown were another country's.
 	return templ.OrderedAttributes{
 		{Key: "hx-post", Value: f.Validate},
 		{Key: "hx-swap", Value: "outerMorph"},
+		{Key: "hx-sync", Value: "this:replace"},
 		{Key: "hx-target", Value: "#field-" + f.Name},
 		{Key: "hx-trigger", Value: "change"},
 	}
@@ -146,6 +166,14 @@ func inputClass(form Form, name string) string {
 		return "input input-valid"
 	}
 	return "input"
+}
+
+// fieldClass is inputClass with the field's own class.
+func fieldClass(f Field, form Form) string {
+	if f.Class == "" {
+		return inputClass(form, f.Name)
+	}
+	return inputClass(form, f.Name) + " " + f.Class
 }
 
 // liveCheck wires a new-password field to the server's checklist: typing

@@ -50,6 +50,10 @@ type appOptions struct {
 	pseudo       bool // load the pseudo-locale too
 	limits       account.Limits
 	trusted      []string // TRUSTED_PROXIES
+	// repeats keeps the double-submit guard on; the clock stands still in
+	// tests, so every repeated request would otherwise count as a double
+	// click.
+	repeats bool
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -100,6 +104,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: o.verification,
 		Limits:       limits,
+		RepeatWindow: repeatWindow(o.repeats),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +138,14 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
 	return a
+}
+
+// repeatWindow is the double-submit guard's window: the default when on.
+func repeatWindow(on bool) time.Duration {
+	if on {
+		return 0
+	}
+	return -1
 }
 
 // Now is the app's clock.

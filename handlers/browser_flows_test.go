@@ -62,6 +62,13 @@ func TestBrowserSignUpAndRecovery(t *testing.T) {
 				t.Fatal("clicking the terms checkbox did not tick it")
 			}
 			u.clickText("Send Registration Email")
+			if !c.js {
+				// Without script the region list was still the guessed
+				// country's: the form comes back with Britain's regions
+				// before it is accepted.
+				u.expectText("The region list now shows the regions of the country you chose.")
+				u.clickText("Send Registration Email")
+			}
 			u.expectHeading("Check your inbox")
 			u.expectText(email)
 			u.checkPage("register-sent")

@@ -9,3 +9,20 @@ func RegisterPagesCached() int { return registerPages.Len() }
 
 // MaxRegisterPages is the cap on cached sign-up pages.
 const MaxRegisterPages = maxRegisterPages
+
+// GETRoutes are the paths of every GET route the router registers, with
+// the dev mailbox on, as Gin spells them (":id", "*file").
+func GETRoutes(d Deps) []string {
+	s := &server{Deps: d}
+	r, err := s.engine()
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, rt := range r.Routes() {
+		if rt.Method == "GET" {
+			out = append(out, rt.Path)
+		}
+	}
+	return out
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -39,6 +41,9 @@ func (s *server) showSent(f *account.Flow) gin.HandlerFunc {
 		if !ok {
 			c.Redirect(http.StatusFound, f.Paths.Start)
 			return
+		}
+		if v.Notice == account.NoticeWait {
+			v.WaitSeconds = waitSeconds(c.Query("wait"))
 		}
 		s.render(c, http.StatusOK, components.SentPage(v))
 	}
@@ -95,10 +100,12 @@ func (s *server) resend(f *account.Flow) gin.HandlerFunc {
 			redirect(c, f.Paths.Start)
 			return
 		}
-		sent, err := s.Account.Resend(c.Request.Context(), f, prev.Email, s.meta(c))
-		if errors.Is(err, account.ErrTooSoon) {
+		sent, err := s.Account.Resend(c.Request.Context(), f, prev, s.meta(c))
+		var soon *account.TooSoonError
+		if errors.As(err, &soon) {
 			metrics.RateLimited("resend")
-			redirect(c, withNotice(f.Paths.Sent, account.NoticeWait))
+			secs := int(soon.Wait / time.Second)
+			redirect(c, withNotice(f.Paths.Sent, account.NoticeWait)+"&wait="+strconv.Itoa(secs))
 			return
 		}
 		if err != nil {
@@ -107,6 +114,17 @@ func (s *server) resend(f *account.Flow) gin.HandlerFunc {
 		}
 		s.toSentPage(c, withNotice(f.Paths.Sent, account.NoticeResent), sent)
 	}
+}
+
+// waitSeconds is the wait a "send again" was told, from the address of the
+// page it was sent to; 0 (say only "wait") for anything but a plausible
+// number of seconds.
+func waitSeconds(q string) int {
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 1 || n > int(account.ResendCooldown/time.Second) {
+		return 0
+	}
+	return n
 }
 
 // openLink is the GET of f's emailed link. It changes nothing (mail
@@ -185,9 +203,18 @@ func (s *server) choosePassword(f *account.Flow) gin.HandlerFunc {
 				s.tokenError(c, cerr)
 				return
 			}
-			e, _ := s.Account.EvaluatePassword(ctx, f, raw, pw)
-			v := components.PasswordView{Flow: f, Email: u.Email, MinLength: s.Account.Policy().MinLength,
-				Form: components.Form{Errors: errs}, Check: checklist(e, pw, confirm)}
+			min := s.Account.Policy().MinLength
+			v := components.PasswordView{Flow: f, Email: u.Email, MinLength: min,
+				Form: components.Form{Errors: errs, Values: map[string]string{}}, Check: components.Checklist{MinLength: min}}
+			// A good new password stays in its field when only the
+			// confirmation was wrong; the confirmation is typed again. The
+			// checklist describes what the fields now hold, and the
+			// mismatch is said once, under the confirmation.
+			if _, bad := errs["password"]; !bad {
+				v.Form.Values["password"] = pw
+				e, _ := s.Account.EvaluatePassword(ctx, f, raw, pw)
+				v.Check = checklist(e, pw, "")
+			}
 			s.render(c, http.StatusUnprocessableEntity, components.PasswordPage(v))
 			return
 		}

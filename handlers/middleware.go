@@ -46,6 +46,21 @@ func secureHeaders(next http.Handler, https bool) http.Handler {
 
 // limitBody caps every request body; reading past the cap fails, and the
 // form parser turns that into 413 before any work is done.
+// headAsGet answers HEAD as the GET of the same address would be answered
+// (uptime monitors and link checkers ask with HEAD), so no route needs a
+// HEAD of its own and none can be forgotten. The request is served as a
+// GET; the server knows the original was HEAD and sends no body, keeping
+// the status, the headers and the Content-Length of the GET.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {

@@ -55,7 +55,18 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s := &server{Deps: d}
 	s.proxies = parseProxies(d.TrustedProxies)
+	r, err := s.engine()
+	if err != nil {
+		return nil, err
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return headAsGet(secureHeaders(limitBody(cop.Handler(r)), d.SecureCookies)), nil
+}
 
+// engine is the Gin router with every route.
+func (s *server) engine() (*gin.Engine, error) {
+	d := s.Deps
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -126,7 +137,5 @@ func New(d Deps) (http.Handler, error) {
 		dev.GET("/:id", s.mailboxHTML)
 	}
 
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return secureHeaders(limitBody(cop.Handler(r)), d.SecureCookies), nil
+	return r, nil
 }

@@ -136,6 +136,7 @@ func registration(c *gin.Context) account.Registration {
 	for _, f := range account.RegistrationFields {
 		r.Set(f.Name, c.PostForm(f.Name))
 	}
+	r.SetRegionList(c.PostForm(components.RegionListField))
 	return r
 }
 

@@ -1,7 +1,8 @@
 "use strict";
 
 // Show-password toggles: rendered hidden (they need script), shown here.
-// aria-pressed tells assistive technology whether the text is visible.
+// The button's name says what it will do next (show or hide), which is how
+// assistive technology learns whether the password is visible.
 (function () {
   function reveal(root) {
     root.querySelectorAll("[data-toggle-password][hidden]").forEach(function (b) {
@@ -16,7 +17,7 @@
     if (!input) return;
     var show = input.type === "password";
     input.type = show ? "text" : "password";
-    button.setAttribute("aria-pressed", String(show));
+    button.textContent = show ? button.dataset.hideText : button.dataset.showText;
   });
 
   if (document.readyState === "loading") {
@@ -155,5 +156,92 @@
     notice.setAttribute("data-testid", "offline-notice");
     notice.textContent = region.dataset.offlineText;
     region.replaceChildren(notice);
+  });
+})();
+
+// Submit buttons show they are busy while their form's request runs, and a
+// second click meanwhile does nothing: htmx disables the button of an htmx
+// form (hx-disable); a plain form (sign-in) is held here, without disabling
+// its button, whose name and value must still be sent. The page coming back
+// from the back-forward cache is ready again.
+(function () {
+  function submitter(form) {
+    return form && form.querySelector && form.querySelector("[type=submit]");
+  }
+  function busy(form, on) {
+    var b = submitter(form);
+    if (!b) return;
+    if (on) b.setAttribute("aria-busy", "true");
+    else b.removeAttribute("aria-busy");
+  }
+  function formOf(e) {
+    var elt = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    elt = elt || e.target;
+    return elt && elt.tagName === "FORM" ? elt : null;
+  }
+  // Once a form is sent, a check that one of its fields still had pending
+  // (the password checklist waits 300 ms after the last key) is not sent:
+  // answered after the form, it would ask about a link the form has used
+  // and show "this link no longer works" over the next page. The form is
+  // replaced by the answer (a field gone with it sends nothing either); an
+  // error, which may leave it, frees it again.
+  document.addEventListener("htmx:before:request", function (e) {
+    var form = formOf(e);
+    var elt = e.detail && e.detail.ctx && e.detail.ctx.sourceElement;
+    if (!form && elt && (!elt.isConnected || (elt.form && elt.form.dataset.sent))) {
+      e.preventDefault();
+      return;
+    }
+    if (form) form.dataset.sent = "1";
+    busy(form, true);
+  });
+  document.addEventListener("htmx:finally:request", function (e) {
+    var form = formOf(e);
+    var res = e.detail && e.detail.ctx && e.detail.ctx.response;
+    if (form && (!res || res.status >= 400)) delete form.dataset.sent;
+    busy(form, false);
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.hasAttribute("hx-post") || e.defaultPrevented) return;
+    if (form.dataset.submitting) {
+      e.preventDefault();
+      return;
+    }
+    form.dataset.submitting = "1";
+    busy(form, true);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (f) {
+      delete f.dataset.submitting;
+      busy(f, false);
+    });
+  });
+})();
+
+// The emailed code's field (data-code-input="6"): whatever is typed or
+// pasted ("123456", "123 456", "123-456") is kept to its digits and shown
+// in two groups, as the email shows it; once all six are in, the form is
+// sent, once per complete code. The server ignores spaces, so without
+// script the same field takes the code as pasted.
+(function () {
+  function format(input) {
+    var size = Number(input.dataset.codeInput) || 6;
+    var digits = input.value.replace(/\D/g, "").slice(0, size);
+    var half = Math.ceil(size / 2);
+    var shown = digits.length > half ? digits.slice(0, half) + " " + digits.slice(half) : digits;
+    if (shown !== input.value) input.value = shown;
+    return digits.length === size ? digits : "";
+  }
+  document.addEventListener("input", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches("[data-code-input]")) return;
+    var code = format(input);
+    if (code && input.form && input.dataset.codeSent !== code) {
+      input.dataset.codeSent = code;
+      input.form.requestSubmit();
+    } else if (!code) {
+      delete input.dataset.codeSent;
+    }
   });
 })();

@@ -111,8 +111,11 @@ func RegistrationField(name string) (*FieldSpec, bool) {
 // countryField is the field the region and the phone are read against.
 const countryField = "country"
 
-// countryAt is countryField's place in the form.
-var countryAt = fieldIndex(countryField)
+// countryAt is countryField's place in the form, regionAt the region's.
+var (
+	countryAt = fieldIndex(countryField)
+	regionAt  = fieldIndex("region")
+)
 
 // fieldIndex is name's place in the form, or -1.
 func fieldIndex(name string) int {

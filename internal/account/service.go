@@ -44,6 +44,10 @@ type Config struct {
 	Verification string
 	// Limits are the abuse limits; the zero value means DefaultLimits.
 	Limits Limits
+	// RepeatWindow is how long a repeat of an email request from the same
+	// client answers as the first did (see repeats); zero means
+	// DefaultRepeatWindow, a negative value turns the guard off.
+	RepeatWindow time.Duration
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:
@@ -68,6 +72,7 @@ type Service struct {
 	clock   func() time.Time
 	queued  func()
 	dummy   string
+	repeats repeats
 }
 
 // New returns a Service. It hashes a dummy password once so that sign-in
@@ -95,6 +100,9 @@ func New(d Deps, cfg Config) (*Service, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if cfg.RepeatWindow == 0 {
+		cfg.RepeatWindow = DefaultRepeatWindow
 	}
 	if d.Queued == nil {
 		d.Queued = func() {}

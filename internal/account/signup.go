@@ -53,6 +53,13 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 		return Sent{}, errs
 	}
 	email := r.Get("email")
+	return s.repeats.once(s.repeatKey("register", email, m), s.clock(), s.cfg.RepeatWindow, func() (Sent, error) {
+		return s.register(ctx, r, typed, email, m)
+	})
+}
+
+// register is Register once the registration is valid and not a repeat.
+func (s *Service) register(ctx context.Context, r Registration, typed, email string, m Meta) (Sent, error) {
 	if err := s.allowEmail(ctx, email, m); errors.Is(err, errAddressQuiet) {
 		return s.sent(typed, newBinding()), nil
 	} else if err != nil {
@@ -118,6 +125,13 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	if err != nil {
 		return Sent{}, err
 	}
+	return s.repeats.once(s.repeatKey("request:"+f.Name, canon, m), s.clock(), s.cfg.RepeatWindow, func() (Sent, error) {
+		return s.request(ctx, f, email, canon, m)
+	})
+}
+
+// request is Request for a well-formed address, not a repeat.
+func (s *Service) request(ctx context.Context, f *Flow, email, canon string, m Meta) (Sent, error) {
 	if err := s.allowEmail(ctx, canon, m); errors.Is(err, errAddressQuiet) {
 		return s.sent(email, newBinding()), nil
 	} else if err != nil {
@@ -126,7 +140,7 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	binding := newBinding()
 	now := s.now()
 	outcome := "unknown"
-	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := tx.UserByEmail(ctx, canon)
 		if errors.Is(err, store.ErrNotFound) {
 			if err := s.codeRequest(ctx, tx, binding, f, nil, canon, now); err != nil {
@@ -156,17 +170,32 @@ func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (S
 	return s.sent(email, binding), nil
 }
 
-// Resend sends f's email again to the address a browser asked for before,
-// at most once per ResendCooldown per address (ErrTooSoon otherwise). The
-// answer is the same whatever the address, and a malformed one sends
-// nothing.
-func (s *Service) Resend(ctx context.Context, f *Flow, email string, m Meta) (Sent, error) {
-	ok, _, err := s.limiter.Allow(ctx, "resend:"+logctx.EmailHash(email), ratelimit.Rule{Max: 1, Window: ResendCooldown})
+// TooSoonError is a "send again" inside ResendCooldown; nothing was sent.
+// Wait is how long until one may be (at least a second); it is the same
+// whatever the address.
+type TooSoonError struct{ Wait time.Duration }
+
+func (e *TooSoonError) Error() string { return ErrTooSoon.Error() + ", wait " + e.Wait.String() }
+
+// Is makes a TooSoonError an ErrTooSoon.
+func (e *TooSoonError) Is(target error) bool { return target == ErrTooSoon }
+
+// Resend sends f's email again to the address a browser asked for before
+// (prev, as the browser remembers it), at most once per ResendCooldown:
+// counted from that browser's last email, and per address across browsers
+// (a *TooSoonError otherwise). The answer is the same whatever the
+// address, and a malformed one sends nothing.
+func (s *Service) Resend(ctx context.Context, f *Flow, prev Sent, m Meta) (Sent, error) {
+	email := prev.Email
+	if wait := prev.ResendAt().Sub(s.clock()); wait > 0 {
+		return Sent{}, tooSoon(wait)
+	}
+	ok, wait, err := s.limiter.Allow(ctx, "resend:"+logctx.EmailHash(email), ratelimit.Rule{Max: 1, Window: ResendCooldown})
 	if err != nil {
 		return Sent{}, err
 	}
 	if !ok {
-		return Sent{}, ErrTooSoon
+		return Sent{}, tooSoon(wait)
 	}
 	sent, err := s.Request(ctx, f, email, m)
 	var errs FieldErrors
@@ -174,4 +203,11 @@ func (s *Service) Resend(ctx context.Context, f *Flow, email string, m Meta) (Se
 		return s.sent(email, newBinding()), nil
 	}
 	return sent, err
+}
+
+// tooSoon is the error for a wait, rounded up to whole seconds, as the
+// page counts them.
+func tooSoon(wait time.Duration) *TooSoonError {
+	secs := max((wait+time.Second-1)/time.Second, 1)
+	return &TooSoonError{Wait: secs * time.Second}
 }

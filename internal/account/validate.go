@@ -9,6 +9,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"gatehouse/internal/geo"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/store"
 )
@@ -31,7 +32,19 @@ func (e FieldErrors) Error() string {
 // role, password…) has nowhere to go.
 type Registration struct {
 	values [len(registrationFields)]string
+	// listed is the country whose regions the form showed, when it says
+	// (see SetRegionList); staleRegion marks a region chosen from another
+	// country's list, which Normalize dropped.
+	listed      string
+	staleRegion bool
 }
+
+// SetRegionList records the country whose regions the form listed. Without
+// script the list is not redrawn when the country changes, so a region
+// picked from it, or "Choose…" left as it was, belongs to the old country:
+// such a region is dropped, and when the new country has regions of its
+// own the form is shown again with them before it is accepted.
+func (r *Registration) SetRegionList(country string) { r.listed = country }
 
 // Get returns the value of field, or "" when the form has no such field.
 func (r Registration) Get(field string) string {
@@ -54,6 +67,10 @@ func (r *Registration) Set(field, value string) {
 func (r *Registration) Normalize() {
 	for i := range registrationFields {
 		r.NormalizeField(registrationFields[i].Name)
+	}
+	if listed := upperTrim(r.listed, ""); listed != "" && listed != r.values[countryAt] {
+		r.values[regionAt] = ""
+		r.staleRegion = true
 	}
 }
 
@@ -125,6 +142,9 @@ func (r Registration) Validate() FieldErrors {
 		if m, bad := f.check(r.values[i], r.values[countryAt]); bad {
 			errs[f.Name] = m
 		}
+	}
+	if _, bad := errs[countryField]; r.staleRegion && !bad && geo.HasRegions(r.values[countryAt]) {
+		errs["region"] = i18n.Msg("error.region.review")
 	}
 	if len(errs) == 0 {
 		return nil

@@ -54,7 +54,7 @@ func fmtValue(v any) string {
 // plural form.
 func sampleData(count int) map[string]any {
 	return map[string]any{"Count": count, "Day": 3, "Email": "ada@example.com", "Level": "high", "Max": 100, "Min": count,
-		"Month": "May", "Name": "Ada", "Placeholders": "{{.X}}", "Seconds": count, "Status": 404, "Time": "10:00",
+		"Month": "May", "Name": "Ada", "Placeholders": "{{.X}}", "Seconds": count, "Status": 404, "Step": 1, "Time": "10:00",
 		"URL": "https://example.com/x", "When": "today", "Year": 2026}
 }
 
