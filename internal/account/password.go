@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/password"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/returnto"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -64,16 +65,31 @@ func (s *Service) EvaluatePassword(ctx context.Context, f *Flow, raw, pw string)
 // session and lifts any sign-in throttle. No session is issued; the owner
 // signs in next. A refused password is FieldErrors.
 func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
+	_, err := s.CompleteTo(ctx, f, raw, pw, confirm, m)
+	return err
+}
+
+// Landing is where a completed flow leads: the sign-in form, filled in
+// with Email, and after it ReturnTo (a local path, or "" for the default).
+type Landing struct {
+	Email    string
+	ReturnTo string
+}
+
+// CompleteTo is Complete, also telling where the person goes next: the
+// deep link kept with the account when the flow began, which is used up
+// here, so it is followed once, from whichever device set the password.
+func (s *Service) CompleteTo(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) (Landing, error) {
 	if err := s.allowTokenUse(ctx, m); err != nil {
-		return err
+		return Landing{}, err
 	}
 	u, err := s.tokenUser(ctx, f, raw)
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	now := s.now()
 	var ended int
@@ -104,14 +120,19 @@ func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string
 		if err := s.audit(ctx, tx, u.ID, f.completed, m); err != nil {
 			return err
 		}
+		if u.ReturnTo != "" {
+			if err := tx.SetUserReturnTo(ctx, u.ID, ""); err != nil {
+				return err
+			}
+		}
 		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now)
 	})
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended)
-	return nil
+	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo)}, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the

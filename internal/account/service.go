@@ -114,6 +114,9 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	Locale    string
+	// ReturnTo is the deep link the person was heading to, kept with the
+	// account by sign-up and recovery so it survives a switch of device.
+	ReturnTo string
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/returnto"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -60,7 +61,7 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 	now := s.now()
 	var event Event
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo)}
 		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
