@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httputil"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,12 +35,16 @@ type Deps struct {
 	// Metrics, when set, counts and times every request. The scrape is
 	// served on a listener of its own (cmd/gatehouse), never here.
 	Metrics *metrics.Metrics
+	// Platform is the application behind Gatehouse (handlers/proxy.go).
+	Platform Platform
 }
 
 type server struct {
 	Deps
 	// proxies are TrustedProxies parsed, for X-Request-Id.
 	proxies proxySet
+	// proxy forwards to Platform.Upstream; nil without one.
+	proxy *httputil.ReverseProxy
 }
 
 // New returns the whole application as one http.Handler: the Gin router
@@ -67,6 +72,12 @@ func New(d Deps) (http.Handler, error) {
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	r.Use(s.requestContext, s.recoverer)
 	r.NoRoute(s.notFound)
+	if d.Platform.Upstream != nil {
+		// Every path that is not Gatehouse's own goes to the platform;
+		// one of Gatehouse's paths with another method stays a 405.
+		s.proxy = s.newProxy()
+		r.NoRoute(s.toPlatform)
+	}
 	r.NoMethod(s.methodNotAllowed)
 
 	// Assets: long-lived, never personal, compressed once in memory.
@@ -84,7 +95,10 @@ func New(d Deps) (http.Handler, error) {
 
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)
-	pages.GET(paths.Home, s.home)
+	if s.proxy == nil {
+		// With a platform behind, its front page is the landing.
+		pages.GET(paths.Home, s.home)
+	}
 
 	pages.GET(paths.Login, s.loginForm)
 	pages.POST(paths.Login, s.login)
@@ -117,6 +131,14 @@ func New(d Deps) (http.Handler, error) {
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
+
+	// The platform behind the door: forward auth, who is signed in, and
+	// the keys of the identity tokens.
+	pages.GET(paths.AuthVerify, s.authVerify)
+	pages.GET(paths.AuthSession, s.authSession)
+	if d.Platform.Keys != nil {
+		r.GET(paths.JWKS, s.jwks)
+	}
 
 	if d.Mailbox != nil {
 		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))

@@ -18,6 +18,7 @@ import (
 	"gatehouse/handlers"
 	"gatehouse/internal/account"
 	"gatehouse/internal/config"
+	"gatehouse/internal/handoff"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/janitor"
 	"gatehouse/internal/mail"
@@ -69,6 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "outbox":
 		return cmd.outbox(ctx, st, stdout)
+	case "keys":
+		kid, err := handoff.NewKeyring(st, nil).Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new signing key %s: published now, signing from %s on\n", kid, handoff.JWKSMaxAge)
+		return nil
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)
 	}
@@ -147,6 +155,15 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		worker.OnResult = m.MailSend
 	}
 
+	keys := handoff.NewKeyring(st, nil)
+	if err := keys.Ensure(ctx); err != nil {
+		return err
+	}
+	platform := handlers.Platform{
+		BaseURL: cfg.BaseURL, Upstream: cfg.Platform.Upstream, PublicPaths: cfg.Platform.PublicPaths,
+		Timeout: cfg.Platform.Timeout, Landing: cfg.Platform.LandingPath(), CookieDomain: cfg.Platform.CookieDomain,
+		Keys: keys, Tokens: handoff.NewIssuer(keys, cfg.BaseURL.String(), cfg.Platform.TokenAudience(cfg.BaseURL), nil),
+	}
 	h, err := handlers.New(handlers.Deps{
 		Account:        acc,
 		Catalog:        catalog,
@@ -156,6 +173,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		TrustedProxies: cfg.TrustedProxies,
 		Log:            log,
 		Metrics:        m,
+		Platform:       platform,
 	})
 	if err != nil {
 		return err
@@ -200,6 +218,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
 	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
+	if cfg.Platform.Upstream != nil {
+		fmt.Fprintf(stdout, "Signed-in requests to any other path go to %s\n", cfg.Platform.Upstream)
+	}
 	if mailbox != nil {
 		fmt.Fprintf(stdout, "Dev mailbox (DEV_MAILBOX, loopback clients only): %s%s — no mail leaves this machine\n", cfg.BaseURL, paths.DevMailbox)
 	}
