@@ -16,6 +16,7 @@ import (
 
 	"gatehouse/handlers"
 	"gatehouse/internal/account"
+	"gatehouse/internal/handoff"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/password"
@@ -46,6 +47,7 @@ type appOptions struct {
 	pseudo       bool // load the pseudo-locale too
 	limits       account.Limits
 	trusted      []string // TRUSTED_PROXIES
+	platform     handlers.Platform
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -108,8 +110,19 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	}, "Gatehouse <test@gatehouse.test>")
 	a.Worker.Now = a.Now
 	a.Worker.Log = log
+	platform := o.platform
+	platform.BaseURL = base
+	platform.Keys = handoff.NewKeyring(st, a.Now)
+	if err := platform.Keys.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	platform.Tokens = handoff.NewIssuer(platform.Keys, o.baseURL, testAudience, a.Now)
+	if platform.Timeout == 0 {
+		platform.Timeout = 5 * time.Second
+	}
 	h, err := handlers.New(handlers.Deps{
-		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
+		Platform: platform,
+		Account:  acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
 		SecureCookies:  base.Scheme == "https",
 		TrustedProxies: o.trusted,
 		Log:            log, Now: a.Now,
