@@ -33,9 +33,14 @@ func (s *server) authVerify(c *gin.Context) {
 		return
 	}
 	if u == nil {
-		if uri, method, ok := s.originalRequest(c); ok && navigation(method, c.GetHeader("Accept")) {
+		uri, method, ok := s.originalRequest(c)
+		switch {
+		case ok && navigation(method, c.GetHeader("Accept")):
 			c.Redirect(http.StatusSeeOther, s.loginURL(uri))
 			return
+		case ok && c.GetHeader("HX-Request") == "true":
+			// Never a 2xx here: a proxy takes any 2xx for "let it pass".
+			c.Header("HX-Redirect", s.loginURL(uri))
 		}
 		notSignedIn(c)
 		return

@@ -154,7 +154,7 @@ func TestProxyDeepLinkThroughSignUpOnAnotherDevice(t *testing.T) {
 
 // Only a local path is ever followed after sign-in (rule 23), from the
 // query, the form and the account kept with a registration alike.
-func TestReturnToOnlyLocal(t *testing.T) {
+func TestRule23ReturnToOnlyLocal(t *testing.T) {
 	app := newApp(t, storetest.SQLite)
 	app.signUp("ada@example.com")
 	for _, rt := range []string{"//evil.example/", "/\\evil.example", "https://evil.example/", "/%2F%2Fevil.example", "/\t/evil.example", "javascript:alert(1)"} {
@@ -234,7 +234,7 @@ func TestProxyAnonymous(t *testing.T) {
 
 // No header a client sends can speak for Gatehouse (rule 41): not on a
 // proxied request, not on forward auth, whatever the case or spelling.
-func TestProxyHeaderInjection(t *testing.T) {
+func TestRule41IdentityHeadersCannotBeForged(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
 		plat := platform.Start()
 		defer plat.Close()
@@ -281,7 +281,7 @@ func TestProxyHeaderInjection(t *testing.T) {
 // Sign-out, a password reset and "end other sessions" cut access at once
 // (rule 43): the very next proxied request and forward-auth call of the
 // ended session is anonymous.
-func TestProxySignOutReachesThePlatform(t *testing.T) {
+func TestRule43SignOutReachesThePlatform(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
 		plat := platform.Start()
 		defer plat.Close()

@@ -89,7 +89,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func TestTokensAndRotation(t *testing.T) {
+func TestRule42TokensAndRotation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		clk := &clock{t: time.Now()}
