@@ -48,6 +48,7 @@ type appOptions struct {
 	limits       account.Limits
 	trusted      []string // TRUSTED_PROXIES
 	platform     handlers.Platform
+	webhooks     bool
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -98,6 +99,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: o.verification,
 		Limits:       limits,
+		Webhooks:     o.webhooks,
 	})
 	if err != nil {
 		t.Fatal(err)

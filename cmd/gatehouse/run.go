@@ -123,7 +123,22 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease
 	worker.Log = log.With("component", "outbox")
-	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: worker.Wake}, account.Config{
+	// Webhooks leave through the same outbox as mail, claimed by a worker
+	// of their own, so a slow platform never holds up mail.
+	queued := worker.Wake
+	var hooks *mail.Worker
+	if cfg.Platform.WebhookURL != "" {
+		sender, err := handoff.NewWebhookSender(cfg.Platform.WebhookURL, cfg.Platform.WebhookSecret, cfg.MailSendTimeout)
+		if err != nil {
+			return err
+		}
+		hooks = mail.NewWorker(store.Webhooks{Store: st}, sender, handoff.RenderWebhook, "")
+		hooks.Poll, hooks.MaxAttempts, hooks.SendTimeout = cfg.MailWorkerPollInterval, cfg.MailMaxAttempts, cfg.MailSendTimeout
+		hooks.RetryDelay, hooks.Lease, hooks.Concurrency = cfg.MailRetryDelay, cfg.MailClaimLease, 1
+		hooks.Log = log.With("component", "webhooks")
+		queued = func() { worker.Wake(); hooks.Wake() }
+	}
+	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: queued}, account.Config{
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
@@ -132,6 +147,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
 			RequireComposition: cfg.PasswordRequireComposition},
 		Verification: cfg.VerificationMethod,
+		Webhooks:     hooks != nil,
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
@@ -202,6 +218,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(workerCtx) })
+	if hooks != nil {
+		wg.Go(func() { hooks.Run(workerCtx) })
+	}
 	jan := janitor.New(st, janitor.Retention{
 		SentMail:      cfg.RetentionSentMail,
 		Expired:       cfg.RetentionExpired,

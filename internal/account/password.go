@@ -120,6 +120,18 @@ func (s *Service) CompleteTo(ctx context.Context, f *Flow, raw, pw, confirm stri
 		if err := s.audit(ctx, tx, u.ID, f.completed, m); err != nil {
 			return err
 		}
+		event, reason := WebhookPasswordChanged, EndedPasswordReset
+		if f.firstPassword {
+			event, reason = WebhookUserActivated, EndedPasswordSet
+		}
+		if err := s.notify(ctx, tx, event, u.PublicID, u.Email, WebhookData{}); err != nil {
+			return err
+		}
+		if ended > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: ended, Reason: reason}); err != nil {
+				return err
+			}
+		}
 		if u.ReturnTo != "" {
 			if err := tx.SetUserReturnTo(ctx, u.ID, ""); err != nil {
 				return err
@@ -191,6 +203,14 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 		}
 		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
 			return err
+		}
+		if err := s.notify(ctx, tx, WebhookPasswordChanged, u.PublicID, u.Email, WebhookData{}); err != nil {
+			return err
+		}
+		if ended > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: ended, Reason: EndedPasswordSet}); err != nil {
+				return err
+			}
 		}
 		return s.passwordChangedEmail(ctx, tx, u, false, now)
 	})

@@ -44,6 +44,9 @@ type Config struct {
 	Verification string
 	// Limits are the abuse limits; the zero value means DefaultLimits.
 	Limits Limits
+	// Webhooks turns on the events for the platform (WEBHOOK_URL): each
+	// is written to the outbox with the change it reports.
+	Webhooks bool
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:

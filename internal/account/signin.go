@@ -115,6 +115,9 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
+		if err := s.notify(ctx, tx, WebhookSignedIn, u.PublicID, u.Email, WebhookData{SessionID: sessionPublicID(hash)}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, u.ID, EventLoginOK, m)
 	})
 	if err != nil {
@@ -165,6 +168,16 @@ func (s *Service) Logout(ctx context.Context, raw string, m Meta) error {
 		if err != nil {
 			return err
 		}
+		if s.cfg.Webhooks {
+			u, err := tx.UserByID(ctx, userID)
+			if err != nil {
+				return err
+			}
+			d := WebhookData{SessionID: sessionPublicID(token.Hash(raw)), SessionsEnded: 1, Reason: EndedSignOut}
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, d); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, userID, EventLogout, m)
 	})
 	if err != nil {
@@ -181,6 +194,11 @@ func (s *Service) EndOtherSessions(ctx context.Context, u User, current Session,
 		var err error
 		if n, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
 			return err
+		}
+		if n > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: n, Reason: EndedOthers}); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, u.ID, EventSessionsRevoked, m)
 	})

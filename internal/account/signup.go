@@ -93,6 +93,11 @@ func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, e
 			u = existing
 		}
 		event = Activation.requested
+		if created {
+			if err := s.notify(ctx, tx, WebhookUserRegistered, u.PublicID, u.Email, WebhookData{}); err != nil {
+				return err
+			}
+		}
 		if err := s.codeRequest(ctx, tx, binding, Activation, Activation, email, now); err != nil {
 			return err
 		}

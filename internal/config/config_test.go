@@ -87,6 +87,8 @@ func TestDefaults(t *testing.T) {
 		{"UPSTREAM_TIMEOUT", c.Platform.Timeout.String(), "30s"},
 		{"LANDING_PATH", c.Platform.Landing, ""},
 		{"COOKIE_DOMAIN", c.Platform.CookieDomain, ""},
+		{"WEBHOOK_URL", c.Platform.WebhookURL, ""},
+		{"WEBHOOK_SECRET", c.Platform.WebhookSecret, ""},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -365,6 +367,10 @@ func TestPlatform(t *testing.T) {
 		{"LANDING_PATH", []string{"LANDING_PATH", "https://evil.example/"}},
 		{"COOKIE_DOMAIN", []string{"BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", "example.org", "RESEND_API_KEY", "re_x"}},
 		{"COOKIE_DOMAIN", []string{"BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", "com", "RESEND_API_KEY", "re_x"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks", "WEBHOOK_SECRET", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks", "WEBHOOK_SECRET", "whsec_short"}},
+		{"WEBHOOK_URL", []string{"WEBHOOK_URL", "app.example.com/hooks", "WEBHOOK_SECRET", "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},
 	}
 	for _, tt := range bad {
 		_, err := config.Load(env(tt.env...))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,6 +24,9 @@ type Platform struct {
 	// CookieDomain is COOKIE_DOMAIN: the session cookie is then sent to
 	// every host under it (forward auth across subdomains).
 	CookieDomain string
+	// WebhookURL and WebhookSecret are where the platform hears of
+	// sign-ups, activations, sign-ins and ended sessions; "" when off.
+	WebhookURL, WebhookSecret string
 }
 
 func init() {
@@ -32,6 +36,8 @@ func init() {
 		Var{"UPSTREAM_AUDIENCE", "", "aud of the identity token (X-Gatehouse-Token); empty means UPSTREAM_URL, or BASE_URL without an upstream"},
 		Var{"UPSTREAM_TIMEOUT", "30s", "how long to wait for the platform's response headers before a 504 page (the body then streams without limit)"},
 		Var{"LANDING_PATH", "", "where sign-in leads without a return_to; empty means /account, or the platform's / with UPSTREAM_URL"},
+		Var{"WEBHOOK_URL", "", "where the platform receives signed events (user.registered, user.activated, user.password_changed, user.signed_in, session.ended), delivered through the outbox with its retries; unset, none are sent"},
+		Var{"WEBHOOK_SECRET", "", "the Standard Webhooks signing secret, whsec_ followed by base64 (at least 24 bytes); required with WEBHOOK_URL"},
 		Var{"COOKIE_DOMAIN", "", "parent domain for the session cookie (forward auth across subdomains): the cookie becomes __Secure- with that Domain instead of host-only __Host-; must contain BASE_URL's host"},
 	)
 }
@@ -72,6 +78,23 @@ func (c *Config) loadPlatform(get func(string) string) []error {
 	p.Landing = get("LANDING_PATH")
 	if p.Landing != "" && returnto.Clean(p.Landing) != p.Landing {
 		errs = append(errs, fmt.Errorf("LANDING_PATH: want a local path starting with /, got %q", p.Landing))
+	}
+	p.WebhookURL, p.WebhookSecret = get("WEBHOOK_URL"), get("WEBHOOK_SECRET")
+	if p.WebhookURL != "" {
+		if u, err := url.Parse(p.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("WEBHOOK_URL: want an absolute http or https URL, got %q", p.WebhookURL))
+		}
+	}
+	switch key, found := strings.CutPrefix(p.WebhookSecret, "whsec_"); {
+	case p.WebhookSecret == "" && p.WebhookURL != "":
+		errs = append(errs, fmt.Errorf("WEBHOOK_SECRET: required with WEBHOOK_URL, so the platform can tell Gatehouse's events from forgeries"))
+	case p.WebhookSecret == "":
+	case !found:
+		errs = append(errs, fmt.Errorf("WEBHOOK_SECRET: want whsec_ followed by base64 (Standard Webhooks), got a value without the whsec_ prefix"))
+	default:
+		if b, err := base64.StdEncoding.DecodeString(key); err != nil || len(b) < 24 {
+			errs = append(errs, fmt.Errorf("WEBHOOK_SECRET: want whsec_ followed by at least 24 bytes in base64"))
+		}
 	}
 	if dom := strings.ToLower(strings.TrimPrefix(get("COOKIE_DOMAIN"), ".")); dom != "" {
 		host := ""
