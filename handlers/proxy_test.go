@@ -492,3 +492,44 @@ func TestAuthVerifyAndSession(t *testing.T) {
 	}
 	_ = io.Discard
 }
+
+// COOKIE_DOMAIN makes the session cookie __Secure- with that Domain, for
+// forward auth across subdomains; without it the cookie stays host-only
+// __Host-. Sign-out clears the cookie it set.
+func TestCookieDomain(t *testing.T) {
+	for _, tc := range []struct{ domain, name, attr string }{
+		{"", "__Host-gatehouse_session=", ""},
+		{"example.com", "__Secure-gatehouse_session=", "Domain=example.com"},
+	} {
+		app := newApp(t, storetest.SQLite, func(o *appOptions) {
+			o.baseURL = "https://auth.example.com"
+			o.platform.CookieDomain = tc.domain
+		})
+		app.signUp("ada@example.com")
+		b := app.Browser()
+		p := b.Post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}})
+		var set string
+		for _, c := range p.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, tc.name) {
+				set = c
+			}
+		}
+		if set == "" || !strings.Contains(set, "Secure") || !strings.Contains(set, "HttpOnly") ||
+			(tc.attr != "" && !strings.Contains(set, tc.attr)) || (tc.attr == "" && strings.Contains(set, "Domain=")) {
+			t.Errorf("COOKIE_DOMAIN=%q: Set-Cookie %q", tc.domain, p.Header.Values("Set-Cookie"))
+		}
+		raw := strings.TrimPrefix(strings.SplitN(set, ";", 2)[0], tc.name)
+		req, _ := http.NewRequest("POST", app.URL+"/logout", nil)
+		req.Header.Set("Cookie", tc.name+raw)
+		p = b.do(req)
+		cleared := false
+		for _, c := range p.Header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, tc.name) && strings.Contains(c, "Max-Age=0") && (tc.attr == "" || strings.Contains(c, tc.attr)) {
+				cleared = true
+			}
+		}
+		if !cleared {
+			t.Errorf("COOKIE_DOMAIN=%q: sign-out Set-Cookie %q", tc.domain, p.Header.Values("Set-Cookie"))
+		}
+	}
+}
