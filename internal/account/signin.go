@@ -134,17 +134,14 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		return User{}, Session{}, ErrNoSession
 	}
 	now := s.now()
-	sess, err := s.store.SessionByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
+	sess, err := s.store.SessionUserByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
 	if errors.Is(err, store.ErrNotFound) {
 		return User{}, Session{}, ErrNoSession
 	}
 	if err != nil {
 		return User{}, Session{}, err
 	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return User{}, Session{}, err
-	}
+	u := sess.User
 	// A write per request is wasteful; a minute's precision is plenty.
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {

@@ -84,6 +84,8 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 	IP         string    `bun:"ip,notnull"`
 	UserAgent  string    `bun:"user_agent,notnull"`
+	// User is filled in by SessionUserByHash only.
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
