@@ -88,6 +88,7 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 // recognises as one).
 type timeCol struct{ t time.Time }
 
+// Scan reads a time.Time, or the text either database writes.
 func (c *timeCol) Scan(v any) error {
 	switch x := v.(type) {
 	case time.Time:
@@ -112,8 +113,10 @@ func (c *timeCol) parse(s string) error {
 	return fmt.Errorf("store: time %q", s)
 }
 
+// nullTimeCol is timeCol for a column that may be NULL.
 type nullTimeCol struct{ p *time.Time }
 
+// Scan reads NULL as nil and anything else as timeCol does.
 func (c *nullTimeCol) Scan(v any) error {
 	if v == nil {
 		c.p = nil
