@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
@@ -73,6 +74,9 @@ func New(d Deps) (http.Handler, error) {
 	r.Use(s.requestContext, s.recoverer)
 	r.NoRoute(s.notFound)
 	if d.Platform.Upstream != nil {
+		if d.Platform.Tokens == nil {
+			return nil, errors.New("handlers: an upstream needs Platform.Tokens to sign the identity it is handed")
+		}
 		// Every path that is not Gatehouse's own goes to the platform;
 		// one of Gatehouse's paths with another method stays a 405.
 		s.proxy = s.newProxy()
