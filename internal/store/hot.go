@@ -32,7 +32,16 @@ type hotStatements struct {
 func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 	h := s.hot
 	h.once.Do(func() {
-		q := "SELECT " + sessionUserColumns + " FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
+		cols := sessionUserColumns
+		if !s.Postgres() {
+			// As text, the driver hands the times over as Bun wrote them
+			// instead of trying its own layouts on each (a tenth of the
+			// lookup's CPU); timeCol parses Bun's layout first.
+			for _, c := range []string{"s.created_at", "s.last_seen_at", "s.expires_at", "u.created_at", "u.updated_at", "u.activated_at", "u.password_changed_at"} {
+				cols = strings.Replace(cols, c+",", "CAST("+c+" AS TEXT),", 1)
+			}
+		}
+		q := "SELECT " + cols + " FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
 			"WHERE s.hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
 		if s.Postgres() {
 			q = strings.Replace(strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1), "?", "$3", 1)
