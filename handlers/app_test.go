@@ -17,6 +17,7 @@ import (
 
 	"gatehouse/handlers"
 	"gatehouse/internal/account"
+	"gatehouse/internal/handoff"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
 	"gatehouse/internal/password"
@@ -53,7 +54,9 @@ type appOptions struct {
 	// repeats keeps the double-submit guard on; the clock stands still in
 	// tests, so every repeated request would otherwise count as a double
 	// click.
-	repeats bool
+	repeats  bool
+	platform handlers.Platform
+	webhooks bool
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -105,6 +108,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		Verification: o.verification,
 		Limits:       limits,
 		RepeatWindow: repeatWindow(o.repeats),
+		Webhooks:     o.webhooks,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -117,8 +121,19 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	}, "Gatehouse <test@gatehouse.test>")
 	a.Worker.Now = a.Now
 	a.Worker.Log = log
+	platform := o.platform
+	platform.BaseURL = base
+	platform.Keys = handoff.NewKeyring(st, a.Now)
+	if err := platform.Keys.Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	platform.Tokens = handoff.NewIssuer(platform.Keys, o.baseURL, testAudience, a.Now)
+	if platform.Timeout == 0 {
+		platform.Timeout = 5 * time.Second
+	}
 	h, err := handlers.New(handlers.Deps{
-		Account: acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
+		Platform: platform,
+		Account:  acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
 		SecureCookies:  base.Scheme == "https",
 		TrustedProxies: o.trusted,
 		Log:            log, Now: a.Now,

@@ -74,7 +74,9 @@ func TestBrowserLanguages(t *testing.T) {
 			u2.fill("#f-password_confirm", goodPassword)
 			u2.clickText(tr("action.set_password"))
 			u2.expectHeading(tr("page.login.title"))
-			u2.fill("#f-email", email)
+			if got := u2.value("#f-email"); got != email {
+				t.Fatalf("after setting the password the sign-in form holds %q, want it filled in", got)
+			}
 			u2.fill("#f-password", goodPassword)
 			u2.enter()
 			u2.waitFor("the account page", `document.querySelector('[data-testid=account-name]')`)

@@ -16,6 +16,14 @@ import (
 // it is Secure, host-only and Path=/) and the path-scoped flow cookies get
 // __Secure-.
 func (s *server) sessionCookie() string {
+	if s.Platform.CookieDomain != "" {
+		// A cookie with a Domain cannot be __Host-; __Secure- still
+		// demands https.
+		if s.SecureCookies {
+			return "__Secure-gatehouse_session"
+		}
+		return "gatehouse_session"
+	}
 	if s.SecureCookies {
 		return "__Host-gatehouse_session"
 	}
@@ -35,15 +43,24 @@ func (s *server) setCookie(c *gin.Context, name, value, path string, maxAge time
 }
 
 func (s *server) clearCookie(c *gin.Context, name, path string) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1,
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, Domain: s.cookieDomain(name),
 		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
 // The session cookie is a browser-session cookie: the server enforces the
 // idle and absolute timeouts, and closing the browser ends it too.
 func (s *server) setSession(c *gin.Context, raw string) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie(), Value: raw, Path: "/",
+	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie(), Value: raw, Path: "/", Domain: s.Platform.CookieDomain,
 		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// cookieDomain is the Domain of cookie name: COOKIE_DOMAIN for the
+// session, none (host-only) for every other cookie.
+func (s *server) cookieDomain(name string) string {
+	if name == s.sessionCookie() {
+		return s.Platform.CookieDomain
+	}
+	return ""
 }
 
 func (s *server) sessionToken(c *gin.Context) string {

@@ -15,7 +15,6 @@ import (
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/password"
-	"gatehouse/internal/paths"
 )
 
 // The handlers of this file serve every flow that proves an address by
@@ -195,7 +194,7 @@ func (s *server) choosePassword(f *account.Flow) gin.HandlerFunc {
 			raw = s.flowToken(c, f)
 		}
 		pw, confirm := c.PostForm("password"), c.PostForm("password_confirm")
-		err := s.Account.Complete(ctx, f, raw, pw, confirm, s.meta(c))
+		landing, err := s.Account.CompleteTo(ctx, f, raw, pw, confirm, s.meta(c))
 		var errs account.FieldErrors
 		if errors.As(err, &errs) {
 			u, cerr := s.Account.CheckToken(ctx, f, raw)
@@ -227,7 +226,7 @@ func (s *server) choosePassword(f *account.Flow) gin.HandlerFunc {
 			s.clearDraft(c) // signed up: the form's values have done their work
 		}
 		s.clearCookie(c, s.sessionCookie(), "/")
-		redirect(c, withNotice(paths.Login, f.Done))
+		s.afterPassword(c, f, landing)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -29,19 +30,23 @@ const MaxBodyBytes = 64 << 10
 // secureHeaders sets the headers every response carries, errors included.
 func secureHeaders(next http.Handler, https bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		// Token pages must not leak their URL; one policy for all is simplest.
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if https {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
+		setPageHeaders(w.Header(), https)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setPageHeaders sets the security headers of Gatehouse's own answers.
+func setPageHeaders(h http.Header, https bool) {
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Token pages must not leak their URL; one policy for all is simplest.
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	if https {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
 }
 
 // limitBody caps every request body; reading past the cap fails, and the
@@ -63,11 +68,26 @@ func headAsGet(next http.Handler) http.Handler {
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = cappedBody{http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.Body}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cappedBody is a body under the cap that remembers the body it caps, so
+// a request proxied to the platform gets it whole.
+type cappedBody struct {
+	io.ReadCloser
+	raw io.ReadCloser
+}
+
+// uncapped is the body as the client sent it, without the form cap.
+func uncapped(b io.ReadCloser) io.ReadCloser {
+	if cb, ok := b.(cappedBody); ok {
+		return cb.raw
+	}
+	return b
 }
 
 func noStore(c *gin.Context) {

@@ -14,7 +14,7 @@ import (
 // is served by flow.go for account.Recovery.
 
 func (s *server) forgotForm(c *gin.Context) {
-	s.render(c, http.StatusOK, components.ForgotPage(components.Form{}))
+	s.render(c, http.StatusOK, components.ForgotPage(components.Form{Values: map[string]string{"return_to": returnTo(c)}}))
 }
 
 // forgot answers known, pending and unknown addresses alike.
@@ -25,7 +25,7 @@ func (s *server) forgot(c *gin.Context) {
 	sent, err := s.Account.Request(c.Request.Context(), account.Recovery, c.PostForm("email"), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		s.render(c, http.StatusUnprocessableEntity, components.ForgotPage(formOf(c, errs, "email")))
+		s.render(c, http.StatusUnprocessableEntity, components.ForgotPage(formOf(c, errs, "email", "return_to")))
 		return
 	}
 	if err != nil {

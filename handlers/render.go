@@ -21,6 +21,7 @@ import (
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/metrics"
+	"gatehouse/internal/returnto"
 )
 
 // Every HTML answer leaves through respond, which alone decides its shape
@@ -273,7 +274,8 @@ func (s *server) parseForm(c *gin.Context) bool {
 }
 
 func (s *server) meta(c *gin.Context) account.Meta {
-	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context())}
+	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
+		ReturnTo: returnTo(c)}
 }
 
 // formOf keeps what the user typed in the named fields, for showing again.
@@ -283,6 +285,17 @@ func formOf(c *gin.Context, errs account.FieldErrors, fields ...string) componen
 		f.Values[name] = c.PostForm(name)
 	}
 	return f
+}
+
+// returnTo is the request's deep link (form field or query), when it is a
+// local path (SECURITY.md rule 23); "" otherwise.
+func returnTo(c *gin.Context) string {
+	if c.Request.Method == http.MethodPost {
+		if rt := c.PostForm("return_to"); rt != "" {
+			return returnto.Clean(rt)
+		}
+	}
+	return returnto.Clean(c.Query("return_to"))
 }
 
 // notice is the notice named in the address, if any.

@@ -4,8 +4,10 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httputil"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,12 +36,16 @@ type Deps struct {
 	// Metrics, when set, counts and times every request. The scrape is
 	// served on a listener of its own (cmd/gatehouse), never here.
 	Metrics *metrics.Metrics
+	// Platform is the application behind Gatehouse (handlers/proxy.go).
+	Platform Platform
 }
 
 type server struct {
 	Deps
 	// proxies are TrustedProxies parsed, for X-Request-Id.
 	proxies proxySet
+	// proxy forwards to Platform.Upstream; nil without one.
+	proxy *httputil.ReverseProxy
 }
 
 // New returns the whole application as one http.Handler: the Gin router
@@ -78,6 +84,15 @@ func (s *server) engine() (*gin.Engine, error) {
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	r.Use(s.requestContext, s.recoverer)
 	r.NoRoute(s.notFound)
+	if d.Platform.Upstream != nil {
+		if d.Platform.Tokens == nil {
+			return nil, errors.New("handlers: an upstream needs Platform.Tokens to sign the identity it is handed")
+		}
+		// Every path that is not Gatehouse's own goes to the platform;
+		// one of Gatehouse's paths with another method stays a 405.
+		s.proxy = s.newProxy()
+		r.NoRoute(s.toPlatform)
+	}
 	r.NoMethod(s.methodNotAllowed)
 
 	// Assets: long-lived, never personal, compressed once in memory.
@@ -95,7 +110,10 @@ func (s *server) engine() (*gin.Engine, error) {
 
 	// Pages: personal or token-bearing, so never stored by caches.
 	pages := r.Group("", noStore)
-	pages.GET(paths.Home, s.home)
+	if s.proxy == nil {
+		// With a platform behind, its front page is the landing.
+		pages.GET(paths.Home, s.home)
+	}
 	pages.POST(paths.Language, s.switchLanguage)
 
 	pages.GET(paths.Login, s.loginForm)
@@ -130,6 +148,14 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
+
+	// The platform behind the door: forward auth, who is signed in, and
+	// the keys of the identity tokens.
+	pages.GET(paths.AuthVerify, s.authVerify)
+	pages.GET(paths.AuthSession, s.authSession)
+	if d.Platform.Keys != nil {
+		r.GET(paths.JWKS, s.jwks)
+	}
 
 	if d.Mailbox != nil {
 		dev := pages.Group(paths.DevMailbox, loopbackOnly(s.notFound))

@@ -18,10 +18,11 @@ func (s *server) loginForm(c *gin.Context) {
 		return
 	}
 	if u != nil {
-		c.Redirect(http.StatusFound, paths.Account)
+		c.Redirect(http.StatusFound, s.landing(returnTo(c)))
 		return
 	}
-	v := components.LoginView{Form: components.Form{}, Notice: notice(c)}
+	v := s.loginView(c, components.Form{})
+	v.Notice = notice(c)
 	s.render(c, http.StatusOK, components.LoginPage(v))
 }
 
@@ -31,14 +32,15 @@ func (s *server) login(c *gin.Context) {
 	}
 	email, pw := c.PostForm("email"), c.PostForm("password")
 	if errs := account.CheckLoginForm(email, pw); errs != nil {
-		v := components.LoginView{Form: formOf(c, errs, "email")}
+		v := s.loginView(c, formOf(c, errs, "email"))
 		s.render(c, http.StatusUnprocessableEntity, components.LoginPage(v))
 		return
 	}
 	raw, err := s.Account.Login(c.Request.Context(), email, pw, s.sessionToken(c), s.meta(c))
 	if errors.Is(err, account.ErrBadCredentials) {
 		// One answer for unknown address, wrong password and pending account.
-		v := components.LoginView{Form: formOf(c, nil, "email"), Failed: true}
+		v := s.loginView(c, formOf(c, nil, "email"))
+		v.Failed = true
 		s.render(c, http.StatusUnauthorized, components.LoginPage(v))
 		return
 	}
@@ -47,7 +49,8 @@ func (s *server) login(c *gin.Context) {
 		return
 	}
 	s.setSession(c, raw)
-	redirect(c, paths.Account)
+	s.clearCookie(c, s.flowCookie(loginHintCookie), paths.Login)
+	s.land(c, s.landing(returnTo(c)))
 }
 
 func (s *server) logout(c *gin.Context) {

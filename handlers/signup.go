@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -119,7 +120,7 @@ func (s *server) registerForm(c *gin.Context) {
 	}
 	country := i18n.LikelyCountry(c.GetHeader("Accept-Language"))
 	page := func() templ.Component {
-		return components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country}}))
+		return components.RegisterPage(s.registerView(c, components.Form{Values: map[string]string{"country": country, "return_to": returnTo(c)}}))
 	}
 	if c.Request.URL.RawQuery != "" && !cacheableQuery(c.Request.URL.Query()) {
 		s.render(c, http.StatusOK, page())
@@ -147,7 +148,7 @@ func (s *server) register(c *gin.Context) {
 	sent, err := s.Account.Register(c.Request.Context(), registration(c), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		v := s.registerView(c, formOf(c, errs, account.RegistrationFieldNames...))
+		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to")...))
 		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v))
 		return
 	}

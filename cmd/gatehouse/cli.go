@@ -15,6 +15,9 @@ Usage:
   gatehouse migrate                 apply the database migrations and exit
   gatehouse outbox list [--status failed|pending|sent] [--limit N]
   gatehouse outbox retry <id> | --all-failed
+  gatehouse keys rotate             add a new identity-token signing key (it signs 5 minutes later,
+                                    once platforms can have fetched it; the old one stays published
+                                    until its tokens have expired)
   gatehouse --help | -h             print this and exit
   gatehouse --version               print the version and exit
 
@@ -31,7 +34,7 @@ var version, commit string
 // configuration is read or the database opened, so asking for help, or
 // mistyping, never migrates the database it points at.
 type command struct {
-	name   string   // serve, migrate, outbox, help or version
+	name   string   // serve, migrate, outbox, keys, help or version
 	outbox outboxOp // for outbox
 }
 
@@ -67,6 +70,11 @@ func parseCommand(args []string) (command, error) {
 			return wrong("%s takes no arguments, got %q", name, rest[1])
 		}
 		return command{name: name}, nil
+	case "keys":
+		if len(rest) != 2 || rest[1] != "rotate" {
+			return wrong("keys: want keys rotate")
+		}
+		return command{name: name}, nil
 	case "outbox":
 		op, err := parseOutbox(rest[1:])
 		if err != nil {
@@ -77,7 +85,7 @@ func parseCommand(args []string) (command, error) {
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)
 		}
-		return wrong("unknown command %q (want serve, migrate or outbox)", name)
+		return wrong("unknown command %q (want serve, migrate, outbox or keys)", name)
 	}
 }
 

@@ -6,10 +6,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"gatehouse/internal/store"
 )
 
 // untouched runs args in an empty directory with DATABASE_URL pointing at
@@ -139,5 +142,32 @@ func TestMainExitStatus(t *testing.T) {
 		if status != tt.status || !strings.Contains(where, "Usage:") {
 			t.Errorf("gatehouse %s: exit %d, want %d with the usage on %s\nstdout %q\nstderr %q", tt.args, status, tt.status, tt.in, stdout.String(), stderr.String())
 		}
+	}
+}
+
+// `gatehouse keys rotate` adds a signing key to the database the
+// instances share, and names it.
+func TestKeysRotate(t *testing.T) {
+	if _, err := parseCommand([]string{"gatehouse", "keys"}); err == nil {
+		t.Error("keys without rotate was accepted")
+	}
+	dsn := filepath.Join(t.TempDir(), "gatehouse.db")
+	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	for i := range 2 {
+		var out strings.Builder
+		if err := run(context.Background(), []string{"gatehouse", "keys", "rotate"}, env, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "new signing key ") {
+			t.Errorf("rotation %d: %q", i, out.String())
+		}
+	}
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if keys, _ := st.SigningKeys(context.Background(), 10); len(keys) != 2 || keys[0].KeyID == keys[1].KeyID {
+		t.Errorf("after two rotations: %v", keys)
 	}
 }

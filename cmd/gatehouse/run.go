@@ -18,6 +18,7 @@ import (
 	"gatehouse/handlers"
 	"gatehouse/internal/account"
 	"gatehouse/internal/config"
+	"gatehouse/internal/handoff"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/janitor"
 	"gatehouse/internal/mail"
@@ -69,6 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "outbox":
 		return cmd.outbox(ctx, st, stdout)
+	case "keys":
+		kid, err := handoff.NewKeyring(st, nil).Rotate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new signing key %s: published now, signing from %s on\n", kid, handoff.JWKSMaxAge)
+		return nil
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)
 	}
@@ -115,7 +123,22 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease
 	worker.Log = log.With("component", "outbox")
-	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: worker.Wake}, account.Config{
+	// Webhooks leave through the same outbox as mail, claimed by a worker
+	// of their own, so a slow platform never holds up mail.
+	queued := worker.Wake
+	var hooks *mail.Worker
+	if cfg.Platform.WebhookURL != "" {
+		sender, err := handoff.NewWebhookSender(cfg.Platform.WebhookURL, cfg.Platform.WebhookSecret, cfg.MailSendTimeout)
+		if err != nil {
+			return err
+		}
+		hooks = mail.NewWorker(store.Webhooks{Store: st}, sender, handoff.RenderWebhook, "")
+		hooks.Poll, hooks.MaxAttempts, hooks.SendTimeout = cfg.MailWorkerPollInterval, cfg.MailMaxAttempts, cfg.MailSendTimeout
+		hooks.RetryDelay, hooks.Lease, hooks.Concurrency = cfg.MailRetryDelay, cfg.MailClaimLease, 1
+		hooks.Log = log.With("component", "webhooks")
+		queued = func() { worker.Wake(); hooks.Wake() }
+	}
+	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: queued}, account.Config{
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
@@ -124,6 +147,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
 			RequireComposition: cfg.PasswordRequireComposition},
 		Verification: cfg.VerificationMethod,
+		Webhooks:     hooks != nil,
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),
@@ -147,6 +171,15 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		worker.OnResult = m.MailSend
 	}
 
+	keys := handoff.NewKeyring(st, nil)
+	if err := keys.Ensure(ctx); err != nil {
+		return err
+	}
+	platform := handlers.Platform{
+		BaseURL: cfg.BaseURL, Upstream: cfg.Platform.Upstream, PublicPaths: cfg.Platform.PublicPaths,
+		Timeout: cfg.Platform.Timeout, Landing: cfg.Platform.LandingPath(), CookieDomain: cfg.Platform.CookieDomain,
+		Keys: keys, Tokens: handoff.NewIssuer(keys, cfg.BaseURL.String(), cfg.Platform.TokenAudience(cfg.BaseURL), nil),
+	}
 	h, err := handlers.New(handlers.Deps{
 		Account:        acc,
 		Catalog:        catalog,
@@ -156,6 +189,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		TrustedProxies: cfg.TrustedProxies,
 		Log:            log,
 		Metrics:        m,
+		Platform:       platform,
 	})
 	if err != nil {
 		return err
@@ -184,6 +218,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(workerCtx) })
+	if hooks != nil {
+		wg.Go(func() { hooks.Run(workerCtx) })
+	}
 	jan := janitor.New(st, janitor.Retention{
 		SentMail:      cfg.RetentionSentMail,
 		Expired:       cfg.RetentionExpired,
@@ -200,6 +237,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "Gatehouse is listening on %s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
 	fmt.Fprintf(stdout, "Open %s/register to sign up.\n", cfg.BaseURL)
+	if cfg.Platform.Upstream != nil {
+		fmt.Fprintf(stdout, "Signed-in requests to any other path go to %s\n", cfg.Platform.Upstream)
+	}
 	if mailbox != nil {
 		fmt.Fprintf(stdout, "Dev mailbox (DEV_MAILBOX, loopback clients only): %s%s — no mail leaves this machine\n", cfg.BaseURL, paths.DevMailbox)
 	}

@@ -60,6 +60,8 @@ type config struct {
 	baseline     string        // -baseline: serve the minimal comparison server here instead of loading
 	outageAt     time.Duration // -resend-outage: when the fake's outage begins, after the start
 	outageFor    time.Duration // and how long it lasts (0: no outage)
+	session      bool          // -session: -page requests carry a session (signed in once, first)
+	cookie       string        // the session's Cookie header, once signed in
 }
 
 // rr takes turns among the targets, across every virtual user.
@@ -101,11 +103,19 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	outage := fs.String("resend-outage", "", "START+LENGTH, e.g. 10s+15s: the fake Resend API fails every send from START after the run begins, for LENGTH")
 	fs.StringVar(&c.baseline, "baseline", "", "serve a minimal Go HTTP server on this loopback host:port (a fixed page the size of /register, nothing else) until interrupted, to load with -page / for comparison")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
+	fs.BoolVar(&c.session, "session", false, "-page: sign in once first (to -email with -password, or an account loadgen creates through its fake Resend API) and send that session on every request, e.g. for a path Gatehouse proxies to UPSTREAM_URL")
+	verify := fs.Bool("verify", false, "forward-auth mode: GET /auth/verify with a live session (-page /auth/verify -session)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *verify {
+		if c.page != "" {
+			return c, errors.New("-verify sets the page itself; leave -page out")
+		}
+		c.page, c.session = "/auth/verify", true
 	}
 	for _, raw := range strings.Split(*target, ",") {
 		raw = strings.TrimSpace(raw)
@@ -149,8 +159,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("-reset-ratio must be between 0 and 1")
 	case modes(c) > 1:
 		return c, errors.New("-page, -validate, -register and -signin exclude each other")
-	case c.email != "" && !c.signin:
-		return c, errors.New("-email needs -signin")
+	case c.email != "" && !c.signin && !c.session:
+		return c, errors.New("-email needs -signin or -session")
+	case c.session && c.page == "":
+		return c, errors.New("-session needs -page (or use -verify)")
 	case c.pid < 0 || c.resendDelay < 0:
 		return c, errors.New("-pid and -resend-delay must not be negative")
 	case c.resendFail < 0 || c.resendFail > 1:
@@ -197,9 +209,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if cfg.baseline != "" {
 		return serveBaseline(ctx, cfg, stdout)
 	}
-	if cfg.page != "" || cfg.validate {
+	if (cfg.page != "" || cfg.validate) && !(cfg.session && cfg.email == "") {
 		if err := waitReady(ctx, cfg); err != nil {
 			return err
+		}
+		if cfg.session {
+			if cfg.cookie, err = signInCookie(ctx, cfg, cfg.email); err != nil {
+				return err
+			}
 		}
 		rep := hammer(ctx, cfg)
 		rep.print(stdout)
@@ -235,6 +252,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer end.Stop()
 	}
 	defer printFaults(stdout, fake)
+	if cfg.session {
+		email, err := createAccount(ctx, cfg, fake)
+		if err != nil {
+			return fmt.Errorf("creating the account for -session: %w", err)
+		}
+		if cfg.cookie, err = signInCookie(ctx, cfg, email); err != nil {
+			return err
+		}
+		rep := hammer(ctx, cfg)
+		rep.print(stdout)
+		if rep.ok == 0 {
+			return errors.New("no request succeeded")
+		}
+		return nil
+	}
 	if cfg.register || cfg.signin {
 		email := cfg.email
 		if cfg.signin && email == "" {

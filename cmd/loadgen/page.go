@@ -36,6 +36,9 @@ func hammer(ctx context.Context, cfg config) pageReport {
 	name := "GET " + cfg.page
 	newReq := func(ctx context.Context, i int) *http.Request {
 		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, cfg.base()+cfg.page, nil)
+		if cfg.cookie != "" {
+			r.Header.Set("Cookie", cfg.cookie)
+		}
 		return r
 	}
 	if cfg.validate {

@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/password"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/returnto"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -66,23 +67,39 @@ func (s *Service) EvaluatePassword(ctx context.Context, f *Flow, raw, pw string)
 // session and lifts any sign-in throttle. No session is issued; the owner
 // signs in next. A refused password is FieldErrors.
 func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
-	settle, err := s.allowTokenUse(ctx, m)
-	if err != nil {
-		return err
-	}
-	err = s.complete(ctx, f, raw, pw, confirm, m)
-	settle(err)
+	_, err := s.CompleteTo(ctx, f, raw, pw, confirm, m)
 	return err
 }
 
-func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) error {
+// Landing is where a completed flow leads: the sign-in form, filled in
+// with Email, and after it ReturnTo (a local path, or "" for the default).
+type Landing struct {
+	Email    string
+	ReturnTo string
+}
+
+// CompleteTo is Complete, also telling where the person goes next: the
+// deep link kept with the account when the flow began, which is used up
+// here, so it is followed once, from whichever device set the password.
+// The link's use counts against the per-IP limit only if it fails.
+func (s *Service) CompleteTo(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) (Landing, error) {
+	settle, err := s.allowTokenUse(ctx, m)
+	if err != nil {
+		return Landing{}, err
+	}
+	l, err := s.complete(ctx, f, raw, pw, confirm, m)
+	settle(err)
+	return l, err
+}
+
+func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string, m Meta) (Landing, error) {
 	u, err := s.tokenUser(ctx, f, raw)
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	hash, err := s.newPasswordHash(ctx, u, pw, confirm)
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	now := s.now()
 	var ended int
@@ -113,14 +130,31 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 		if err := s.audit(ctx, tx, u.ID, f.completed, m); err != nil {
 			return err
 		}
+		event, reason := WebhookPasswordChanged, EndedPasswordReset
+		if f.firstPassword {
+			event, reason = WebhookUserActivated, EndedPasswordSet
+		}
+		if err := s.notify(ctx, tx, event, u.PublicID, u.Email, WebhookData{}); err != nil {
+			return err
+		}
+		if ended > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: ended, Reason: reason}); err != nil {
+				return err
+			}
+		}
+		if u.ReturnTo != "" {
+			if err := tx.SetUserReturnTo(ctx, u.ID, ""); err != nil {
+				return err
+			}
+		}
 		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now)
 	})
 	if err != nil {
-		return err
+		return Landing{}, err
 	}
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended)
-	return nil
+	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo)}, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the
@@ -176,6 +210,14 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 		}
 		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
 			return err
+		}
+		if err := s.notify(ctx, tx, WebhookPasswordChanged, u.PublicID, u.Email, WebhookData{}); err != nil {
+			return err
+		}
+		if ended > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: ended, Reason: EndedPasswordSet}); err != nil {
+				return err
+			}
 		}
 		return s.passwordChangedEmail(ctx, tx, u, false, now)
 	})

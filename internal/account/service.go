@@ -48,6 +48,9 @@ type Config struct {
 	// client answers as the first did (see repeats); zero means
 	// DefaultRepeatWindow, a negative value turns the guard off.
 	RepeatWindow time.Duration
+	// Webhooks turns on the events for the platform (WEBHOOK_URL): each
+	// is written to the outbox with the change it reports.
+	Webhooks bool
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:
@@ -122,6 +125,9 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	Locale    string
+	// ReturnTo is the deep link the person was heading to, kept with the
+	// account by sign-up and recovery so it survives a switch of device.
+	ReturnTo string
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -140,6 +140,9 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
+		if err := s.notify(ctx, tx, WebhookSignedIn, u.PublicID, u.Email, WebhookData{SessionID: sessionPublicID(hash)}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, u.ID, EventLoginOK, m)
 	})
 	if err != nil {
@@ -156,17 +159,14 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		return User{}, Session{}, ErrNoSession
 	}
 	now := s.now()
-	sess, err := s.store.SessionByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
+	sess, err := s.store.SessionUserByHash(ctx, token.Hash(raw), now, s.cfg.SessionIdle)
 	if errors.Is(err, store.ErrNotFound) {
 		return User{}, Session{}, ErrNoSession
 	}
 	if err != nil {
 		return User{}, Session{}, err
 	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return User{}, Session{}, err
-	}
+	u := sess.User
 	// A write per request is wasteful; a minute's precision is plenty.
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
@@ -190,6 +190,16 @@ func (s *Service) Logout(ctx context.Context, raw string, m Meta) error {
 		if err != nil {
 			return err
 		}
+		if s.cfg.Webhooks {
+			u, err := tx.UserByID(ctx, userID)
+			if err != nil {
+				return err
+			}
+			d := WebhookData{SessionID: sessionPublicID(token.Hash(raw)), SessionsEnded: 1, Reason: EndedSignOut}
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, d); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, userID, EventLogout, m)
 	})
 	if err != nil {
@@ -206,6 +216,11 @@ func (s *Service) EndOtherSessions(ctx context.Context, u User, current Session,
 		var err error
 		if n, err = tx.DeleteUserSessions(ctx, u.ID, current.ID); err != nil {
 			return err
+		}
+		if n > 0 {
+			if err := s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: n, Reason: EndedOthers}); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, u.ID, EventSessionsRevoked, m)
 	})

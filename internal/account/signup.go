@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
+	"gatehouse/internal/returnto"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -69,7 +70,7 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 	now := s.now()
 	var event Event
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo)}
 		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
@@ -101,6 +102,11 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 			u = existing
 		}
 		event = Activation.requested
+		if created {
+			if err := s.notify(ctx, tx, WebhookUserRegistered, u.PublicID, u.Email, WebhookData{}); err != nil {
+				return err
+			}
+		}
 		if err := s.codeRequest(ctx, tx, binding, Activation, Activation, email, now); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
+	"gatehouse/internal/returnto"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -72,6 +73,14 @@ func sixDigits() string {
 // of the flow, and queues the email that carries them. newUser says u was
 // created in this transaction, so it has nothing to revoke.
 func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, newUser bool, f *Flow, now time.Time, m Meta, binding string) error {
+	// The latest request says where the journey ends; one without a
+	// deep link clears an older one.
+	if rt := returnto.Clean(m.ReturnTo); rt != u.ReturnTo {
+		if err := tx.SetUserReturnTo(ctx, u.ID, rt); err != nil {
+			return err
+		}
+		u.ReturnTo = rt
+	}
 	expires := now.Add(f.ttl(s.cfg))
 	data := LinkEmail{FirstName: u.FirstName, ExpiresAt: expires.Truncate(time.Second)}
 	var tokens []*store.Token

@@ -1,6 +1,8 @@
 package account
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"time"
 
 	"gatehouse/internal/store"
@@ -8,7 +10,9 @@ import (
 
 // User is an account as the pages see it: never its password hash.
 type User struct {
-	ID                  int64
+	ID int64
+	// PublicID is the stable, opaque identifier the platform sees.
+	PublicID            string
 	Email               string
 	FirstName, LastName string
 	Company             string
@@ -24,14 +28,18 @@ type User struct {
 func (u User) Name() string { return u.FirstName + " " + u.LastName }
 
 func userView(u *store.User) User {
-	return User{ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
+	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
 		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
 		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt}
 }
 
 // Session is a signed-in browser as the pages see it: never its token.
 type Session struct {
-	ID         int64
+	ID int64
+	// PublicID names the session to the platform (the token's sid): it
+	// is derived from the stored hash, so it neither is nor reveals the
+	// cookie's token.
+	PublicID   string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
@@ -40,7 +48,7 @@ type Session struct {
 }
 
 func sessionView(s *store.Session) Session {
-	return Session{ID: s.ID, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
+	return Session{ID: s.ID, PublicID: sessionPublicID(s.Hash), CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
 		IP: s.IP, UserAgent: s.UserAgent}
 }
 
@@ -49,4 +57,9 @@ type AuditEntry struct {
 	Kind Event
 	At   time.Time
 	IP   string
+}
+
+func sessionPublicID(hash string) string {
+	sum := sha256.Sum256([]byte("gatehouse session id:" + hash))
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }

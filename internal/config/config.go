@@ -47,6 +47,8 @@ type Config struct {
 	// MetricsAddr is the listener of /metrics, apart from the pages; ""
 	// when metrics are off.
 	MetricsAddr string
+	// Platform is the application behind Gatehouse (platform.go).
+	Platform Platform
 
 	// devMailbox is DEV_MAILBOX as resolved by Load; read it through
 	// DevMailbox.
@@ -253,6 +255,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.BaseURL = u
 	}
 	errs = append(errs, c.resolveDevMailbox(get("DEV_MAILBOX"))...)
+	errs = append(errs, c.loadPlatform(get)...)
 	if c.ResendBaseURL != "" {
 		if u, err := url.Parse(c.ResendBaseURL); err != nil || u.Host == "" {
 			errs = append(errs, fmt.Errorf("RESEND_BASE_URL: want an absolute URL, got %q", c.ResendBaseURL))

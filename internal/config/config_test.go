@@ -81,6 +81,14 @@ func TestDefaults(t *testing.T) {
 		{"RETENTION_LOGIN_FAILURES", c.RetentionLoginFailures.String(), "720h0m0s"},
 		{"RETENTION_PENDING_USERS", c.RetentionPendingUsers.String(), "720h0m0s"},
 		{"JANITOR_INTERVAL", c.JanitorInterval.String(), "1h0m0s"},
+		{"UPSTREAM_URL", map[bool]string{true: "", false: "set"}[c.Platform.Upstream == nil], ""},
+		{"UPSTREAM_PUBLIC_PATHS", strings.Join(c.Platform.PublicPaths, ","), ""},
+		{"UPSTREAM_AUDIENCE", c.Platform.Audience, ""},
+		{"UPSTREAM_TIMEOUT", c.Platform.Timeout.String(), "30s"},
+		{"LANDING_PATH", c.Platform.Landing, ""},
+		{"COOKIE_DOMAIN", c.Platform.CookieDomain, ""},
+		{"WEBHOOK_URL", c.Platform.WebhookURL, ""},
+		{"WEBHOOK_SECRET", c.Platform.WebhookSecret, ""},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -318,5 +326,60 @@ func TestMetricsAddr(t *testing.T) {
 		if _, err := config.Load(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
 			t.Errorf("Load(%v): err %v, want one naming METRICS_ADDR", bad, err)
 		}
+	}
+}
+
+// TestPlatform holds the handoff settings to their defaults and refuses
+// what would misroute people or cookies, naming the variable.
+func TestPlatform(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	c, err := config.Load(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Platform.LandingPath() != "/account" || c.Platform.TokenAudience(c.BaseURL) != "http://localhost:8080" {
+		t.Errorf("without an upstream: landing %q, audience %q", c.Platform.LandingPath(), c.Platform.TokenAudience(c.BaseURL))
+	}
+	c, err = config.Load(env("UPSTREAM_URL", "http://app.internal:9000/", "UPSTREAM_PUBLIC_PATHS", "/public/, /favicon.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Platform.LandingPath() != "/" || c.Platform.TokenAudience(c.BaseURL) != "http://app.internal:9000" ||
+		strings.Join(c.Platform.PublicPaths, ",") != "/public/,/favicon.png" {
+		t.Errorf("with an upstream: %+v", c.Platform)
+	}
+	bad := []struct {
+		name string
+		env  []string
+	}{
+		{"UPSTREAM_URL", []string{"UPSTREAM_URL", "app.internal:9000"}},
+		{"UPSTREAM_URL", []string{"UPSTREAM_URL", "ftp://app.internal"}},
+		{"UPSTREAM_URL", []string{"UPSTREAM_URL", "http://user:pw@app.internal"}},
+		{"UPSTREAM_PUBLIC_PATHS", []string{"UPSTREAM_URL", "http://app", "UPSTREAM_PUBLIC_PATHS", "//evil"}},
+		{"UPSTREAM_PUBLIC_PATHS", []string{"UPSTREAM_PUBLIC_PATHS", "/public/"}},
+		{"UPSTREAM_TIMEOUT", []string{"UPSTREAM_TIMEOUT", "soon"}},
+		{"LANDING_PATH", []string{"LANDING_PATH", "https://evil.example/"}},
+		{"COOKIE_DOMAIN", []string{"BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", "example.org", "RESEND_API_KEY", "re_x"}},
+		{"COOKIE_DOMAIN", []string{"BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", "com", "RESEND_API_KEY", "re_x"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks", "WEBHOOK_SECRET", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks"}},
+		{"WEBHOOK_SECRET", []string{"WEBHOOK_URL", "https://app.example.com/hooks", "WEBHOOK_SECRET", "whsec_short"}},
+		{"WEBHOOK_URL", []string{"WEBHOOK_URL", "app.example.com/hooks", "WEBHOOK_SECRET", "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},
+	}
+	for _, tt := range bad {
+		_, err := config.Load(env(tt.env...))
+		if err == nil || !strings.Contains(err.Error(), tt.name+":") {
+			t.Errorf("%v: err %v, want one naming %s", tt.env, err, tt.name)
+		}
+	}
+	c, err = config.Load(env("BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", ".Example.com", "RESEND_API_KEY", "re_x"))
+	if err != nil || c.Platform.CookieDomain != "example.com" {
+		t.Errorf("COOKIE_DOMAIN=.Example.com: %q, %v", c.Platform.CookieDomain, err)
 	}
 }

@@ -32,7 +32,10 @@ const (
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID                int64      `bun:"id,pk,autoincrement"`
+	ID int64 `bun:"id,pk,autoincrement"`
+	// PublicID is what the platform knows the person by: random, so it
+	// reveals nothing of how many accounts exist, and never changed.
+	PublicID          string     `bun:"public_id,notnull"`
 	Email             string     `bun:"email,notnull"`
 	FirstName         string     `bun:"first_name,notnull"`
 	LastName          string     `bun:"last_name,notnull"`
@@ -47,6 +50,10 @@ type User struct {
 	UpdatedAt         time.Time  `bun:"updated_at,notnull"`
 	ActivatedAt       *time.Time `bun:"activated_at"`
 	PasswordChangedAt *time.Time `bun:"password_changed_at"`
+	// ReturnTo is the local path the person was heading to when they
+	// signed up or asked for a reset, kept until the password is set so
+	// it survives a switch of device.
+	ReturnTo string `bun:"return_to,notnull"`
 }
 
 // Token is a single-use activation or reset token; only its SHA-256 is kept.
@@ -77,6 +84,8 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 	IP         string    `bun:"ip,notnull"`
 	UserAgent  string    `bun:"user_agent,notnull"`
+	// User is filled in by SessionUserByHash only.
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
@@ -144,4 +153,16 @@ type CodeRequest struct {
 	Attempts    int       `bun:"attempts,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	ExpiresAt   time.Time `bun:"expires_at,notnull"`
+}
+
+// SigningKey is one Ed25519 key that signs identity tokens. Generation
+// orders them; the unique key makes two instances that create the first
+// key, or two rotations at once, settle on one row.
+type SigningKey struct {
+	bun.BaseModel `bun:"table:signing_keys"`
+
+	Generation int64     `bun:"generation,pk"`
+	KeyID      string    `bun:"kid,notnull"`
+	PrivateKey string    `bun:"private_key,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
 }

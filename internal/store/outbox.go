@@ -51,7 +51,18 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 // sends run outside it, so instances still send in parallel. FOR UPDATE
 // SKIP LOCKED stays, so a claim never waits on a row being marked.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	return s.claimOutbox(ctx, now, limit, lease, false)
+}
+
+// claimOutbox is ClaimOutbox over the email rows, or with webhooks the
+// webhook rows (Webhooks), so the two are sent by workers of their own: a
+// slow platform never holds up mail, nor Resend's pauses the webhooks.
+func (s *Store) claimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, webhooks bool) ([]OutboxMessage, error) {
 	now = now.UTC()
+	kind := "kind <> ?"
+	if webhooks {
+		kind = "kind = ?"
+	}
 	var list []OutboxMessage
 	claim := func(ctx context.Context, tx *Store) error {
 		// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
@@ -70,7 +81,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 			dueAt = "+" + dueAt
 		}
 		due := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
-			Where("status = ?", OutboxPending).Where(dueAt, now).
+			Where("status = ?", OutboxPending).Where(dueAt, now).Where(kind, KindWebhook).
 			Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
 			Where("recipient NOT IN (?)", blocked).
 			Order("id").Limit(int64(limit))
@@ -256,4 +267,17 @@ func (s *Store) RetryOutbox(ctx context.Context, id int64, now time.Time) (int, 
 		return 0, ErrNotFound
 	}
 	return int(n), nil
+}
+
+// KindWebhook is the kind of an outbox row that carries an event to the
+// platform (WEBHOOK_URL) rather than an email.
+const KindWebhook = "webhook"
+
+// Webhooks is the outbox as the webhook worker sees it: ClaimOutbox takes
+// only webhook rows; every other method is the Store's, by row id.
+type Webhooks struct{ *Store }
+
+// ClaimOutbox leases due webhook rows, as Store.ClaimOutbox does mail.
+func (w Webhooks) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	return w.Store.claimOutbox(ctx, now, limit, lease, true)
 }

@@ -32,6 +32,7 @@ var ErrNotFound = errors.New("store: not found")
 type Store struct {
 	db   bun.IDB
 	root *bun.DB
+	hot  *hotStatements
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql://
@@ -74,7 +75,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db, root: db}, nil
+	return &Store{db: db, root: db, hot: &hotStatements{}}, nil
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with the pragmas
@@ -118,7 +119,7 @@ func (s *Store) AddQueryHook(h bun.QueryHook) { s.root.AddQueryHook(h) }
 // Tx runs fn in one transaction; fn receives a Store bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root})
+		return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot})
 	})
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,9 @@ import (
 // created tells which. Two racing registrations leave exactly one row.
 func (s *Store) CreateUserIfAbsent(ctx context.Context, u *User) (created bool, err error) {
 	u.Email = strings.ToLower(u.Email)
+	if u.PublicID == "" {
+		u.PublicID = NewPublicID()
+	}
 	res, err := s.db.NewInsert().Model(u).On("CONFLICT DO NOTHING").Returning("id").Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store: create user: %w", err)
@@ -70,6 +74,24 @@ func (s *Store) UpdatePasswordHash(ctx context.Context, userID int64, oldHash, n
 		return fmt.Errorf("store: rehash: %w", err)
 	}
 	return nil
+}
+
+// SetUserReturnTo keeps where the person wants to land after signing in.
+func (s *Store) SetUserReturnTo(ctx context.Context, userID int64, returnTo string) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("return_to = ?", returnTo).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set return_to: %w", err)
+	}
+	return nil
+}
+
+// NewPublicID is a random UUID (version 4) for a new account.
+func NewPublicID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // UpdateUserLocale stores the user's chosen language.

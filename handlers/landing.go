@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gatehouse/components"
+	"gatehouse/internal/account"
+	"gatehouse/internal/paths"
+)
+
+// Deep links survive the whole journey: return_to rides along the sign-in,
+// sign-up and recovery forms, is kept with the account when an email is
+// sent (so the device that opens the link inherits it), and is followed
+// once the person signs in.
+
+// loginHintCookie carries the address whose password was just set to the
+// sign-in form, so it is filled in; it never holds more than that.
+const (
+	loginHintCookie   = "login_hint"
+	loginHintLifetime = 15 * time.Minute
+)
+
+// landing is where a sign-in leads: the deep link when there is one, else
+// LANDING_PATH (the platform's front page, or the account page).
+func (s *server) landing(rt string) string {
+	switch {
+	case rt != "":
+		return rt
+	case s.Platform.Landing != "":
+		return s.Platform.Landing
+	}
+	return paths.Account
+}
+
+// land sends a browser that has just signed in to dest. Gatehouse's own
+// pages go through redirect; the platform's need a full page load, as
+// htmx must not swap another application's page into #content.
+func (s *server) land(c *gin.Context, dest string) {
+	p, _, _ := strings.Cut(dest, "?")
+	if c.GetHeader("HX-Request") == "true" && !paths.IsReserved(p) {
+		c.Header("HX-Redirect", dest)
+		c.Status(http.StatusNoContent)
+		return
+	}
+	redirect(c, dest)
+}
+
+// loginView is the sign-in form carrying the deep link, with the address
+// whose password was just set filled in.
+func (s *server) loginView(c *gin.Context, form components.Form) components.LoginView {
+	if form.Values == nil {
+		form.Values = map[string]string{}
+	}
+	form.Values["return_to"] = returnTo(c)
+	if form.Values["email"] == "" {
+		if v, err := c.Cookie(s.flowCookie(loginHintCookie)); err == nil {
+			if email, err := url.QueryUnescape(v); err == nil {
+				form.Values["email"] = email
+			}
+		}
+	}
+	return components.LoginView{Form: form}
+}
+
+// afterPassword leads a completed flow to the sign-in form, filled in and
+// carrying the deep link kept with the account.
+func (s *server) afterPassword(c *gin.Context, f *account.Flow, l account.Landing) {
+	s.setCookie(c, s.flowCookie(loginHintCookie), url.QueryEscape(l.Email), paths.Login, loginHintLifetime)
+	to := withNotice(paths.Login, f.Done)
+	if l.ReturnTo != "" {
+		to += "&return_to=" + url.QueryEscape(l.ReturnTo)
+	}
+	redirect(c, to)
+}

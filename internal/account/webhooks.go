@@ -1,0 +1,72 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+
+	"gatehouse/internal/store"
+)
+
+// WebhookEvent is an event the platform is told about at WEBHOOK_URL. Its
+// value is the Standard Webhooks "type" receivers switch on, so it never
+// changes.
+type WebhookEvent string
+
+// The webhook events.
+const (
+	WebhookUserRegistered  WebhookEvent = "user.registered"
+	WebhookUserActivated   WebhookEvent = "user.activated"
+	WebhookPasswordChanged WebhookEvent = "user.password_changed"
+	WebhookSignedIn        WebhookEvent = "user.signed_in"
+	WebhookSessionEnded    WebhookEvent = "session.ended"
+)
+
+// WebhookEvents lists every webhook event.
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded}
+
+// Why sessions ended, in a session.ended event.
+const (
+	EndedSignOut       = "sign_out"
+	EndedOthers        = "ended_by_user"
+	EndedPasswordReset = "password_reset"
+	EndedPasswordSet   = "password_changed"
+)
+
+// Webhook is one event as the platform receives it, in the Standard
+// Webhooks shape ({type, timestamp, data}). It carries no password,
+// token, code or link (SECURITY.md rule 44).
+type Webhook struct {
+	Type      WebhookEvent `json:"type"`
+	Timestamp string       `json:"timestamp"`
+	Data      WebhookData  `json:"data"`
+}
+
+// WebhookData is what an event says: whose account, and for session
+// events which session (the token's sid) or how many ended, and why.
+type WebhookData struct {
+	UserID        string `json:"user_id"`
+	Email         string `json:"email"`
+	SessionID     string `json:"session_id,omitempty"`
+	SessionsEnded int    `json:"sessions_ended,omitempty"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+// webhookRecipient is every webhook row's recipient: the outbox sends one
+// recipient's rows in order, so the platform hears of an account's events
+// in the order they happened.
+const webhookRecipient = "platform"
+
+// notify writes event to the outbox inside tx, in the transaction of the
+// change it reports, when webhooks are on; the webhook worker delivers it.
+func (s *Service) notify(ctx context.Context, tx *store.Store, event WebhookEvent, userID, email string, d WebhookData) error {
+	if !s.cfg.Webhooks {
+		return nil
+	}
+	now := s.now()
+	d.UserID, d.Email = userID, email
+	b, err := json.Marshal(Webhook{Type: event, Timestamp: now.Format("2006-01-02T15:04:05.000000Z07:00"), Data: d})
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: store.KindWebhook, Recipient: webhookRecipient, Data: string(b), CreatedAt: now})
+}
