@@ -15,6 +15,8 @@ Usage:
   gatehouse migrate                 apply the database migrations and exit
   gatehouse outbox list [--status failed|pending|sent] [--limit N]
   gatehouse outbox retry <id> | --all-failed
+  gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
+  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock EMAIL [--json]
   gatehouse --help | -h             print this and exit
   gatehouse --version               print the version and exit
 
@@ -33,6 +35,7 @@ var version, commit string
 type command struct {
 	name   string   // serve, migrate, outbox, help or version
 	outbox outboxOp // for outbox
+	users  usersOp  // for users
 }
 
 // usageError is a wrong command line; main exits 2 on it, as the flag
@@ -73,6 +76,12 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, outbox: op}, nil
+	case "users":
+		op, err := parseUsers(rest[1:])
+		if err != nil {
+			return command{}, &usageError{err.Error()}
+		}
+		return command{name: name, users: op}, nil
 	default:
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)

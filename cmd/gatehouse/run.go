@@ -69,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "outbox":
 		return cmd.outbox(ctx, st, stdout)
+	case "users":
+		return runUsers(ctx, cmd.users, cfg, st, getenv, stdout)
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)
 	}
