@@ -9,10 +9,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// UserDisabled is an account an operator has switched off: it signs in,
-// recovers and authenticates like an address with no account.
-const UserDisabled = "disabled"
-
 // UserFilter narrows ListUsers: Status (empty for all), Query a part of the
 // email, name or company matched case-insensitively, and at most Limit rows.
 type UserFilter struct {
