@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -49,6 +50,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	log := newLogger(cfg, stdout)
+	if cmd.name == "users" {
+		// Scripts read its stdout (--json); a migration's log line there
+		// would break them.
+		log = newLogger(cfg, os.Stderr)
+	}
 
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {

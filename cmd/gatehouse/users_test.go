@@ -263,3 +263,18 @@ func TestUsersHelpTouchesNothing(t *testing.T) {
 		}
 	}
 }
+
+// On a database the command migrates first, --json output is still JSON
+// alone: the migration's log line goes elsewhere.
+func TestUsersJSONOnFreshDatabase(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.SQLite)
+	env := func(k string) string { return map[string]string{"DATABASE_URL": dsn}[k] }
+	out, err := runOut(t, env, "users", "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []any
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 0 {
+		t.Errorf("users list --json on a fresh database printed %q (%v)", out, err)
+	}
+}
