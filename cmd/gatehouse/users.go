@@ -308,9 +308,15 @@ func usersShow(d account.UserDetail, asJSON bool, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nSessions (%d):\n", len(d.Sessions))
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEVICE\tIP\tLAST SEEN\tSIGNED IN")
+	// The device (the user agent) goes last and nearly whole: its telling
+	// part, the browser, comes at the end of the string.
+	fmt.Fprintln(tw, "LAST SEEN\tSIGNED IN\tIP\tDEVICE")
 	for _, s := range d.Sessions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(s.UserAgent), cell(s.IP), stamp(&s.LastSeenAt), stamp(&s.CreatedAt))
+		ua := truncate(oneLine(s.UserAgent), 160)
+		if ua == "" {
+			ua = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", stamp(&s.LastSeenAt), stamp(&s.CreatedAt), cell(s.IP), ua)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -48,7 +48,7 @@ func usersFixture(t *testing.T, backend storetest.Backend) (env func(string) str
 	}
 	raw, sessHash := token.New()
 	if err := st.CreateSession(ctx, &store.Session{UserID: ada.ID, Hash: sessHash, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(time.Hour), IP: "192.0.2.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}); err != nil {
+		ExpiresAt: now.Add(time.Hour), IP: "192.0.2.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"}); err != nil {
 		t.Fatal(err)
 	}
 	_, linkHash := token.New()
@@ -139,7 +139,7 @@ func TestUsersShow(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, want := range []string{"Email:", "ada@example.com", "Status:", "active", "Sessions (1):", "192.0.2.7",
-			"Firefox", "Recent events (1):", "login_ok", "Failed sign-ins:", "Locked:", "until "} {
+			"Firefox/140.0", "Recent events (1):", "login_ok", "Failed sign-ins:", "Locked:", "until "} {
 			if !strings.Contains(out, want) {
 				t.Errorf("show lacks %q:\n%s", want, out)
 			}
