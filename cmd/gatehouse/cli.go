@@ -18,6 +18,8 @@ Usage:
   gatehouse keys rotate             add a new identity-token signing key (it signs 5 minutes later,
                                     once platforms can have fetched it; the old one stays published
                                     until its tokens have expired)
+  gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
+  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock EMAIL [--json]
   gatehouse --help | -h             print this and exit
   gatehouse --version               print the version and exit
 
@@ -36,6 +38,7 @@ var version, commit string
 type command struct {
 	name   string   // serve, migrate, outbox, keys, help or version
 	outbox outboxOp // for outbox
+	users  usersOp  // for users
 }
 
 // usageError is a wrong command line; main exits 2 on it, as the flag
@@ -81,6 +84,12 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, outbox: op}, nil
+	case "users":
+		op, err := parseUsers(rest[1:])
+		if err != nil {
+			return command{}, &usageError{err.Error()}
+		}
+		return command{name: name, users: op}, nil
 	default:
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)

@@ -3,6 +3,7 @@
 //	gatehouse            serve (the default)
 //	gatehouse migrate    apply database migrations and exit
 //	gatehouse outbox …   list or retry outbox messages
+//	gatehouse users …    list, show and manage accounts
 //	gatehouse --help     usage; --version the build's version and commit
 package main
 

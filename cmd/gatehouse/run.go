@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -50,6 +51,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	log := newLogger(cfg, stdout)
+	if cmd.name == "users" {
+		// Scripts read its stdout (--json); a migration's log line there
+		// would break them.
+		log = newLogger(cfg, os.Stderr)
+	}
 
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -77,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		fmt.Fprintf(stdout, "new signing key %s: published now, signing from %s on\n", kid, handoff.JWKSMaxAge)
 		return nil
+	case "users":
+		return runUsers(ctx, cmd.users, cfg, st, getenv, stdout)
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)
 	}

@@ -17,11 +17,21 @@ const (
 	EventPasswordReset   Event = "password_reset"
 	EventSessionsRevoked Event = "sessions_revoked"
 	EventPasswordChanged Event = "password_changed"
+
+	// What operators do from the command line (gatehouse users …).
+	EventDisabledByOperator         Event = "disabled_by_operator"
+	EventEnabledByOperator          Event = "enabled_by_operator"
+	EventDeletedByOperator          Event = "deleted_by_operator"
+	EventActivationResentByOperator Event = "activation_resent_by_operator"
+	EventSessionsEndedByOperator    Event = "sessions_ended_by_operator"
+	EventUnlockedByOperator         Event = "unlocked_by_operator"
 )
 
 // Events lists every audit event.
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
-	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged}
+	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
+	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
+	EventSessionsEndedByOperator, EventUnlockedByOperator}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -47,6 +57,18 @@ func (e Event) MessageID() string {
 		return "event.sessions_revoked"
 	case EventPasswordChanged:
 		return "event.password_changed"
+	case EventDisabledByOperator:
+		return "event.disabled_by_operator"
+	case EventEnabledByOperator:
+		return "event.enabled_by_operator"
+	case EventDeletedByOperator:
+		return "event.deleted_by_operator"
+	case EventActivationResentByOperator:
+		return "event.activation_resent_by_operator"
+	case EventSessionsEndedByOperator:
+		return "event.sessions_ended_by_operator"
+	case EventUnlockedByOperator:
+		return "event.unlocked_by_operator"
 	}
 	return ""
 }

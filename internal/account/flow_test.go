@@ -141,6 +141,11 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventLoginFailed: "EventLoginFailed", account.EventLogout: "EventLogout",
 		account.EventResetRequested: "EventResetRequested", account.EventPasswordReset: "EventPasswordReset",
 		account.EventSessionsRevoked: "EventSessionsRevoked", account.EventPasswordChanged: "EventPasswordChanged",
+		account.EventDisabledByOperator: "EventDisabledByOperator", account.EventEnabledByOperator: "EventEnabledByOperator",
+		account.EventDeletedByOperator:          "EventDeletedByOperator",
+		account.EventActivationResentByOperator: "EventActivationResentByOperator",
+		account.EventSessionsEndedByOperator:    "EventSessionsEndedByOperator",
+		account.EventUnlockedByOperator:         "EventUnlockedByOperator",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -48,7 +48,12 @@ func (s *Service) tokenUser(ctx context.Context, f *Flow, raw string) (*store.Us
 	if err != nil {
 		return nil, err
 	}
-	return s.store.UserByID(ctx, t.UserID)
+	u, err := s.store.UserByID(ctx, t.UserID)
+	if err == nil && u.Status == store.UserDisabled {
+		// Disabling revokes every link; this covers one minted in a race.
+		return nil, ErrInvalidToken
+	}
+	return u, err
 }
 
 // EvaluatePassword scores a candidate password for the live checklist with

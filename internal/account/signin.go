@@ -167,6 +167,10 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		return User{}, Session{}, err
 	}
 	u := sess.User
+	if u.Status != store.UserActive {
+		// Disabling ends the sessions too; this refuses one that raced it.
+		return User{}, Session{}, ErrNoSession
+	}
 	// A write per request is wasteful; a minute's precision is plenty.
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {

@@ -81,6 +81,12 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 			if err != nil {
 				return err
 			}
+			if existing.Status == store.UserDisabled {
+				// Switched off by an operator: nothing is sent, and the
+				// browser is answered as for any address (rule 21).
+				event = "none for disabled"
+				return s.codeRequest(ctx, tx, binding, Activation, nil, email, now)
+			}
 			if existing.Status == store.UserActive {
 				event = EventRegisterExists
 				if err := s.audit(ctx, tx, existing.ID, event, m); err != nil {

@@ -6,10 +6,12 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// User statuses.
+// User statuses. A disabled account was switched off by an operator: it
+// signs in, recovers and authenticates like an address with no account.
 const (
-	UserPending = "pending"
-	UserActive  = "active"
+	UserPending  = "pending"
+	UserActive   = "active"
+	UserDisabled = "disabled"
 )
 
 // Token purposes. A code purpose is a verification code sent with the

@@ -1,0 +1,256 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/store"
+)
+
+// ErrUnknownUser means no account has the address an operator named.
+var ErrUnknownUser = errors.New("account: no account with that address")
+
+// ErrNotPending means the account already has a password (or is
+// disabled), so there is no activation to send.
+var ErrNotPending = errors.New("account: the account is not pending activation")
+
+// ErrNoLinks means emails carry codes only (VERIFICATION_METHOD=code): a
+// code works only in the browser that asked, so an operator cannot send one.
+var ErrNoLinks = errors.New("account: emails carry no links (verification by code only)")
+
+// Operator is who runs an administrative action; the name is written into
+// the audit trail so an event can be traced to a person.
+type Operator struct{ Name string }
+
+// meta is the request an operator's action is recorded as: no IP, since it
+// did not come over the network, and the operator where a browser would be.
+func (o Operator) meta() Meta { return Meta{UserAgent: clip("operator: "+o.Name, 512)} }
+
+// Managed is an account as an operator sees it: the profile and status,
+// never the password hash.
+type Managed struct {
+	User
+	Status       string
+	LastSignInAt *time.Time
+}
+
+// UserQuery narrows ListUsers: a status (empty for all), a part of the
+// email, name or company, and at most Limit accounts.
+type UserQuery struct {
+	Status string
+	Text   string
+	Limit  int
+}
+
+// Statuses are the account statuses an operator can filter by.
+var Statuses = []string{store.UserPending, store.UserActive, store.UserDisabled}
+
+// ListUsers lists accounts newest first.
+func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]Managed, error) {
+	rows, err := s.store.ListUsers(ctx, store.UserFilter{Status: q.Status, Query: q.Text, Limit: q.Limit}, string(EventLoginOK))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Managed, len(rows))
+	for i := range rows {
+		out[i] = Managed{User: userView(&rows[i].User), Status: rows[i].Status, LastSignInAt: rows[i].LastSignInAt}
+	}
+	return out, nil
+}
+
+// UserDetail is everything an operator is shown of one account.
+type UserDetail struct {
+	Managed
+	// LockedUntil is when the sign-in throttle lets the next attempt in;
+	// zero when it is not locked.
+	LockedUntil time.Time
+	Failures    int
+	Sessions    []Session
+	Events      []AuditEntry
+}
+
+// ShowUser is the account with the address, its live sessions and its
+// recent audit events.
+func (s *Service) ShowUser(ctx context.Context, email string) (UserDetail, error) {
+	u, err := s.managedUser(ctx, s.store, email)
+	if err != nil {
+		return UserDetail{}, err
+	}
+	d := UserDetail{Managed: Managed{User: userView(u), Status: u.Status}}
+	if d.LastSignInAt, err = s.store.LastAuditEvent(ctx, u.ID, string(EventLoginOK)); err != nil {
+		return UserDetail{}, err
+	}
+	lt, err := s.store.LoginThrottleFor(ctx, u.ID)
+	if err != nil {
+		return UserDetail{}, err
+	}
+	d.Failures = lt.Failures
+	if s.now().Before(lt.LockedUntil) {
+		d.LockedUntil = lt.LockedUntil
+	}
+	ov, err := s.Overview(ctx, d.User)
+	if err != nil {
+		return UserDetail{}, err
+	}
+	d.Sessions, d.Events = ov.Sessions, ov.Events
+	return d, nil
+}
+
+// managedUser is the account with the address; ErrUnknownUser for none.
+func (s *Service) managedUser(ctx context.Context, tx *store.Store, email string) (*store.User, error) {
+	canon, err := CanonicalEmail(email)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not an email address", ErrUnknownUser, email)
+	}
+	u, err := tx.UserByEmail(ctx, canon)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnknownUser
+	}
+	return u, err
+}
+
+// DisableUser switches the account off: every session, link and code
+// ends, and from then on sign-in answers as for a wrong password (after
+// the same work), recovery sends nothing and sign-up sends nothing, just as
+// for an address with no account (rule 21). It returns how many sessions
+// ended; disabling a disabled account changes nothing.
+func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (ended int, changed bool, err error) {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if u.Status == store.UserDisabled {
+			return nil
+		}
+		now := s.now()
+		if err := tx.SetUserStatus(ctx, u.ID, u.Status, store.UserDisabled, now); err != nil {
+			return err
+		}
+		changed = true
+		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
+			return err
+		}
+		// An emailed link or code must not outlive the decision.
+		if err := tx.RevokeTokens(ctx, u.ID, now, allPurposes()...); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account disabled by operator", "user_id", u.ID, "operator", by.Name, "sessions_ended", ended)
+		return s.audit(ctx, tx, u.ID, EventDisabledByOperator, by.meta())
+	})
+	return ended, changed, err
+}
+
+// EnableUser switches a disabled account back on: active again, or pending
+// if it never had a password, so it finishes activation as before. It
+// returns the status the account is left in; enabling an account that is
+// not disabled changes nothing.
+func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (status string, changed bool, err error) {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		status = u.Status
+		if u.Status != store.UserDisabled {
+			return nil
+		}
+		status = store.UserActive
+		if u.PasswordHash == "" {
+			status = store.UserPending
+		}
+		if err := tx.SetUserStatus(ctx, u.ID, store.UserDisabled, status, s.now()); err != nil {
+			return err
+		}
+		changed = true
+		logctx.From(ctx).InfoContext(ctx, "account enabled by operator", "user_id", u.ID, "operator", by.Name, "status", status)
+		return s.audit(ctx, tx, u.ID, EventEnabledByOperator, by.meta())
+	})
+	return status, changed, err
+}
+
+// DeleteUser erases the account: profile, sessions, links and codes, the
+// sign-in throttle, the code requests and rate counters of its address,
+// and the emails to it not sent yet. The audit trail keeps its events,
+// no longer tied to anyone, and records the erasure the same way.
+func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) error {
+	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		h := logctx.EmailHash(u.Email)
+		e := store.Erasure{AddressHash: h, RateKeys: []string{"email:addr:" + h, "resend:" + h}}
+		if err := tx.DeleteUser(ctx, u, e); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account deleted by operator", "user_id", u.ID, "operator", by.Name)
+		return s.audit(ctx, tx, 0, EventDeletedByOperator, by.meta())
+	})
+}
+
+// ResendActivation sends a pending account a fresh activation email, which
+// voids the links sent before. No browser asked, so the email carries a
+// link and no code.
+func (s *Service) ResendActivation(ctx context.Context, email string, by Operator) error {
+	if !s.linksOn() {
+		return ErrNoLinks
+	}
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if u.Status != store.UserPending {
+			return fmt.Errorf("%w (it is %s)", ErrNotPending, u.Status)
+		}
+		m := by.meta()
+		if err := s.sendLink(ctx, tx, u, false, Activation, s.now(), m, ""); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account activation resent by operator", "user_id", u.ID, "operator", by.Name)
+		return s.audit(ctx, tx, u.ID, EventActivationResentByOperator, m)
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}
+
+// EndSessions signs the account out everywhere and returns how many
+// sessions ended.
+func (s *Service) EndSessions(ctx context.Context, email string, by Operator) (int, error) {
+	var n int
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if n, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account sessions ended by operator", "user_id", u.ID, "operator", by.Name, "count", n)
+		return s.audit(ctx, tx, u.ID, EventSessionsEndedByOperator, by.meta())
+	})
+	return n, err
+}
+
+// UnlockUser clears the account's sign-in throttle, for an owner locked
+// out by someone guessing; the next wrong passwords count from zero.
+func (s *Service) UnlockUser(ctx context.Context, email string, by Operator) error {
+	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account unlocked by operator", "user_id", u.ID, "operator", by.Name)
+		return s.audit(ctx, tx, u.ID, EventUnlockedByOperator, by.meta())
+	})
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// UserFilter narrows ListUsers: Status (empty for all), Query a part of the
+// email, name or company matched case-insensitively, and at most Limit rows.
+type UserFilter struct {
+	Status string
+	Query  string
+	Limit  int
+}
+
+// UserRow is one account of an operator's list with the time of its last
+// sign-in, taken from the audit trail (nil when it never signed in).
+type UserRow struct {
+	User
+	LastSignInAt *time.Time `bun:"last_sign_in_at"`
+}
+
+// ListUsers lists accounts newest first. signInKind is the audit kind of a
+// successful sign-in, which the account package owns.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter, signInKind string) ([]UserRow, error) {
+	var rows []UserRow
+	q := s.db.NewSelect().Model(&rows).ColumnExpr("u.*").
+		ColumnExpr("(SELECT max(a.created_at) FROM audit_events AS a WHERE a.user_id = u.id AND a.kind = ?) AS last_sign_in_at", signInKind).
+		ModelTableExpr("users AS u")
+	if f.Status != "" {
+		q = q.Where("u.status = ?", f.Status)
+	}
+	if f.Query != "" {
+		// lower() on both sides, and LIKE with its wildcards escaped, so
+		// an underscore or a percent sign in the search means itself.
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(u.email) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`lower(u.company) LIKE ? ESCAPE '\'`, like)
+		})
+	}
+	if f.Limit > 0 {
+		q = q.Limit(int64(f.Limit))
+	}
+	if err := q.OrderExpr("u.created_at DESC, u.id DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	return rows, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// LastAuditEvent is when the user's newest event of kind happened; nil for
+// never.
+func (s *Store) LastAuditEvent(ctx context.Context, userID int64, kind string) (*time.Time, error) {
+	var list []AuditEvent
+	err := s.db.NewSelect().Model(&list).Where("user_id = ? AND kind = ?", userID, kind).
+		Order("created_at DESC", "id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: last audit event: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return &list[0].CreatedAt, nil
+}
+
+// SetUserStatus moves the account from status from to status to; ErrNotFound
+// when it is not in from (anymore), so a race with another change loses.
+func (s *Store) SetUserStatus(ctx context.Context, userID int64, from, to string, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*User)(nil)).
+		Set("status = ?", to).Set("updated_at = ?", now.UTC()).
+		Where("id = ? AND status = ?", userID, from).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set user status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Erasure names what of an address lives outside the account's own rows:
+// its code requests and rate counters are keyed by hashes of it, which the
+// account package computes.
+type Erasure struct {
+	AddressHash string
+	RateKeys    []string
+}
+
+// DeleteUser erases the account and everything kept about it: sessions,
+// tokens and its sign-in throttle (by their foreign keys, and explicitly,
+// in case a database was created without them), code requests and rate
+// counters of its address, and the emails to it not sent yet (which may
+// carry a live link). Audit events stay, without the user id.
+func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
+	steps := []struct {
+		what string
+		q    *bun.DeleteQuery
+	}{
+		{"sessions", s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", u.ID)},
+		{"tokens", s.db.NewDelete().Model((*Token)(nil)).Where("user_id = ?", u.ID)},
+		{"login throttle", s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", u.ID)},
+		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash = ?", e.AddressHash)},
+		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).
+			Where("lower(recipient) = ? AND status <> ?", strings.ToLower(u.Email), OutboxSent)},
+	}
+	if len(e.RateKeys) > 0 {
+		steps = append(steps, struct {
+			what string
+			q    *bun.DeleteQuery
+		}{"rate counters", s.db.NewDelete().Model((*RateCounter)(nil)).Where("key IN (?)", bun.In(e.RateKeys))})
+	}
+	for _, st := range steps {
+		if _, err := st.q.Exec(ctx); err != nil {
+			return fmt.Errorf("store: delete user: %s: %w", st.what, err)
+		}
+	}
+	if _, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("user_id = NULL").Where("user_id = ?", u.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: delete user: audit: %w", err)
+	}
+	res, err := s.db.NewDelete().Model((*User)(nil)).Where("id = ?", u.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ListAuditEvents lists the newest events of every account and of none,
+// for a trail that outlives the accounts it names.
+func (s *Store) ListAuditEvents(ctx context.Context, limit int) ([]AuditEvent, error) {
+	var list []AuditEvent
+	err := s.db.NewSelect().Model(&list).Order("created_at DESC", "id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: list audit events: %w", err)
+	}
+	return list, nil
+}
