@@ -114,6 +114,13 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker.SendTimeout = cfg.MailSendTimeout
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease
+	worker.MaxBatch = cfg.MailBatchSize
+	worker.BounceCooldown = cfg.MailBounceCooldown
+	if mailbox == nil {
+		// Resend limits requests per team, not per instance: the budget is
+		// shared through the database.
+		worker.Budget = mail.NewStoreBudget(st, "resend", cfg.ResendMaxRequestsPerSecond)
+	}
 	worker.Log = log.With("component", "outbox")
 	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}, Queued: worker.Wake}, account.Config{
 		BaseURL:         cfg.BaseURL,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -77,10 +78,19 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 		if tx.Postgres() {
 			due = due.For("UPDATE SKIP LOCKED")
 		}
+		// A row last tried in a batch comes with the rest of that batch,
+		// so the batch can be sent again exactly as it was, under the same
+		// key. Its members share next_attempt_at (one UPDATE set it), so
+		// they are due together, and each is its recipient's earliest.
+		members := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("batch_key").
+			Where("id IN (?)", due).Where("batch_key NOT IN ('', ?)", BatchAlone)
 		return tx.db.NewUpdate().Model(&list).
 			Set("claimed_until = ?", now.Add(lease)).
 			Set("attempts = attempts + 1").
-			Where("id IN (?)", due).
+			WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+				return q.Where("id IN (?)", due).
+					WhereOr("status = ? AND batch_key IN (?) AND (claimed_until IS NULL OR claimed_until <= ?)", OutboxPending, members, now)
+			}).
 			Returning("*").
 			Scan(ctx)
 	}
@@ -119,35 +129,79 @@ const claimLockKey int32 = 0x6f757462 // "outb"
 // claimLockWait bounds the wait for claimLockKey, as a PostgreSQL interval.
 const claimLockWait = "10s"
 
+// BatchAlone, as an outbox row's BatchKey, means the row may already have
+// been sent on its own under its own idempotency key: it must never go in
+// a batch (whose key Resend would not know), or it could arrive twice.
+const BatchAlone = "-"
+
 // MarkOutboxSent records delivery and erases the message data, which may
 // hold a live link.
 func (s *Store) MarkOutboxSent(ctx context.Context, id int64, now time.Time) error {
-	return s.MarkOutboxBatchSent(ctx, []int64{id}, now)
+	return s.MarkOutboxBatchSent(ctx, []int64{id}, nil, now)
 }
 
 // MarkOutboxBatchSent records the delivery of several messages in one
-// UPDATE, erasing their data as MarkOutboxSent does.
-func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error {
+// UPDATE, erasing their data as MarkOutboxSent does; messageIDs, when not
+// nil, are the provider's ids of the messages, in the order of ids.
+func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+	q := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("status = ?", OutboxSent).Set("sent_at = ?", now.UTC()).
-		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''").
-		Where("id IN (?)", bun.In(ids)).Exec(ctx)
-	if err != nil {
+		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''")
+	if len(messageIDs) == len(ids) {
+		var b strings.Builder
+		args := make([]any, 0, 2*len(ids))
+		b.WriteString("message_id = CASE id")
+		for i, id := range ids {
+			b.WriteString(" WHEN ? THEN ?")
+			args = append(args, id, messageIDs[i])
+		}
+		b.WriteString(" ELSE message_id END")
+		q = q.Set(b.String(), args...)
+	}
+	if _, err := q.Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
 		return fmt.Errorf("store: mark sent: %w", err)
 	}
 	return nil
 }
 
-// MarkOutboxRetry releases the claim and schedules the next attempt.
+// TagOutboxBatch records that the rows are about to be sent as one batch
+// under key, before the call: if the outcome is lost (a timeout, a crash),
+// the retry sends the same rows under the same key, which Resend answers
+// without sending again.
+func (s *Store) TagOutboxBatch(ctx context.Context, ids []int64, key string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).Set("batch_key = ?", key).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: tag batch: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxRetry releases the claim and schedules the next attempt. The
+// row was sent on its own, so from now on it goes on its own (BatchAlone).
 func (s *Store) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Set("batch_key = CASE WHEN batch_key = '' THEN ? ELSE batch_key END", BatchAlone).
 		Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: mark retry: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxBatchRetry releases a batch's claim and schedules its next
+// attempt, one time for every row, so the whole batch comes due (and is
+// claimed, ClaimOutbox) together.
+func (s *Store) MarkOutboxBatchRetry(ctx context.Context, ids []int64, next time.Time, lastErr string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark batch retry: %w", err)
 	}
 	return nil
 }
