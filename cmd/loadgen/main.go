@@ -60,6 +60,9 @@ type config struct {
 	baseline     string        // -baseline: serve the minimal comparison server here instead of loading
 	outageAt     time.Duration // -resend-outage: when the fake's outage begins, after the start
 	outageFor    time.Duration // and how long it lasts (0: no outage)
+	count        int           // -register -count: submit this many sign-ups at -rate, then wait for their mail
+	rate         float64       // -rate: submits a second
+	resendRPS    float64       // -resend-rps: the fake Resend API's request limit (0: none)
 }
 
 // rr takes turns among the targets, across every virtual user.
@@ -100,6 +103,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.Float64Var(&c.resendFail, "resend-fail", 0, "share of sends (0 to 1) the built-in fake Resend API fails at random: 500, 429 with Retry-After, 503, a hang before accepting and a hang after accepting, taking turns")
 	outage := fs.String("resend-outage", "", "START+LENGTH, e.g. 10s+15s: the fake Resend API fails every send from START after the run begins, for LENGTH")
 	fs.StringVar(&c.baseline, "baseline", "", "serve a minimal Go HTTP server on this loopback host:port (a fixed page the size of /register, nothing else) until interrupted, to load with -page / for comparison")
+	fs.IntVar(&c.count, "count", 0, "-register: submit exactly this many sign-ups at -rate, then wait (up to -mail-grace) for every activation email and report the time from submit to delivery")
+	rate := fs.String("rate", "100/s", "-register -count: submits a second")
+	fs.Float64Var(&c.resendRPS, "resend-rps", 0, "let the built-in fake Resend API take this many requests a second and answer 429 with Retry-After past it, as Resend's per-team limit (2) does (0: no limit)")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -126,6 +132,13 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		if !ok || err1 != nil || err2 != nil || c.outageAt < 0 || c.outageFor <= 0 {
 			return c, fmt.Errorf("-resend-outage %q: want START+LENGTH such as 10s+15s", *outage)
 		}
+	}
+	if c.count > 0 {
+		r, err := parseRate(*rate)
+		if err != nil {
+			return c, err
+		}
+		c.rate = r
 	}
 	if c.baseline != "" {
 		host, _, err := net.SplitHostPort(c.baseline)
@@ -157,6 +170,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("-resend-fail must be between 0 and 1")
 	case (c.resendFail > 0 || c.outageFor > 0) && (c.page != "" || c.validate):
 		return c, errors.New("-resend-fail and -resend-outage need a mode that sends email (flows, -register or -signin)")
+	case c.count < 0 || c.resendRPS < 0:
+		return c, errors.New("-count and -resend-rps must not be negative")
+	case c.count > 0 && !c.register:
+		return c, errors.New("-count needs -register")
 	case c.page != "" && !strings.HasPrefix(c.page, "/"):
 		return c, errors.New("-page must be a path such as /register")
 	}
@@ -213,6 +230,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer fake.Close()
 	fake.SetDelay(cfg.resendDelay)
 	fake.SetFaultRate(cfg.resendFail)
+	fake.SetRequestRate(cfg.resendRPS)
 	mailURL := fake.URL()
 	if cfg.resendListen != "" {
 		ln, err := net.Listen("tcp", cfg.resendListen)
@@ -235,6 +253,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer end.Stop()
 	}
 	defer printFaults(stdout, fake)
+	if cfg.count > 0 {
+		rep := burst(ctx, cfg, fake)
+		rep.print(stdout)
+		return rep.err()
+	}
 	if cfg.register || cfg.signin {
 		email := cfg.email
 		if cfg.signin && email == "" {
