@@ -154,7 +154,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		worker.OnResult = m.MailSend
 	}
 
+	var webhooks *mail.Webhooks
+	if cfg.ResendWebhookSecret != "" {
+		webhooks = mail.NewWebhooks(cfg.ResendWebhookSecret, st, log.With("component", "resend_webhook"))
+	}
 	h, err := handlers.New(handlers.Deps{
+		ResendWebhook:  webhooks,
 		Account:        acc,
 		Catalog:        catalog,
 		Ready:          st.Ping,
