@@ -15,6 +15,8 @@ Usage:
   gatehouse migrate                 apply the database migrations and exit
   gatehouse outbox list [--status failed|pending|sent] [--limit N]
   gatehouse outbox retry <id> | --all-failed
+  gatehouse mail suppressions list [--limit N] [--show-addresses]
+  gatehouse mail suppressions remove <address>
   gatehouse --help | -h             print this and exit
   gatehouse --version               print the version and exit
 
@@ -31,8 +33,8 @@ var version, commit string
 // configuration is read or the database opened, so asking for help, or
 // mistyping, never migrates the database it points at.
 type command struct {
-	name   string   // serve, migrate, outbox, help or version
-	outbox outboxOp // for outbox
+	name   string   // serve, migrate, outbox, mail, help or version
+	outbox outboxOp // for outbox and mail
 }
 
 // usageError is a wrong command line; main exits 2 on it, as the flag
@@ -73,11 +75,17 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, outbox: op}, nil
+	case "mail":
+		op, err := parseMail(rest[1:])
+		if err != nil {
+			return command{}, &usageError{err.Error()}
+		}
+		return command{name: name, outbox: op}, nil
 	default:
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)
 		}
-		return wrong("unknown command %q (want serve, migrate or outbox)", name)
+		return wrong("unknown command %q (want serve, migrate, outbox or mail)", name)
 	}
 }
 

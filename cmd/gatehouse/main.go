@@ -3,6 +3,7 @@
 //	gatehouse            serve (the default)
 //	gatehouse migrate    apply database migrations and exit
 //	gatehouse outbox …   list or retry outbox messages
+//	gatehouse mail …     list or lift suppressed addresses
 //	gatehouse --help     usage; --version the build's version and commit
 package main
 

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "migrate":
 		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
 		return nil
-	case "outbox":
+	case "outbox", "mail":
 		return cmd.outbox(ctx, st, stdout)
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)
