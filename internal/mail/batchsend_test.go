@@ -207,3 +207,48 @@ func TestWorkerKeepsToBudget(t *testing.T) {
 		}
 	})
 }
+
+// A worker that dies after its batch reached Resend, before marking it,
+// leaves the rows tagged: once the claim runs out, the next worker sends
+// the same batch under the same key, and Resend replays it.
+func TestWorkerResendsBatchAfterCrash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newRig(t, s)
+		for i := range 3 {
+			r.enqueueTo(t, fmt.Sprintf("p%d@example.com", i))
+		}
+		// The dying worker: claim, tag, send, and nothing more.
+		ctx := context.Background()
+		claimed, err := s.ClaimOutbox(ctx, r.now, 10, r.w.Lease)
+		if err != nil || len(claimed) != 3 {
+			t.Fatalf("claim: %d, %v", len(claimed), err)
+		}
+		key := mail.BatchKey(claimed)
+		ids := []int64{claimed[0].ID, claimed[1].ID, claimed[2].ID}
+		if err := s.TagOutboxBatch(ctx, ids, key); err != nil {
+			t.Fatal(err)
+		}
+		var ms []mail.Message
+		for _, row := range claimed {
+			m, _ := r.w.Render(ctx, row)
+			m.From, m.To, m.IdempotencyKey = r.w.From, row.Recipient, row.IdempotencyKey
+			ms = append(ms, m)
+		}
+		if _, err := r.w.Sender.(mail.BatchSender).SendBatch(ctx, ms, key); err != nil {
+			t.Fatal(err)
+		}
+		r.now = r.now.Add(r.w.Lease + time.Second)
+		if n := r.runOnce(t); n != 3 {
+			t.Fatalf("claimed %d after the lease ran out, want 3", n)
+		}
+		if got := len(r.fake.Emails()); got != 3 {
+			t.Errorf("%d emails, want 3 (the retry replayed)", got)
+		}
+		if n := r.fake.CountByKey()[key]; n != 2 {
+			t.Errorf("key used %d times, want 2", n)
+		}
+		if got := len(rows(t, s, store.OutboxSent)); got != 3 {
+			t.Errorf("%d rows sent, want 3", got)
+		}
+	})
+}
