@@ -114,7 +114,7 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
-	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming up to MAIL_BATCH_SIZE rows of its own, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After. Each loop holding mail waits its turn for the shared request budget, so fewer loops send bigger batches sooner"},
+	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming up to MAIL_BATCH_SIZE rows of its own, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After"},
 	{"MAIL_CLAIM_LEASE", "30s", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (above MAIL_SEND_TIMEOUT; a worker gives back what it could not send before its claim runs out)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
 	{"MAIL_BATCH_SIZE", "100", "most emails one call to Resend carries (1 to 100); when more than one is due they go through the batch endpoint, one call for many, and each sending loop claims this many rows"},

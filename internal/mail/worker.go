@@ -22,6 +22,7 @@ type Outbox interface {
 	ReleaseOutbox(ctx context.Context, id int64, next time.Time) error
 	Suppressions(ctx context.Context, addrs []string) (map[string]store.Suppression, error)
 	LiftBounce(ctx context.Context, addr string, since time.Time) (bool, error)
+	OutboxDue(ctx context.Context, now time.Time) (bool, error)
 }
 
 // RenderFunc turns an outbox row into a message (subject, HTML and text in
@@ -73,6 +74,9 @@ type Worker struct {
 	wake        chan struct{}
 	mu          sync.Mutex
 	pausedUntil time.Time // the provider answered 429: no send before this
+	// gate lets one loop at a time wait for a request slot and then
+	// claim (see runBatch).
+	gate sync.Mutex
 }
 
 // NewWorker returns a worker with defaults for everything but its parts.
@@ -181,9 +185,26 @@ type unit struct {
 // outlive the claim are given back. Once the provider answers 429, the
 // rows not yet sent are released until its Retry-After. Rows given back
 // spend no attempt.
+//
+// With a Budget and batching, the claim comes after the wait for a request
+// slot, not before: the batch then holds everything due when it leaves, so
+// mail waits for the next slot rather than for every loop's turn before
+// it. One loop at a time per instance waits so (the rest send meanwhile),
+// and only when something is due, so idle polls spend no slot.
 func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
+	var pre *time.Time
+	if w.Budget != nil && w.batching() {
+		slot, n, err := w.reserveFirst(ctx)
+		if err != nil || n == 0 {
+			return 0, err
+		}
+		pre = &slot
+	}
 	claimed := w.Now()
 	rows, err := w.Outbox.ClaimOutbox(ctx, claimed, limit, w.Lease)
+	if pre != nil {
+		w.gate.Unlock()
+	}
 	if err != nil || len(rows) == 0 {
 		return len(rows), err
 	}
@@ -254,7 +275,8 @@ func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 				}
 				continue
 			}
-			ids, mids, retry := w.sendUnit(ctx, u, claimed)
+			ids, mids, retry := w.sendUnit(ctx, u, claimed, pre)
+			pre = nil
 			sent, msgIDs = append(sent, ids...), append(msgIDs, mids...)
 			for _, r := range retry {
 				held[r] = true
@@ -367,7 +389,7 @@ func (w *Worker) screen(ctx context.Context, rows []store.OutboxMessage) ([]stor
 // sendUnit renders and sends one unit and records failures and retries;
 // it returns the rows sent (with the provider's ids, "" when unknown) for
 // the caller to mark, and the recipients that wait for a retry.
-func (w *Worker) sendUnit(ctx context.Context, u unit, claimed time.Time) (ids []int64, msgIDs []string, held []string) {
+func (w *Worker) sendUnit(ctx context.Context, u unit, claimed time.Time, pre *time.Time) (ids []int64, msgIDs []string, held []string) {
 	log := w.Log
 	var rows []store.OutboxMessage
 	var ms []Message
@@ -400,7 +422,7 @@ func (w *Worker) sendUnit(ctx context.Context, u unit, claimed time.Time) (ids [
 	} else {
 		log = log.With("outbox_id", rows[0].ID, "kind", rows[0].Kind, "attempt", rows[0].Attempts)
 	}
-	if w.Budget != nil {
+	if w.Budget != nil && pre == nil {
 		slot, ok, err := w.Budget.Reserve(ctx, w.Now(), claimed.Add(w.Lease-w.SendTimeout))
 		if err != nil || !ok {
 			// The other loops and instances have the budget until after
@@ -493,6 +515,29 @@ func (w *Worker) sendUnit(ctx context.Context, u unit, claimed time.Time) (ids [
 		w.record(ctx, log, w.Outbox.MarkOutboxRetry(ctx, rowIDs[0], next, err.Error()))
 	}
 	return nil, nil, held
+}
+
+// reserveFirst takes the gate, and when a claim would find mail, a request
+// slot, and waits for it; n is 1 with the gate held and the slot taken, 0
+// (gate released) when nothing is due or the budget is taken for longer
+// than a claim lasts (the loop tries again at its next poll).
+func (w *Worker) reserveFirst(ctx context.Context) (slot time.Time, n int, err error) {
+	w.gate.Lock()
+	due, err := w.Outbox.OutboxDue(ctx, w.Now())
+	if err != nil || !due {
+		w.gate.Unlock()
+		return time.Time{}, 0, err
+	}
+	now := w.Now()
+	slot, ok, err := w.Budget.Reserve(ctx, now, now.Add(w.Lease-w.SendTimeout))
+	if err != nil || !ok {
+		w.gate.Unlock()
+		return time.Time{}, 0, err
+	}
+	if d := slot.Sub(w.Now()); d > 0 {
+		time.Sleep(d)
+	}
+	return slot, 1, nil
 }
 
 // sendOne sends m on its own, with the provider's id when the Sender tells it.

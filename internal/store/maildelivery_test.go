@@ -183,3 +183,29 @@ func TestRecordMailEvent(t *testing.T) {
 		}
 	})
 }
+
+// OutboxDue says whether a claim would find a message, blocked recipients
+// and claimed rows not counting.
+func TestOutboxDue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if due, err := s.OutboxDue(ctx, t0); err != nil || due {
+			t.Fatalf("empty: %v, %v", due, err)
+		}
+		for range 2 {
+			if err := s.Enqueue(ctx, &store.OutboxMessage{Kind: "k", Recipient: "r@example.com", Locale: "en", Data: "{}", CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if due, err := s.OutboxDue(ctx, t0); err != nil || !due {
+			t.Fatalf("two pending: %v, %v", due, err)
+		}
+		// The first claimed: the second waits behind it, so nothing is due.
+		if got, err := s.ClaimOutbox(ctx, t0, 1, time.Minute); err != nil || len(got) != 1 {
+			t.Fatal(got, err)
+		}
+		if due, err := s.OutboxDue(ctx, t0); err != nil || due {
+			t.Errorf("one claimed, its recipient's next blocked: %v, %v; want nothing due", due, err)
+		}
+	})
+}

@@ -55,26 +55,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	now = now.UTC()
 	var list []OutboxMessage
 	claim := func(ctx context.Context, tx *Store) error {
-		// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
-		// rather than one OR, which would read every pending row at
-		// every claim.
-		blocked := tx.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
-			Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now).
-			UnionAll(tx.db.NewSelect().TableExpr("outbox AS waiting").Column("waiting.recipient").
-				Where("waiting.status = ? AND waiting.next_attempt_at > ?", OutboxPending, now))
-		// SQLite has no statistics and would pick outbox_due_idx for the
-		// range on next_attempt_at, then sort every due row by id; the
-		// unary + keeps that column off the index, so it walks
-		// outbox_status_id_idx in id order and stops at limit.
-		dueAt := "next_attempt_at <= ?"
-		if !tx.Postgres() {
-			dueAt = "+" + dueAt
-		}
-		due := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
-			Where("status = ?", OutboxPending).Where(dueAt, now).
-			Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
-			Where("recipient NOT IN (?)", blocked).
-			Order("id").Limit(int64(limit))
+		due := tx.dueQuery(now, limit)
 		if tx.Postgres() {
 			due = due.For("UPDATE SKIP LOCKED")
 		}
@@ -120,6 +101,43 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	// UPDATE … RETURNING has no order; mail goes out oldest first.
 	slices.SortFunc(list, func(a, b OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
 	return list, nil
+}
+
+// dueQuery selects the ids of up to limit messages a claim at now may
+// take, oldest first: pending, due, unclaimed, and the earliest of a
+// recipient with nothing in flight or waiting.
+func (s *Store) dueQuery(now time.Time, limit int) *bun.SelectQuery {
+	// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
+	// rather than one OR, which would read every pending row at
+	// every claim.
+	blocked := s.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
+		Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now).
+		UnionAll(s.db.NewSelect().TableExpr("outbox AS waiting").Column("waiting.recipient").
+			Where("waiting.status = ? AND waiting.next_attempt_at > ?", OutboxPending, now))
+	// SQLite has no statistics and would pick outbox_due_idx for the
+	// range on next_attempt_at, then sort every due row by id; the
+	// unary + keeps that column off the index, so it walks
+	// outbox_status_id_idx in id order and stops at limit.
+	dueAt := "next_attempt_at <= ?"
+	if !s.Postgres() {
+		dueAt = "+" + dueAt
+	}
+	return s.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
+		Where("status = ?", OutboxPending).Where(dueAt, now).
+		Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
+		Where("recipient NOT IN (?)", blocked).
+		Order("id").Limit(int64(limit))
+}
+
+// OutboxDue reports whether a claim at now would find a message, so a
+// worker can ask before it spends a request slot on a claim that finds
+// nothing.
+func (s *Store) OutboxDue(ctx context.Context, now time.Time) (bool, error) {
+	ok, err := s.dueQuery(now.UTC(), 1).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: outbox due: %w", err)
+	}
+	return ok, nil
 }
 
 // claimLockKey names the advisory lock that makes outbox claims take turns
