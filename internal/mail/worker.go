@@ -14,7 +14,7 @@ import (
 // Outbox is what the worker needs of the store.
 type Outbox interface {
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.OutboxMessage, error)
-	MarkOutboxBatchSent(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error
+	MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error
 	MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error
 	MarkOutboxBatchRetry(ctx context.Context, ids []int64, next time.Time, lastErr string) error
 	TagOutboxBatch(ctx context.Context, ids []int64, key string) error
@@ -222,7 +222,7 @@ func (w *Worker) runBatch(ctx context.Context, limit int) (int, error) {
 		if len(sent) == 0 {
 			return
 		}
-		if err := w.Outbox.MarkOutboxBatchSent(ctx, sent, msgIDs, w.Now()); err != nil && !errors.Is(err, context.Canceled) {
+		if err := w.Outbox.MarkOutboxSentWithIDs(ctx, sent, msgIDs, w.Now()); err != nil && !errors.Is(err, context.Canceled) {
 			// The leases run out and the rows are tried again; the
 			// idempotency keys keep that from sending twice.
 			w.Log.ErrorContext(ctx, "outbox update failed", "err", err, "outbox_ids", sent)

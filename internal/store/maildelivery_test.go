@@ -97,7 +97,7 @@ func TestClaimTakesWholeBatch(t *testing.T) {
 				t.Errorf("row %d: id %d key %q attempts %d", i, m.ID, m.BatchKey, m.Attempts)
 			}
 		}
-		if err := s.MarkOutboxBatchSent(ctx, batch, []string{"m1", "m2", "m3"}, t0); err != nil {
+		if err := s.MarkOutboxSentWithIDs(ctx, batch, []string{"m1", "m2", "m3"}, t0); err != nil {
 			t.Fatal(err)
 		}
 		sent, _ := s.OutboxByStatus(ctx, store.OutboxSent, 10)
@@ -128,7 +128,7 @@ func TestRecordMailEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.ClaimOutbox(ctx, t0, 1, time.Minute)
-		if err := s.MarkOutboxBatchSent(ctx, []int64{m.ID}, []string{"msg-1"}, t0); err != nil {
+		if err := s.MarkOutboxSentWithIDs(ctx, []int64{m.ID}, []string{"msg-1"}, t0); err != nil {
 			t.Fatal(err)
 		}
 		ev := func(id, typ, sup string, at time.Duration) store.MailEvent {

@@ -155,13 +155,19 @@ const BatchAlone = "-"
 // MarkOutboxSent records delivery and erases the message data, which may
 // hold a live link.
 func (s *Store) MarkOutboxSent(ctx context.Context, id int64, now time.Time) error {
-	return s.MarkOutboxBatchSent(ctx, []int64{id}, nil, now)
+	return s.MarkOutboxBatchSent(ctx, []int64{id}, now)
 }
 
 // MarkOutboxBatchSent records the delivery of several messages in one
-// UPDATE, erasing their data as MarkOutboxSent does; messageIDs, when not
-// nil, are the provider's ids of the messages, in the order of ids.
-func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error {
+// UPDATE, erasing their data as MarkOutboxSent does.
+func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error {
+	return s.MarkOutboxSentWithIDs(ctx, ids, nil, now)
+}
+
+// MarkOutboxSentWithIDs is MarkOutboxBatchSent that also keeps the
+// provider's id of each message (messageIDs in the order of ids), which
+// its delivery events name; nil keeps none.
+func (s *Store) MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -328,7 +328,7 @@ func TestOutboxConcurrentClaimsOneRecipientAtATime(t *testing.T) {
 					ids = append(ids, m.ID)
 				}
 			}
-			if err := s.MarkOutboxBatchSent(ctx, ids, nil, now); err != nil {
+			if err := s.MarkOutboxBatchSent(ctx, ids, now); err != nil {
 				t.Fatal(err)
 			}
 		}
