@@ -252,3 +252,30 @@ func TestWorkerResendsBatchAfterCrash(t *testing.T) {
 		}
 	})
 }
+
+// A row that fails to render leaves its batch; the key is that of the
+// rows that went, so a retry of them would find it again.
+func TestWorkerBatchKeyCoversRowsSent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newRig(t, s)
+		render := r.w.Render
+		r.w.Render = func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+			if row.Recipient == "bad@example.com" {
+				return mail.Message{}, fmt.Errorf("no template")
+			}
+			return render(ctx, row)
+		}
+		r.enqueueTo(t, "p0@example.com")
+		r.enqueueTo(t, "bad@example.com")
+		r.enqueueTo(t, "p1@example.com")
+		r.runOnce(t)
+		sent := rows(t, s, store.OutboxSent)
+		emails := r.fake.Emails()
+		if len(sent) != 2 || len(emails) != 2 || len(rows(t, s, store.OutboxFailed)) != 1 {
+			t.Fatalf("%d sent, %d emails", len(sent), len(emails))
+		}
+		if want := mail.BatchKey(sent); emails[0].BatchKey != want || sent[0].BatchKey != want {
+			t.Errorf("batch key %q (row %q), want %q", emails[0].BatchKey, sent[0].BatchKey, want)
+		}
+	})
+}

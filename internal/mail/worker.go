@@ -412,10 +412,13 @@ func (w *Worker) sendUnit(ctx context.Context, u unit, claimed time.Time, pre *t
 		rowIDs[i] = r.ID
 	}
 	if u.batch {
-		if key := BatchKey(rows); u.tagged && key != u.key {
-			// Part of the batch is gone (failed, suppressed, retried by
-			// hand): the rest can no longer be sent under the old key.
-			log.WarnContext(ctx, "outbox batch incomplete on retry; sending the rest under a new key", "old_key", u.key, "outbox_ids", rowIDs)
+		// The key covers the rows that go, after any failed to render.
+		if key := BatchKey(rows); key != u.key {
+			if u.tagged {
+				// Part of the batch is gone (failed, suppressed, retried by
+				// hand): the rest can no longer be sent under the old key.
+				log.WarnContext(ctx, "outbox batch incomplete on retry; sending the rest under a new key", "old_key", u.key, "outbox_ids", rowIDs)
+			}
 			u.key, u.tagged = key, false
 		}
 		log = log.With("outbox_ids", rowIDs, "batch_key", u.key, "attempt", rows[0].Attempts)
