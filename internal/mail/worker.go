@@ -41,8 +41,9 @@ const (
 	ResultFailed Result = "failed"
 )
 
-// Worker sends the outbox: it claims due rows, renders and sends each, and
-// records the outcome, retrying with backoff on transient failures.
+// Worker sends the outbox: it claims due rows, renders them and sends them
+// (several to a call when the Sender can batch), and records the outcome,
+// retrying with backoff on transient failures.
 type Worker struct {
 	Outbox      Outbox
 	Sender      Sender
@@ -95,7 +96,8 @@ func (w *Worker) Wake() {
 }
 
 // Run sends until ctx is cancelled, in Concurrency loops that each claim
-// and send a batch of their own (Batch shared out among them), so a call
+// and send a batch of their own (Batch shared out among them, or MaxBatch
+// each when the Sender batches), so a call
 // that hangs until SendTimeout holds up only its own loop's batch while
 // the others go on. A batch already claimed is finished (each send bounded
 // by SendTimeout) before Run returns, so a graceful shutdown leaves nothing
@@ -139,8 +141,8 @@ func (w *Worker) loop(ctx context.Context, batch int) {
 	}
 }
 
-// RunOnce claims one batch of up to Batch due rows and sends them one
-// after another, oldest first; it returns how many it claimed.
+// RunOnce claims one batch of up to Batch due rows and sends them, oldest
+// first; it returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) { return w.runBatch(ctx, w.Batch) }
 
 // batching reports whether the worker sends several messages per API call.
