@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/resend/resend-go/v3"
 )
 
 // Event is one delivery event as Resend posts it to a webhook.
@@ -42,7 +44,7 @@ func EventFor(e Email, typ string, at time.Time) Event {
 func (e Event) Payload() []byte {
 	data := map[string]any{"email_id": e.EmailID, "to": e.To, "created_at": e.At.UTC().Format(time.RFC3339Nano),
 		"from": "Gatehouse <noreply@gatehouse.test>", "subject": "…"}
-	if e.Type == "email.bounced" {
+	if e.Type == resend.EventEmailBounced {
 		data["bounce"] = map[string]string{"type": e.BounceType, "subType": "General", "message": "The recipient's mailbox does not exist."}
 	}
 	b, _ := json.Marshal(map[string]any{"type": e.Type, "created_at": e.At.UTC().Format(time.RFC3339Nano), "data": data})
