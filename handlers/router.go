@@ -28,6 +28,8 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Mailbox is the dev mailbox; nil when mail goes through Resend.
 	Mailbox *mail.Mailbox
+	// ResendWebhook records Resend's delivery events; nil turns the route off.
+	ResendWebhook *mail.Webhooks
 	// SecureCookies is true when the public URL is https.
 	SecureCookies  bool
 	TrustedProxies []string
@@ -162,6 +164,8 @@ func (s *server) engine() (*gin.Engine, error) {
 		dev.GET("", s.mailbox)
 		dev.GET("/:id", s.mailboxHTML)
 	}
+
+	s.resendWebhookRoutes(r)
 
 	return r, nil
 }

@@ -20,6 +20,8 @@ Usage:
                                     until its tokens have expired)
   gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
   gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock EMAIL [--json]
+  gatehouse mail suppressions list [--limit N] [--show-addresses]
+  gatehouse mail suppressions remove <address>
   gatehouse --help | -h             print this and exit
   gatehouse --version               print the version and exit
 
@@ -36,8 +38,8 @@ var version, commit string
 // configuration is read or the database opened, so asking for help, or
 // mistyping, never migrates the database it points at.
 type command struct {
-	name   string   // serve, migrate, outbox, keys, help or version
-	outbox outboxOp // for outbox
+	name   string   // serve, migrate, outbox, mail, keys, users, help or version
+	outbox outboxOp // for outbox and mail
 	users  usersOp  // for users
 }
 
@@ -90,11 +92,17 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, users: op}, nil
+	case "mail":
+		op, err := parseMail(rest[1:])
+		if err != nil {
+			return command{}, &usageError{err.Error()}
+		}
+		return command{name: name, outbox: op}, nil
 	default:
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)
 		}
-		return wrong("unknown command %q (want serve, migrate, outbox or keys)", name)
+		return wrong("unknown command %q (want serve, migrate, outbox, mail, keys or users)", name)
 	}
 }
 

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "migrate":
 		fmt.Fprintf(stdout, "database is up to date (%d migrations applied now)\n", len(applied))
 		return nil
-	case "outbox":
+	case "outbox", "mail":
 		return cmd.outbox(ctx, st, stdout)
 	case "keys":
 		kid, err := handoff.NewKeyring(st, nil).Rotate(ctx)
@@ -130,6 +130,13 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	worker.SendTimeout = cfg.MailSendTimeout
 	worker.RetryDelay = cfg.MailRetryDelay
 	worker.Lease = cfg.MailClaimLease
+	worker.MaxBatch = cfg.MailBatchSize
+	worker.BounceCooldown = cfg.MailBounceCooldown
+	if mailbox == nil {
+		// Resend limits requests per team, not per instance: the budget is
+		// shared through the database.
+		worker.Budget = mail.NewStoreBudget(st, "resend", cfg.ResendMaxRequestsPerSecond)
+	}
 	worker.Log = log.With("component", "outbox")
 	// Webhooks leave through the same outbox as mail, claimed by a worker
 	// of their own, so a slow platform never holds up mail.
@@ -179,6 +186,10 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		worker.OnResult = m.MailSend
 	}
 
+	var webhooks *mail.Webhooks
+	if cfg.ResendWebhookSecret != "" {
+		webhooks = mail.NewWebhooks(cfg.ResendWebhookSecret, st, log.With("component", "resend_webhook"))
+	}
 	keys := handoff.NewKeyring(st, nil)
 	if err := keys.Ensure(ctx); err != nil {
 		return err
@@ -189,6 +200,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Keys: keys, Tokens: handoff.NewIssuer(keys, cfg.BaseURL.String(), cfg.Platform.TokenAudience(cfg.BaseURL), nil),
 	}
 	h, err := handlers.New(handlers.Deps{
+		ResendWebhook:  webhooks,
 		Account:        acc,
 		Catalog:        catalog,
 		Ready:          st.Ping,

@@ -62,6 +62,9 @@ type config struct {
 	outageFor    time.Duration // and how long it lasts (0: no outage)
 	session      bool          // -session: -page requests carry a session (signed in once, first)
 	cookie       string        // the session's Cookie header, once signed in
+	count        int           // -register -count: submit this many sign-ups at -rate, then wait for their mail
+	rate         float64       // -rate: submits a second
+	resendRPS    float64       // -resend-rps: the fake Resend API's request limit (0: none)
 }
 
 // rr takes turns among the targets, across every virtual user.
@@ -102,6 +105,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.Float64Var(&c.resendFail, "resend-fail", 0, "share of sends (0 to 1) the built-in fake Resend API fails at random: 500, 429 with Retry-After, 503, a hang before accepting and a hang after accepting, taking turns")
 	outage := fs.String("resend-outage", "", "START+LENGTH, e.g. 10s+15s: the fake Resend API fails every send from START after the run begins, for LENGTH")
 	fs.StringVar(&c.baseline, "baseline", "", "serve a minimal Go HTTP server on this loopback host:port (a fixed page the size of /register, nothing else) until interrupted, to load with -page / for comparison")
+	fs.IntVar(&c.count, "count", 0, "-register: submit exactly this many sign-ups at -rate, then wait (up to -mail-grace) for every activation email and report the time from submit to delivery")
+	rate := fs.String("rate", "100/s", "-register -count: submits a second")
+	fs.Float64Var(&c.resendRPS, "resend-rps", 0, "let the built-in fake Resend API take this many requests a second and answer 429 with Retry-After past it, as Resend's per-team limit (2) does (0: no limit)")
 	fs.StringVar(&c.runID, "run", "", "run id used in generated addresses (default: from the clock)")
 	fs.BoolVar(&c.session, "session", false, "-page: sign in once first (to -email with -password, or an account loadgen creates through its fake Resend API) and send that session on every request, e.g. for a path Gatehouse proxies to UPSTREAM_URL")
 	verify := fs.Bool("verify", false, "forward-auth mode: GET /auth/verify with a live session (-page /auth/verify -session)")
@@ -137,6 +143,13 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 			return c, fmt.Errorf("-resend-outage %q: want START+LENGTH such as 10s+15s", *outage)
 		}
 	}
+	if c.count > 0 {
+		r, err := parseRate(*rate)
+		if err != nil {
+			return c, err
+		}
+		c.rate = r
+	}
 	if c.baseline != "" {
 		host, _, err := net.SplitHostPort(c.baseline)
 		if err != nil || !isLoopback(host) {
@@ -169,6 +182,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, errors.New("-resend-fail must be between 0 and 1")
 	case (c.resendFail > 0 || c.outageFor > 0) && (c.page != "" || c.validate):
 		return c, errors.New("-resend-fail and -resend-outage need a mode that sends email (flows, -register or -signin)")
+	case c.count < 0 || c.resendRPS < 0:
+		return c, errors.New("-count and -resend-rps must not be negative")
+	case c.count > 0 && !c.register:
+		return c, errors.New("-count needs -register")
 	case c.page != "" && !strings.HasPrefix(c.page, "/"):
 		return c, errors.New("-page must be a path such as /register")
 	}
@@ -230,6 +247,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer fake.Close()
 	fake.SetDelay(cfg.resendDelay)
 	fake.SetFaultRate(cfg.resendFail)
+	fake.SetRequestRate(cfg.resendRPS)
 	mailURL := fake.URL()
 	if cfg.resendListen != "" {
 		ln, err := net.Listen("tcp", cfg.resendListen)
@@ -266,6 +284,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return errors.New("no request succeeded")
 		}
 		return nil
+	}
+	if cfg.count > 0 {
+		rep := burst(ctx, cfg, fake)
+		rep.print(stdout)
+		return rep.err()
 	}
 	if cfg.register || cfg.signin {
 		email := cfg.email

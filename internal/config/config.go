@@ -2,6 +2,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -39,11 +40,22 @@ type Config struct {
 	MailSendTimeout        time.Duration
 	MailRetryDelay         time.Duration
 	MailClaimLease         time.Duration
-	LogLevel               string
-	LogFormat              string
-	TrustedProxies         []string
-	VerificationMethod     string
-	MetricsEnabled         bool
+	// MailBatchSize is the most emails one call to Resend carries (1 to 100).
+	MailBatchSize int
+	// ResendMaxRequestsPerSecond is the request rate all instances
+	// together keep to (Resend's per-team limit).
+	ResendMaxRequestsPerSecond float64
+	// ResendWebhookSecret verifies Resend's delivery events; "" turns the
+	// webhook route off.
+	ResendWebhookSecret string
+	// MailBounceCooldown is how long a bounced address stays suppressed
+	// before a new request from its owner lifts it.
+	MailBounceCooldown time.Duration
+	LogLevel           string
+	LogFormat          string
+	TrustedProxies     []string
+	VerificationMethod string
+	MetricsEnabled     bool
 	// MetricsAddr is the listener of /metrics, apart from the pages; ""
 	// when metrics are off.
 	MetricsAddr string
@@ -104,9 +116,13 @@ var Vars = []Var{
 	{"MAIL_POLL_INTERVAL", "2s", "how often the outbox worker looks for due mail (new mail is also sent at once)"},
 	{"MAIL_MAX_ATTEMPTS", "12", "sends tried before an outbox row is marked failed"},
 	{"MAIL_SEND_TIMEOUT", "15s", "timeout of one call to Resend"},
-	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming its own share of a batch, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After"},
+	{"MAIL_SEND_CONCURRENCY", "4", "outbox sending loops per instance (1 to 64), each claiming up to MAIL_BATCH_SIZE rows of its own, so a call hanging until MAIL_SEND_TIMEOUT holds up only its loop; a 429 pauses them all for its Retry-After"},
 	{"MAIL_CLAIM_LEASE", "30s", "how long a worker holds a claimed email; one that dies mid-send frees it when this runs out (above MAIL_SEND_TIMEOUT; a worker gives back what it could not send before its claim runs out)"},
 	{"MAIL_RETRY_DELAY", "5s", "pause before the first retry of a failed send; it doubles each time, up to 30m"},
+	{"MAIL_BATCH_SIZE", "100", "most emails one call to Resend carries (1 to 100); when more than one is due they go through the batch endpoint, one call for many, and each sending loop claims this many rows"},
+	{"RESEND_MAX_REQUESTS_PER_SECOND", "2", "calls to Resend a second, all instances together (Resend's per-team limit); the budget is kept in the database, so instances never exceed it between them"},
+	{"RESEND_WEBHOOK_SECRET", "", "signing secret (whsec_…) of the Resend webhook for delivery events at POST /webhooks/resend; unset, that route answers 404"},
+	{"MAIL_BOUNCE_COOLDOWN", "24h", "how long a hard-bounced address stays suppressed before a new email its owner asks for lifts it (a complaint never lifts by itself; gatehouse mail suppressions remove lifts either)"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
 	{"TRUSTED_PROXIES", "", "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed; empty trusts none"},
@@ -177,6 +193,9 @@ func Load(getenv func(string) string) (Config, error) {
 		MailSendTimeout:        dur("MAIL_SEND_TIMEOUT"),
 		MailRetryDelay:         dur("MAIL_RETRY_DELAY"),
 		MailClaimLease:         dur("MAIL_CLAIM_LEASE"),
+		MailBatchSize:          num("MAIL_BATCH_SIZE"),
+		ResendWebhookSecret:    get("RESEND_WEBHOOK_SECRET"),
+		MailBounceCooldown:     dur("MAIL_BOUNCE_COOLDOWN"),
 		LogLevel:               strings.ToLower(get("LOG_LEVEL")),
 		LogFormat:              strings.ToLower(get("LOG_FORMAT")),
 		VerificationMethod:     strings.ToLower(get("VERIFICATION_METHOD")),
@@ -266,6 +285,19 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ResetTTL != 0 && (c.ResetTTL < 30*time.Minute || c.ResetTTL > time.Hour) {
 		errs = append(errs, fmt.Errorf("RESET_TOKEN_TTL: between 30m and 60m, got %s", c.ResetTTL))
+	}
+	if c.MailBatchSize > 100 {
+		errs = append(errs, fmt.Errorf("MAIL_BATCH_SIZE: at most 100 (Resend's batch limit), got %d", c.MailBatchSize))
+	}
+	if rps, err := strconv.ParseFloat(get("RESEND_MAX_REQUESTS_PER_SECOND"), 64); err != nil || !(rps > 0) || rps > 1000 {
+		errs = append(errs, fmt.Errorf("RESEND_MAX_REQUESTS_PER_SECOND: want a positive number such as 2, got %q", get("RESEND_MAX_REQUESTS_PER_SECOND")))
+	} else {
+		c.ResendMaxRequestsPerSecond = rps
+	}
+	if c.ResendWebhookSecret != "" {
+		if _, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(c.ResendWebhookSecret, "whsec_")); err != nil {
+			errs = append(errs, errors.New("RESEND_WEBHOOK_SECRET: want the signing secret Resend shows (whsec_ and base64)"))
+		}
 	}
 	if c.MailSendConcurrency > 64 {
 		errs = append(errs, fmt.Errorf("MAIL_SEND_CONCURRENCY: at most 64, got %d", c.MailSendConcurrency))

@@ -58,6 +58,10 @@ func TestDefaults(t *testing.T) {
 		{"MAIL_SEND_CONCURRENCY", fmt.Sprint(c.MailSendConcurrency), "4"},
 		{"MAIL_RETRY_DELAY", c.MailRetryDelay.String(), "5s"},
 		{"MAIL_CLAIM_LEASE", c.MailClaimLease.String(), "30s"},
+		{"MAIL_BATCH_SIZE", fmt.Sprint(c.MailBatchSize), "100"},
+		{"RESEND_MAX_REQUESTS_PER_SECOND", fmt.Sprint(c.ResendMaxRequestsPerSecond), "2"}, // Resend's default per team
+		{"RESEND_WEBHOOK_SECRET", c.ResendWebhookSecret, ""},
+		{"MAIL_BOUNCE_COOLDOWN", c.MailBounceCooldown.String(), "24h0m0s"},
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"LOG_FORMAT", c.LogFormat, "text"},
 		{"TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ","), ""},

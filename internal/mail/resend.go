@@ -52,21 +52,51 @@ func NewResend(apiKey string, baseURL string, timeout time.Duration) (*Resend, e
 
 // Send delivers m and classifies any failure as a *SendError.
 func (r *Resend) Send(ctx context.Context, m Message) error {
+	_, err := r.SendID(ctx, m)
+	return err
+}
+
+// SendID is Send that also returns Resend's id of the email, which its
+// delivery events name.
+func (r *Resend) SendID(ctx context.Context, m Message) (string, error) {
 	// Each call gets its own holder, so concurrent sends never see each other's status.
 	var status atomic.Int32
 	ctx = context.WithValue(ctx, statusKey{}, &status)
-	req := &resend.SendEmailRequest{
-		From:    m.From,
-		To:      []string{m.To},
-		Subject: m.Subject,
-		Html:    m.HTML,
-		Text:    m.Text,
+	resp, err := r.client.Emails.SendWithOptions(ctx, request(m), &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey})
+	if err != nil {
+		return "", classify(int(status.Load()), err)
 	}
-	_, err := r.client.Emails.SendWithOptions(ctx, req, &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey})
-	if err == nil {
-		return nil
+	return resp.Id, nil
+}
+
+// SendBatch delivers ms in one call to Resend's batch endpoint under key,
+// all or none (strict validation: one invalid message refuses the batch,
+// so the caller can send the rest on their own without sending any
+// twice), and returns the emails' ids in the order of ms.
+func (r *Resend) SendBatch(ctx context.Context, ms []Message, key string) ([]string, error) {
+	if len(ms) == 0 || len(ms) > MaxBatchSize {
+		return nil, &SendError{Err: fmt.Errorf("mail: resend: a batch holds 1 to %d emails, got %d", MaxBatchSize, len(ms))}
 	}
-	return classify(int(status.Load()), err)
+	var status atomic.Int32
+	ctx = context.WithValue(ctx, statusKey{}, &status)
+	reqs := make([]*resend.SendEmailRequest, len(ms))
+	for i, m := range ms {
+		reqs[i] = request(m)
+	}
+	resp, err := r.client.Batch.SendWithOptions(ctx, reqs, &resend.BatchSendEmailOptions{IdempotencyKey: key, BatchValidation: resend.BatchValidationStrict})
+	if err != nil {
+		return nil, classify(int(status.Load()), err)
+	}
+	ids := make([]string, len(ms))
+	for i := range min(len(ids), len(resp.Data)) {
+		ids[i] = resp.Data[i].Id
+	}
+	return ids, nil
+}
+
+// request is m as resend-go sends it.
+func request(m Message) *resend.SendEmailRequest {
+	return &resend.SendEmailRequest{From: m.From, To: []string{m.To}, Subject: m.Subject, Html: m.HTML, Text: m.Text}
 }
 
 // classify turns a resend-go error plus the recorded HTTP status into a SendError.

@@ -109,6 +109,12 @@ type OutboxMessage struct {
 	LastError      string     `bun:"last_error,notnull"`
 	CreatedAt      time.Time  `bun:"created_at,notnull"`
 	SentAt         *time.Time `bun:"sent_at"`
+	// BatchKey is the idempotency key of the batch the row was last tried
+	// in ("" never tried in one, BatchAlone: must go on its own).
+	BatchKey   string     `bun:"batch_key,notnull"`
+	MessageID  string     `bun:"message_id,notnull"` // Resend's id for the sent message
+	Delivery   string     `bun:"delivery,notnull"`   // the furthest delivery event seen
+	DeliveryAt *time.Time `bun:"delivery_at"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.

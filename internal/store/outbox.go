@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -59,39 +60,25 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 // slow platform never holds up mail, nor Resend's pauses the webhooks.
 func (s *Store) claimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, webhooks bool) ([]OutboxMessage, error) {
 	now = now.UTC()
-	kind := "kind <> ?"
-	if webhooks {
-		kind = "kind = ?"
-	}
 	var list []OutboxMessage
 	claim := func(ctx context.Context, tx *Store) error {
-		// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
-		// rather than one OR, which would read every pending row at
-		// every claim.
-		blocked := tx.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
-			Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now).
-			UnionAll(tx.db.NewSelect().TableExpr("outbox AS waiting").Column("waiting.recipient").
-				Where("waiting.status = ? AND waiting.next_attempt_at > ?", OutboxPending, now))
-		// SQLite has no statistics and would pick outbox_due_idx for the
-		// range on next_attempt_at, then sort every due row by id; the
-		// unary + keeps that column off the index, so it walks
-		// outbox_status_id_idx in id order and stops at limit.
-		dueAt := "next_attempt_at <= ?"
-		if !tx.Postgres() {
-			dueAt = "+" + dueAt
-		}
-		due := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
-			Where("status = ?", OutboxPending).Where(dueAt, now).Where(kind, KindWebhook).
-			Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
-			Where("recipient NOT IN (?)", blocked).
-			Order("id").Limit(int64(limit))
+		due := tx.dueQuery(now, limit, webhooks)
 		if tx.Postgres() {
 			due = due.For("UPDATE SKIP LOCKED")
 		}
+		// A row last tried in a batch comes with the rest of that batch,
+		// so the batch can be sent again exactly as it was, under the same
+		// key. Its members share next_attempt_at (one UPDATE set it), so
+		// they are due together, and each is its recipient's earliest.
+		members := tx.db.NewSelect().Model((*OutboxMessage)(nil)).Column("batch_key").
+			Where("id IN (?)", due).Where("batch_key NOT IN ('', ?)", BatchAlone)
 		return tx.db.NewUpdate().Model(&list).
 			Set("claimed_until = ?", now.Add(lease)).
 			Set("attempts = attempts + 1").
-			Where("id IN (?)", due).
+			WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+				return q.Where("id IN (?)", due).
+					WhereOr("status = ? AND batch_key IN (?) AND (claimed_until IS NULL OR claimed_until <= ?)", OutboxPending, members, now)
+			}).
 			Returning("*").
 			Scan(ctx)
 	}
@@ -123,12 +110,62 @@ func (s *Store) claimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return list, nil
 }
 
+// dueQuery selects the ids of up to limit messages a claim at now may
+// take, oldest first: pending, due, unclaimed, and the earliest of a
+// recipient with nothing in flight or waiting.
+func (s *Store) dueQuery(now time.Time, limit int, webhooks bool) *bun.SelectQuery {
+	kind := "kind <> ?"
+	if webhooks {
+		kind = "kind = ?"
+	}
+	// Two index ranges (outbox_status_claimed_idx, outbox_due_idx)
+	// rather than one OR, which would read every pending row at
+	// every claim.
+	blocked := s.db.NewSelect().TableExpr("outbox AS busy").Column("busy.recipient").
+		Where("busy.status = ? AND busy.claimed_until > ?", OutboxPending, now).
+		UnionAll(s.db.NewSelect().TableExpr("outbox AS waiting").Column("waiting.recipient").
+			Where("waiting.status = ? AND waiting.next_attempt_at > ?", OutboxPending, now))
+	// SQLite has no statistics and would pick outbox_due_idx for the
+	// range on next_attempt_at, then sort every due row by id; the
+	// unary + keeps that column off the index, so it walks
+	// outbox_status_id_idx in id order and stops at limit.
+	dueAt := "next_attempt_at <= ?"
+	if !s.Postgres() {
+		dueAt = "+" + dueAt
+	}
+	return s.db.NewSelect().Model((*OutboxMessage)(nil)).Column("id").
+		Where("status = ?", OutboxPending).Where(dueAt, now).Where(kind, KindWebhook).
+		Where("(claimed_until IS NULL OR claimed_until <= ?)", now).
+		Where("recipient NOT IN (?)", blocked).
+		Order("id").Limit(int64(limit))
+}
+
+// OutboxDue reports whether a claim at now would find an email, so a
+// worker can ask before it spends a request slot on a claim that finds
+// nothing.
+func (s *Store) OutboxDue(ctx context.Context, now time.Time) (bool, error) {
+	return s.outboxDue(ctx, now, false)
+}
+
+func (s *Store) outboxDue(ctx context.Context, now time.Time, webhooks bool) (bool, error) {
+	ok, err := s.dueQuery(now.UTC(), 1, webhooks).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: outbox due: %w", err)
+	}
+	return ok, nil
+}
+
 // claimLockKey names the advisory lock that makes outbox claims take turns
 // on PostgreSQL (with the schema as the second half of the key).
 const claimLockKey int32 = 0x6f757462 // "outb"
 
 // claimLockWait bounds the wait for claimLockKey, as a PostgreSQL interval.
 const claimLockWait = "10s"
+
+// BatchAlone, as an outbox row's BatchKey, means the row may already have
+// been sent on its own under its own idempotency key: it must never go in
+// a batch (whose key Resend would not know), or it could arrive twice.
+const BatchAlone = "-"
 
 // MarkOutboxSent records delivery and erases the message data, which may
 // hold a live link.
@@ -139,26 +176,71 @@ func (s *Store) MarkOutboxSent(ctx context.Context, id int64, now time.Time) err
 // MarkOutboxBatchSent records the delivery of several messages in one
 // UPDATE, erasing their data as MarkOutboxSent does.
 func (s *Store) MarkOutboxBatchSent(ctx context.Context, ids []int64, now time.Time) error {
+	return s.MarkOutboxSentWithIDs(ctx, ids, nil, now)
+}
+
+// MarkOutboxSentWithIDs is MarkOutboxBatchSent that also keeps the
+// provider's id of each message (messageIDs in the order of ids), which
+// its delivery events name; nil keeps none.
+func (s *Store) MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageIDs []string, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+	q := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("status = ?", OutboxSent).Set("sent_at = ?", now.UTC()).
-		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''").
-		Where("id IN (?)", bun.In(ids)).Exec(ctx)
-	if err != nil {
+		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''")
+	if len(messageIDs) == len(ids) {
+		var b strings.Builder
+		args := make([]any, 0, 2*len(ids))
+		b.WriteString("message_id = CASE id")
+		for i, id := range ids {
+			b.WriteString(" WHEN ? THEN ?")
+			args = append(args, id, messageIDs[i])
+		}
+		b.WriteString(" ELSE message_id END")
+		q = q.Set(b.String(), args...)
+	}
+	if _, err := q.Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
 		return fmt.Errorf("store: mark sent: %w", err)
 	}
 	return nil
 }
 
-// MarkOutboxRetry releases the claim and schedules the next attempt.
+// TagOutboxBatch records that the rows are about to be sent as one batch
+// under key, before the call: if the outcome is lost (a timeout, a crash),
+// the retry sends the same rows under the same key, which Resend answers
+// without sending again.
+func (s *Store) TagOutboxBatch(ctx context.Context, ids []int64, key string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).Set("batch_key = ?", key).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: tag batch: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxRetry releases the claim and schedules the next attempt. The
+// row was sent on its own, so from now on it goes on its own (BatchAlone).
 func (s *Store) MarkOutboxRetry(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Set("batch_key = CASE WHEN batch_key = '' THEN ? ELSE batch_key END", BatchAlone).
 		Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: mark retry: %w", err)
+	}
+	return nil
+}
+
+// MarkOutboxBatchRetry releases a batch's claim and schedules its next
+// attempt, one time for every row, so the whole batch comes due (and is
+// claimed, ClaimOutbox) together.
+func (s *Store) MarkOutboxBatchRetry(ctx context.Context, ids []int64, next time.Time, lastErr string) error {
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark batch retry: %w", err)
 	}
 	return nil
 }
@@ -280,4 +362,9 @@ type Webhooks struct{ *Store }
 // ClaimOutbox leases due webhook rows, as Store.ClaimOutbox does mail.
 func (w Webhooks) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error) {
 	return w.Store.claimOutbox(ctx, now, limit, lease, true)
+}
+
+// OutboxDue reports whether a webhook is due.
+func (w Webhooks) OutboxDue(ctx context.Context, now time.Time) (bool, error) {
+	return w.Store.outboxDue(ctx, now, true)
 }

@@ -28,13 +28,17 @@ const maxKeyLen = 256
 
 // Email is one message the fake accepted.
 type Email struct {
-	ID             string
-	From           string
-	To             string // recipients joined with ", "; the app sends to one address
-	Subject        string
-	HTML           string
-	Text           string
+	ID      string
+	From    string
+	To      string // recipients joined with ", "; the app sends to one address
+	Subject string
+	HTML    string
+	Text    string
+	// IdempotencyKey is the request's key; for an email sent in a batch
+	// it is the batch's key followed by "#" and the email's index in it,
+	// so each email still has a key of its own.
 	IdempotencyKey string
+	BatchKey       string // the batch call's key, "" for a single send
 	At             time.Time
 }
 
@@ -59,6 +63,12 @@ type Server struct {
 	faultTurn  int     // which Fault the next random or outage failure is
 	faults     map[Fault]int
 	changed    chan struct{} // closed and replaced whenever an email is recorded
+
+	rps      float64   // SetRequestRate: requests a second before 429 (0: no limit)
+	tokens   float64   // the rate's token bucket, at most rps
+	refilled time.Time // when tokens was last brought up to date
+	limited  int       // requests refused by the rate
+	batches  int       // batch calls accepted (replays included)
 }
 
 // Fault is one way the fake fails a request on purpose, in the rotation SetFaultRate and
@@ -82,10 +92,11 @@ func (f Fault) String() string {
 // maxHang bounds a hang for a client that never gives up.
 const maxHang = 2 * time.Minute
 
-// keyed is what an idempotency key is bound to: the payload it first came with and its answer.
+// keyed is what an idempotency key is bound to: the payload it first came with and its answer
+// (one id for a single send, one per email for a batch).
 type keyed struct {
 	sum [sha256.Size]byte
-	id  string
+	ids []string
 }
 
 // New starts a fake Resend API; Close it when done.
@@ -272,12 +283,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if r.URL.Path != "/emails" {
+	batch := r.URL.Path == "/emails/batch"
+	if r.URL.Path != "/emails" && !batch {
 		writeError(w, http.StatusNotFound, "not_found", "The requested endpoint does not exist.")
 		return
 	}
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method is not allowed for the requested path.")
+		return
+	}
+	if !s.allow() {
+		writeRateLimited(w, 1)
 		return
 	}
 
@@ -314,26 +330,48 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "validation_error", "Request body is too large.")
 		return
 	}
-	var req sendRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Request body is not valid JSON.")
-		return
+	var reqs []sendRequest
+	if batch {
+		if err := json.Unmarshal(body, &reqs); err != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Request body is not a JSON array.")
+			return
+		}
+		if len(reqs) == 0 || len(reqs) > maxBatch {
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "A batch holds 1 to 100 emails.")
+			return
+		}
+		if mode := r.Header.Get("x-batch-validation"); mode != "" && mode != "strict" {
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "The fake serves strict batch validation only.")
+			return
+		}
+	} else {
+		var one sendRequest
+		if err := json.Unmarshal(body, &one); err != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Request body is not valid JSON.")
+			return
+		}
+		reqs = []sendRequest{one}
 	}
-	to, err := recipients(req.To)
-	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Invalid `to` field.")
-		return
-	}
-	switch {
-	case strings.TrimSpace(req.From) == "":
-		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `from` field.")
-		return
-	case len(to) == 0:
-		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `to` field.")
-		return
-	case strings.TrimSpace(req.Subject) == "":
-		writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `subject` field.")
-		return
+	// Strict validation, as Resend's default for batches: one invalid email refuses them all.
+	tos := make([][]string, len(reqs))
+	for i, req := range reqs {
+		to, err := recipients(req.To)
+		if err != nil {
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "Invalid `to` field.")
+			return
+		}
+		switch {
+		case strings.TrimSpace(req.From) == "":
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `from` field.")
+			return
+		case len(to) == 0:
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `to` field.")
+			return
+		case strings.TrimSpace(req.Subject) == "":
+			writeError(w, http.StatusUnprocessableEntity, "validation_error", "Missing `subject` field.")
+			return
+		}
+		tos[i] = to
 	}
 
 	key := r.Header.Get("Idempotency-Key")
@@ -344,6 +382,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(body)
 
 	s.mu.Lock()
+	if batch {
+		s.batches++
+	}
 	if key != "" {
 		if prev, ok := s.byKey[key]; ok {
 			if prev.sum != sum {
@@ -353,23 +394,33 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			s.countByKey[key]++
 			s.mu.Unlock()
-			writeJSON(w, http.StatusOK, map[string]string{"id": prev.id})
+			writeSent(w, batch, prev.ids)
 			return
 		}
 	}
-	e := Email{
-		ID:             newID(),
-		From:           req.From,
-		To:             strings.Join(to, ", "),
-		Subject:        req.Subject,
-		HTML:           req.HTML,
-		Text:           req.Text,
-		IdempotencyKey: key,
-		At:             time.Now(),
+	ids := make([]string, len(reqs))
+	for i, req := range reqs {
+		e := Email{
+			ID:             newID(),
+			From:           req.From,
+			To:             strings.Join(tos[i], ", "),
+			Subject:        req.Subject,
+			HTML:           req.HTML,
+			Text:           req.Text,
+			IdempotencyKey: key,
+			At:             time.Now(),
+		}
+		if batch {
+			e.BatchKey = key
+			if key != "" {
+				e.IdempotencyKey = key + "#" + strconv.Itoa(i)
+			}
+		}
+		ids[i] = e.ID
+		s.emails = append(s.emails, e)
 	}
-	s.emails = append(s.emails, e)
 	if key != "" {
-		s.byKey[key] = keyed{sum: sum, id: e.ID}
+		s.byKey[key] = keyed{sum: sum, ids: ids}
 		s.countByKey[key]++
 	}
 	close(s.changed)
@@ -380,7 +431,64 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.hang(r)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": e.ID})
+	writeSent(w, batch, ids)
+}
+
+// writeSent writes a send's success body: {"id"} for one email, {"data": [{"id"}…]} for a batch.
+func writeSent(w http.ResponseWriter, batch bool, ids []string) {
+	if !batch {
+		writeJSON(w, http.StatusOK, map[string]string{"id": ids[0]})
+		return
+	}
+	data := make([]map[string]string, len(ids))
+	for i, id := range ids {
+		data[i] = map[string]string{"id": id}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
+
+// maxBatch is Resend's limit on emails in one batch call.
+const maxBatch = 100
+
+// SetRequestRate makes the fake allow rps requests a second, as Resend's per-team limit does
+// (2 by default), and answer 429 with Retry-After past it; a token bucket holding at most rps,
+// so a burst of rps requests is allowed after a pause. 0 lifts the limit.
+func (s *Server) SetRequestRate(rps float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rps, s.tokens, s.refilled = rps, rps, time.Now()
+}
+
+// allow takes a token for one request under SetRequestRate and reports whether there was one.
+func (s *Server) allow() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rps <= 0 {
+		return true
+	}
+	now := time.Now()
+	s.tokens = min(s.rps, s.tokens+now.Sub(s.refilled).Seconds()*s.rps)
+	s.refilled = now
+	if s.tokens < 1 {
+		s.limited++
+		return false
+	}
+	s.tokens--
+	return true
+}
+
+// RateLimited is the number of requests refused by SetRequestRate.
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited
+}
+
+// Batches is the number of batch calls accepted, replays included.
+func (s *Server) Batches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.batches
 }
 
 // injectFault answers with a pending injected fault, if any, and reports whether it did.

@@ -3,10 +3,13 @@ package resendfake
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/resend/resend-go/v3"
 )
 
 const validBody = `{"from":"a@example.com","to":["b@example.com"],"subject":"Hi","html":"<p>x</p>","text":"x"}`
@@ -256,5 +259,90 @@ func TestFaultRate(t *testing.T) {
 	a := post(t, s, "Bearer re_x", "", validBody)
 	if a.Status != 200 {
 		t.Errorf("after SetFaultRate(0): status %d", a.Status)
+	}
+}
+
+// The fake's signatures are the ones resend-go accepts, and only those.
+func TestSignWebhookVerifies(t *testing.T) {
+	secret := NewWebhookSecret()
+	e := Event{ID: "msg_1", Type: "email.delivered", EmailID: "e1", To: []string{"a@example.com"}, At: time.Now()}
+	body := e.Payload()
+	h := SignWebhook(secret, e.ID, time.Now(), body)
+	verify := func(secret string, body []byte) error {
+		return resend.NewClient("").Webhooks.Verify(&resend.VerifyWebhookOptions{Payload: string(body), WebhookSecret: secret,
+			Headers: resend.WebhookHeaders{Id: h.Get("svix-id"), Timestamp: h.Get("svix-timestamp"), Signature: h.Get("svix-signature")}})
+	}
+	if err := verify(secret, body); err != nil {
+		t.Fatalf("resend-go refuses the fake's signature: %v", err)
+	}
+	if err := verify(NewWebhookSecret(), body); err == nil {
+		t.Error("another secret verified")
+	}
+	if err := verify(secret, append(body, ' ')); err == nil {
+		t.Error("a changed body verified")
+	}
+}
+
+// The batch endpoint records every email of a batch with its id in order,
+// replays a repeated key, refuses a changed payload under the same key and
+// a batch with one invalid email whole.
+func TestBatch(t *testing.T) {
+	s := New()
+	defer s.Close()
+	c := resend.NewClient("re_test")
+	c.BaseURL, _ = c.BaseURL.Parse(s.URL())
+	ctx := context.Background()
+	reqs := func(n int) []*resend.SendEmailRequest {
+		var out []*resend.SendEmailRequest
+		for i := range n {
+			out = append(out, &resend.SendEmailRequest{From: "a@example.com", To: []string{fmt.Sprintf("p%d@example.com", i)}, Subject: "Hi", Text: "x"})
+		}
+		return out
+	}
+	opts := &resend.BatchSendEmailOptions{IdempotencyKey: "b1"}
+	first, err := c.Batch.SendWithOptions(ctx, reqs(3), opts)
+	if err != nil || len(first.Data) != 3 {
+		t.Fatalf("batch: %+v, %v", first, err)
+	}
+	again, err := c.Batch.SendWithOptions(ctx, reqs(3), opts)
+	if err != nil || again.Data[2].Id != first.Data[2].Id {
+		t.Fatalf("replay: %+v, %v", again, err)
+	}
+	emails := s.Emails()
+	if len(emails) != 3 || emails[1].ID != first.Data[1].Id || emails[1].BatchKey != "b1" || emails[1].IdempotencyKey != "b1#1" {
+		t.Fatalf("emails: %+v", emails)
+	}
+	if _, err := c.Batch.SendWithOptions(ctx, reqs(2), opts); err == nil {
+		t.Error("a different batch under the same key was accepted")
+	}
+	bad := reqs(2)
+	bad[1].Subject = ""
+	if _, err := c.Batch.SendWithOptions(ctx, bad, &resend.BatchSendEmailOptions{IdempotencyKey: "b2"}); err == nil {
+		t.Error("a batch with an invalid email was accepted")
+	}
+	if n := len(s.Emails()); n != 3 {
+		t.Errorf("%d emails after the refusals, want 3", n)
+	}
+}
+
+// Past its request rate the fake answers 429 with Retry-After.
+func TestRequestRate(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetRequestRate(2)
+	statuses := []int{}
+	for range 3 {
+		resp, err := http.Post(s.URL()+"emails", "application/json", strings.NewReader(validBody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("retry-after") == "" {
+			t.Error("429 without retry-after")
+		}
+	}
+	if statuses[0] != 401 && statuses[0] != 200 || statuses[2] != http.StatusTooManyRequests || s.RateLimited() != 1 {
+		t.Errorf("statuses %v, %d limited; want the third refused", statuses, s.RateLimited())
 	}
 }
