@@ -174,6 +174,7 @@ func pages() map[string]templ.Component {
 			"email": msg("error.email.required"), "password": msg("error.password.required")}}}),
 		"register": components.RegisterPage(components.RegisterView{
 			Form: allErrors(), Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}, {Value: "DE", Label: "Germany"}}),
+			Terms: testTerms,
 		}),
 		"register sent": components.SentPage(components.SentView{Flow: account.Activation, Email: "ada@example.com"}),
 		"forgot sent":   components.SentPage(components.SentView{Flow: account.Recovery, Email: "ada@example.com"}),
@@ -429,7 +430,7 @@ func TestFieldErrors(t *testing.T) {
 			return components.Select(components.Field{Name: "country", Label: "form.country", Required: true}, f, []components.Option{{Value: "GB", Label: "United Kingdom"}})
 		}, false},
 		{"Checkbox", "accept_terms", "Accept the terms to create an account.", func(f components.Form) templ.Component {
-			return components.Checkbox(components.Field{Name: "accept_terms", Label: "form.accept_terms", Required: true}, f)
+			return components.TermsCheckbox(components.Field{Name: "accept_terms", Label: "form.accept_terms", Required: true}, f, testTerms)
 		}, false},
 	}
 	for _, tt := range tests {

@@ -81,6 +81,8 @@ func TestDefaults(t *testing.T) {
 		{"RETENTION_LOGIN_FAILURES", c.RetentionLoginFailures.String(), "720h0m0s"},
 		{"RETENTION_PENDING_USERS", c.RetentionPendingUsers.String(), "720h0m0s"},
 		{"JANITOR_INTERVAL", c.JanitorInterval.String(), "1h0m0s"},
+		{"TERMS_URL", c.TermsURL, ""}, // nothing to accept until a deployment says what
+		{"PRIVACY_URL", c.PrivacyURL, ""},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -170,6 +172,11 @@ func TestBadValues(t *testing.T) {
 		{"RETENTION_LOGIN_FAILURES", "-1h"},
 		{"RETENTION_PENDING_USERS", "23h"}, // shorter than the 24h activation link
 		{"JANITOR_INTERVAL", "never"},
+		{"TERMS_URL", "/terms"},
+		{"TERMS_URL", "javascript:alert(1)"},
+		{"TERMS_URL", "https://"},
+		{"PRIVACY_URL", "example.com/privacy"},
+		{"PRIVACY_URL", "mailto:legal@example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -318,5 +325,16 @@ func TestMetricsAddr(t *testing.T) {
 		if _, err := config.Load(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
 			t.Errorf("Load(%v): err %v, want one naming METRICS_ADDR", bad, err)
 		}
+	}
+}
+
+// A terms or privacy link is kept as given.
+func TestTermsURLs(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"TERMS_URL": "https://example.com/terms", "PRIVACY_URL": "http://example.com/privacy#data"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TermsURL != "https://example.com/terms" || c.PrivacyURL != "http://example.com/privacy#data" {
+		t.Errorf("terms %q, privacy %q", c.TermsURL, c.PrivacyURL)
 	}
 }
