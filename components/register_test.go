@@ -117,3 +117,24 @@ func TestTermsCheckbox(t *testing.T) {
 		}
 	}
 }
+
+// A likely address is offered as a button that fills it in, hidden until
+// script shows it; without script the same words are plain text.
+func TestEmailSuggestionButton(t *testing.T) {
+	ctx := english(t)
+	form := components.Form{Values: map[string]string{"email": "ada@gmial.com"},
+		Notes: map[string]i18n.Message{"email": {ID: "form.email_suggestion", Data: map[string]any{"Email": "ada@gmail.com"}}}}
+	_, doc := render(t, ctx, components.Input(components.Field{Name: "email", Label: "form.email", Type: "email"}, form))
+	note := one(t, doc.where("id", "f-email-note"), "#f-email-note")
+	b := one(t, note.tag("button"), "suggestion button")
+	if b.get("type") != "button" || b.get("data-fill") != "f-email" || b.get("data-fill-value") != "ada@gmail.com" {
+		t.Errorf("suggestion button %s", b.outer())
+	}
+	if _, hidden := b.attr("hidden"); !hidden {
+		t.Error("the button shows without script")
+	}
+	text := one(t, note.where("data-suggestion-text", ""), "plain suggestion")
+	if got := strings.TrimSpace(text.text()); got != "Did you mean ada@gmail.com?" {
+		t.Errorf("plain suggestion %q", got)
+	}
+}
