@@ -45,7 +45,12 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			d.Subject = t(ctx, "email.password_changed.subject")
 			d.Paras = []string{t(ctx, "email.password_changed.body", when)}
 		}
-		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": e.ResetURL})}
+		if e.Device != "" || e.IP != "" {
+			d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": e.Device, "IP": e.IP}))
+		}
+		// The way out comes before the button that takes it.
+		d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
+		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 	case account.SignInThrottledEmail:
 		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")

@@ -113,7 +113,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 		if err := s.audit(ctx, tx, u.ID, f.completed, m); err != nil {
 			return err
 		}
-		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now)
+		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now, m)
 	})
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 		if err := s.audit(ctx, tx, u.ID, EventPasswordChanged, m); err != nil {
 			return err
 		}
-		return s.passwordChangedEmail(ctx, tx, u, false, now)
+		return s.passwordChangedEmail(ctx, tx, u, false, now, m)
 	})
 	if err != nil {
 		return err
@@ -237,12 +237,14 @@ func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confir
 }
 
 // passwordChangedEmail queues "your password was set/changed": no password,
-// no token, and what to do if it was not the owner.
-func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time) error {
+// no token, where it came from, and what to do if it was not the owner.
+func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time, m Meta) error {
 	return s.enqueue(ctx, tx, u.Email, u.Locale, PasswordChangedEmail{
 		FirstName: u.FirstName,
 		Initial:   initial,
 		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 		ChangedAt: now.Truncate(time.Second),
+		Device:    DeviceName(m.UserAgent),
+		IP:        m.IP,
 	})
 }
