@@ -67,3 +67,31 @@ func TestEmailPreheader(t *testing.T) {
 		}
 	}
 }
+
+// The "already registered" email offers a way in and a way back in, both
+// links, and nothing else: no code, no activation.
+func TestAlreadyRegisteredLinks(t *testing.T) {
+	ctx := english(t)
+	const login, reset = "https://gatehouse.example/login?lang=en", "https://gatehouse.example/password/forgot?lang=en"
+	d, err := components.EmailFor(ctx, account.AlreadyRegisteredEmail{FirstName: "Ada", LoginURL: login, ResetURL: reset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Code != "" {
+		t.Errorf("code %q in an email for an account that has one", d.Code)
+	}
+	htmlPart, text, err := components.RenderEmail(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hrefs := map[string]bool{}
+	for _, a := range parse(t, htmlPart).tag("a") {
+		hrefs[a.get("href")] = true
+	}
+	if len(hrefs) != 2 || !hrefs[login] || !hrefs[reset] {
+		t.Errorf("links %v, want the sign-in and reset pages only", hrefs)
+	}
+	if !strings.Contains(text, "Sign in:\n"+login) || !strings.Contains(text, reset) {
+		t.Errorf("text part lacks a link:\n%s", text)
+	}
+}
