@@ -174,6 +174,7 @@ func pages() map[string]templ.Component {
 			"email": msg("error.email.required"), "password": msg("error.password.required")}}}),
 		"register": components.RegisterPage(components.RegisterView{
 			Form: allErrors(), Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}, {Value: "DE", Label: "Germany"}}),
+			Terms: testTerms,
 		}),
 		"register sent": components.SentPage(components.SentView{Flow: account.Activation, Email: "ada@example.com"}),
 		"forgot sent":   components.SentPage(components.SentView{Flow: account.Recovery, Email: "ada@example.com"}),
@@ -429,7 +430,7 @@ func TestFieldErrors(t *testing.T) {
 			return components.Select(components.Field{Name: "country", Label: "form.country", Required: true}, f, []components.Option{{Value: "GB", Label: "United Kingdom"}})
 		}, false},
 		{"Checkbox", "accept_terms", "Accept the terms to create an account.", func(f components.Form) templ.Component {
-			return components.Checkbox(components.Field{Name: "accept_terms", Label: "form.accept_terms", Required: true}, f)
+			return components.TermsCheckbox(components.Field{Name: "accept_terms", Label: "form.accept_terms", Required: true}, f, testTerms)
 		}, false},
 	}
 	for _, tt := range tests {
@@ -527,10 +528,15 @@ func TestEmails(t *testing.T) {
 			"https://gatehouse.example/login", []string{forgot}},
 		{"reset", account.EmailReset, map[string]string{"Link": reset, "ExpiresAt": "2030-01-02T09:45:00Z"}, reset,
 			[]string{"Reset Password", "January 2, 2030, 09:45 UTC"}},
-		{"password changed", account.EmailPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
-			[]string{"was changed", forgot, "If you didn't do this"}},
-		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, "",
-			[]string{"account is active", "If you didn't do this"}},
+		{"password changed", account.EmailPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z",
+			"Device": "Firefox · Linux", "IP": "192.0.2.1"}, forgot,
+			[]string{"was changed", "January 2, 2030, 09:00 UTC", "From: Firefox · Linux, IP address 192.0.2.1.", "If you didn't do this"}},
+		// A row queued before the device was kept still renders, without it.
+		{"password changed, old row", account.EmailPasswordChanged, map[string]string{"Initial": "false", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z"}, forgot,
+			[]string{"was changed", "If you didn't do this"}},
+		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z",
+			"Device": "Safari · iOS", "IP": "2001:db8::1"}, forgot,
+			[]string{"account is active", "From: Safari · iOS, IP address 2001:db8::1.", "If you didn't do this"}},
 		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,
 			[]string{"wrong password several times", "wait up to 15 minutes", "January 2, 2030, 09:00 UTC", "If it wasn't you"}},
 	}
@@ -590,12 +596,16 @@ func TestEmails(t *testing.T) {
 					if !strings.Contains(text, k.link) {
 						t.Errorf("text part lacks the link %s", k.link)
 					}
-				} else {
-					// Rule 31: no token, no button to follow.
+				}
+				if k.kind == account.EmailPasswordChanged {
+					// Rule 31: no token; the link is to ask for a reset.
 					for _, part := range []string{htmlPart, text} {
 						if strings.Contains(part, "token=") {
 							t.Errorf("password-changed email contains token=")
 						}
+					}
+					if _, hasDevice := k.data["Device"]; !hasDevice && strings.Contains(text, "From:") {
+						t.Errorf("an old row without a device names one:\n%s", text)
 					}
 				}
 				if lang := one(t, doc.tag("html"), "html").get("lang"); lang != "en" {

@@ -28,7 +28,8 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Subject = t(ctx, "email.already_registered.subject")
 		d.Paras = []string{t(ctx, "email.already_registered.body")}
 		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
-		d.After = []string{t(ctx, "email.already_registered.forgot", map[string]any{"URL": e.ResetURL}), t(ctx, "email.already_registered.not_you")}
+		d.Also, d.AlsoLink = t(ctx, "email.already_registered.forgot"), e.ResetURL
+		d.After = []string{t(ctx, "email.already_registered.not_you")}
 	case account.ResetEmail:
 		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.reset.subject")
@@ -45,7 +46,12 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			d.Subject = t(ctx, "email.password_changed.subject")
 			d.Paras = []string{t(ctx, "email.password_changed.body", when)}
 		}
-		d.After = []string{t(ctx, "email.password_changed.not_you", map[string]any{"URL": e.ResetURL})}
+		if e.Device != "" || e.IP != "" {
+			d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": e.Device, "IP": e.IP}))
+		}
+		// The way out comes before the button that takes it.
+		d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
+		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 	case account.SignInThrottledEmail:
 		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")
@@ -96,6 +102,9 @@ func plainText(ctx context.Context, d EmailData) string {
 	}
 	if d.Code != "" {
 		para(d.CodeLabel + "\n\n    " + d.Code)
+	}
+	if d.AlsoLink != "" {
+		para(d.Also + "\n" + d.AlsoLink)
 	}
 	for _, p := range d.After {
 		para(p)

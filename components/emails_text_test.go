@@ -1,6 +1,7 @@
 package components_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -34,5 +35,63 @@ func TestEmailTextExact(t *testing.T) {
 		"Sent by Gatehouse. You received this email because someone entered your address on our site.\n"
 	if text != want {
 		t.Errorf("text part:\n%q\nwant:\n%q", text, want)
+	}
+}
+
+// Every email's HTML part starts with its preheader: the first paragraph,
+// hidden, so an inbox previews what the email says rather than the brand
+// and the greeting. The text part, which has no hidden text, says it once.
+func TestEmailPreheader(t *testing.T) {
+	ctx := english(t)
+	for _, e := range []account.Email{
+		account.ActivationEmail{LinkEmail: account.LinkEmail{FirstName: "Ada", Link: "https://gatehouse.example/activate?token=x", ExpiresAt: time.Date(2030, 1, 3, 9, 0, 0, 0, time.UTC)}},
+		account.AlreadyRegisteredEmail{FirstName: "Ada", LoginURL: "https://gatehouse.example/login", ResetURL: "https://gatehouse.example/password/forgot"},
+		account.PasswordChangedEmail{FirstName: "Ada", ResetURL: "https://gatehouse.example/password/forgot", ChangedAt: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)},
+	} {
+		d, err := components.EmailFor(ctx, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		htmlPart, text, err := components.RenderEmail(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := parse(t, htmlPart)
+		body := one(t, doc.tag("body"), "body")
+		first := body.children()[0]
+		if style := first.get("style"); !strings.Contains(style, "display:none") || strings.TrimSpace(first.text()) != d.Paras[0] {
+			t.Errorf("%s: body starts with %s, want the hidden first paragraph %q", e.Kind(), first.outer(), d.Paras[0])
+		}
+		if n := strings.Count(text, d.Paras[0]); n != 1 {
+			t.Errorf("%s: the text part says the first paragraph %d times", e.Kind(), n)
+		}
+	}
+}
+
+// The "already registered" email offers a way in and a way back in, both
+// links, and nothing else: no code, no activation.
+func TestAlreadyRegisteredLinks(t *testing.T) {
+	ctx := english(t)
+	const login, reset = "https://gatehouse.example/login?lang=en", "https://gatehouse.example/password/forgot?lang=en"
+	d, err := components.EmailFor(ctx, account.AlreadyRegisteredEmail{FirstName: "Ada", LoginURL: login, ResetURL: reset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Code != "" {
+		t.Errorf("code %q in an email for an account that has one", d.Code)
+	}
+	htmlPart, text, err := components.RenderEmail(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hrefs := map[string]bool{}
+	for _, a := range parse(t, htmlPart).tag("a") {
+		hrefs[a.get("href")] = true
+	}
+	if len(hrefs) != 2 || !hrefs[login] || !hrefs[reset] {
+		t.Errorf("links %v, want the sign-in and reset pages only", hrefs)
+	}
+	if !strings.Contains(text, "Sign in:\n"+login) || !strings.Contains(text, reset) {
+		t.Errorf("text part lacks a link:\n%s", text)
 	}
 }

@@ -22,6 +22,16 @@ func t(ctx context.Context, id string, data ...map[string]any) string {
 // tm translates a domain message.
 func tm(ctx context.Context, m i18n.Message) string { return i18n.TM(ctx, m) }
 
+// suggestion is the value a note proposes for its field (the likely
+// address for a mistyped domain), or "".
+func suggestion(m i18n.Message) string {
+	if m.ID != "form.email_suggestion" {
+		return ""
+	}
+	v, _ := m.Data["Email"].(string)
+	return v
+}
+
 // Form is a submitted form as the page shows it again: the values the user
 // typed and the problems found, both keyed by field name.
 type Form struct {

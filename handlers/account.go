@@ -39,7 +39,7 @@ func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form)
 		Password: pwForm, MinLength: s.Account.Policy().MinLength,
 	}
 	for _, sess := range ov.Sessions {
-		v.Sessions = append(v.Sessions, components.SessionRow{Device: device(sess.UserAgent), IP: sess.IP,
+		v.Sessions = append(v.Sessions, components.SessionRow{Device: account.DeviceName(sess.UserAgent), IP: sess.IP,
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})
 	}
 	for _, e := range ov.Events {
@@ -156,33 +156,4 @@ func (s *server) endOtherSessions(c *gin.Context) {
 		return
 	}
 	redirect(c, withNotice(paths.Account, account.NoticeSessionsEnded))
-}
-
-// device names a browser and system from a User-Agent, roughly; it is only
-// there to help people recognise their sessions.
-func device(ua string) string {
-	pick := func(pairs ...string) string {
-		for i := 0; i < len(pairs); i += 2 {
-			if strings.Contains(ua, pairs[i]) {
-				return pairs[i+1]
-			}
-		}
-		return ""
-	}
-	browser := pick("Edg/", "Edge", "OPR/", "Opera", "Firefox/", "Firefox", "Chrome/", "Chrome", "Safari/", "Safari")
-	system := pick("Android", "Android", "iPhone", "iOS", "iPad", "iPadOS", "Windows", "Windows", "Mac OS X", "macOS", "CrOS", "ChromeOS", "Linux", "Linux")
-	switch {
-	case browser != "" && system != "":
-		return browser + " · " + system
-	case browser != "":
-		return browser
-	case system != "":
-		return system
-	case ua != "":
-		if len(ua) > 40 {
-			ua = ua[:40] + "…"
-		}
-		return ua
-	}
-	return "?"
 }

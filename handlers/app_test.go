@@ -57,7 +57,16 @@ type appOptions struct {
 	repeats  bool
 	platform handlers.Platform
 	webhooks bool
+	// terms are TERMS_URL and PRIVACY_URL; both set unless noTerms
+	// clears them.
+	terms account.Terms
 }
+
+// testTerms are the documents the test app's sign-up accepts.
+var testTerms = account.Terms{TermsURL: "https://legal.example/terms", PrivacyURL: "https://legal.example/privacy"}
+
+// noTerms is a deployment that names no terms, so sign-up asks for none.
+func noTerms(o *appOptions) { o.terms = account.Terms{} }
 
 // syncBuffer collects log output from concurrent requests.
 type syncBuffer struct {
@@ -81,7 +90,7 @@ var hasher = password.NewHasher(password.DefaultParams, 4)
 
 func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) *testApp {
 	t.Helper()
-	o := appOptions{baseURL: "http://gatehouse.test", tokenRule: ratelimit.Rule{Max: 1000, Window: time.Minute}}
+	o := appOptions{baseURL: "http://gatehouse.test", tokenRule: ratelimit.Rule{Max: 1000, Window: time.Minute}, terms: testTerms}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -106,6 +115,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
 		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
 		Verification: o.verification,
+		Terms:        o.terms,
 		Limits:       limits,
 		RepeatWindow: repeatWindow(o.repeats),
 		Webhooks:     o.webhooks,

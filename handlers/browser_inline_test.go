@@ -41,7 +41,19 @@ func TestBrowserInlineValidation(t *testing.T) {
 	u.fill("#f-email", "ada@gmial.com")
 	u.tab()
 	u.waitFor("the email error to clear", `!document.getElementById('f-email-error')`)
-	u.waitFor("the typo suggestion", `(document.getElementById('f-email-note')||{}).textContent === 'Did you mean ada@gmail.com?'`)
+	u.waitFor("the typo suggestion", `(document.getElementById('f-email-note')||{}).innerText === 'Did you mean ada@gmail.com?'`)
+	// The suggestion is a button that puts it in the field, which is then
+	// checked again and the suggestion goes.
+	u.waitVisible("#f-email-note button")
+	u.checkPage("register-email-suggestion")
+	u.click("#f-email-note button")
+	u.waitFor("the suggestion taken", `!document.getElementById('f-email-note') && document.getElementById('f-email').classList.contains('input-valid')`)
+	if got := u.value("#f-email"); got != "ada@gmail.com" {
+		t.Fatalf("after taking the suggestion the field holds %q", got)
+	}
+	if got := u.focused(); got != "#f-email" {
+		t.Errorf("after taking the suggestion focus is on %q, want the field", got)
+	}
 
 	// Country → region swap. Set the select as a person's choice would and
 	// fire change (the native picker is outside the page).

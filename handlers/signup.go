@@ -70,20 +70,22 @@ func regionOptions(country string, tag language.Tag) *components.OptionList {
 // the country chosen in it.
 func (s *server) registerView(c *gin.Context, form components.Form) components.RegisterView {
 	tag := i18n.From(c.Request.Context()).Tag()
-	v := components.RegisterView{Form: form, Countries: countryOptions(tag)}
+	v := components.RegisterView{Form: form, Countries: countryOptions(tag), Terms: s.Account.Terms()}
 	v.Regions = regionOptions(form.Value("country"), tag)
 	return v
 }
 
 // registerPageKey is what the empty sign-up page depends on: the language,
-// the country guessed from Accept-Language and whether htmx asked for a
-// fragment. The address is not in it: the page is cached only when its
+// the country guessed from Accept-Language, whether htmx asked for a
+// fragment and the terms the check box links (a setting, but the cache
+// outlives one server: tests run several, each with its own). The address is not in it: the page is cached only when its
 // query holds nothing but lang (see cacheableQuery), and then it is the
 // same page whatever the query says.
 type registerPageKey struct {
 	tag      language.Tag
 	country  string
 	fragment bool
+	terms    account.Terms
 }
 
 // registerPages holds the empty sign-up page, the most requested page and
@@ -126,7 +128,7 @@ func (s *server) registerForm(c *gin.Context) {
 		s.render(c, http.StatusOK, page())
 		return
 	}
-	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, fragment: partial(c.Request)}
+	key := registerPageKey{tag: i18n.From(c.Request.Context()).Tag(), country: country, fragment: partial(c.Request), terms: s.Account.Terms()}
 	renderCached(s, c, registerPages, key, page)
 }
 

@@ -28,6 +28,52 @@
   document.addEventListener("htmx:after:swap", function () { reveal(document); });
 })();
 
+// What works only with script is rendered hidden ([data-needs-script]) beside
+// what to say without it ([data-without-script]); script swaps the two.
+(function () {
+  function reveal(root) {
+    root.querySelectorAll("[data-needs-script][hidden]").forEach(function (e) { e.hidden = false; });
+    root.querySelectorAll("[data-without-script]:not([hidden])").forEach(function (e) { e.hidden = true; });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  } else {
+    reveal(document);
+  }
+  document.addEventListener("htmx:after:swap", function () { reveal(document); });
+})();
+
+// "Did you mean …?": the suggestion is a button that puts the value in its
+// field and checks it again (inline validation listens for change); it is
+// rendered hidden beside the same words as plain text, for no script.
+(function () {
+  function reveal(root) {
+    root.querySelectorAll("[data-fill-value][hidden]").forEach(function (b) {
+      var text = b.parentNode.querySelector("[data-suggestion-text]");
+      if (text) text.hidden = true;
+      b.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-fill-value]");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.fill);
+    if (!input) return;
+    input.value = button.dataset.fillValue;
+    input.focus();
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  } else {
+    reveal(document);
+  }
+  document.addEventListener("htmx:after:swap", function () { reveal(document); });
+})();
+
 // Installable app: register the service worker (static/sw.js, served at
 // /sw.js) once the page has loaded. Any failure is ignored: the site works
 // the same without it.

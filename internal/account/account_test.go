@@ -251,6 +251,10 @@ func TestRegisterEmails(t *testing.T) {
 		if changed.data["Initial"] != "true" {
 			t.Errorf("password_changed after activation: Initial = %q, want true", changed.data["Initial"])
 		}
+		// Who set it, so an owner who did not can tell where it came from.
+		if changed.data["IP"] != meta.IP || changed.data["Device"] != account.DeviceName(meta.UserAgent) {
+			t.Errorf("password_changed names IP %q, device %q; want %q, %q", changed.data["IP"], changed.data["Device"], meta.IP, account.DeviceName(meta.UserAgent))
+		}
 
 		// Active: same nil answer, an "already registered" email, no token.
 		before := len(e.mails("ada@example.com"))

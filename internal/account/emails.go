@@ -67,6 +67,11 @@ type PasswordChangedEmail struct {
 	Initial   bool `json:",string"`
 	ResetURL  string
 	ChangedAt time.Time
+	// Device and IP are where the change came from (DeviceName of its
+	// User-Agent), so an owner who did not make it can say so; rows
+	// queued before they were kept have neither.
+	Device string `json:",omitempty"`
+	IP     string `json:",omitempty"`
 }
 
 // Kind is EmailPasswordChanged.

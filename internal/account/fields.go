@@ -83,7 +83,8 @@ var registrationFields = [...]FieldSpec{
 	{Name: "phone", Label: "form.phone", Hint: "form.phone_hint", Type: "tel", Autocomplete: "tel", MaxLen: maxPhoneLen,
 		Normalize: normalizePhone, Check: checkPhone,
 		User: func(u *store.User) *string { return &u.Phone }},
-	{Name: "accept_terms", Label: "form.accept_terms", Required: true, Missing: "error.accept_terms.required",
+	// Required only while there are Terms to accept (Registration.waiveTerms).
+	{Name: termsField, Label: "form.accept_terms", Required: true, Missing: "error.accept_terms.required",
 		Normalize: checkbox},
 }
 

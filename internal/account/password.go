@@ -152,7 +152,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 				return err
 			}
 		}
-		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now)
+		return s.passwordChangedEmail(ctx, tx, u, f.firstPassword, now, m)
 	})
 	if err != nil {
 		return Landing{}, err
@@ -224,7 +224,7 @@ func (s *Service) ChangePassword(ctx context.Context, who User, current Session,
 				return err
 			}
 		}
-		return s.passwordChangedEmail(ctx, tx, u, false, now)
+		return s.passwordChangedEmail(ctx, tx, u, false, now, m)
 	})
 	if err != nil {
 		return err
@@ -284,12 +284,14 @@ func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confir
 }
 
 // passwordChangedEmail queues "your password was set/changed": no password,
-// no token, and what to do if it was not the owner.
-func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time) error {
+// no token, where it came from, and what to do if it was not the owner.
+func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time, m Meta) error {
 	return s.enqueue(ctx, tx, u.Email, u.Locale, PasswordChangedEmail{
 		FirstName: u.FirstName,
 		Initial:   initial,
 		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 		ChangedAt: now.Truncate(time.Second),
+		Device:    DeviceName(m.UserAgent),
+		IP:        m.IP,
 	})
 }

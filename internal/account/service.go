@@ -42,6 +42,8 @@ type Config struct {
 	// Verification is how emails let people prove the address: a link, a
 	// code, or both (VerificationBoth, the default when empty).
 	Verification string
+	// Terms are what sign-up asks to accept; the zero value asks nothing.
+	Terms Terms
 	// Limits are the abuse limits; the zero value means DefaultLimits.
 	Limits Limits
 	// RepeatWindow is how long a repeat of an email request from the same

@@ -49,6 +49,9 @@ func newBinding() string {
 // activation link, or "you already have an account".
 func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, error) {
 	typed := r.Get("email")
+	if !s.cfg.Terms.Offered() {
+		r.waiveTerms()
+	}
 	r.Normalize()
 	if errs := r.Validate(); errs != nil {
 		return Sent{}, errs

@@ -37,7 +37,14 @@ type Registration struct {
 	// country's list, which Normalize dropped.
 	listed      string
 	staleRegion bool
+	// noTerms is a sign-up with no Terms to accept: the check box is
+	// neither shown nor required.
+	noTerms bool
 }
+
+// waiveTerms stops requiring the terms check box, which a deployment
+// without Terms does not show.
+func (r *Registration) waiveTerms() { r.noTerms = true }
 
 // SetRegionList records the country whose regions the form listed. Without
 // script the list is not redrawn when the country changes, so a region
@@ -139,6 +146,9 @@ func (r Registration) Validate() FieldErrors {
 	errs := FieldErrors{}
 	for i := range registrationFields {
 		f := &registrationFields[i]
+		if i == termsAt && r.noTerms {
+			continue
+		}
 		if m, bad := f.check(r.values[i], r.values[countryAt]); bad {
 			errs[f.Name] = m
 		}

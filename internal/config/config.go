@@ -56,6 +56,9 @@ type Config struct {
 	TrustedProxies     []string
 	VerificationMethod string
 	MetricsEnabled     bool
+	// TermsURL and PrivacyURL are the documents sign-up asks to accept;
+	// with both empty the form asks for nothing.
+	TermsURL, PrivacyURL string
 	// MetricsAddr is the listener of /metrics, apart from the pages; ""
 	// when metrics are off.
 	MetricsAddr string
@@ -140,6 +143,8 @@ var Vars = []Var{
 	{"RETENTION_RATE_LIMITS", "24h", "rate-limit counters are deleted this long after their window started (at least the longest RATE_LIMIT_* or TOKEN_ATTEMPTS_WINDOW)"},
 	{"RETENTION_LOGIN_FAILURES", "720h", "an account's failed sign-ins are forgotten this long after the last one, once it is unlocked (the 100-failure lock stays until a password reset)"},
 	{"RETENTION_PENDING_USERS", "720h", "accounts never activated are deleted, with their tokens, this long after their last registration when no link or code of theirs still works"},
+	{"TERMS_URL", "", "absolute http(s) URL of the terms of service, linked from the sign-up form's check box; with TERMS_URL and PRIVACY_URL both unset the form has no check box and asks for no acceptance"},
+	{"PRIVACY_URL", "", "absolute http(s) URL of the privacy policy, linked from the same check box"},
 	{"JANITOR_INTERVAL", "1h", "how often each instance deletes what the RETENTION_* settings let go, in batches of 500 rows"},
 }
 
@@ -272,6 +277,12 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		c.BaseURL = u
+	}
+	c.TermsURL, c.PrivacyURL = get("TERMS_URL"), get("PRIVACY_URL")
+	for _, v := range []struct{ name, url string }{{"TERMS_URL", c.TermsURL}, {"PRIVACY_URL", c.PrivacyURL}} {
+		if u, err := url.Parse(v.url); v.url != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			errs = append(errs, fmt.Errorf("%s: want an absolute http or https URL, got %q", v.name, v.url))
+		}
 	}
 	errs = append(errs, c.resolveDevMailbox(get("DEV_MAILBOX"))...)
 	errs = append(errs, c.loadPlatform(get)...)

@@ -93,6 +93,8 @@ func TestDefaults(t *testing.T) {
 		{"COOKIE_DOMAIN", c.Platform.CookieDomain, ""},
 		{"WEBHOOK_URL", c.Platform.WebhookURL, ""},
 		{"WEBHOOK_SECRET", c.Platform.WebhookSecret, ""},
+		{"TERMS_URL", c.TermsURL, ""}, // nothing to accept until a deployment says what
+		{"PRIVACY_URL", c.PrivacyURL, ""},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))
@@ -182,6 +184,11 @@ func TestBadValues(t *testing.T) {
 		{"RETENTION_LOGIN_FAILURES", "-1h"},
 		{"RETENTION_PENDING_USERS", "23h"}, // shorter than the 24h activation link
 		{"JANITOR_INTERVAL", "never"},
+		{"TERMS_URL", "/terms"},
+		{"TERMS_URL", "javascript:alert(1)"},
+		{"TERMS_URL", "https://"},
+		{"PRIVACY_URL", "example.com/privacy"},
+		{"PRIVACY_URL", "mailto:legal@example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -385,5 +392,16 @@ func TestPlatform(t *testing.T) {
 	c, err = config.Load(env("BASE_URL", "https://auth.example.com", "COOKIE_DOMAIN", ".Example.com", "RESEND_API_KEY", "re_x"))
 	if err != nil || c.Platform.CookieDomain != "example.com" {
 		t.Errorf("COOKIE_DOMAIN=.Example.com: %q, %v", c.Platform.CookieDomain, err)
+	}
+}
+
+// A terms or privacy link is kept as given.
+func TestTermsURLs(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"TERMS_URL": "https://example.com/terms", "PRIVACY_URL": "http://example.com/privacy#data"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TermsURL != "https://example.com/terms" || c.PrivacyURL != "http://example.com/privacy#data" {
+		t.Errorf("terms %q, privacy %q", c.TermsURL, c.PrivacyURL)
 	}
 }
