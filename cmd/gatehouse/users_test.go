@@ -59,7 +59,7 @@ func usersFixture(t *testing.T, backend storetest.Backend) (env func(string) str
 	if err := st.AddAuditEvent(ctx, &store.AuditEvent{UserID: &ada.ID, Kind: "login_ok", IP: "192.0.2.7", CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.ReserveLoginAttempt(ctx, ada.ID, now, func(int) time.Duration { return time.Hour }); err != nil {
+	if _, err := st.ConfirmLoginFailure(ctx, ada.ID, now, func(int) time.Duration { return time.Hour }); err != nil {
 		t.Fatal(err)
 	}
 	return env, st, usersSecrets{hash, "argon2id", raw, sessHash, linkHash}

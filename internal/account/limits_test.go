@@ -222,3 +222,29 @@ func TestFirstLockEmailsTheOwnerOnce(t *testing.T) {
 		}
 	})
 }
+
+// Parallel right passwords are never taken for guesses: sixteen sign-ins
+// of one account at once (several tabs, a double click, a script) all get
+// in, though more of them run than the free failures; each waits its turn
+// behind the checks already running instead of being counted as one.
+func TestParallelRightPasswordsAllSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 8)
+		e.activate("ada@example.com", goodPW)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 16 {
+			wg.Go(func() {
+				_, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("a right password at the same time as others: %v", err)
+			}
+		}
+	})
+}

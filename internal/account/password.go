@@ -256,6 +256,9 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *store.User, pw st
 			}
 			return false, ErrBusy
 		}
+		if _, err := s.store.ConfirmLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay); err != nil {
+			return false, err
+		}
 		return false, nil
 	}
 	return true, s.store.ClearLoginFailures(ctx, u.ID)

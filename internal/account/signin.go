@@ -87,6 +87,9 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		}
 		return "", ErrBusy
 	case err != nil:
+		if lt, err = s.store.ConfirmLoginFailure(ctx, u.ID, s.now(), s.cfg.Limits.loginDelay); err != nil {
+			return "", err
+		}
 		if !s.cfg.Limits.startsLock(lt.Failures) {
 			if aerr := s.audit(ctx, s.store, u.ID, EventLoginFailed, m); aerr != nil {
 				return "", aerr

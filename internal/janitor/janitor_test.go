@@ -61,7 +61,7 @@ func seed(t *testing.T, s *store.Store, now time.Time, n int) {
 				if err := tx.AddTokens(ctx, tok); err != nil {
 					return err
 				}
-				if _, _, err := tx.ReserveLoginAttempt(ctx, keep.ID, at, func(int) time.Duration { return 0 }); err != nil {
+				if _, err := tx.ConfirmLoginFailure(ctx, keep.ID, at, func(int) time.Duration { return 0 }); err != nil {
 					return err
 				}
 			}

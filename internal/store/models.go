@@ -146,6 +146,10 @@ type LoginThrottle struct {
 	Failures      int       `bun:"failures,notnull"`
 	LastFailureAt time.Time `bun:"last_failure_at,notnull"`
 	LockedUntil   time.Time `bun:"locked_until,notnull"`
+	// Inflight counts attempts reserved and still being checked; it lapses
+	// at InflightUntil (an instance that died mid-check).
+	Inflight      int       `bun:"inflight,notnull"`
+	InflightUntil time.Time `bun:"inflight_until,nullzero"`
 }
 
 // CodeRequest is one email a browser asked for, keyed by the hash of that

@@ -125,7 +125,7 @@ func TestPurgeLoginThrottles(t *testing.T) {
 			if name == "recent" {
 				at = cut.Add(time.Hour)
 			}
-			if _, _, err := s.ReserveLoginAttempt(ctx, u.ID, at, func(int) time.Duration { return lock }); err != nil {
+			if _, err := s.ConfirmLoginFailure(ctx, u.ID, at, func(int) time.Duration { return lock }); err != nil {
 				t.Fatal(err)
 			}
 		}
