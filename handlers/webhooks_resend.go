@@ -10,20 +10,6 @@ import (
 	"gatehouse/internal/mail"
 )
 
-// ResendWebhookPath is where Resend posts delivery events.
-const ResendWebhookPath = "/webhooks/resend"
-
-// resendWebhookRoutes serves ResendWebhookPath when a signing secret is
-// configured (Deps.ResendWebhook); without one the path is a 404 like any
-// unknown one. It needs no exemption from cross-origin protection: Svix
-// posts server to server with neither Origin nor Sec-Fetch-Site, which
-// http.CrossOriginProtection lets through (TestResendWebhookRoute).
-func (s *server) resendWebhookRoutes(r gin.IRoutes) {
-	if s.ResendWebhook != nil {
-		r.POST(ResendWebhookPath, noStore, s.resendWebhook)
-	}
-}
-
 // resendWebhook hands one delivery event to internal/mail: 400 for one
 // that does not verify, is stale, malformed or replayed (Svix retries it a
 // few times and gives up; nothing changed), 500 when the database failed

@@ -12,6 +12,7 @@ import (
 	"gatehouse/handlers"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
+	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/testkit/resendfake"
@@ -40,7 +41,7 @@ func TestResendWebhookRoute(t *testing.T) {
 		e := resendfake.Event{ID: "msg_1", Type: "email.bounced", EmailID: "e1", To: []string{"gone@example.com"}, At: time.Now(), BounceType: "Permanent"}
 		post := func(h http.Handler, secret string, hdr map[string]string) int {
 			body := e.Payload()
-			req := httptest.NewRequest(http.MethodPost, handlers.ResendWebhookPath, bytes.NewReader(body))
+			req := httptest.NewRequest(http.MethodPost, paths.ResendWebhook, bytes.NewReader(body))
 			req.Header = resendfake.SignWebhook(secret, e.ID, time.Now(), body)
 			for k, v := range hdr {
 				req.Header.Set(k, v)

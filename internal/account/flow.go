@@ -111,7 +111,7 @@ var Recovery = &Flow{
 // Flows lists every flow, for the router.
 var Flows = []*Flow{Activation, Recovery}
 
-// purposes are the store purposes of every link and code of every flow:
+// allPurposes are the store purposes of every link and code of every flow:
 // setting a password voids them all.
 func allPurposes() []string {
 	out := make([]string, 0, 2*len(Flows))

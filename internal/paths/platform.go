@@ -8,6 +8,8 @@ const (
 	AuthVerify  = "/auth/verify"
 	AuthSession = "/auth/session"
 	JWKS        = "/.well-known/jwks.json"
+	// ResendWebhook is where Resend posts delivery events.
+	ResendWebhook = "/webhooks/resend"
 )
 
 // Reserved are the path prefixes Gatehouse keeps for itself: with
