@@ -18,26 +18,29 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 	var d EmailData
 	switch e := e.(type) {
 	case account.ActivationEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.activation.subject")
 		d.Paras = []string{t(ctx, "email.activation.body")}
 		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.activation.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.activation.not_you")}
 	case account.AlreadyRegisteredEmail:
-		d = greeting(ctx, e.FirstName)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.already_registered.subject")
 		d.Paras = []string{t(ctx, "email.already_registered.body")}
 		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
 		d.Also, d.AlsoLink = t(ctx, "email.already_registered.forgot"), e.ResetURL
 		d.After = []string{t(ctx, "email.already_registered.not_you")}
 	case account.ResetEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.reset.subject")
 		d.Paras = []string{t(ctx, "email.reset.body")}
 		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.reset.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.reset.not_you")}
 	case account.PasswordChangedEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		when := map[string]any{"When": i18n.Date(ctx, e.ChangedAt)}
 		if e.Initial {
 			d.Subject = t(ctx, "email.password_set.subject")
@@ -53,7 +56,8 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 	case account.SignInThrottledEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")
 		d.Paras = []string{t(ctx, "email.sign_in_throttled.body", map[string]any{"When": i18n.Date(ctx, e.At)}),
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
@@ -65,9 +69,12 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 	return d, nil
 }
 
-// greeting starts every email: "Hello Ada," and the label of the plain link.
-func greeting(ctx context.Context, firstName string) EmailData {
-	return EmailData{Greeting: t(ctx, "email.greeting", map[string]any{"Name": firstName}), LinkLabel: t(ctx, "email.link_label")}
+// greeting starts every email: "Hello Ada," or "山田様", by the name the
+// recipient's language greets with (i18n.GreetingName), and the label of
+// the plain link.
+func greeting(ctx context.Context, firstName, lastName string) EmailData {
+	name := i18n.GreetingName(ctx, firstName, lastName)
+	return EmailData{Greeting: t(ctx, "email.greeting", map[string]any{"Name": name}), LinkLabel: t(ctx, "email.link_label")}
 }
 
 // withLinkAndCode adds the button (when there is a link) and the code

@@ -25,8 +25,10 @@ func (s *server) accountPage(c *gin.Context) {
 // showAccount renders the account page with the change-password form in
 // the given state.
 func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form) {
-	ctx := c.Request.Context()
 	u, current, _ := s.currentUser(c)
+	// Times on the page are the person's own (the zone the account kept
+	// from its browser), named beside each, UTC when it kept none.
+	ctx := i18n.WithZone(c.Request.Context(), u.TimeZone)
 	ov, err := s.Account.Overview(ctx, *u)
 	if err != nil {
 		s.fail(c, err)
@@ -34,7 +36,7 @@ func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form)
 	}
 	tag := i18n.From(ctx).Tag()
 	v := components.AccountView{
-		Name: u.Name(), Email: u.Email, Company: u.Company,
+		Name: i18n.FullName(ctx, u.FirstName, u.LastName), Email: u.Email, Company: u.Company,
 		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag), Phone: u.Phone, Notice: notice(c),
 		Password: pwForm, MinLength: s.Account.Policy().MinLength,
 	}

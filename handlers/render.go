@@ -275,7 +275,21 @@ func (s *server) parseForm(c *gin.Context) bool {
 
 func (s *server) meta(c *gin.Context) account.Meta {
 	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
-		ReturnTo: returnTo(c)}
+		ReturnTo: returnTo(c), TimeZone: timeZone(c)}
+}
+
+// TimeZoneField is the hidden field in which app.js puts the browser's
+// IANA time zone (Intl.DateTimeFormat().resolvedOptions().timeZone) on the
+// sign-up and sign-in forms; without script it stays empty and the
+// account's times are shown in UTC.
+const TimeZoneField = components.TimeZoneField
+
+// timeZone is the checked zone a form posted, or "".
+func timeZone(c *gin.Context) string {
+	if c.Request.Method != http.MethodPost {
+		return ""
+	}
+	return i18n.TimeZone(c.PostForm(TimeZoneField))
 }
 
 // formOf keeps what the user typed in the named fields, for showing again.

@@ -291,3 +291,25 @@
     }
   });
 })();
+
+// The browser's time zone goes into the hidden time_zone field of the
+// sign-up and sign-in forms, so the account's emails and account page show
+// times in the person's own zone; without script the field stays empty and
+// the server shows UTC.
+(function () {
+  function fill(root) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!zone) return;
+    root.querySelectorAll("input[data-time-zone]").forEach(function (input) {
+      if (!input.value) input.value = zone;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { fill(document); });
+  } else {
+    fill(document);
+  }
+  document.addEventListener("htmx:after:swap", function () { fill(document); });
+})();

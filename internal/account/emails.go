@@ -29,6 +29,12 @@ const (
 // when they stop working.
 type LinkEmail struct {
 	FirstName string
+	// LastName and TimeZone are the greeting's family name (Japanese
+	// greets by it) and the IANA zone the times are shown in; rows queued
+	// before they were kept have neither, and fall back to the given name
+	// and UTC.
+	LastName string `json:",omitempty"`
+	TimeZone string `json:",omitempty"`
 	// Link is empty when the flow sends codes only; Code is empty when it
 	// sends links only or the request came from no browser.
 	Link      string `json:",omitempty"`
@@ -52,6 +58,7 @@ func (ResetEmail) Kind() string { return EmailReset }
 // an active account: no link to activate, a way to sign in or reset.
 type AlreadyRegisteredEmail struct {
 	FirstName          string
+	LastName           string `json:",omitempty"`
 	LoginURL, ResetURL string
 }
 
@@ -62,6 +69,8 @@ func (AlreadyRegisteredEmail) Kind() string { return EmailAlreadyRegistered }
 // with no password and no token, and what to do if it was not them.
 type PasswordChangedEmail struct {
 	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
 	// Initial is the first password of a new account. It is written as a
 	// string, as rows queued before typed emails had it.
 	Initial   bool `json:",string"`
@@ -84,6 +93,8 @@ func (PasswordChangedEmail) Kind() string { return EmailPasswordChanged }
 // otherwise see only the same refusal again and again.
 type SignInThrottledEmail struct {
 	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
 	// Minutes is the longest wait between attempts (LoginMaxDelay),
 	// written as a string so every kind's data stays a map of strings.
 	Minutes  int `json:",string"`

@@ -127,6 +127,9 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	Locale    string
+	// TimeZone is the IANA zone the browser reported (the time_zone form
+	// field), checked; "" when it sent none.
+	TimeZone string
 	// ReturnTo is the deep link the person was heading to, kept with the
 	// account by sign-up and recovery so it survives a switch of device.
 	ReturnTo string

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
@@ -73,7 +74,8 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 	now := s.now()
 	var event Event
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo)}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo),
+			TimeZone: i18n.TimeZone(m.TimeZone)}
 		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
@@ -100,6 +102,7 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 				}
 				return s.enqueue(ctx, tx, existing.Email, existing.Locale, AlreadyRegisteredEmail{
 					FirstName: existing.FirstName,
+					LastName:  existing.LastName,
 					LoginURL:  s.link(paths.Login, "", existing.Locale),
 					ResetURL:  s.link(paths.PasswordForgot, "", existing.Locale),
 				})

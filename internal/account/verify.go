@@ -82,7 +82,7 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 		u.ReturnTo = rt
 	}
 	expires := now.Add(f.ttl(s.cfg))
-	data := LinkEmail{FirstName: u.FirstName, ExpiresAt: expires.Truncate(time.Second)}
+	data := LinkEmail{FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, ExpiresAt: expires.Truncate(time.Second)}
 	var tokens []*store.Token
 	if s.linksOn() {
 		raw, hash := token.New()

@@ -19,9 +19,12 @@ type User struct {
 	Country, Region     string
 	Phone               string
 	Locale              string
-	CreatedAt           time.Time
-	ActivatedAt         *time.Time
-	PasswordChangedAt   *time.Time
+	// TimeZone is the IANA zone the account's times are shown in; ""
+	// means UTC.
+	TimeZone          string
+	CreatedAt         time.Time
+	ActivatedAt       *time.Time
+	PasswordChangedAt *time.Time
 }
 
 // Name is the person's full name as entered.
@@ -29,7 +32,7 @@ func (u User) Name() string { return u.FirstName + " " + u.LastName }
 
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
-		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
+		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
 		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt}
 }
 

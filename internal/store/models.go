@@ -37,15 +37,19 @@ type User struct {
 	ID int64 `bun:"id,pk,autoincrement"`
 	// PublicID is what the platform knows the person by: random, so it
 	// reveals nothing of how many accounts exist, and never changed.
-	PublicID          string     `bun:"public_id,notnull"`
-	Email             string     `bun:"email,notnull"`
-	FirstName         string     `bun:"first_name,notnull"`
-	LastName          string     `bun:"last_name,notnull"`
-	Company           string     `bun:"company,notnull"`
-	Country           string     `bun:"country,notnull"`
-	Region            string     `bun:"region,notnull"`
-	Phone             string     `bun:"phone,notnull"`
-	Locale            string     `bun:"locale,notnull"`
+	PublicID  string `bun:"public_id,notnull"`
+	Email     string `bun:"email,notnull"`
+	FirstName string `bun:"first_name,notnull"`
+	LastName  string `bun:"last_name,notnull"`
+	Company   string `bun:"company,notnull"`
+	Country   string `bun:"country,notnull"`
+	Region    string `bun:"region,notnull"`
+	Phone     string `bun:"phone,notnull"`
+	Locale    string `bun:"locale,notnull"`
+	// TimeZone is the IANA zone the person's browser reported at sign-up
+	// (or at a later sign-in, if it had none), for the times in emails
+	// and on the account page; "" shows them in UTC.
+	TimeZone          string     `bun:"time_zone,notnull"`
 	Status            string     `bun:"status,notnull"`
 	PasswordHash      string     `bun:"password_hash,notnull"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`

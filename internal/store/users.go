@@ -85,6 +85,19 @@ func (s *Store) SetUserReturnTo(ctx context.Context, userID int64, returnTo stri
 	return nil
 }
 
+// SetUserTimeZoneIfUnset keeps zone as the account's time zone unless it
+// already has one: the zone of sign-up stays, so a trip does not move the
+// times in every later email; an account made without one (no script)
+// takes the first a browser reports.
+func (s *Store) SetUserTimeZoneIfUnset(ctx context.Context, userID int64, zone string) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("time_zone = ?", zone).
+		Where("id = ?", userID).Where("time_zone = ''").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set time_zone: %w", err)
+	}
+	return nil
+}
+
 // NewPublicID is a random UUID (version 4) for a new account.
 func NewPublicID() string {
 	var b [16]byte
