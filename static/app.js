@@ -94,15 +94,17 @@
 })();
 
 // After htmx swaps in a new step or a form with errors, move focus the way
-// a page load would: to the error summary if there is one, else to the new
-// step's heading, so screen readers announce what changed. Inline field
-// swaps leave focus alone: the user has moved on to the next field.
+// a page load would: to the error summary if there is one, else to the
+// field the page puts the cursor in (autofocus: the password of a sign-in
+// form whose address is filled in), else to the new step's heading, so
+// screen readers announce what changed. Inline field swaps leave focus
+// alone: the user has moved on to the next field.
 (function () {
   document.addEventListener("htmx:after:swap", function (e) {
     var target = e.detail && e.detail.ctx && e.detail.ctx.target;
     var id = typeof target === "string" ? target.replace(/^#/, "") : target && target.id;
     if (id !== "content") return;
-    var focus = document.getElementById("error-summary") || document.getElementById("page-title");
+    var focus = document.getElementById("error-summary") || document.querySelector("#content [autofocus]") || document.getElementById("page-title");
     if (focus) focus.focus();
   });
 })();
