@@ -18,9 +18,14 @@ type effort struct {
 	keys, clicks int
 }
 
-func (e *effort) typeText(s string) { e.t.Helper(); e.u.press(s); e.keys += utf8.RuneCountInString(s); e.u.idle() }
-func (e *effort) key(k string)      { e.t.Helper(); e.u.press(k); e.keys++; e.u.idle() }
-func (e *effort) click(sel string)  { e.t.Helper(); e.u.click(sel); e.clicks++; e.u.idle() }
+func (e *effort) typeText(s string) {
+	e.t.Helper()
+	e.u.press(s)
+	e.keys += utf8.RuneCountInString(s)
+	e.u.idle()
+}
+func (e *effort) key(k string)     { e.t.Helper(); e.u.press(k); e.keys++; e.u.idle() }
+func (e *effort) click(sel string) { e.t.Helper(); e.u.click(sel); e.clicks++; e.u.idle() }
 func (e *effort) clickText(s string) {
 	e.t.Helper()
 	e.u.clickText(s)

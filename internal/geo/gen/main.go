@@ -35,8 +35,8 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/xml"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
