@@ -7,7 +7,7 @@ import (
 )
 
 // Each outbox row remembers which browser's request wrote it (a hash of
-// that browser's binding secret, ” for mail no browser asked for), so
+// that browser's binding secret, empty for mail no browser asked for), so
 // "check your inbox" can show what became of exactly that message. A
 // delivery event is found by the message it names, and one that came
 // before its message was marked sent is applied then.
