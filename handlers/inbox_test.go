@@ -195,6 +195,21 @@ func TestDeliveryStatusRevealsNoAccount(t *testing.T) {
 					t.Errorf("bounced fragment still polls:\n%s", p)
 				}
 				same("bounced page", pageOf, http.StatusOK, `data-state="bounced"`)
+
+				// "Send again" writes an email for every address (an
+				// active account gets "already registered" again), and
+				// the bounce suppressed every one of them alike.
+				app.Advance(account.ResendCooldown + time.Second)
+				for _, v := range vs {
+					mustRedirect(t, v.b.Post(fl.f.Paths.Resend, nil), fl.f.Paths.Sent+"?notice=resent")
+				}
+				same("resent fragment", status(""), http.StatusOK, `data-state="queued"`)
+				app.drain()
+				p = same("suppressed fragment", status("queued"), http.StatusOK, `data-state="suppressed_bounce"`,
+					"Not sent: mail to this address bounced before", `data-testid="delivery-change-address"`)
+				if strings.Contains(p, "hx-trigger") {
+					t.Errorf("suppressed fragment still polls:\n%s", p)
+				}
 			}
 		}
 	})
