@@ -214,3 +214,62 @@ func TestDeliveryStatusRevealsNoAccount(t *testing.T) {
 		}
 	})
 }
+
+// A request that writes no email (an account an operator disabled, an
+// address over its email limit) moves through the states on a typical
+// email's schedule: queued, sent, delivered, and the page then stops. It
+// asks a browser with no binding at all nothing of the store's.
+func TestDeliveryStatusWithoutEmail(t *testing.T) {
+	app := newApp(t, storetest.SQLite, withResend)
+	app.activeAccount("off@example.com")
+	if _, _, err := app.Account.DisableUser(context.Background(), "off@example.com", account.Operator{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	b := app.Browser()
+	n := len(app.Resend.Emails())
+	mustRedirect(t, b.Post(paths.PasswordForgot, url.Values{"email": {"off@example.com"}}), paths.PasswordSent)
+	app.drain()
+	if got := len(app.Resend.Emails()); got != n {
+		t.Fatalf("%d emails to a disabled account, want none", got-n)
+	}
+	st := account.Recovery.Paths.Status
+	must(t, b.status(st, ""), http.StatusOK, `data-state="queued"`, `hx-trigger="every 3s"`)
+	app.Advance(3 * time.Second)
+	must(t, b.status(st, "queued"), http.StatusOK, `data-state="sent"`, `hx-trigger="every 3s"`)
+	app.Advance(5 * time.Second)
+	p := b.status(st, "sent")
+	must(t, p, http.StatusOK, `data-state="delivered"`)
+	if strings.Contains(p.Body, "hx-trigger") {
+		t.Errorf("the final state still polls:\n%s", p.Body)
+	}
+	// Past the watch, whatever is shown is final.
+	app.Advance(account.DeliveryWatch)
+	if p := b.status(st, "delivered"); p.StatusCode != http.StatusOK || strings.Contains(p.Body, "hx-trigger") {
+		t.Errorf("after the watch: %d\n%s", p.StatusCode, p.Body)
+	}
+	// Outside htmx the fragment's path is the page.
+	mustRedirect(t, b.Get(st), paths.PasswordSent)
+}
+
+// The polling is limited per browser: over the limit the answer is a 429
+// with Retry-After, which the page's fragment ignores (hx-status:429).
+func TestDeliveryStatusLimited(t *testing.T) {
+	app := newApp(t, storetest.SQLite, withResend)
+	b := app.Browser()
+	mustRedirect(t, b.Post(paths.PasswordForgot, url.Values{"email": {"someone@example.com"}}), paths.PasswordSent)
+	must(t, b.Get(paths.PasswordSent), http.StatusOK, `hx-status:429="swap:none"`)
+	st := account.Recovery.Paths.Status
+	var last page
+	for range account.DefaultLimits.DeliveryPerBrowser.Max + 1 {
+		last = b.status(st, "queued")
+	}
+	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("over the limit: %d, Retry-After %q; want 429 with one", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+	// Another browser is not held up by this one.
+	other := app.Browser()
+	mustRedirect(t, other.Post(paths.PasswordForgot, url.Values{"email": {"other@example.com"}}), paths.PasswordSent)
+	if p := other.status(st, ""); p.StatusCode != http.StatusOK {
+		t.Errorf("another browser: %d, want 200", p.StatusCode)
+	}
+}
