@@ -113,10 +113,17 @@ var ErrDeliveryLimited = errors.New("account: delivery status asked too often")
 // Polling is limited per browser and per client IP (ErrDeliveryLimited
 // over either).
 func (s *Service) Delivery(ctx context.Context, binding string, at time.Time, m Meta) (Delivery, error) {
+	if !token.WellFormed(binding) {
+		binding = "" // no secret of ours: nothing to look up, nobody to count
+	}
 	h := requestHash(binding)
+	perBrowser := s.cfg.Limits.DeliveryPerBrowser
+	if h == "" {
+		perBrowser = ratelimit.Rule{} // no browser to count: the IP's limit holds
+	}
 	err := s.allow(ctx, "delivery",
 		check{"delivery:ip:" + s.cfg.Limits.ipKey(m.IP), s.cfg.Limits.DeliveryPerIP},
-		check{"delivery:req:" + h, s.cfg.Limits.DeliveryPerBrowser})
+		check{"delivery:req:" + h, perBrowser})
 	var rl *RateLimitedError
 	if errors.As(err, &rl) {
 		return Delivery{}, ErrDeliveryLimited
@@ -128,7 +135,7 @@ func (s *Service) Delivery(ctx context.Context, binding string, at time.Time, m 
 	var d Delivery
 	row, err := s.store.OutboxForRequest(ctx, h)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || !token.WellFormed(binding):
+	case errors.Is(err, store.ErrNotFound):
 		d = s.phantom(now.Sub(at))
 	case err != nil:
 		return Delivery{}, err
