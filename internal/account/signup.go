@@ -125,10 +125,13 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 	return s.sent(typed, binding), nil
 }
 
-// Request asks for f's email to the address (forgot password). Known,
-// pending and unknown addresses get the same answer: the account gets the
-// email of the flow that serves its status (a pending account asking to
-// recover gets activation), an unknown address nothing. The account itself
+// Request asks for f's email to the address (forgot password, send
+// again). Known, pending and unknown addresses get the same answer and one
+// email each, which the browser's "check your inbox" follows (Delivery):
+// the account gets the email of the flow that serves its status (a
+// pending account asking to recover gets activation, an active one asking
+// for activation "you already have an account"), an unknown address a
+// "no account here" notice; a disabled account gets nothing. The account itself
 // is not changed, so the old password keeps working until the flow
 // completes.
 func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (Sent, error) {
