@@ -273,3 +273,20 @@ func TestDeliveryStatusLimited(t *testing.T) {
 		t.Errorf("another browser: %d, want 200", p.StatusCode)
 	}
 }
+
+// Without delivery events (the dev mailbox here, or no
+// RESEND_WEBHOOK_SECRET) nothing is heard after "sent": it is final, and
+// the page stops asking there.
+func TestDeliveryStatusWithoutEvents(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	b := app.Browser()
+	mustRedirect(t, b.Post(paths.Register, registration("ada@example.com")), paths.RegisterSent)
+	st := account.Activation.Paths.Status
+	must(t, b.status(st, ""), http.StatusOK, `data-state="queued"`, `hx-trigger="every 3s"`)
+	app.Mail("ada@example.com")
+	p := b.status(st, "queued")
+	must(t, p, http.StatusOK, `data-state="sent"`)
+	if strings.Contains(p.Body, "hx-trigger") {
+		t.Errorf("sent without events still polls:\n%s", p.Body)
+	}
+}
