@@ -63,6 +63,12 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.NoAccountEmail:
+		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
+		d.Subject = t(ctx, "email.no_account.subject")
+		d.Paras = []string{t(ctx, "email.no_account.body")}
+		d.Button, d.Link = t(ctx, "email.no_account.button"), e.SignUpURL
+		d.After = []string{t(ctx, "email.no_account.not_you")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}

@@ -30,7 +30,7 @@ func (s *server) sentView(c *gin.Context, f *account.Flow, form components.Form,
 		return components.SentView{}, false
 	}
 	return components.SentView{Flow: f, Email: sent.Email, Notice: notice, Form: form, Codes: s.Account.CodesOn(),
-		CooldownUntil: sent.ResendAt().Unix()}, true
+		CooldownUntil: sent.ResendAt().Unix(), Delivery: s.deliveryView(c, f, sent)}, true
 }
 
 // showSent renders the "check your inbox" page of f.

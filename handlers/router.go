@@ -145,6 +145,13 @@ func (s *server) engine() (*gin.Engine, error) {
 		pages.POST(f.Paths.Check, s.passwordCheck(f))
 	}
 
+	// What became of the email "check your inbox" is about (inbox.go).
+	for _, f := range account.Flows {
+		if f.Paths.Status != "" {
+			pages.GET(f.Paths.Status, s.deliveryStatus(f))
+		}
+	}
+
 	signedIn := pages.Group("", s.requireUser)
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)

@@ -23,6 +23,7 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailNoAccount         = "no_account"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -105,6 +106,17 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// NoAccountEmail answers a request for a link (forgot password, send
+// again) for an address that has no account: nothing to reset, a way to
+// sign up, and nothing to do if it was not them. It goes to the address as
+// typed, in the asker's language.
+type NoAccountEmail struct {
+	SignUpURL string
+}
+
+// Kind is EmailNoAccount.
+func (NoAccountEmail) Kind() string { return EmailNoAccount }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -112,6 +124,7 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailNoAccount:         func() Email { return &NoAccountEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

@@ -54,6 +54,9 @@ type FlowPaths struct {
 	Link   string // the emailed link's page (GET, ?token=)
 	Form   string // the new-password form the link leads to
 	Check  string // the form's live password checklist
+	// Status is the fragment "check your inbox" asks what became of the
+	// email ("" for a flow that does not follow it).
+	Status string
 }
 
 // FlowCopy is the message IDs of a flow's page texts.
@@ -81,7 +84,8 @@ var Activation = &Flow{
 	firstPassword: true,
 	SignUp:        true,
 	Paths: FlowPaths{Start: paths.Register, Sent: paths.RegisterSent, Verify: paths.RegisterVerify,
-		Resend: paths.RegisterResend, Link: paths.Activate, Form: paths.PasswordSet, Check: paths.PasswordSetCheck},
+		Resend: paths.RegisterResend, Link: paths.Activate, Form: paths.PasswordSet, Check: paths.PasswordSetCheck,
+		Status: paths.RegisterSentStatus},
 	Copy: FlowCopy{SentTitle: "page.register_sent.title", SentBody: "page.register_sent.body",
 		FormTitle: "page.set_password.title", FormConfirmed: "page.set_password.confirmed",
 		FormButton: "action.set_password"},
@@ -102,7 +106,8 @@ var Recovery = &Flow{
 	requested:   EventResetRequested,
 	completed:   EventPasswordReset,
 	Paths: FlowPaths{Start: paths.PasswordForgot, Sent: paths.PasswordSent, Verify: paths.PasswordVerify,
-		Resend: paths.PasswordResend, Link: paths.PasswordReset, Form: paths.PasswordReset, Check: paths.PasswordResetCheck},
+		Resend: paths.PasswordResend, Link: paths.PasswordReset, Form: paths.PasswordReset, Check: paths.PasswordResetCheck,
+		Status: paths.PasswordSentStatus},
 	Copy: FlowCopy{SentTitle: "page.forgot_sent.title", SentBody: "page.forgot_sent.body",
 		FormTitle: "page.reset.title", FormIntro: "page.reset.intro", FormButton: "action.reset_password"},
 	Done: NoticePasswordReset,

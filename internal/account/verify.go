@@ -105,7 +105,7 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 	if err := s.audit(ctx, tx, u.ID, f.requested, m); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, u.Email, u.Locale, f.email(data))
+	return s.enqueueFor(ctx, tx, binding, u.Email, u.Locale, f.email(data))
 }
 
 // codeRequest records the email a browser (holding binding) asked for, in

@@ -30,6 +30,9 @@ const (
 	Readyz               = "/readyz"
 	DevMailbox           = "/dev/mailbox"
 	Static               = "/static"
+	// "Check your inbox" asks here what became of its email.
+	RegisterSentStatus = "/register/sent/status"
+	PasswordSentStatus = "/password/forgot/sent/status"
 	// The installable app's files sit at the root: a service worker's
 	// scope cannot be wider than its folder.
 	ServiceWorker = "/sw.js"

@@ -119,6 +119,10 @@ type OutboxMessage struct {
 	MessageID  string     `bun:"message_id,notnull"` // Resend's id for the sent message
 	Delivery   string     `bun:"delivery,notnull"`   // the furthest delivery event seen
 	DeliveryAt *time.Time `bun:"delivery_at"`
+	// RequestHash names the browser request that wrote the row (a hash
+	// of its binding secret; "" for mail no browser asked for), so that
+	// browser, and only it, can follow the message (OutboxForRequest).
+	RequestHash string `bun:"request_hash,notnull"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.

@@ -203,6 +203,9 @@ func (s *Store) MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageI
 	if _, err := q.Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
 		return fmt.Errorf("store: mark sent: %w", err)
 	}
+	if len(messageIDs) == len(ids) {
+		return s.applyEarlyEvents(ctx, messageIDs)
+	}
 	return nil
 }
 
