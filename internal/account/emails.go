@@ -23,6 +23,10 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailChangeVerify      = "email_change"
+	EmailChanged           = "email_changed"
+	EmailAddressInUse      = "address_in_use"
+	EmailAccountDeleted    = "account_deleted"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -94,6 +98,52 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// EmailChangeEmail asks the owner to confirm the address the account is
+// moving to; it goes to that new address.
+type EmailChangeEmail struct{ LinkEmail }
+
+// Kind is EmailChangeVerify.
+func (EmailChangeEmail) Kind() string { return EmailChangeVerify }
+
+// EmailChangedEmail tells the old address that the account moved, to
+// where, from which device, and gives a link that undoes it.
+type EmailChangedEmail struct {
+	FirstName string
+	NewEmail  string
+	RevertURL string
+	// RevertUntil is when the link stops working.
+	RevertUntil time.Time
+	ChangedAt   time.Time
+	Device      string `json:",omitempty"`
+	IP          string `json:",omitempty"`
+}
+
+// Kind is EmailChanged.
+func (EmailChangedEmail) Kind() string { return EmailChanged }
+
+// AddressInUseEmail tells an account's owner that someone asked to move
+// another account to their address, which was refused: the one asking is
+// told nothing of it, so only the owner learns that the address is taken.
+type AddressInUseEmail struct {
+	FirstName          string
+	LoginURL, ResetURL string
+	At                 time.Time
+}
+
+// Kind is EmailAddressInUse.
+func (AddressInUseEmail) Kind() string { return EmailAddressInUse }
+
+// AccountDeletedEmail is the last email to an erased account. It is
+// rendered from its own fields, as the account is gone by then, and names
+// no one.
+type AccountDeletedEmail struct {
+	DeletedAt   time.Time
+	RegisterURL string
+}
+
+// Kind is EmailAccountDeleted.
+func (AccountDeletedEmail) Kind() string { return EmailAccountDeleted }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -101,6 +151,10 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailChangeVerify:      func() Email { return &EmailChangeEmail{} },
+	EmailChanged:           func() Email { return &EmailChangedEmail{} },
+	EmailAddressInUse:      func() Email { return &AddressInUseEmail{} },
+	EmailAccountDeleted:    func() Email { return &AccountDeletedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

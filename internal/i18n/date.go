@@ -24,3 +24,16 @@ func Date(ctx context.Context, t time.Time) string {
 		"Time":  fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute()),
 	})
 }
+
+// Day formats t's date (in UTC) without the time, from "date.day", for
+// lists grouped by day.
+func Day(ctx context.Context, t time.Time) string {
+	t = t.UTC()
+	return T(ctx, "date.day", map[string]any{"Day": t.Day(), "Month": T(ctx, monthKeys[t.Month()-1]), "Year": t.Year()})
+}
+
+// Clock formats t's time of day (in UTC) from "date.clock".
+func Clock(ctx context.Context, t time.Time) string {
+	t = t.UTC()
+	return T(ctx, "date.clock", map[string]any{"Time": fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute())})
+}

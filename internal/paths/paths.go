@@ -24,12 +24,26 @@ const (
 	EndSessions          = "/account/sessions/end-others"
 	AccountPassword      = "/account/password"
 	AccountPasswordCheck = "/account/password/check"
-	RegisterValidate     = "/register/validate"
-	Language             = "/language"
-	Healthz              = "/healthz"
-	Readyz               = "/readyz"
-	DevMailbox           = "/dev/mailbox"
-	Static               = "/static"
+	// The rest of an account's life: a new address (proven by the
+	// email-change flow, undone from the old address), deletion, export,
+	// profile edits and signing out one session.
+	AccountEmail     = "/account/email"
+	EmailSent        = "/account/email/sent"
+	EmailVerify      = "/account/email/verify"
+	EmailResend      = "/account/email/resend"
+	EmailConfirm     = "/account/email/confirm"
+	EmailRevert      = "/account/email/revert"
+	AccountDelete    = "/account/delete"
+	AccountExport    = "/account/export"
+	AccountProfile   = "/account/profile"
+	ProfileCheck     = "/account/profile/validate"
+	EndSession       = "/account/sessions/end"
+	RegisterValidate = "/register/validate"
+	Language         = "/language"
+	Healthz          = "/healthz"
+	Readyz           = "/readyz"
+	DevMailbox       = "/dev/mailbox"
+	Static           = "/static"
 	// The installable app's files sit at the root: a service worker's
 	// scope cannot be wider than its folder.
 	ServiceWorker = "/sw.js"

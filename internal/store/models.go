@@ -21,6 +21,11 @@ const (
 	PurposeReset          = "reset"
 	PurposeActivationCode = "activation_code"
 	PurposeResetCode      = "reset_code"
+	// An email change proves the new address (link and code); the old
+	// address is sent a link that restores it.
+	PurposeEmailChange     = "email_change"
+	PurposeEmailChangeCode = "email_change_code"
+	PurposeEmailRevert     = "email_revert"
 )
 
 // Outbox row statuses.
@@ -72,6 +77,10 @@ type Token struct {
 	// CodeHash and Attempts are for verification codes only.
 	CodeHash string `bun:"code_hash,notnull"`
 	Attempts int    `bun:"attempts,notnull"`
+	// Email is the address the token is about when it is not the
+	// account's own: the new address of an email change, the old one of
+	// its revert link; empty otherwise.
+	Email string `bun:"email,notnull"`
 }
 
 // Session is a signed-in browser; the cookie holds the token, the row its hash.
@@ -115,6 +124,9 @@ type OutboxMessage struct {
 	MessageID  string     `bun:"message_id,notnull"` // Resend's id for the sent message
 	Delivery   string     `bun:"delivery,notnull"`   // the furthest delivery event seen
 	DeliveryAt *time.Time `bun:"delivery_at"`
+	// ForgetRecipient erases Recipient once the message is sent: the last
+	// email to an account that no longer exists.
+	ForgetRecipient bool `bun:"forget_recipient,notnull"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.

@@ -155,3 +155,16 @@ func (s *Store) EndCodeRequest(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// LatestOpenToken is the user's newest unused, unexpired token of that
+// purpose.
+func (s *Store) LatestOpenToken(ctx context.Context, userID int64, purpose string, now time.Time) (*Token, error) {
+	t := new(Token)
+	err := s.db.NewSelect().Model(t).
+		Where("user_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", userID, purpose, now.UTC()).
+		Order("id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFound("latest token", err)
+	}
+	return t, nil
+}
