@@ -90,8 +90,16 @@ func (s *Service) DeleteAccount(ctx context.Context, who User, currentPW string,
 // store.DeleteUser), and tells the platform. The owner's deletion and the
 // operator's (DeleteUser) both go through it, so they erase the same.
 func (s *Service) erase(ctx context.Context, tx *store.Store, u *store.User) error {
-	h := logctx.EmailHash(u.Email)
-	e := store.Erasure{AddressHash: h, RateKeys: []string{"email:addr:" + h, "resend:" + h, "code:addr:" + h}}
+	others, err := tx.TokenAddresses(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	e := store.Erasure{AddressHash: logctx.EmailHash(u.Email), Addresses: others, RateKeys: []string{"export:user:" + u.PublicID}}
+	for _, a := range append([]string{u.Email}, others...) {
+		h := logctx.EmailHash(a)
+		e.AddressHashes = append(e.AddressHashes, h)
+		e.RateKeys = append(e.RateKeys, "email:addr:"+h, "resend:"+h, "code:addr:"+h)
+	}
 	if err := tx.DeleteUser(ctx, u, e); err != nil {
 		return err
 	}

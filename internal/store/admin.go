@@ -91,6 +91,11 @@ func (s *Store) SetUserStatus(ctx context.Context, userID int64, from, to string
 type Erasure struct {
 	AddressHash string
 	RateKeys    []string
+	// Addresses are the person's other addresses: one an email change was
+	// asking for, or one it moved away from. Mail to them goes too, and
+	// their code requests (by AddressHashes).
+	Addresses     []string
+	AddressHashes []string
 }
 
 // DeleteUser erases the account and everything kept about it: sessions,
@@ -102,7 +107,10 @@ type Erasure struct {
 // stay, for the operator, without the user id, IP or browser that would
 // tie them to the person.
 func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
-	addr := strings.ToLower(u.Email)
+	addrs := []string{strings.ToLower(u.Email)}
+	for _, a := range e.Addresses {
+		addrs = append(addrs, NormalizeAddress(a))
+	}
 	type step struct {
 		what string
 		q    *bun.DeleteQuery
@@ -111,10 +119,10 @@ func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 		{"sessions", s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", u.ID)},
 		{"tokens", s.db.NewDelete().Model((*Token)(nil)).Where("user_id = ?", u.ID)},
 		{"login throttle", s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", u.ID)},
-		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash = ?", e.AddressHash)},
-		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).Where("lower(recipient) = ?", addr)},
-		{"dev mailbox", s.db.NewDelete().Model((*DevMail)(nil)).Where("lower(recipient) = ?", addr)},
-		{"suppressions", s.db.NewDelete().Model((*Suppression)(nil)).Where("address = ?", NormalizeAddress(addr))},
+		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash IN (?)", bun.In(append([]string{e.AddressHash}, e.AddressHashes...)))},
+		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
+		{"dev mailbox", s.db.NewDelete().Model((*DevMail)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
+		{"suppressions", s.db.NewDelete().Model((*Suppression)(nil)).Where("address IN (?)", bun.In(addrs))},
 	}
 	if len(e.RateKeys) > 0 {
 		steps = append(steps, step{"rate counters", s.db.NewDelete().Model((*RateCounter)(nil)).Where("key IN (?)", bun.In(e.RateKeys))})

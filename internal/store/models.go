@@ -24,7 +24,7 @@ const (
 	// An email change proves the new address (link and code); the old
 	// address is sent a link that restores it.
 	PurposeEmailChange     = "email_change"
-	PurposeEmailChangeCode = "email_change_code"
+	PurposeEmailChangeCode = "email_code"
 	PurposeEmailRevert     = "email_revert"
 )
 

@@ -168,3 +168,15 @@ func (s *Store) LatestOpenToken(ctx context.Context, userID int64, purpose strin
 	}
 	return t, nil
 }
+
+// TokenAddresses are the addresses the user's tokens are about (see
+// Token.Email): an address change asked for or moved away from.
+func (s *Store) TokenAddresses(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.db.NewSelect().Model((*Token)(nil)).Distinct().Column("email").
+		Where("user_id = ? AND email <> ''", userID).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("store: token addresses: %w", err)
+	}
+	return out, nil
+}
