@@ -451,3 +451,56 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// The platform hears of a change (user.email_changed with the address it
+// moved from) and of its undoing, with the sessions that ended.
+func TestEmailChangeWebhooks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		cfg := config()
+		cfg.Webhooks = true
+		e := newEnvWith(t, st, fastParams, 4, cfg)
+		e.activate("ada@example.com", goodPW)
+		who := e.view("ada@example.com")
+		hooks := func() []account.Webhook {
+			t.Helper()
+			rows := must(store.Webhooks{Store: st}.ClaimOutbox(e.ctx, e.clk.Now(), 100, time.Minute))
+			var out []account.Webhook
+			for _, r := range rows {
+				var h account.Webhook
+				if err := json.Unmarshal([]byte(r.Data), &h); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, h)
+				if err := st.MarkOutboxSent(e.ctx, r.ID, e.clk.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return out
+		}
+		hooks()
+		if _, err := e.svc.RequestEmailChange(e.ctx, who, "ada@example.org", goodPW, meta); err != nil {
+			t.Fatal(err)
+		}
+		if got := hooks(); len(got) != 0 {
+			t.Errorf("a request alone told the platform %v", got)
+		}
+		raw := e.tokenIn(e.lastMail("ada@example.org", account.EmailChangeVerify).data["Link"], "/account/email/confirm")
+		if _, err := e.svc.ConfirmEmailChange(e.ctx, account.EmailChange, raw, meta); err != nil {
+			t.Fatal(err)
+		}
+		got := hooks()
+		if len(got) != 1 || got[0].Type != account.WebhookEmailChanged || got[0].Data.Email != "ada@example.org" ||
+			got[0].Data.PreviousEmail != "ada@example.com" || got[0].Data.UserID != who.PublicID {
+			t.Errorf("after the change: %+v", got)
+		}
+		revert := e.tokenIn(e.lastMail("ada@example.com", account.EmailChanged).data["RevertURL"], "/account/email/revert")
+		if _, _, err := e.svc.RevertEmailChange(e.ctx, revert, meta); err != nil {
+			t.Fatal(err)
+		}
+		got = hooks()
+		if len(got) != 2 || got[0].Type != account.WebhookEmailChanged || got[0].Data.Email != "ada@example.com" ||
+			got[0].Data.PreviousEmail != "ada@example.org" || got[1].Type != account.WebhookSessionEnded || got[1].Data.Reason != account.EndedEmailRestored {
+			t.Errorf("after the revert: %+v", got)
+		}
+	})
+}
