@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -55,8 +56,8 @@ func (s *server) emailConfirmForm(f *account.Flow) gin.HandlerFunc {
 }
 
 // confirmEmail completes the change. The owner lands on the account page
-// when this browser is signed in, else on sign-in with the new address
-// filled in.
+// when this browser is signed in to the account, else on sign-in with the
+// new address filled in.
 func (s *server) confirmEmail(f *account.Flow) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ch, err := s.Account.ConfirmEmailChange(c.Request.Context(), f, s.flowToken(c, f), s.meta(c))
@@ -75,7 +76,9 @@ func (s *server) confirmEmail(f *account.Flow) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
-		if u == nil {
+		if u == nil || !strings.EqualFold(u.Email, ch.To) {
+			// Not signed in here, or signed in as someone else: the owner
+			// signs in with the new address.
 			s.setCookie(c, s.flowCookie(loginHintCookie), url.QueryEscape(ch.To), paths.Login, loginHintLifetime)
 			redirect(c, withNotice(paths.Login, f.Done))
 			return
