@@ -323,6 +323,17 @@ func (s *Service) revertEmailChange(ctx context.Context, raw string, m Meta) (Ad
 		if err != nil {
 			return err
 		}
+		// A sign-up of the old address never activated proves nothing,
+		// and this link is the proof of the address: such an account
+		// (whoever made the change could start one to block the undo) is
+		// erased. One that was activated is its owner's, and stays.
+		if other, err := tx.UserByEmail(ctx, t.Email); err == nil && other.ID != u.ID && other.Status == store.UserPending {
+			if err := s.erase(ctx, tx, other); err != nil {
+				return err
+			}
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		if err := tx.SetUserEmail(ctx, u.ID, t.Email, now); errors.Is(err, store.ErrEmailTaken) {
 			return ErrAddressTaken
 		} else if err != nil {

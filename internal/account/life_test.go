@@ -504,3 +504,48 @@ func TestEmailChangeWebhooks(t *testing.T) {
 		}
 	})
 }
+
+// An old address someone has signed up with since: a sign-up never
+// activated (whoever made the change could start one to block the undo)
+// gives way to the revert link, which proves the address; an account
+// activated at it is its owner's, and the revert is refused, changing
+// nothing.
+func TestRevertToATakenAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, fastParams, 4)
+		change := func(from, to string) string {
+			t.Helper()
+			if _, err := e.svc.RequestEmailChange(e.ctx, e.view(from), to, goodPW, meta); err != nil {
+				t.Fatal(err)
+			}
+			raw := e.tokenIn(e.lastMail(to, account.EmailChangeVerify).data["Link"], "/account/email/confirm")
+			if _, err := e.svc.ConfirmEmailChange(e.ctx, account.EmailChange, raw, meta); err != nil {
+				t.Fatal(err)
+			}
+			return e.tokenIn(e.lastMail(from, account.EmailChanged).data["RevertURL"], "/account/email/revert")
+		}
+		e.activate("ada@example.com", goodPW)
+		revert := change("ada@example.com", "ada@example.org")
+		e.register("ada@example.com") // pending, never activated
+		if _, _, err := e.svc.RevertEmailChange(e.ctx, revert, meta); err != nil {
+			t.Fatalf("a pending sign-up blocked the revert: %v", err)
+		}
+		if u := e.user("ada@example.com"); u.ActivatedAt == nil {
+			t.Error("the address went to the pending sign-up, not back to the account")
+		}
+
+		e.activate("grace@example.com", goodPW)
+		revert = change("grace@example.com", "grace@example.org")
+		sess := e.session("grace@example.org")
+		e.activate("grace@example.com", goodPW) // its owner, proven
+		if _, _, err := e.svc.RevertEmailChange(e.ctx, revert, meta); !errors.Is(err, account.ErrAddressTaken) {
+			t.Fatalf("revert onto an activated account's address: %v", err)
+		}
+		if _, _, err := e.svc.Authenticate(e.ctx, sess); err != nil {
+			t.Errorf("a refused revert ended the session: %v", err)
+		}
+		if _, err := e.login("grace@example.org", goodPW); err != nil {
+			t.Errorf("a refused revert changed the password: %v", err)
+		}
+	})
+}
