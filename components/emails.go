@@ -69,6 +69,37 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Paras = []string{t(ctx, "email.no_account.body")}
 		d.Button, d.Link = t(ctx, "email.no_account.button"), e.SignUpURL
 		d.After = []string{t(ctx, "email.no_account.not_you")}
+	case account.EmailChangeEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.email_change.subject")
+		d.Paras = []string{t(ctx, "email.email_change.body")}
+		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.email_change.button"))
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.email_change.not_you")}
+	case account.EmailChangedEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.email_changed.subject")
+		d.Paras = []string{t(ctx, "email.email_changed.body", map[string]any{"Email": e.NewEmail, "When": i18n.Date(ctx, e.ChangedAt)})}
+		if e.Device != "" || e.IP != "" {
+			d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": e.Device, "IP": e.IP}))
+		}
+		d.Paras = append(d.Paras, t(ctx, "email.email_changed.not_you"))
+		d.Button, d.Link = t(ctx, "email.email_changed.button"), e.RevertURL
+		d.After = []string{t(ctx, "email.email_changed.expires", map[string]any{"When": i18n.Date(ctx, e.RevertUntil)})}
+	case account.AddressInUseEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.address_in_use.subject")
+		d.Paras = []string{t(ctx, "email.address_in_use.body", map[string]any{"When": i18n.Date(ctx, e.At)}), t(ctx, "email.address_in_use.nothing_changed")}
+		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
+		d.Also, d.AlsoLink = t(ctx, "email.already_registered.forgot"), e.ResetURL
+		d.After = []string{t(ctx, "email.address_in_use.not_you")}
+	case account.AccountDeletedEmail:
+		d = EmailData{Greeting: t(ctx, "email.greeting_anonymous"), LinkLabel: t(ctx, "email.link_label")}
+		d.Subject = t(ctx, "email.account_deleted.subject")
+		d.Paras = []string{t(ctx, "email.account_deleted.body", map[string]any{"When": i18n.Date(ctx, e.DeletedAt)}), t(ctx, "email.account_deleted.kept")}
+		d.After = []string{t(ctx, "email.account_deleted.not_you")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}

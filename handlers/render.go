@@ -274,8 +274,12 @@ func (s *server) parseForm(c *gin.Context) bool {
 }
 
 func (s *server) meta(c *gin.Context) account.Meta {
-	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
+	m := account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
 		ReturnTo: returnTo(c), TimeZone: timeZone(c)}
+	if u, ok := c.Get(userKey); ok {
+		m.Account = u.(*account.User).ID
+	}
+	return m
 }
 
 // TimeZoneField is the hidden field in which app.js puts the browser's

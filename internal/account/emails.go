@@ -24,6 +24,10 @@ const (
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
 	EmailNoAccount         = "no_account"
+	EmailChangeVerify      = "email_change"
+	EmailChanged           = "email_changed"
+	EmailAddressInUse      = "address_in_use"
+	EmailAccountDeleted    = "account_deleted"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -60,6 +64,7 @@ func (ResetEmail) Kind() string { return EmailReset }
 type AlreadyRegisteredEmail struct {
 	FirstName          string
 	LastName           string `json:",omitempty"`
+	TimeZone           string `json:",omitempty"`
 	LoginURL, ResetURL string
 }
 
@@ -117,6 +122,56 @@ type NoAccountEmail struct {
 // Kind is EmailNoAccount.
 func (NoAccountEmail) Kind() string { return EmailNoAccount }
 
+// EmailChangeEmail asks the owner to confirm the address the account is
+// moving to; it goes to that new address.
+type EmailChangeEmail struct{ LinkEmail }
+
+// Kind is EmailChangeVerify.
+func (EmailChangeEmail) Kind() string { return EmailChangeVerify }
+
+// EmailChangedEmail tells the old address that the account moved, to
+// where, from which device, and gives a link that undoes it.
+type EmailChangedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
+	NewEmail  string
+	RevertURL string
+	// RevertUntil is when the link stops working.
+	RevertUntil time.Time
+	ChangedAt   time.Time
+	Device      string `json:",omitempty"`
+	IP          string `json:",omitempty"`
+}
+
+// Kind is EmailChanged.
+func (EmailChangedEmail) Kind() string { return EmailChanged }
+
+// AddressInUseEmail tells an account's owner that someone asked to move
+// another account to their address, which was refused: the one asking is
+// told nothing of it, so only the owner learns that the address is taken.
+type AddressInUseEmail struct {
+	FirstName          string
+	LastName           string `json:",omitempty"`
+	TimeZone           string `json:",omitempty"`
+	LoginURL, ResetURL string
+	At                 time.Time
+}
+
+// Kind is EmailAddressInUse.
+func (AddressInUseEmail) Kind() string { return EmailAddressInUse }
+
+// AccountDeletedEmail is the last email to an erased account. It is
+// rendered from its own fields, as the account is gone by then, and names
+// no one.
+type AccountDeletedEmail struct {
+	DeletedAt   time.Time
+	RegisterURL string
+}
+
+// Kind is EmailAccountDeleted.
+func (AccountDeletedEmail) Kind() string { return EmailAccountDeleted }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -125,6 +180,10 @@ var emailKinds = map[string]func() Email{
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
 	EmailNoAccount:         func() Email { return &NoAccountEmail{} },
+	EmailChangeVerify:      func() Email { return &EmailChangeEmail{} },
+	EmailChanged:           func() Email { return &EmailChangedEmail{} },
+	EmailAddressInUse:      func() Email { return &AddressInUseEmail{} },
+	EmailAccountDeleted:    func() Email { return &AccountDeletedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

@@ -18,6 +18,21 @@ const (
 	EventSessionsRevoked Event = "sessions_revoked"
 	EventPasswordChanged Event = "password_changed"
 
+	// The rest of an account's life, from the account page.
+	EventEmailChangeRequested Event = "email_change_requested"
+	EventEmailChanged         Event = "email_changed"
+	EventEmailChangeReverted  Event = "email_change_reverted"
+	// EventEmailClaimRefused is recorded on the account whose address
+	// another account asked to move to: nothing changed, and its owner is
+	// told why, as the one asking never is.
+	EventEmailClaimRefused Event = "email_claim_refused"
+	EventProfileUpdated    Event = "profile_updated"
+	EventSessionEnded      Event = "session_ended"
+	EventDataExported      Event = "data_exported"
+	// EventAccountDeleted belongs to no account: it is what the trail
+	// keeps of the one erased.
+	EventAccountDeleted Event = "account_deleted"
+
 	// What operators do from the command line (gatehouse users …).
 	EventDisabledByOperator         Event = "disabled_by_operator"
 	EventEnabledByOperator          Event = "enabled_by_operator"
@@ -31,7 +46,9 @@ const (
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
-	EventSessionsEndedByOperator, EventUnlockedByOperator}
+	EventSessionsEndedByOperator, EventUnlockedByOperator,
+	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
+	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -69,6 +86,22 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventEmailChangeRequested:
+		return "event.email_change_requested"
+	case EventEmailChanged:
+		return "event.email_changed"
+	case EventEmailChangeReverted:
+		return "event.email_change_reverted"
+	case EventEmailClaimRefused:
+		return "event.email_claim_refused"
+	case EventProfileUpdated:
+		return "event.profile_updated"
+	case EventSessionEnded:
+		return "event.session_ended"
+	case EventDataExported:
+		return "event.data_exported"
+	case EventAccountDeleted:
+		return "event.account_deleted"
 	}
 	return ""
 }
@@ -86,6 +119,11 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticeEmailChanged    Notice = "email_changed"
+	NoticeEmailRestored   Notice = "email_restored"
+	NoticeAccountDeleted  Notice = "account_deleted"
+	NoticeProfileSaved    Notice = "profile_saved"
+	NoticeSessionEnded    Notice = "session_ended"
 )
 
 // ParseNotice is the notice named in an address; anything else is none.
@@ -113,6 +151,16 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticeEmailChanged:
+		return "notice.email_changed"
+	case NoticeEmailRestored:
+		return "notice.email_restored"
+	case NoticeAccountDeleted:
+		return "notice.account_deleted"
+	case NoticeProfileSaved:
+		return "notice.profile_saved"
+	case NoticeSessionEnded:
+		return "notice.session_ended"
 	}
 	return ""
 }

@@ -36,6 +36,13 @@ type Flow struct {
 	firstPassword bool
 	// SignUp places the flow's pages in the sign-up stepper.
 	SignUp bool
+	// NewAddress marks a flow that proves an address the account moves
+	// to: it is asked for by the signed-in owner (its "check your inbox",
+	// code and "send again" pages need the session), its email goes to
+	// the new address, and completing it changes the address, not the
+	// password. Its link still works in any browser: the token is the
+	// proof, as with activation.
+	NewAddress bool
 	// Paths are the pages the flow moves through.
 	Paths FlowPaths
 	// Copy is the message IDs of the flow's own words on those pages.
@@ -53,10 +60,10 @@ type FlowPaths struct {
 	Resend string // "send again"
 	Link   string // the emailed link's page (GET, ?token=)
 	Form   string // the new-password form the link leads to
-	Check  string // the form's live password checklist
 	// Status is the fragment "check your inbox" asks what became of the
 	// email ("" for a flow that does not follow it).
 	Status string
+	Check  string // the form's live password checklist; "" for a flow without a password
 }
 
 // FlowCopy is the message IDs of a flow's page texts.
@@ -113,8 +120,29 @@ var Recovery = &Flow{
 	Done: NoticePasswordReset,
 }
 
+// EmailChange is the flow that moves an active account to a new address:
+// the new address is proven by link or code before anything changes, so
+// until then the old one stays the sign-in.
+var EmailChange = &Flow{
+	Name:        "email_change",
+	linkPurpose: store.PurposeEmailChange,
+	codePurpose: store.PurposeEmailChangeCode,
+	// As long as a new account's activation: both prove an address.
+	ttl:        func(c Config) time.Duration { return c.ActivationTTL },
+	forStatus:  store.UserActive,
+	email:      func(l LinkEmail) Email { return EmailChangeEmail{l} },
+	requested:  EventEmailChangeRequested,
+	completed:  EventEmailChanged,
+	NewAddress: true,
+	Paths: FlowPaths{Start: paths.Account, Sent: paths.EmailSent, Verify: paths.EmailVerify,
+		Resend: paths.EmailResend, Link: paths.EmailConfirm, Form: paths.EmailConfirm},
+	Copy: FlowCopy{SentTitle: "page.email_sent.title", SentBody: "page.email_sent.body",
+		FormTitle: "page.email_confirm.title", FormIntro: "page.email_confirm.intro", FormButton: "action.confirm_email"},
+	Done: NoticeEmailChanged,
+}
+
 // Flows lists every flow, for the router.
-var Flows = []*Flow{Activation, Recovery}
+var Flows = []*Flow{Activation, Recovery, EmailChange}
 
 // allPurposes are the store purposes of every link and code of every flow:
 // setting a password voids them all.

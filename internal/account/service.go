@@ -143,6 +143,9 @@ type Meta struct {
 	// ReturnTo is the deep link the person was heading to, kept with the
 	// account by sign-up and recovery so it survives a switch of device.
 	ReturnTo string
+	// Account is the signed-in account the request comes from, for the
+	// steps of a flow that only its owner takes (0 for none).
+	Account int64
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

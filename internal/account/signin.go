@@ -257,7 +257,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 50)
 	if err != nil {
 		return Overview{}, err
 	}
@@ -269,7 +269,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if Event(e.Kind).MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP})
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent})
 	}
 	return ov, nil
 }

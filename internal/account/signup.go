@@ -230,6 +230,9 @@ func (s *Service) Resend(ctx context.Context, f *Flow, prev Sent, m Meta) (Sent,
 	if !ok {
 		return Sent{}, tooSoon(wait)
 	}
+	if f.NewAddress {
+		return s.resendNewAddress(ctx, f, prev, m)
+	}
 	sent, err := s.Request(ctx, f, email, m)
 	var errs FieldErrors
 	if errors.As(err, &errs) {

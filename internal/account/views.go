@@ -57,9 +57,10 @@ func sessionView(s *store.Session) Session {
 
 // AuditEntry is one event of the account's audit trail.
 type AuditEntry struct {
-	Kind Event
-	At   time.Time
-	IP   string
+	Kind      Event
+	At        time.Time
+	IP        string
+	UserAgent string
 }
 
 func sessionPublicID(hash string) string {

@@ -19,10 +19,16 @@ const (
 	WebhookPasswordChanged WebhookEvent = "user.password_changed"
 	WebhookSignedIn        WebhookEvent = "user.signed_in"
 	WebhookSessionEnded    WebhookEvent = "session.ended"
+	// WebhookEmailChanged is sent when the address changes, and again when
+	// the old address undoes it (previous_email says from what).
+	WebhookEmailChanged WebhookEvent = "user.email_changed"
+	// WebhookUserDeleted is the last event of an account, which is erased.
+	WebhookUserDeleted WebhookEvent = "user.deleted"
 )
 
 // WebhookEvents lists every webhook event.
-var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded}
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
+	WebhookEmailChanged, WebhookUserDeleted}
 
 // Why sessions ended, in a session.ended event.
 const (
@@ -30,6 +36,8 @@ const (
 	EndedOthers        = "ended_by_user"
 	EndedPasswordReset = "password_reset"
 	EndedPasswordSet   = "password_changed"
+	EndedEmailRestored = "email_restored"
+	EndedOne           = "ended_one_by_user"
 )
 
 // Webhook is one event as the platform receives it, in the Standard
@@ -49,6 +57,8 @@ type WebhookData struct {
 	SessionID     string `json:"session_id,omitempty"`
 	SessionsEnded int    `json:"sessions_ended,omitempty"`
 	Reason        string `json:"reason,omitempty"`
+	// PreviousEmail is the address a user.email_changed moved from.
+	PreviousEmail string `json:"previous_email,omitempty"`
 }
 
 // webhookRecipient is every webhook row's recipient: the outbox sends one

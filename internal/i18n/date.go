@@ -92,3 +92,17 @@ func zoneLabel(t time.Time) string {
 	}
 	return fmt.Sprintf("UTC%s%d", sign, h)
 }
+
+// Day formats t's date in ctx's zone without the time, from "date.day",
+// for lists grouped by day.
+func Day(ctx context.Context, t time.Time) string {
+	t = t.In(Zone(ctx))
+	return T(ctx, "date.day", map[string]any{"Day": t.Day(), "Month": T(ctx, monthKeys[t.Month()-1]), "Year": t.Year()})
+}
+
+// Clock formats t's time of day in ctx's zone, naming the zone, from
+// "date.clock".
+func Clock(ctx context.Context, t time.Time) string {
+	t = t.In(Zone(ctx))
+	return T(ctx, "date.clock", map[string]any{"Time": fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute()), "Zone": zoneLabel(t)})
+}

@@ -21,6 +21,11 @@ const (
 	PurposeReset          = "reset"
 	PurposeActivationCode = "activation_code"
 	PurposeResetCode      = "reset_code"
+	// An email change proves the new address (link and code); the old
+	// address is sent a link that restores it.
+	PurposeEmailChange     = "email_change"
+	PurposeEmailChangeCode = "email_code"
+	PurposeEmailRevert     = "email_revert"
 )
 
 // Outbox row statuses.
@@ -76,6 +81,10 @@ type Token struct {
 	// CodeHash and Attempts are for verification codes only.
 	CodeHash string `bun:"code_hash,notnull"`
 	Attempts int    `bun:"attempts,notnull"`
+	// Email is the address the token is about when it is not the
+	// account's own: the new address of an email change, the old one of
+	// its revert link; empty otherwise.
+	Email string `bun:"email,notnull"`
 }
 
 // Session is a signed-in browser; the cookie holds the token, the row its hash.
@@ -123,6 +132,9 @@ type OutboxMessage struct {
 	// of its binding secret; "" for mail no browser asked for), so that
 	// browser, and only it, can follow the message (OutboxForRequest).
 	RequestHash string `bun:"request_hash,notnull"`
+	// ForgetRecipient erases Recipient once the message is sent: the last
+	// email to an account that no longer exists.
+	ForgetRecipient bool `bun:"forget_recipient,notnull"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.
