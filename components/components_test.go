@@ -189,7 +189,7 @@ func pages() map[string]templ.Component {
 			Name: "Ada Lovelace", Email: "ada@example.com", Company: "Analytical Engines", Country: "United Kingdom",
 			Region: "GB-LND", Phone: "+44 20 7946 0958", Notice: account.NoticeSessionsEnded,
 			Sessions: []components.SessionRow{{ID: 1, Device: "Firefox on Linux", IP: "192.0.2.1", LastSeen: "now", Current: true}, {ID: 2, Device: "Safari", IP: "2001:db8::1", LastSeen: "1h"}},
-			Activity: []components.ActivityDay{{Day: "now", Items: []components.ActivityItem{
+			Activity: []components.ActivityDay{{Day: "2030-01-02", Items: []components.ActivityItem{
 				{Kind: account.EventLoginFailed, Count: 7, Time: "1h", Device: "Firefox on Linux", IP: "192.0.2.1"},
 				{Kind: account.EventLoginOK, Count: 1, Time: "now", IP: "192.0.2.1"}}}},
 			Profile: components.RegisterView{Form: components.Form{Values: map[string]string{"first_name": "Ada"}},

@@ -33,7 +33,7 @@ func TestEmailChangeOverHTTP(t *testing.T) {
 		for range 3 {
 			mustRedirect(t, phone.Get(link), "/account/email/confirm")
 		}
-		must(t, phone.Get("/account/email/confirm"), http.StatusOK, "ada@example.com", "ada@example.org", "Confirm new address")
+		must(t, phone.Get("/account/email/confirm"), http.StatusOK, "ada@example.com", "ada@example.org", "Confirm New Address")
 		app.signIn("ada@example.com", goodPassword) // still the sign-in until confirmed
 		mustRedirect(t, phone.Post("/account/email/confirm", nil), "/login?notice=email_changed")
 		must(t, phone.Follow(phone.Get("/login?notice=email_changed")), http.StatusOK, `value="ada@example.org"`)

@@ -40,14 +40,14 @@ func TestBrowserEmailChange(t *testing.T) {
 			u.signIn(old, goodPassword)
 			u.fill("#f-new_email", next)
 			u.fill("#f-email_password", "not my password at all")
-			u.clickText("Send confirmation email")
+			u.clickText("Send Confirmation Email")
 			u.expectText("That isn't your current password.")
 			if got := u.value("#f-new_email"); got != next {
 				t.Errorf("the refused form lost the new address: %q", got)
 			}
 			u.checkPage("email-change-refused")
 			u.fill("#f-email_password", goodPassword)
-			u.clickText("Send confirmation email")
+			u.clickText("Send Confirmation Email")
 			u.expectHeading("Check your new inbox")
 			u.expectText(next)
 			u.checkPage("email-sent")
@@ -60,14 +60,14 @@ func TestBrowserEmailChange(t *testing.T) {
 			u.expectHeading("Confirm your new email address")
 			u.expectText(old)
 			u.checkPage("email-confirm")
-			u.clickText("Confirm new address")
+			u.clickText("Confirm New Address")
 			u.expectText("Your email address has been changed.")
 			u.expectText(next)
 
 			u.visit(app.LastLink(old, "/account/email/revert"))
 			u.expectHeading("Undo the change of email address")
 			u.checkPage("email-revert")
-			u.clickText("Restore my address and sign out everywhere")
+			u.clickText("Restore My Address and Sign Out Everywhere")
 			u.expectText("Your previous email address is back")
 			u.checkPage("email-restored")
 			u.fill("#f-password", "tremendous purple giraffe umbrella")
@@ -223,7 +223,7 @@ func TestBrowserAccountPage(t *testing.T) {
 	if got := u.value("#f-phone"); got != "020 7946 0000" {
 		t.Fatalf("phone field holds %q", got)
 	}
-	u.clickText("Save profile")
+	u.clickText("Save Profile")
 	u.expectText("Your profile has been saved.")
 	u.expectText("Welcome, Augusta Lovelace.")
 	u.expectText("+44 20 7946 0000")

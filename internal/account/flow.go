@@ -134,7 +134,7 @@ var EmailChange = &Flow{
 	requested:  EventEmailChangeRequested,
 	completed:  EventEmailChanged,
 	NewAddress: true,
-	Paths: FlowPaths{Start: paths.Account, Sent: paths.EmailSent, Verify: paths.EmailVerify,
+	Paths: FlowPaths{Start: paths.Account, Sent: paths.EmailSent, Status: paths.EmailSentStatus, Verify: paths.EmailVerify,
 		Resend: paths.EmailResend, Link: paths.EmailConfirm, Form: paths.EmailConfirm},
 	Copy: FlowCopy{SentTitle: "page.email_sent.title", SentBody: "page.email_sent.body",
 		FormTitle: "page.email_confirm.title", FormIntro: "page.email_confirm.intro", FormButton: "action.confirm_email"},
