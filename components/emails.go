@@ -59,6 +59,30 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.JoinRequestEmail:
+		d = greeting(ctx, e.FirstName)
+		who := map[string]any{"Name": e.RequesterName, "Email": e.RequesterEmail, "Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_request.subject", who)
+		d.Paras = []string{t(ctx, "email.org_join_request.body", who)}
+		d.Button, d.Link = t(ctx, "email.org_join_request.button"), e.OrgURL
+		d.After = []string{t(ctx, "email.org_join_request.not_known")}
+	case account.JoinApprovedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_approved.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_approved.body", org)}
+		d.Button, d.Link = t(ctx, "action.sign_in"), e.LoginURL
+	case account.JoinDeclinedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_declined.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_declined.body", org)}
+	case account.MemberRemovedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_member_removed.subject", org)
+		d.Paras = []string{t(ctx, "email.org_member_removed.body", org)}
+		d.After = []string{t(ctx, "email.org_member_removed.not_expected")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
