@@ -145,11 +145,17 @@ func (s *server) engine() (*gin.Engine, error) {
 		pages.POST(f.Paths.Check, s.passwordCheck(f))
 	}
 
-	signedIn := pages.Group("", s.requireUser)
+	// Signed-in pages are for active members of an organisation; anyone
+	// else signed in is sent to the waiting page (handlers/org.go).
+	signedIn := pages.Group("", s.requireUser, s.requireAccess)
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
+
+	// Organisations: the organisation page, and the waiting page of
+	// whoever is signed in without access.
+	s.orgRoutes(signedIn, pages.Group("", s.requireUser))
 
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.
