@@ -100,6 +100,30 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Subject = t(ctx, "email.account_deleted.subject")
 		d.Paras = []string{t(ctx, "email.account_deleted.body", map[string]any{"When": i18n.Date(ctx, e.DeletedAt)}), t(ctx, "email.account_deleted.kept")}
 		d.After = []string{t(ctx, "email.account_deleted.not_you")}
+	case account.JoinRequestEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		who := map[string]any{"Name": e.RequesterName, "Email": e.RequesterEmail, "Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_request.subject", who)
+		d.Paras = []string{t(ctx, "email.org_join_request.body", who)}
+		d.Button, d.Link = t(ctx, "email.org_join_request.button"), e.OrgURL
+		d.After = []string{t(ctx, "email.org_join_request.not_known")}
+	case account.JoinApprovedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_approved.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_approved.body", org)}
+		d.Button, d.Link = t(ctx, "action.sign_in"), e.LoginURL
+	case account.JoinDeclinedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_declined.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_declined.body", org)}
+	case account.MemberRemovedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_member_removed.subject", org)
+		d.Paras = []string{t(ctx, "email.org_member_removed.body", org)}
+		d.After = []string{t(ctx, "email.org_member_removed.not_expected")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}

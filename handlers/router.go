@@ -133,7 +133,9 @@ func (s *server) engine() (*gin.Engine, error) {
 	// …) has the same pages, at the paths it names.
 	// A flow that proves a new address is its signed-in owner's up to
 	// the email; its link works in any browser, like every flow's.
-	signedIn := pages.Group("", s.requireUser)
+	// Signed-in pages are for active members of an organisation; anyone
+	// else signed in is sent to the waiting page (handlers/org.go).
+	signedIn := pages.Group("", s.requireUser, s.requireAccess)
 	for _, f := range account.Flows {
 		asked := pages
 		if f.NewAddress {
@@ -178,6 +180,10 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.AccountExport, s.exportData)
 	signedIn.GET(paths.AccountDelete, s.deletePage)
 	signedIn.POST(paths.AccountDelete, s.deleteAccount)
+
+	// Organisations: the organisation page, and the waiting page of
+	// whoever is signed in without access.
+	s.orgRoutes(signedIn, pages.Group("", s.requireUser))
 
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.

@@ -28,6 +28,10 @@ const (
 	EmailChanged           = "email_changed"
 	EmailAddressInUse      = "address_in_use"
 	EmailAccountDeleted    = "account_deleted"
+	EmailJoinRequest       = "org_join_request"
+	EmailJoinApproved      = "org_join_approved"
+	EmailJoinDeclined      = "org_join_declined"
+	EmailMemberRemoved     = "org_member_removed"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -172,6 +176,51 @@ type AccountDeletedEmail struct {
 // Kind is EmailAccountDeleted.
 func (AccountDeletedEmail) Kind() string { return EmailAccountDeleted }
 
+// JoinRequestEmail tells an organisation's owner or admin that someone
+// with a verified address of a claimed domain asks to join.
+type JoinRequestEmail struct {
+	FirstName      string
+	LastName       string `json:",omitempty"`
+	OrgName        string
+	RequesterName  string
+	RequesterEmail string
+	OrgURL         string
+}
+
+// Kind is EmailJoinRequest.
+func (JoinRequestEmail) Kind() string { return EmailJoinRequest }
+
+// JoinApprovedEmail tells a requester they are in.
+type JoinApprovedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+	LoginURL  string
+}
+
+// Kind is EmailJoinApproved.
+func (JoinApprovedEmail) Kind() string { return EmailJoinApproved }
+
+// JoinDeclinedEmail tells a requester their request was turned down.
+type JoinDeclinedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+}
+
+// Kind is EmailJoinDeclined.
+func (JoinDeclinedEmail) Kind() string { return EmailJoinDeclined }
+
+// MemberRemovedEmail tells a member an owner or admin removed them.
+type MemberRemovedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+}
+
+// Kind is EmailMemberRemoved.
+func (MemberRemovedEmail) Kind() string { return EmailMemberRemoved }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -184,6 +233,10 @@ var emailKinds = map[string]func() Email{
 	EmailChanged:           func() Email { return &EmailChangedEmail{} },
 	EmailAddressInUse:      func() Email { return &AddressInUseEmail{} },
 	EmailAccountDeleted:    func() Email { return &AccountDeletedEmail{} },
+	EmailJoinRequest:       func() Email { return &JoinRequestEmail{} },
+	EmailJoinApproved:      func() Email { return &JoinApprovedEmail{} },
+	EmailJoinDeclined:      func() Email { return &JoinDeclinedEmail{} },
+	EmailMemberRemoved:     func() Email { return &MemberRemovedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

@@ -124,7 +124,30 @@ const (
 	NoticeAccountDeleted  Notice = "account_deleted"
 	NoticeProfileSaved    Notice = "profile_saved"
 	NoticeSessionEnded    Notice = "session_ended"
+
+	// After activation, where the person's organisation stands.
+	NoticeOrgJoined     Notice = "org_joined"
+	NoticeOrgRequested  Notice = "org_requested"
+	NoticeOrgInviteOnly Notice = "org_invite_only"
+	NoticeOrgBeside     Notice = "org_beside"
+
+	// The organisation page's actions.
+	NoticeOrgApproved      Notice = "org_approved"
+	NoticeOrgDeclined      Notice = "org_declined"
+	NoticeOrgRoleChanged   Notice = "org_role_changed"
+	NoticeOrgRemoved       Notice = "org_removed"
+	NoticeOrgLeft          Notice = "org_left"
+	NoticeOrgRenamed       Notice = "org_renamed"
+	NoticeOrgDomainClaimed Notice = "org_domain_claimed"
+	NoticeOrgPolicyChanged Notice = "org_policy_changed"
+	NoticeOrgDomainRemoved Notice = "org_domain_released"
 )
+
+// Notices lists every notice.
+var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, NoticeSessionsEnded, NoticeResent,
+	NoticePasswordChanged, NoticeWait, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
+	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
+	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved}
 
 // ParseNotice is the notice named in an address; anything else is none.
 func ParseNotice(s string) Notice {
@@ -161,6 +184,91 @@ func (n Notice) MessageID() string {
 		return "notice.profile_saved"
 	case NoticeSessionEnded:
 		return "notice.session_ended"
+	case NoticeOrgJoined:
+		return "notice.org_joined"
+	case NoticeOrgRequested:
+		return "notice.org_requested"
+	case NoticeOrgInviteOnly:
+		return "notice.org_invite_only"
+	case NoticeOrgBeside:
+		return "notice.org_beside"
+	case NoticeOrgApproved:
+		return "notice.org_approved"
+	case NoticeOrgDeclined:
+		return "notice.org_declined"
+	case NoticeOrgRoleChanged:
+		return "notice.org_role_changed"
+	case NoticeOrgRemoved:
+		return "notice.org_removed"
+	case NoticeOrgLeft:
+		return "notice.org_left"
+	case NoticeOrgRenamed:
+		return "notice.org_renamed"
+	case NoticeOrgDomainClaimed:
+		return "notice.org_domain_claimed"
+	case NoticeOrgPolicyChanged:
+		return "notice.org_policy_changed"
+	case NoticeOrgDomainRemoved:
+		return "notice.org_domain_released"
+	}
+	return ""
+}
+
+// OrgEventKind is a kind of entry in an organisation's audit trail. Its
+// value is what the store keeps, so a value never changes.
+type OrgEventKind string
+
+// The organisation events; each is recorded by the organisation rules (a
+// test holds every one to a call site and a message).
+const (
+	OrgEventCreated        OrgEventKind = "org_created"
+	OrgEventJoinedByDomain OrgEventKind = "joined_by_domain"
+	OrgEventJoinRequested  OrgEventKind = "join_requested"
+	OrgEventApproved       OrgEventKind = "request_approved"
+	OrgEventDeclined       OrgEventKind = "request_declined"
+	OrgEventRoleChanged    OrgEventKind = "role_changed"
+	OrgEventRemoved        OrgEventKind = "member_removed"
+	OrgEventLeft           OrgEventKind = "member_left"
+	OrgEventRenamed        OrgEventKind = "org_renamed"
+	OrgEventDomainClaimed  OrgEventKind = "domain_claimed"
+	OrgEventDomainReleased OrgEventKind = "domain_released"
+	OrgEventPolicyChanged  OrgEventKind = "join_policy_changed"
+)
+
+// OrgEventKinds lists every organisation event.
+var OrgEventKinds = []OrgEventKind{OrgEventCreated, OrgEventJoinedByDomain, OrgEventJoinRequested, OrgEventApproved,
+	OrgEventDeclined, OrgEventRoleChanged, OrgEventRemoved, OrgEventLeft, OrgEventRenamed, OrgEventDomainClaimed,
+	OrgEventDomainReleased, OrgEventPolicyChanged}
+
+// MessageID is the entry's text on the organisation page, which takes
+// {{.Actor}}, {{.Subject}} and {{.Detail}}; empty for a kind this version
+// does not know.
+func (k OrgEventKind) MessageID() string {
+	switch k {
+	case OrgEventCreated:
+		return "page.org.event.org_created"
+	case OrgEventJoinedByDomain:
+		return "page.org.event.joined_by_domain"
+	case OrgEventJoinRequested:
+		return "page.org.event.join_requested"
+	case OrgEventApproved:
+		return "page.org.event.request_approved"
+	case OrgEventDeclined:
+		return "page.org.event.request_declined"
+	case OrgEventRoleChanged:
+		return "page.org.event.role_changed"
+	case OrgEventRemoved:
+		return "page.org.event.member_removed"
+	case OrgEventLeft:
+		return "page.org.event.member_left"
+	case OrgEventRenamed:
+		return "page.org.event.org_renamed"
+	case OrgEventDomainClaimed:
+		return "page.org.event.domain_claimed"
+	case OrgEventDomainReleased:
+		return "page.org.event.domain_released"
+	case OrgEventPolicyChanged:
+		return "page.org.event.join_policy_changed"
 	}
 	return ""
 }

@@ -24,9 +24,48 @@ func (e *DeleteBlockedError) Error() string { return "account: deletion blocked:
 // hands over ownership before leaving. It runs in the erasing transaction
 // (tx), so it judges the state the erasure commits against, and on its own
 // (tx is the Service's store) for the confirmation page, which says why
-// before the password is typed. Nothing blocks yet.
+// before the password is typed.
 func (s *Service) deletionBlocked(ctx context.Context, tx *store.Store, u *store.User) error {
-	return nil
+	m, err := tx.MembershipByUser(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Role != store.RoleOwner || m.Status != store.MemberActive {
+		return nil
+	}
+	if err := tx.LockOrganisation(ctx, m.OrgID); err != nil {
+		return err
+	}
+	owners, err := tx.CountOwners(ctx, m.OrgID)
+	if err != nil || owners > 1 {
+		return err
+	}
+	members, err := tx.CountMembers(ctx, m.OrgID)
+	if err != nil || members <= 1 {
+		// Alone in it: the organisation goes with its only person (erase).
+		return err
+	}
+	return &DeleteBlockedError{Reason: i18n.Msg("error.org.last_owner")}
+}
+
+// eraseOrgOf deletes u's organisation when u is its only person, so that a
+// domain it claimed is free again and nothing of it outlives them.
+func (s *Service) eraseOrgOf(ctx context.Context, tx *store.Store, u *store.User) error {
+	m, err := tx.MembershipByUser(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n, err := tx.CountMembers(ctx, m.OrgID)
+	if err != nil || n > 1 {
+		return err
+	}
+	return tx.DeleteOrganisation(ctx, m.OrgID)
 }
 
 // CanDelete is nil when the account may be deleted, else the
@@ -92,6 +131,9 @@ func (s *Service) DeleteAccount(ctx context.Context, who User, currentPW string,
 func (s *Service) erase(ctx context.Context, tx *store.Store, u *store.User) error {
 	others, err := tx.TokenAddresses(ctx, u.ID)
 	if err != nil {
+		return err
+	}
+	if err := s.eraseOrgOf(ctx, tx, u); err != nil {
 		return err
 	}
 	e := store.Erasure{AddressHash: logctx.EmailHash(u.Email), Addresses: others, RateKeys: []string{"export:user:" + u.PublicID}}

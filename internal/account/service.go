@@ -57,6 +57,10 @@ type Config struct {
 	// message (RESEND_WEBHOOK_SECRET), so "check your inbox" waits for
 	// "delivered" rather than stopping at "sent".
 	DeliveryEvents bool
+	// AllowDuplicateDomain lets a new account whose domain is claimed by
+	// an organisation that joins by invitation only create an
+	// organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
+	AllowDuplicateDomain bool
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:

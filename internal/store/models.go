@@ -101,6 +101,9 @@ type Session struct {
 	UserAgent  string    `bun:"user_agent,notnull"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
+	// Membership is the user's, with its organisation's id, public id and
+	// name, filled in by SessionUserByHash only (nil for none).
+	Membership *Membership `bun:"-"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
@@ -197,4 +200,77 @@ type SigningKey struct {
 	KeyID      string    `bun:"kid,notnull"`
 	PrivateKey string    `bun:"private_key,notnull"`
 	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+// Organisation roles, membership statuses and domain join policies.
+const (
+	RoleOwner  = "owner"
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+
+	// MemberActive is a member; MemberPending asked to join through a
+	// claimed domain and waits for an owner or admin.
+	MemberActive  = "active"
+	MemberPending = "pending"
+
+	JoinInvite  = "invite"
+	JoinRequest = "request"
+	JoinAuto    = "auto"
+)
+
+// Organisation is a customer company. PublicID is what the platform knows
+// it by: random, never changed, never the sequential row id.
+type Organisation struct {
+	bun.BaseModel `bun:"table:organisations"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	PublicID  string    `bun:"public_id,notnull"`
+	Name      string    `bun:"name,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
+}
+
+// OrgDomain is an email domain an organisation has claimed, stored
+// normalised (lower case, IDNA A-labels) and unique across organisations.
+type OrgDomain struct {
+	bun.BaseModel `bun:"table:org_domains"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	OrgID      int64     `bun:"org_id,notnull"`
+	Domain     string    `bun:"domain,notnull"`
+	JoinPolicy string    `bun:"join_policy,notnull"`
+	ClaimedBy  *int64    `bun:"claimed_by"`
+	ClaimedAt  time.Time `bun:"claimed_at,notnull"`
+	// Organisation is filled in by OrgDomainByName only.
+	Organisation *Organisation `bun:"rel:belongs-to,join:org_id=id"`
+}
+
+// Membership ties a person to an organisation with a role. JoinedAt is nil
+// while the membership is pending.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships"`
+
+	ID        int64      `bun:"id,pk,autoincrement"`
+	OrgID     int64      `bun:"org_id,notnull"`
+	UserID    int64      `bun:"user_id,notnull"`
+	Role      string     `bun:"role,notnull"`
+	Status    string     `bun:"status,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	JoinedAt  *time.Time `bun:"joined_at"`
+	// Organisation is filled in by MembershipByUser only.
+	Organisation *Organisation `bun:"rel:belongs-to,join:org_id=id"`
+}
+
+// OrgEvent is one entry of an organisation's audit trail: who (Actor) did
+// what (Kind) to whom (Subject), with Detail naming a role, domain or name.
+type OrgEvent struct {
+	bun.BaseModel `bun:"table:org_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	OrgID     int64     `bun:"org_id,notnull"`
+	ActorID   *int64    `bun:"actor_id"`
+	SubjectID *int64    `bun:"subject_id"`
+	Kind      string    `bun:"kind,notnull"`
+	Detail    string    `bun:"detail,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }
