@@ -572,7 +572,7 @@ func TestEmails(t *testing.T) {
 			"OrgURL": "https://gatehouse.example/org"}, "https://gatehouse.example/org",
 			[]string{"Bob Tester (bob@acme.example) has verified an address", "Review the request", "decline the request"}},
 		{"join approved", account.EmailJoinApproved, map[string]string{"OrgName": "Acme", "LoginURL": "https://gatehouse.example/login"},
-			"https://gatehouse.example/login", []string{"approved your request", "Sign in"}},
+			"https://gatehouse.example/login", []string{"approved your request", "Sign In"}},
 		{"join declined", account.EmailJoinDeclined, map[string]string{"OrgName": "Acme"}, "", []string{"declined your request", "invite you"}},
 		{"member removed", account.EmailMemberRemoved, map[string]string{"OrgName": "Acme"}, "", []string{"removed you from the organisation", "Your account still exists"}},
 		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,

@@ -72,6 +72,7 @@ func unmark(s string) string {
 }
 
 func isUserData(s string) bool {
+	s = strings.NewReplacer("\u2068", "", "\u2069", "").Replace(s)
 	for _, d := range userData {
 		s = strings.ReplaceAll(s, d, "")
 	}

@@ -120,7 +120,7 @@ func TestBrowserJapanese(t *testing.T) {
 	if got := strings.TrimSpace(u.text("[data-testid=account-name]")); got != "ようこそ、山田 太郎様。" {
 		t.Errorf("account greeting %q, want ようこそ、山田 太郎様。", got)
 	}
-	if body := noIsolates.Replace(u.bodyText()); !strings.Contains(body, "（JST）") {
+	if body := noIsolates.Replace(u.text("main")); !strings.Contains(body, "（JST）") {
 		t.Errorf("account page times not in Japan time:\n%s", body)
 	}
 	u.checkPage("ja-account")
@@ -186,7 +186,7 @@ func TestBrowserTimeZone(t *testing.T) {
 			u.clickText("Set Password")
 			u.expectHeading("Sign in")
 			u.signIn(email, goodPassword)
-			page := noIsolates.Replace(u.bodyText())
+			page := noIsolates.Replace(u.text("main"))
 			if !strings.Contains(page, " "+zoneName) {
 				t.Errorf("account page times not named %s:\n%s", zoneName, page)
 			}
