@@ -23,6 +23,8 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailPasskeyAdded      = "passkey_added"
+	EmailPasskeyRemoved    = "passkey_removed"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -94,6 +96,31 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// PasskeyEmail is what the passkey emails say: which passkey, from which
+// device and address, when, and where to look or what to do if it was not
+// the owner.
+type PasskeyEmail struct {
+	FirstName  string
+	Passkey    string
+	Device     string
+	IP         string `json:",omitempty"`
+	At         time.Time
+	AccountURL string
+	ResetURL   string
+}
+
+// PasskeyAddedEmail tells the owner a passkey was added to the account.
+type PasskeyAddedEmail struct{ PasskeyEmail }
+
+// Kind is EmailPasskeyAdded.
+func (PasskeyAddedEmail) Kind() string { return EmailPasskeyAdded }
+
+// PasskeyRemovedEmail tells the owner a passkey was removed.
+type PasskeyRemovedEmail struct{ PasskeyEmail }
+
+// Kind is EmailPasskeyRemoved.
+func (PasskeyRemovedEmail) Kind() string { return EmailPasskeyRemoved }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -101,6 +128,8 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailPasskeyAdded:      func() Email { return &PasskeyAddedEmail{} },
+	EmailPasskeyRemoved:    func() Email { return &PasskeyRemovedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

@@ -18,6 +18,13 @@ const (
 	EventSessionsRevoked Event = "sessions_revoked"
 	EventPasswordChanged Event = "password_changed"
 
+	// Passkeys.
+	EventPasskeyAdded        Event = "passkey_added"
+	EventPasskeyRenamed      Event = "passkey_renamed"
+	EventPasskeyRemoved      Event = "passkey_removed"
+	EventPasskeySignIn       Event = "passkey_sign_in"
+	EventPasskeyCloneWarning Event = "passkey_clone_warning"
+
 	// What operators do from the command line (gatehouse users …).
 	EventDisabledByOperator         Event = "disabled_by_operator"
 	EventEnabledByOperator          Event = "enabled_by_operator"
@@ -31,7 +38,8 @@ const (
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
-	EventSessionsEndedByOperator, EventUnlockedByOperator}
+	EventSessionsEndedByOperator, EventUnlockedByOperator,
+	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -69,6 +77,16 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventPasskeyAdded:
+		return "event.passkey_added"
+	case EventPasskeyRenamed:
+		return "event.passkey_renamed"
+	case EventPasskeyRemoved:
+		return "event.passkey_removed"
+	case EventPasskeySignIn:
+		return "event.passkey_sign_in"
+	case EventPasskeyCloneWarning:
+		return "event.passkey_clone_warning"
 	}
 	return ""
 }
@@ -86,6 +104,9 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticePasskeyAdded    Notice = "passkey_added"
+	NoticePasskeyRenamed  Notice = "passkey_renamed"
+	NoticePasskeyRemoved  Notice = "passkey_removed"
 )
 
 // ParseNotice is the notice named in an address; anything else is none.
@@ -113,6 +134,12 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticePasskeyAdded:
+		return "notice.passkey_added"
+	case NoticePasskeyRenamed:
+		return "notice.passkey_renamed"
+	case NoticePasskeyRemoved:
+		return "notice.passkey_removed"
 	}
 	return ""
 }

@@ -81,6 +81,8 @@ func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string
 type Landing struct {
 	Email    string
 	ReturnTo string
+	// UserID is whose password was set, for the offer of a passkey.
+	UserID int64
 }
 
 // CompleteTo is Complete, also telling where the person goes next: the
@@ -159,7 +161,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 	}
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended)
-	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo)}, nil
+	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), UserID: u.ID}, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the
