@@ -146,6 +146,11 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventActivationResentByOperator: "EventActivationResentByOperator",
 		account.EventSessionsEndedByOperator:    "EventSessionsEndedByOperator",
 		account.EventUnlockedByOperator:         "EventUnlockedByOperator",
+		account.EventPasskeyAdded:               "EventPasskeyAdded",
+		account.EventPasskeyRenamed:             "EventPasskeyRenamed",
+		account.EventPasskeyRemoved:             "EventPasskeyRemoved",
+		account.EventPasskeySignIn:              "EventPasskeySignIn",
+		account.EventPasskeyCloneWarning:        "EventPasskeyCloneWarning",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -160,9 +160,11 @@ type waUser struct {
 	creds []webauthn.Credential
 }
 
-func (w *waUser) WebAuthnID() []byte                         { return []byte(w.u.PublicID) }
-func (w *waUser) WebAuthnName() string                       { return w.u.Email }
-func (w *waUser) WebAuthnDisplayName() string                { return strings.TrimSpace(w.u.FirstName + " " + w.u.LastName) }
+func (w *waUser) WebAuthnID() []byte   { return []byte(w.u.PublicID) }
+func (w *waUser) WebAuthnName() string { return w.u.Email }
+func (w *waUser) WebAuthnDisplayName() string {
+	return strings.TrimSpace(w.u.FirstName + " " + w.u.LastName)
+}
 func (w *waUser) WebAuthnCredentials() []webauthn.Credential { return w.creds }
 
 var b64 = base64.RawURLEncoding

@@ -1,0 +1,450 @@
+package account_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"gatehouse/internal/account"
+	"gatehouse/internal/password"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// softKey is a test authenticator: one P-256 passkey whose answers are
+// built the way an authenticator builds them (CTAP2 authenticator data,
+// a "none" attestation, an ECDSA signature), so the service is tested
+// through go-webauthn's real checks with no browser.
+type softKey struct {
+	t       *testing.T
+	key     *ecdsa.PrivateKey
+	id      []byte
+	handle  []byte // the user handle given at registration
+	origin  string
+	rpID    string
+	counter uint32
+	synced  bool // backup eligible and backed up
+}
+
+var enc = base64.RawURLEncoding
+
+func newSoftKey(t *testing.T, synced bool) *softKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := make([]byte, 32)
+	rand.Read(id)
+	return &softKey{t: t, key: k, id: id, origin: "https://gatehouse.example", rpID: "gatehouse.example", synced: synced}
+}
+
+func (k *softKey) flags(extra byte) byte {
+	f := byte(0x01 | 0x04) // UP, UV
+	if k.synced {
+		f |= 0x08 | 0x10 // BE, BS
+	}
+	return f | extra
+}
+
+func (k *softKey) authData(extra byte, attested []byte) []byte {
+	rp := sha256.Sum256([]byte(k.rpID))
+	b := append([]byte{}, rp[:]...)
+	b = append(b, k.flags(extra))
+	b = binary.BigEndian.AppendUint32(b, k.counter)
+	return append(b, attested...)
+}
+
+func clientData(typ, challenge, origin string) []byte {
+	b, _ := json.Marshal(map[string]any{"type": typ, "challenge": challenge, "origin": origin, "crossOrigin": false})
+	return b
+}
+
+// options reads the challenge (and user handle) out of a ceremony's options.
+func options(t *testing.T, c account.Ceremony) (challenge string, user []byte) {
+	t.Helper()
+	var o struct {
+		PublicKey struct {
+			Challenge string `json:"challenge"`
+			User      struct {
+				ID string `json:"id"`
+			} `json:"user"`
+		} `json:"publicKey"`
+	}
+	if err := json.Unmarshal(c.Options, &o); err != nil {
+		t.Fatalf("options %s: %v", c.Options, err)
+	}
+	if o.PublicKey.User.ID != "" {
+		u, err := enc.DecodeString(o.PublicKey.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		user = u
+	}
+	return o.PublicKey.Challenge, user
+}
+
+// create answers a registration ceremony.
+func (k *softKey) create(c account.Ceremony) []byte {
+	challenge, user := options(k.t, c)
+	k.handle = user
+	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: k.key.X.FillBytes(make([]byte, 32)), -3: k.key.Y.FillBytes(make([]byte, 32))})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	att := make([]byte, 16) // AAGUID: none
+	att = binary.BigEndian.AppendUint16(att, uint16(len(k.id)))
+	att = append(att, k.id...)
+	att = append(att, cose...)
+	obj, err := cbor.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": k.authData(0x40, att)})
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": enc.EncodeToString(k.id), "rawId": enc.EncodeToString(k.id), "type": "public-key", "authenticatorAttachment": "platform",
+		"response": map[string]any{"clientDataJSON": enc.EncodeToString(clientData("webauthn.create", challenge, k.origin)),
+			"attestationObject": enc.EncodeToString(obj), "transports": []string{"internal"}},
+		"clientExtensionResults": map[string]any{"credProps": map[string]any{"rk": true}},
+	})
+	return body
+}
+
+// get answers a sign-in ceremony with the counter at n.
+func (k *softKey) get(c account.Ceremony, n uint32) []byte {
+	challenge, _ := options(k.t, c)
+	k.counter = n
+	ad := k.authData(0, nil)
+	cd := clientData("webauthn.get", challenge, k.origin)
+	sum := sha256.Sum256(cd)
+	digest := sha256.Sum256(append(append([]byte{}, ad...), sum[:]...))
+	sig, err := ecdsa.SignASN1(rand.Reader, k.key, digest[:])
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": enc.EncodeToString(k.id), "rawId": enc.EncodeToString(k.id), "type": "public-key", "authenticatorAttachment": "platform",
+		"response": map[string]any{"clientDataJSON": enc.EncodeToString(cd), "authenticatorData": enc.EncodeToString(ad),
+			"signature": enc.EncodeToString(sig), "userHandle": enc.EncodeToString(k.handle)},
+		"clientExtensionResults": map[string]any{},
+	})
+	return body
+}
+
+// addPasskey registers k for the active account of email.
+func (e *env) addPasskey(email string, k *softKey) account.Passkey {
+	e.t.Helper()
+	u := e.user(email)
+	c, err := e.svc.BeginPasskeyRegistration(e.ctx, u.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p, err := e.svc.FinishPasskeyRegistration(e.ctx, u.ID, c.Binding, k.create(c), account.Meta{IP: "192.0.2.1", UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0"})
+	if err != nil {
+		e.t.Fatalf("FinishPasskeyRegistration: %v", err)
+	}
+	return p
+}
+
+func (e *env) beginSignIn() account.Ceremony {
+	e.t.Helper()
+	c, err := e.svc.BeginPasskeySignIn(e.ctx, false, "/reports?q=1")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// TestPasskeyRegisterAndSignIn: a passkey is added (named after the
+// device, with an email and an audit event), signs in with no address and
+// no second step, carries the deep link, and says hwk or swk as its flags
+// say.
+func TestPasskeyRegisterAndSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		for _, tc := range []struct {
+			synced bool
+			amr    string
+		}{{false, account.AmrHardwareKey}, {true, account.AmrSoftwareKey}} {
+			k := newSoftKey(t, tc.synced)
+			p := e.addPasskey("ada@example.com", k)
+			if p.Name != "Chrome · Linux" || p.Synced != tc.synced {
+				t.Errorf("added passkey %+v", p)
+			}
+			m := e.lastMail("ada@example.com", account.EmailPasskeyAdded)
+			if m.data["Passkey"] != "Chrome · Linux" || m.data["Device"] != "Chrome · Linux" || m.data["IP"] != "192.0.2.1" || m.data["At"] == "" {
+				t.Errorf("passkey added email data %v", m.data)
+			}
+			c := e.beginSignIn()
+			in, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 1), "", meta)
+			if err != nil {
+				t.Fatalf("FinishPasskeySignIn: %v", err)
+			}
+			if in.Amr != tc.amr || in.ReturnTo != "/reports?q=1" {
+				t.Errorf("sign-in %+v, want amr %s and the deep link", in, tc.amr)
+			}
+			if u, _, err := e.svc.Authenticate(e.ctx, in.Session); err != nil || u.Email != "ada@example.com" {
+				t.Errorf("Authenticate = %v, %v", u.Email, err)
+			}
+		}
+		list, err := e.svc.Passkeys(e.ctx, account.User{ID: e.user("ada@example.com").ID})
+		if err != nil || len(list) != 2 || list[0].LastUsedAt == nil {
+			t.Fatalf("Passkeys = %+v, %v", list, err)
+		}
+		kinds := map[string]int{}
+		events, _ := st.AuditEventsByUser(e.ctx, e.user("ada@example.com").ID, 50)
+		for _, ev := range events {
+			kinds[ev.Kind]++
+		}
+		if kinds[string(account.EventPasskeyAdded)] != 2 || kinds[string(account.EventPasskeySignIn)] != 2 {
+			t.Errorf("audit trail %v", kinds)
+		}
+	})
+}
+
+// TestPasskeyChallengeSingleUse: of twenty concurrent answers to one
+// challenge exactly one signs in; the rest, and any later one, fail alike.
+func TestPasskeyChallengeSingleUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		k := newSoftKey(t, false)
+		e.addPasskey("ada@example.com", k)
+		c := e.beginSignIn()
+		body := k.get(c, 1)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, bad := 0, 0
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, body, "", meta)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, account.ErrBadCredentials):
+					bad++
+				default:
+					t.Errorf("FinishPasskeySignIn: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok != 1 || bad != 19 {
+			t.Errorf("%d sign-ins and %d refusals from one challenge, want 1 and 19", ok, bad)
+		}
+		_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, body, "", meta)
+		wantErr(t, "replayed answer", err, account.ErrBadCredentials)
+
+		// Registration challenges are single use too.
+		u := e.user("ada@example.com")
+		rc, err := e.svc.BeginPasskeyRegistration(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k2 := newSoftKey(t, false)
+		reg := k2.create(rc)
+		if _, err := e.svc.FinishPasskeyRegistration(e.ctx, u.ID, rc.Binding, reg, meta); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.FinishPasskeyRegistration(e.ctx, u.ID, rc.Binding, reg, meta)
+		wantErr(t, "replayed registration", err, account.ErrPasskeyFailed)
+	})
+}
+
+// TestPasskeyChallengeExpiry: a challenge answered after five minutes is
+// refused like any other failure.
+func TestPasskeyChallengeExpiry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		k := newSoftKey(t, false)
+		e.addPasskey("ada@example.com", k)
+		c := e.beginSignIn()
+		e.clk.Add(account.PasskeyChallengeTTL + time.Second)
+		_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 1), "", meta)
+		wantErr(t, "expired sign-in challenge", err, account.ErrBadCredentials)
+
+		u := e.user("ada@example.com")
+		rc, _ := e.svc.BeginPasskeyRegistration(e.ctx, u.ID)
+		e.clk.Add(account.PasskeyChallengeTTL + time.Second)
+		_, err = e.svc.FinishPasskeyRegistration(e.ctx, u.ID, rc.Binding, newSoftKey(t, false).create(rc), meta)
+		wantErr(t, "expired registration challenge", err, account.ErrPasskeyFailed)
+
+		// Just inside the lifetime it works.
+		c = e.beginSignIn()
+		e.clk.Add(account.PasskeyChallengeTTL - time.Second)
+		if _, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 2), "", meta); err != nil {
+			t.Errorf("sign-in inside the lifetime: %v", err)
+		}
+	})
+}
+
+// TestPasskeyChallengeBinding: an answer to one browser's challenge sent
+// with another browser's secret (or none) is refused, and a registration
+// begun for one account cannot add a passkey to another.
+func TestPasskeyChallengeBinding(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		e.activate("bob@example.com", goodPW)
+		k := newSoftKey(t, false)
+		e.addPasskey("ada@example.com", k)
+		mine, other := e.beginSignIn(), e.beginSignIn()
+		for _, binding := range []string{other.Binding, "", "not-a-token"} {
+			_, err := e.svc.FinishPasskeySignIn(e.ctx, binding, k.get(mine, 1), "", meta)
+			wantErr(t, "answer with another browser's binding", err, account.ErrBadCredentials)
+		}
+		// The other browser's challenge was used up by the try; the
+		// right browser still signs in.
+		if _, err := e.svc.FinishPasskeySignIn(e.ctx, mine.Binding, k.get(mine, 2), "", meta); err != nil {
+			t.Errorf("the right browser: %v", err)
+		}
+
+		ada, bob := e.user("ada@example.com"), e.user("bob@example.com")
+		rc, _ := e.svc.BeginPasskeyRegistration(e.ctx, ada.ID)
+		_, err := e.svc.FinishPasskeyRegistration(e.ctx, bob.ID, rc.Binding, newSoftKey(t, false).create(rc), meta)
+		wantErr(t, "registration finished for another account", err, account.ErrPasskeyFailed)
+		if n, _ := st.CountPasskeys(e.ctx, bob.ID); n != 0 {
+			t.Errorf("bob has %d passkeys", n)
+		}
+		// A sign-in challenge is no registration challenge.
+		lc := e.beginSignIn()
+		_, err = e.svc.FinishPasskeyRegistration(e.ctx, ada.ID, lc.Binding, newSoftKey(t, false).create(lc), meta)
+		wantErr(t, "sign-in challenge used to register", err, account.ErrPasskeyFailed)
+	})
+}
+
+// TestPasskeySignCountRegression: go-webauthn reports a counter that did
+// not grow as a clone warning; the sign-in is refused, the passkey is
+// marked, audited, and refused from then on even with a higher counter.
+// Passkeys that never count (always 0, as synced ones do) keep working.
+func TestPasskeySignCountRegression(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		k := newSoftKey(t, false)
+		e.addPasskey("ada@example.com", k)
+		c := e.beginSignIn()
+		if _, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 5), "", meta); err != nil {
+			t.Fatal(err)
+		}
+		c = e.beginSignIn()
+		_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 3), "", meta)
+		wantErr(t, "counter went backwards", err, account.ErrBadCredentials)
+		c = e.beginSignIn()
+		_, err = e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 9), "", meta)
+		wantErr(t, "marked passkey", err, account.ErrBadCredentials)
+		p, err := st.PasskeyByCredentialID(e.ctx, enc.EncodeToString(k.id))
+		if err != nil || !p.CloneWarning || p.SignCount != 5 {
+			t.Errorf("stored passkey %+v, %v: want clone warning and the counter kept at 5", p, err)
+		}
+		found := false
+		events, _ := st.AuditEventsByUser(e.ctx, p.UserID, 50)
+		for _, ev := range events {
+			found = found || ev.Kind == string(account.EventPasskeyCloneWarning)
+		}
+		if !found {
+			t.Error("no clone warning in the audit trail")
+		}
+
+		zero := newSoftKey(t, true)
+		e.addPasskey("ada@example.com", zero)
+		for range 2 {
+			c = e.beginSignIn()
+			if _, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, zero.get(c, 0), "", meta); err != nil {
+				t.Errorf("counter-less passkey: %v", err)
+			}
+		}
+	})
+}
+
+// TestPasskeyRefusals: a disabled account, a forged signature and an
+// unknown passkey get the same answer as each other.
+func TestPasskeyRefusals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		k := newSoftKey(t, false)
+		e.addPasskey("ada@example.com", k)
+
+		stranger := newSoftKey(t, false)
+		stranger.handle = []byte("somebody")
+		c := e.beginSignIn()
+		_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, stranger.get(c, 1), "", meta)
+		wantErr(t, "unknown passkey", err, account.ErrBadCredentials)
+
+		forger := *k
+		forger.key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		c = e.beginSignIn()
+		_, err = e.svc.FinishPasskeySignIn(e.ctx, c.Binding, forger.get(c, 2), "", meta)
+		wantErr(t, "forged signature", err, account.ErrBadCredentials)
+
+		if _, _, err := e.svc.DisableUser(e.ctx, "ada@example.com", account.Operator{Name: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		c = e.beginSignIn()
+		_, err = e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 3), "", meta)
+		wantErr(t, "disabled account", err, account.ErrBadCredentials)
+	})
+}
+
+// TestPasskeyManage: rename (checked, only one's own), remove (with an
+// email), and the rule that the last way to sign in cannot be removed.
+func TestPasskeyManage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		e.activate("bob@example.com", goodPW)
+		ada := account.User{ID: e.user("ada@example.com").ID}
+		bob := account.User{ID: e.user("bob@example.com").ID}
+		p1 := e.addPasskey("ada@example.com", newSoftKey(t, false))
+		p2 := e.addPasskey("ada@example.com", newSoftKey(t, true))
+
+		if err := e.svc.RenamePasskey(e.ctx, ada, p1.ID, "  Work   laptop ", meta); err != nil {
+			t.Fatal(err)
+		}
+		var fe account.FieldErrors
+		if err := e.svc.RenamePasskey(e.ctx, ada, p1.ID, "   ", meta); !errors.As(err, &fe) {
+			t.Errorf("blank name: %v", err)
+		}
+		if err := e.svc.RenamePasskey(e.ctx, ada, p1.ID, string(make([]rune, account.MaxPasskeyName+1)), meta); !errors.As(err, &fe) {
+			t.Errorf("long name: %v", err)
+		}
+		wantErr(t, "renaming another's passkey", e.svc.RenamePasskey(e.ctx, bob, p1.ID, "mine", meta), store.ErrNotFound)
+		wantErr(t, "removing another's passkey", e.svc.RemovePasskey(e.ctx, bob, p1.ID, meta), store.ErrNotFound)
+		list, _ := e.svc.Passkeys(e.ctx, ada)
+		if len(list) != 2 || list[0].Name != "Work laptop" {
+			t.Errorf("after rename: %+v", list)
+		}
+
+		if err := e.svc.RemovePasskey(e.ctx, ada, p1.ID, meta); err != nil {
+			t.Fatal(err)
+		}
+		m := e.lastMail("ada@example.com", account.EmailPasskeyRemoved)
+		if m.data["Passkey"] != "Work laptop" {
+			t.Errorf("removed email %v", m.data)
+		}
+
+		// With no password, the last passkey is the only way in.
+		if err := st.SetUserPassword(e.ctx, ada.ID, "", e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		wantErr(t, "removing the last way to sign in", e.svc.RemovePasskey(e.ctx, ada, p2.ID, meta), account.ErrLastSignInMethod)
+		if list, _ := e.svc.Passkeys(e.ctx, ada); len(list) != 1 {
+			t.Errorf("the refused removal removed it: %+v", list)
+		}
+	})
+}
