@@ -56,14 +56,6 @@ var ErrPasskeyFailed = errors.New("account: passkey not added")
 // ErrLastSignInMethod refuses to remove the only way left to sign in.
 var ErrLastSignInMethod = errors.New("account: the last way to sign in")
 
-// Amr values (RFC 8176) a passkey sign-in is recorded with: "hwk" for a
-// key held in one authenticator's hardware, "swk" for one the
-// authenticator may copy elsewhere (a synced passkey, backup eligible).
-const (
-	AmrHardwareKey = "hwk"
-	AmrSoftwareKey = "swk"
-)
-
 // Passkey is one credential as the account page shows it.
 type Passkey struct {
 	ID         int64
@@ -73,18 +65,25 @@ type Passkey struct {
 	// Synced is a passkey the authenticator may back up or sync
 	// (backup eligible): a password manager's, a phone's.
 	Synced bool
-	Amr    string
+	// Method is what a sign-in with it records: hwk or swk.
+	Method Method
 }
 
 func passkeyView(p *store.Passkey) Passkey {
-	return Passkey{ID: p.ID, Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt, Synced: p.BackupEligible, Amr: passkeyAmr(p.BackupEligible)}
+	return Passkey{ID: p.ID, Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt, Synced: p.BackupEligible, Method: passkeyMethod(p.BackupEligible)}
 }
 
-func passkeyAmr(backupEligible bool) string {
+// passkeyMethod is the RFC 8176 method a passkey proves. A key the
+// authenticator may back up or sync (the backup-eligible flag, which a
+// passkey keeps for life) lives in software that can copy it to other
+// devices: "swk". One that is device-bound (a security key, a platform
+// authenticator that never exports it) is "hwk". Attestation would say
+// more, but passkeys are registered with none, as browsers advise.
+func passkeyMethod(backupEligible bool) Method {
 	if backupEligible {
-		return AmrSoftwareKey
+		return MethodSoftwareKey
 	}
-	return AmrHardwareKey
+	return MethodHardwareKey
 }
 
 // Ceremony is a begun passkey ceremony: the options for
@@ -100,7 +99,7 @@ type Ceremony struct {
 type PasskeySignIn struct {
 	Session  string
 	ReturnTo string
-	Amr      string
+	Methods  Methods
 }
 
 // newRelyingParty makes the WebAuthn relying party of the deployment: its
@@ -541,20 +540,18 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, binding string, body 
 	}
 	row.SignCount = int64(cred.Authenticator.SignCount)
 	row.BackupState = cred.Flags.BackupState
-	amr := passkeyAmr(cred.Flags.BackupEligible)
-	raw, hash := token.New()
+	// User verification is required of every passkey ceremony (the
+	// library refuses an assertion without it), so "user" always joins
+	// the key's method, and the session's auth_time is now.
+	methods := methodsOf(passkeyMethod(cred.Flags.BackupEligible), MethodUserVerified)
+	var raw string
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if err := tx.UsePasskey(ctx, row, now); err != nil {
 			return err
 		}
-		if previous != "" {
-			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
-				return err
-			}
-		}
-		sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now,
-			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512)}
-		if err := tx.CreateSession(ctx, sess); err != nil {
+		var hash string
+		var err error
+		if raw, hash, err = s.openSession(ctx, tx, u, previous, methods, m); err != nil {
 			return err
 		}
 		if err := s.notify(ctx, tx, WebhookSignedIn, u.PublicID, u.Email, WebhookData{SessionID: sessionPublicID(hash)}); err != nil {
@@ -565,8 +562,8 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, binding string, body 
 	if err != nil {
 		return PasskeySignIn{}, err
 	}
-	log.InfoContext(ctx, "passkey sign-in ok", "user_id", u.ID, "passkey_id", row.ID, "amr", amr)
-	return PasskeySignIn{Session: raw, ReturnTo: d.ReturnTo, Amr: amr}, nil
+	log.InfoContext(ctx, "passkey sign-in ok", "user_id", u.ID, "passkey_id", row.ID, "amr", methods.String())
+	return PasskeySignIn{Session: raw, ReturnTo: d.ReturnTo, Methods: methods}, nil
 }
 
 // Passkeys lists the user's passkeys, oldest first.

@@ -174,7 +174,7 @@ func TestPasskeyRegisterAndSignIn(t *testing.T) {
 		for _, tc := range []struct {
 			synced bool
 			amr    string
-		}{{false, account.AmrHardwareKey}, {true, account.AmrSoftwareKey}} {
+		}{{false, "hwk user"}, {true, "swk user"}} {
 			k := newSoftKey(t, tc.synced)
 			p := e.addPasskey("ada@example.com", k)
 			if p.Name != "Chrome · Linux" || p.Synced != tc.synced {
@@ -189,11 +189,18 @@ func TestPasskeyRegisterAndSignIn(t *testing.T) {
 			if err != nil {
 				t.Fatalf("FinishPasskeySignIn: %v", err)
 			}
-			if in.Amr != tc.amr || in.ReturnTo != "/reports?q=1" {
+			if in.Methods.String() != tc.amr || in.ReturnTo != "/reports?q=1" {
 				t.Errorf("sign-in %+v, want amr %s and the deep link", in, tc.amr)
 			}
-			if u, _, err := e.svc.Authenticate(e.ctx, in.Session); err != nil || u.Email != "ada@example.com" {
+			e.clk.Add(time.Minute)
+			u, sess, err := e.svc.Authenticate(e.ctx, in.Session)
+			if err != nil || u.Email != "ada@example.com" {
 				t.Errorf("Authenticate = %v, %v", u.Email, err)
+			}
+			// A strong sign-in: the session says so, with auth_time the
+			// moment of the passkey, and no second step is asked.
+			if sess.Methods.String() != tc.amr || sess.ACR() != account.ACRPhishingResistant || !sess.AuthTime.Equal(e.clk.Now().Add(-time.Minute)) {
+				t.Errorf("session methods %q acr %s auth_time %s", sess.Methods, sess.ACR(), sess.AuthTime)
 			}
 		}
 		list, err := e.svc.Passkeys(e.ctx, account.User{ID: e.user("ada@example.com").ID})
