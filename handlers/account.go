@@ -38,6 +38,10 @@ func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form)
 		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag), Phone: u.Phone, Notice: notice(c),
 		Password: pwForm, MinLength: s.Account.Policy().MinLength,
 	}
+	if v.Passkeys, err = s.passkeysView(c, u); err != nil {
+		s.fail(c, err)
+		return
+	}
 	for _, sess := range ov.Sessions {
 		v.Sessions = append(v.Sessions, components.SessionRow{Device: account.DeviceName(sess.UserAgent), IP: sess.IP,
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})

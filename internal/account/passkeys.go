@@ -53,6 +53,12 @@ var ErrPasskeysOff = errors.New("account: passkeys are off")
 // refused, a credential already registered.
 var ErrPasskeyFailed = errors.New("account: passkey not added")
 
+// ErrNoPasskey is a passkey that is not the user's, or not at all.
+var ErrNoPasskey = errors.New("account: no such passkey")
+
+// ErrNoEnrolment means the browser holds no open offer to add a passkey.
+var ErrNoEnrolment = errors.New("account: no passkey offer")
+
 // ErrLastSignInMethod refuses to remove the only way left to sign in.
 var ErrLastSignInMethod = errors.New("account: the last way to sign in")
 
@@ -592,14 +598,16 @@ func CheckPasskeyName(name string) (string, FieldErrors) {
 }
 
 // RenamePasskey gives one of the user's passkeys a new name; a passkey
-// of someone else is store.ErrNotFound, as one that does not exist.
+// of someone else is ErrNoPasskey, as one that does not exist.
 func (s *Service) RenamePasskey(ctx context.Context, u User, id int64, name string, m Meta) error {
 	name, errs := CheckPasskeyName(name)
 	if errs != nil {
 		return errs
 	}
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if err := tx.RenamePasskey(ctx, u.ID, id, name); err != nil {
+		if err := tx.RenamePasskey(ctx, u.ID, id, name); errors.Is(err, store.ErrNotFound) {
+			return ErrNoPasskey
+		} else if err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, u.ID, EventPasskeyRenamed, m)
@@ -626,6 +634,9 @@ func (s *Service) RemovePasskey(ctx context.Context, u User, id int64, m Meta) e
 			return err
 		}
 		p, err := tx.DeletePasskey(ctx, u.ID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNoPasskey
+		}
 		if err != nil {
 			return err
 		}
@@ -674,19 +685,28 @@ func (s *Service) PasskeyEnrolment(ctx context.Context, grant string) (Enrolment
 		return Enrolment{}, ErrPasskeysOff
 	}
 	if !token.WellFormed(grant) {
-		return Enrolment{}, store.ErrNotFound
+		return Enrolment{}, ErrNoEnrolment
 	}
 	c, err := s.store.WebAuthnChallengeByHash(ctx, token.Hash(grant), store.CeremonyEnrol, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return Enrolment{}, ErrNoEnrolment
+	}
 	if err != nil {
 		return Enrolment{}, err
 	}
 	var d challengeData
 	if err := json.Unmarshal([]byte(c.Data), &d); err != nil || c.UserID == nil {
-		return Enrolment{}, store.ErrNotFound
+		return Enrolment{}, ErrNoEnrolment
 	}
 	u, err := s.store.UserByID(ctx, *c.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Enrolment{}, ErrNoEnrolment
+	}
 	if err != nil {
 		return Enrolment{}, err
+	}
+	if u.Status != store.UserActive {
+		return Enrolment{}, ErrNoEnrolment
 	}
 	return Enrolment{UserID: u.ID, Email: u.Email, ReturnTo: d.ReturnTo, Flow: d.Flow}, nil
 }

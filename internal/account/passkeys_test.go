@@ -430,8 +430,8 @@ func TestPasskeyManage(t *testing.T) {
 		if err := e.svc.RenamePasskey(e.ctx, ada, p1.ID, string(make([]rune, account.MaxPasskeyName+1)), meta); !errors.As(err, &fe) {
 			t.Errorf("long name: %v", err)
 		}
-		wantErr(t, "renaming another's passkey", e.svc.RenamePasskey(e.ctx, bob, p1.ID, "mine", meta), store.ErrNotFound)
-		wantErr(t, "removing another's passkey", e.svc.RemovePasskey(e.ctx, bob, p1.ID, meta), store.ErrNotFound)
+		wantErr(t, "renaming another's passkey", e.svc.RenamePasskey(e.ctx, bob, p1.ID, "mine", meta), account.ErrNoPasskey)
+		wantErr(t, "removing another's passkey", e.svc.RemovePasskey(e.ctx, bob, p1.ID, meta), account.ErrNoPasskey)
 		list, _ := e.svc.Passkeys(e.ctx, ada)
 		if len(list) != 2 || list[0].Name != "Work laptop" {
 			t.Errorf("after rename: %+v", list)

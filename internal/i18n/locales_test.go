@@ -29,6 +29,7 @@ var sameAsEnglish = map[string]bool{
 	"de:date.month.november":  true,
 	"es:page.error.status":    true, // "Error {{.Status}}" is Spanish too
 	"pt-BR:page.error.status": true,
+	"de:page.passkeys.title":  true, // German says "Passkeys" too
 }
 
 var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
