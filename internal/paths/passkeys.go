@@ -21,7 +21,11 @@ const (
 )
 
 // PasskeyRename is where the form renaming passkey id posts.
-func PasskeyRename(id int64) string { return "/account/passkeys/" + strconv.FormatInt(id, 10) + "/rename" }
+func PasskeyRename(id int64) string {
+	return "/account/passkeys/" + strconv.FormatInt(id, 10) + "/rename"
+}
 
 // PasskeyRemove is where the form removing passkey id posts.
-func PasskeyRemove(id int64) string { return "/account/passkeys/" + strconv.FormatInt(id, 10) + "/remove" }
+func PasskeyRemove(id int64) string {
+	return "/account/passkeys/" + strconv.FormatInt(id, 10) + "/remove"
+}
