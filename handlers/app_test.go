@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,7 +62,14 @@ type appOptions struct {
 	// terms are TERMS_URL and PRIVACY_URL; both set unless noTerms
 	// clears them.
 	terms account.Terms
+	// localhost serves the app at http://localhost:<port>, which is also
+	// its BASE_URL: passkeys need the page's origin to be BASE_URL's and
+	// a domain name (WebAuthn refuses IP addresses).
+	localhost bool
 }
+
+// onLocalhost is a deployment the browser reaches at its BASE_URL.
+func onLocalhost(o *appOptions) { o.localhost = true }
 
 // testTerms are the documents the test app's sign-up accepts.
 var testTerms = account.Terms{TermsURL: "https://legal.example/terms", PrivacyURL: "https://legal.example/privacy"}
@@ -104,6 +113,13 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		t.Fatal(err)
 	}
 	a := &testApp{t: t, Store: st, Logs: &syncBuffer{}, now: time.Now().UTC()}
+	var ln net.Listener
+	if o.localhost {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		o.baseURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	}
 	base, _ := url.Parse(o.baseURL)
 	limits := o.limits
 	if limits == (account.Limits{}) {
@@ -151,7 +167,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.Unreachable.Load() {
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				conn.Close()
@@ -160,8 +176,16 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		}
 		h.ServeHTTP(w, r)
 	}))
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
+	if ln != nil {
+		a.URL = o.baseURL
+	}
 	return a
 }
 

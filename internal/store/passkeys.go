@@ -198,3 +198,12 @@ func (s *Store) PurgeWebAuthnChallenges(ctx context.Context, before time.Time, l
 	pick := s.db.NewSelect().Model((*WebAuthnChallenge)(nil)).Column("hash").Where("expires_at <= ?", before.UTC())
 	return s.purge(ctx, "webauthn challenges", (*WebAuthnChallenge)(nil), "hash", pick, limit)
 }
+
+// CountWebAuthnChallenges is how many live rows of a ceremony there are.
+func (s *Store) CountWebAuthnChallenges(ctx context.Context, ceremony string, now time.Time) (int, error) {
+	n, err := s.db.NewSelect().Model((*WebAuthnChallenge)(nil)).Where("ceremony = ? AND expires_at > ?", ceremony, now.UTC()).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count webauthn challenges: %w", err)
+	}
+	return int(n), nil
+}
