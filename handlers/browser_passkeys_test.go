@@ -130,6 +130,9 @@ func TestBrowserPasskeys(t *testing.T) {
 		t.Errorf("the address field's autocomplete is %q, want \"username webauthn\"", ac)
 	}
 	u.checkPage("login-passkey-offer")
+	if msg := uiEval[string](u, `[...document.querySelectorAll('[data-passkey-status]')].map(e => e.textContent).join('')`); msg != "" {
+		t.Errorf("the sign-in page says %q before anything was tried (the autofill request must stay quiet)", msg)
+	}
 
 	// Add it: the page goes on to sign-in, whose autofill request the
 	// authenticator answers with the new passkey at once.

@@ -119,7 +119,12 @@
     if (on) status(box, "");
   }
 
+  // One ceremony at a time: the button aborts the autofill's request.
+  var pending = null;
+
   function add(box) {
+    // A pending autofill request would hold the authenticator.
+    if (pending) pending.abort();
     busy(box, true);
     post(box.dataset.passkeyAdd)
       .then(function (opts) { return navigator.credentials.create({ publicKey: creationOptions(opts.publicKey) }); })
@@ -127,9 +132,6 @@
       .then(function (res) { window.location.assign(res.redirect); })
       .catch(function (err) { busy(box, false); fail(box, err); });
   }
-
-  // One sign-in ceremony at a time: the button aborts the autofill's.
-  var pending = null;
 
   function optionsURL(box, conditional) {
     var q = [];
@@ -158,8 +160,9 @@
       .catch(function (err) {
         busy(box, false);
         if (pending === ctrl) pending = null;
-        // The autofill stays quiet when nothing was chosen.
-        if (conditional && err && !err.server && err.name !== "NotAllowedError") return;
+        // The autofill stays quiet unless the server refused a passkey
+        // the person chose: nothing chosen, none held, or aborted.
+        if (conditional && !(err && err.server)) return;
         fail(box, err);
         if (conditional && err && err.server) autofill(box);
       });

@@ -1,142 +1,43 @@
 package account_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/fxamacker/cbor/v2"
-
 	"gatehouse/internal/account"
 	"gatehouse/internal/password"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/softkey"
 )
 
-// softKey is a test authenticator: one P-256 passkey whose answers are
-// built the way an authenticator builds them (CTAP2 authenticator data,
-// a "none" attestation, an ECDSA signature), so the service is tested
-// through go-webauthn's real checks with no browser.
+// softKey is a software authenticator (internal/testkit/softkey) that
+// fails the test instead of returning errors.
 type softKey struct {
-	t       *testing.T
-	key     *ecdsa.PrivateKey
-	id      []byte
-	handle  []byte // the user handle given at registration
-	origin  string
-	rpID    string
-	counter uint32
-	synced  bool // backup eligible and backed up
+	*softkey.Key
+	t *testing.T
 }
-
-var enc = base64.RawURLEncoding
 
 func newSoftKey(t *testing.T, synced bool) *softKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return &softKey{Key: softkey.New("gatehouse.example", "https://gatehouse.example", synced), t: t}
+}
+
+func (k *softKey) create(c account.Ceremony) []byte {
+	b, err := k.Create(c.Options)
 	if err != nil {
-		t.Fatal(err)
+		k.t.Fatal(err)
 	}
-	id := make([]byte, 32)
-	rand.Read(id)
-	return &softKey{t: t, key: k, id: id, origin: "https://gatehouse.example", rpID: "gatehouse.example", synced: synced}
-}
-
-func (k *softKey) flags(extra byte) byte {
-	f := byte(0x01 | 0x04) // UP, UV
-	if k.synced {
-		f |= 0x08 | 0x10 // BE, BS
-	}
-	return f | extra
-}
-
-func (k *softKey) authData(extra byte, attested []byte) []byte {
-	rp := sha256.Sum256([]byte(k.rpID))
-	b := append([]byte{}, rp[:]...)
-	b = append(b, k.flags(extra))
-	b = binary.BigEndian.AppendUint32(b, k.counter)
-	return append(b, attested...)
-}
-
-func clientData(typ, challenge, origin string) []byte {
-	b, _ := json.Marshal(map[string]any{"type": typ, "challenge": challenge, "origin": origin, "crossOrigin": false})
 	return b
 }
 
-// options reads the challenge (and user handle) out of a ceremony's options.
-func options(t *testing.T, c account.Ceremony) (challenge string, user []byte) {
-	t.Helper()
-	var o struct {
-		PublicKey struct {
-			Challenge string `json:"challenge"`
-			User      struct {
-				ID string `json:"id"`
-			} `json:"user"`
-		} `json:"publicKey"`
-	}
-	if err := json.Unmarshal(c.Options, &o); err != nil {
-		t.Fatalf("options %s: %v", c.Options, err)
-	}
-	if o.PublicKey.User.ID != "" {
-		u, err := enc.DecodeString(o.PublicKey.User.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		user = u
-	}
-	return o.PublicKey.Challenge, user
-}
-
-// create answers a registration ceremony.
-func (k *softKey) create(c account.Ceremony) []byte {
-	challenge, user := options(k.t, c)
-	k.handle = user
-	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: k.key.X.FillBytes(make([]byte, 32)), -3: k.key.Y.FillBytes(make([]byte, 32))})
-	if err != nil {
-		k.t.Fatal(err)
-	}
-	att := make([]byte, 16) // AAGUID: none
-	att = binary.BigEndian.AppendUint16(att, uint16(len(k.id)))
-	att = append(att, k.id...)
-	att = append(att, cose...)
-	obj, err := cbor.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": k.authData(0x40, att)})
-	if err != nil {
-		k.t.Fatal(err)
-	}
-	body, _ := json.Marshal(map[string]any{
-		"id": enc.EncodeToString(k.id), "rawId": enc.EncodeToString(k.id), "type": "public-key", "authenticatorAttachment": "platform",
-		"response": map[string]any{"clientDataJSON": enc.EncodeToString(clientData("webauthn.create", challenge, k.origin)),
-			"attestationObject": enc.EncodeToString(obj), "transports": []string{"internal"}},
-		"clientExtensionResults": map[string]any{"credProps": map[string]any{"rk": true}},
-	})
-	return body
-}
-
-// get answers a sign-in ceremony with the counter at n.
 func (k *softKey) get(c account.Ceremony, n uint32) []byte {
-	challenge, _ := options(k.t, c)
-	k.counter = n
-	ad := k.authData(0, nil)
-	cd := clientData("webauthn.get", challenge, k.origin)
-	sum := sha256.Sum256(cd)
-	digest := sha256.Sum256(append(append([]byte{}, ad...), sum[:]...))
-	sig, err := ecdsa.SignASN1(rand.Reader, k.key, digest[:])
+	b, err := k.Get(c.Options, n)
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]any{
-		"id": enc.EncodeToString(k.id), "rawId": enc.EncodeToString(k.id), "type": "public-key", "authenticatorAttachment": "platform",
-		"response": map[string]any{"clientDataJSON": enc.EncodeToString(cd), "authenticatorData": enc.EncodeToString(ad),
-			"signature": enc.EncodeToString(sig), "userHandle": enc.EncodeToString(k.handle)},
-		"clientExtensionResults": map[string]any{},
-	})
-	return body
+	return b
 }
 
 // addPasskey registers k for the active account of email.
@@ -354,7 +255,7 @@ func TestPasskeySignCountRegression(t *testing.T) {
 		c = e.beginSignIn()
 		_, err = e.svc.FinishPasskeySignIn(e.ctx, c.Binding, k.get(c, 9), "", meta)
 		wantErr(t, "marked passkey", err, account.ErrBadCredentials)
-		p, err := st.PasskeyByCredentialID(e.ctx, enc.EncodeToString(k.id))
+		p, err := st.PasskeyByCredentialID(e.ctx, k.CredentialID())
 		if err != nil || !p.CloneWarning || p.SignCount != 5 {
 			t.Errorf("stored passkey %+v, %v: want clone warning and the counter kept at 5", p, err)
 		}
@@ -388,13 +289,14 @@ func TestPasskeyRefusals(t *testing.T) {
 		e.addPasskey("ada@example.com", k)
 
 		stranger := newSoftKey(t, false)
-		stranger.handle = []byte("somebody")
+		stranger.Handle = []byte("somebody")
 		c := e.beginSignIn()
 		_, err := e.svc.FinishPasskeySignIn(e.ctx, c.Binding, stranger.get(c, 1), "", meta)
 		wantErr(t, "unknown passkey", err, account.ErrBadCredentials)
 
-		forger := *k
-		forger.key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		forger := &softKey{Key: &softkey.Key{}, t: t}
+		*forger.Key = *k.Key
+		forger.Priv = newSoftKey(t, false).Priv
 		c = e.beginSignIn()
 		_, err = e.svc.FinishPasskeySignIn(e.ctx, c.Binding, forger.get(c, 2), "", meta)
 		wantErr(t, "forged signature", err, account.ErrBadCredentials)
