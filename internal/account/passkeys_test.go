@@ -2,12 +2,14 @@ package account_test
 
 import (
 	"errors"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/password"
+	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/testkit/softkey"
@@ -356,4 +358,33 @@ func TestPasskeyManage(t *testing.T) {
 			t.Errorf("the refused removal removed it: %+v", list)
 		}
 	})
+}
+
+// TestPasskeyRelyingParty: the relying party is BASE_URL's host, or the
+// parent domain WEBAUTHN_RP_ID names; an IP address turns passkeys off,
+// and an id that is no parent of the host stops start-up.
+func TestPasskeyRelyingParty(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	h := password.NewHasher(password.Params{Memory: 64, Time: 1, Threads: 1}, 1)
+	for _, tc := range []struct {
+		base, rp, want string
+		ok             bool
+	}{
+		{"https://login.example.com/app", "", "login.example.com", true},
+		{"https://login.example.com", "example.com", "example.com", true},
+		{"http://127.0.0.1:8080", "", "", true},
+		{"https://login.example.com", "other.example", "", false},
+	} {
+		cfg := config()
+		cfg.BaseURL, _ = url.Parse(tc.base)
+		cfg.WebAuthnRPID = tc.rp
+		svc, err := account.New(account.Deps{Store: st, Hasher: h, Limiter: &ratelimit.Limiter{Counter: st, Now: time.Now}}, cfg)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s with %q: %v", tc.base, tc.rp, err)
+			continue
+		}
+		if err == nil && (svc.RelyingPartyID() != tc.want || svc.PasskeysOn() != (tc.want != "")) {
+			t.Errorf("%s with %q: relying party %q (on %v), want %q", tc.base, tc.rp, svc.RelyingPartyID(), svc.PasskeysOn(), tc.want)
+		}
+	}
 }
