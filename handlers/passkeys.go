@@ -158,7 +158,7 @@ func (s *server) passkeyRegister(c *gin.Context) {
 }
 
 func (s *server) passkeyLoginOptions(c *gin.Context) {
-	cer, err := s.Account.BeginPasskeySignIn(c.Request.Context(), c.Query("mediation") == "conditional", returnTo(c))
+	cer, err := s.Account.BeginPasskeySignIn(c.Request.Context(), c.Query("mediation") == "conditional", returnTo(c), s.meta(c))
 	if err != nil {
 		s.passkeyError(c, err, 0, "")
 		return

@@ -291,3 +291,22 @@ func mustUserID(t *testing.T, app *testApp, email string) int64 {
 	}
 	return u.ID
 }
+
+// TestPasskeyBeginRateLimit: beginning passkey sign-ins (each leaves a
+// challenge row) is limited per IP to four times the sign-in limit.
+func TestPasskeyBeginRateLimit(t *testing.T) {
+	app := newApp(t, storetest.SQLite, only("login-ip"))
+	b := app.Browser()
+	for i := range 4 * 12 {
+		if p := b.postJSON("/passkeys/login/options?mediation=conditional", nil); p.StatusCode != http.StatusOK {
+			t.Fatalf("begin %d: %d", i+1, p.StatusCode)
+		}
+	}
+	p := b.postJSON("/passkeys/login/options", nil)
+	if p.StatusCode != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
+		t.Fatalf("past the limit: %d, Retry-After %q", p.StatusCode, p.Header.Get("Retry-After"))
+	}
+	if n := countChallenges(t, app, "login"); n != 4*12 {
+		t.Errorf("%d challenges stored, want %d", n, 4*12)
+	}
+}

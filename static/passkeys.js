@@ -89,6 +89,7 @@
         if (!res.ok) {
           var err = new Error(data.error || res.statusText);
           err.server = true;
+          err.status = res.status;
           throw err;
         }
         return data;
@@ -164,7 +165,9 @@
         // the person chose: nothing chosen, none held, or aborted.
         if (conditional && !(err && err.server)) return;
         fail(box, err);
-        if (conditional && err && err.server) autofill(box);
+        // A refused passkey: the person may choose another. Not after a
+        // limit or a server error, which would only repeat.
+        if (conditional && err.status === 401) autofill(box);
       });
   }
 

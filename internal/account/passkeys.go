@@ -42,6 +42,11 @@ const (
 	MaxPasskeyName = 64
 	// maxPasskeys is how many passkeys one account may hold.
 	maxPasskeys = 20
+	// passkeyBeginsPerSignIn is how many sign-in ceremonies a client may
+	// begin for each sign-in attempt RATE_LIMIT_LOGIN_PER_IP allows it:
+	// every visit of the sign-in page begins one (the autofill request),
+	// and each leaves a row until it expires.
+	passkeyBeginsPerSignIn = 4
 )
 
 // ErrPasskeysOff means the deployment has no relying party id (an IP
@@ -428,9 +433,16 @@ func clipRunes(s string, n int) string {
 // address asked, the authenticator offers the passkeys it holds for this
 // site. conditional asks for the browser's autofill (mediation
 // "conditional") rather than a dialog. returnTo is kept with the challenge.
-func (s *Service) BeginPasskeySignIn(ctx context.Context, conditional bool, returnTo string) (Ceremony, error) {
+// Beginning is limited per client IP (passkeyBeginsPerSignIn times the
+// sign-in limit), as every ceremony leaves a row until it expires.
+func (s *Service) BeginPasskeySignIn(ctx context.Context, conditional bool, returnTo string, m Meta) (Ceremony, error) {
 	if s.rp == nil {
 		return Ceremony{}, ErrPasskeysOff
+	}
+	rule := s.cfg.Limits.LoginPerIP
+	rule.Max *= passkeyBeginsPerSignIn
+	if err := s.allow(ctx, "passkey_begin_ip", check{"passkey:begin:ip:" + s.cfg.Limits.ipKey(m.IP), rule}); err != nil {
+		return Ceremony{}, err
 	}
 	mediation := protocol.MediationDefault
 	if conditional {

@@ -59,7 +59,7 @@ func (e *env) addPasskey(email string, k *softKey) account.Passkey {
 
 func (e *env) beginSignIn() account.Ceremony {
 	e.t.Helper()
-	c, err := e.svc.BeginPasskeySignIn(e.ctx, false, "/reports?q=1")
+	c, err := e.svc.BeginPasskeySignIn(e.ctx, false, "/reports?q=1", meta)
 	if err != nil {
 		e.t.Fatal(err)
 	}
