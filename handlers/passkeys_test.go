@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,6 +14,9 @@ import (
 	"time"
 
 	"gatehouse/internal/account"
+	"gatehouse/internal/handoff"
+	"gatehouse/internal/mail"
+	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/testkit/softkey"
 )
@@ -308,5 +313,42 @@ func TestPasskeyBeginRateLimit(t *testing.T) {
 	}
 	if n := countChallenges(t, app, "login"); n != 4*12 {
 		t.Errorf("%d challenges stored, want %d", n, 4*12)
+	}
+}
+
+// TestPasskeyWebhooks: the platform hears of a passkey added, a sign-in
+// with it, and its removal, signed and in order, like every other event.
+func TestPasskeyWebhooks(t *testing.T) {
+	rc := &receiver{ids: map[string]int{}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	app := newApp(t, storetest.SQLite, func(o *appOptions) { o.webhooks = true })
+	sender, err := handoff.NewWebhookSender(srv.URL, testWebhookSecret, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := mail.NewWorker(store.Webhooks{Store: app.Store}, sender, handoff.RenderWebhook, "")
+	hooks.Now, hooks.Log = app.Now, slog.New(slog.NewTextHandler(app.Logs, nil))
+
+	app.signUp("ada@example.com")
+	b := app.signIn("ada@example.com", goodPassword)
+	k := newTestKey(true)
+	addTestPasskey(t, b, k)
+	must(t, passkeySignIn(t, app.Browser(), k, 0, ""), http.StatusOK)
+	list, _ := app.Account.Passkeys(context.Background(), account.User{ID: mustUserID(t, app, "ada@example.com")})
+	mustRedirect(t, b.Post("/account/passkeys/"+strconv.FormatInt(list[0].ID, 10)+"/remove", nil), "/account?notice=passkey_removed#passkeys-title")
+	for range 20 {
+		if n, err := hooks.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		} else if n == 0 {
+			break
+		}
+	}
+	want := "user.registered/ user.activated/ user.signed_in/ user.passkey_added/ user.signed_in/ user.passkey_removed/"
+	if got := strings.Join(rc.types(), " "); got != want {
+		t.Errorf("events %s, want %s", got, want)
+	}
+	if rc.bad != 0 {
+		t.Errorf("%d deliveries failed verification", rc.bad)
 	}
 }

@@ -372,6 +372,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, userID int64, b
 		if err := s.audit(ctx, tx, u.ID, EventPasskeyAdded, m); err != nil {
 			return err
 		}
+		if err := s.notify(ctx, tx, WebhookPasskeyAdded, u.PublicID, u.Email, WebhookData{}); err != nil {
+			return err
+		}
 		return s.enqueue(ctx, tx, u.Email, u.Locale, PasskeyAddedEmail{PasskeyEmail: s.passkeyEmail(u, p.Name, now, m)})
 	})
 	if errors.Is(err, ErrPasskeyFailed) {
@@ -661,6 +664,9 @@ func (s *Service) RemovePasskey(ctx context.Context, u User, id int64, m Meta) e
 		}
 		name = p.Name
 		if err := s.audit(ctx, tx, u.ID, EventPasskeyRemoved, m); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, WebhookPasskeyRemoved, row.PublicID, row.Email, WebhookData{}); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, row.Email, row.Locale, PasskeyRemovedEmail{PasskeyEmail: s.passkeyEmail(row, p.Name, s.now(), m)})

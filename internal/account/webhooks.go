@@ -19,10 +19,13 @@ const (
 	WebhookPasswordChanged WebhookEvent = "user.password_changed"
 	WebhookSignedIn        WebhookEvent = "user.signed_in"
 	WebhookSessionEnded    WebhookEvent = "session.ended"
+	WebhookPasskeyAdded    WebhookEvent = "user.passkey_added"
+	WebhookPasskeyRemoved  WebhookEvent = "user.passkey_removed"
 )
 
 // WebhookEvents lists every webhook event.
-var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded}
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
+	WebhookPasskeyAdded, WebhookPasskeyRemoved}
 
 // Why sessions ended, in a session.ended event.
 const (
