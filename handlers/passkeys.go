@@ -12,6 +12,7 @@ import (
 	"gatehouse/components"
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/paths"
 )
 
@@ -46,6 +47,7 @@ func (s *server) passkeyError(c *gin.Context, err error, refused int, msg string
 	case errors.Is(err, account.ErrPasskeysOff):
 		passkeyJSON(c, http.StatusNotFound, gin.H{"error": i18n.T(ctx, "error.passkey.off")})
 	case errors.As(err, &limited):
+		metrics.RateLimited(limited.Rule)
 		c.Header("Retry-After", strconv.Itoa(max(int(limited.RetryAfter.Seconds()), 1)))
 		passkeyJSON(c, http.StatusTooManyRequests, gin.H{"error": i18n.T(ctx, "page.too_many.body")})
 	case errors.Is(err, account.ErrBusy):
