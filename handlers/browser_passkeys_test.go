@@ -120,7 +120,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	hb := app.Browser()
 	mustRedirect(t, hb.Post("/register", registration(email)), "/register/sent")
 	u.visit(app.LastLink(email, "/activate"))
-	u.expectHeading("Set Password")
+	u.expectHeading("Set password")
 	u.fill("#f-password", goodPassword)
 	u.fill("#f-password_confirm", goodPassword)
 	u.clickText("Set Password")
@@ -136,7 +136,7 @@ func TestBrowserPasskeys(t *testing.T) {
 
 	// Add it: the page goes on to sign-in, whose autofill request the
 	// authenticator answers with the new passkey at once.
-	u.clickText("Add a passkey")
+	u.clickText("Add a Passkey")
 	u.expectHeading("Your account")
 	creds := u.credentials(auth)
 	if len(creds) != 1 || !creds[0].IsResidentCredential {
@@ -179,10 +179,10 @@ func TestBrowserPasskeys(t *testing.T) {
 	other.copyCredential(otherAuth, u.credentials(auth)[0])
 	other.visit("/login")
 	other.expectHeading("Sign in")
-	other.clickText("Sign in with a passkey")
+	other.clickText("Sign In with a Passkey")
 	other.expectHeading("Your account")
 	checkStrongSession(t, other)
-	other.clickText("Sign out")
+	other.clickText("Sign Out")
 	other.expectHeading("Sign in")
 	other.checkPage("login-passkey-button")
 
@@ -197,7 +197,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	u.checkPage("account-passkey-removed")
 
 	// The removed passkey signs in nowhere, with the one answer.
-	other.clickText("Sign in with a passkey")
+	other.clickText("Sign In with a Passkey")
 	other.expectText("That passkey did not sign you in.")
 	if p := other.path(); !strings.HasPrefix(p, "/login") {
 		t.Errorf("a refused passkey left the page at %s", p)

@@ -25,8 +25,6 @@ import (
 const (
 	passkeyCookie      = "passkey"
 	passkeyOfferCookie = "passkey_offer"
-	// passkeyFormKey carries a refused rename to the account page.
-	passkeyFormKey = "gatehouse.passkey_form"
 )
 
 // maxCeremonyBytes bounds a ceremony's JSON: a credential is a few KiB.
@@ -233,8 +231,8 @@ func (s *server) passkeyOfferEnd(c *gin.Context) {
 }
 
 // passkeysView is the account page's passkey section.
-func (s *server) passkeysView(c *gin.Context, u *account.User) (components.PasskeysView, error) {
-	v := components.PasskeysView{On: s.Account.PasskeysOn()}
+func (s *server) passkeysView(c *gin.Context, u *account.User, form components.PasskeyForm) (components.PasskeysView, error) {
+	v := components.PasskeysView{On: s.Account.PasskeysOn(), Form: form}
 	if !v.On {
 		return v, nil
 	}
@@ -249,9 +247,6 @@ func (s *server) passkeysView(c *gin.Context, u *account.User) (components.Passk
 			row.LastUsed = i18n.Date(ctx, *p.LastUsedAt)
 		}
 		v.Passkeys = append(v.Passkeys, row)
-	}
-	if f, ok := c.Get(passkeyFormKey); ok {
-		v.Form = f.(components.PasskeyForm)
 	}
 	return v, nil
 }
@@ -277,8 +272,7 @@ func (s *server) passkeyRename(c *gin.Context) {
 	var errs account.FieldErrors
 	switch {
 	case errors.As(err, &errs):
-		c.Set(passkeyFormKey, components.PasskeyForm{ID: id, Form: formOf(c, errs, "name")})
-		s.showAccount(c, http.StatusUnprocessableEntity, components.Form{})
+		s.showAccount(c, http.StatusUnprocessableEntity, accountForms{passkey: components.PasskeyForm{ID: id, Form: formOf(c, errs, "name")}})
 	case errors.Is(err, account.ErrNoPasskey):
 		s.notFound(c)
 	case err != nil:
@@ -302,8 +296,7 @@ func (s *server) passkeyRemove(c *gin.Context) {
 	err := s.Account.RemovePasskey(c.Request.Context(), *u, id, s.meta(c))
 	switch {
 	case errors.Is(err, account.ErrLastSignInMethod):
-		c.Set(passkeyFormKey, components.PasskeyForm{ID: id, Refused: true})
-		s.showAccount(c, http.StatusConflict, components.Form{})
+		s.showAccount(c, http.StatusConflict, accountForms{passkey: components.PasskeyForm{ID: id, Refused: true}})
 	case errors.Is(err, account.ErrNoPasskey):
 		s.notFound(c)
 	case err != nil:

@@ -344,11 +344,50 @@ func TestPasskeyWebhooks(t *testing.T) {
 			break
 		}
 	}
-	want := "user.registered/ user.activated/ user.signed_in/ user.passkey_added/ user.signed_in/ user.passkey_removed/"
+	want := "user.registered/ user.activated/ org.created/ org.member_joined/ user.signed_in/ user.passkey_added/ user.signed_in/ user.passkey_removed/"
 	if got := strings.Join(rc.types(), " "); got != want {
 		t.Errorf("events %s, want %s", got, want)
 	}
 	if rc.bad != 0 {
 		t.Errorf("%d deliveries failed verification", rc.bad)
+	}
+}
+
+// TestPasskeySignInWithoutOrgAccess: a passkey signs in a person whose
+// join request waits exactly as their password does: the session opens,
+// and every signed-in page, the platform and forward auth send them to
+// the waiting page.
+func TestPasskeySignInWithoutOrgAccess(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	app.signUpAt("ada@acme.example", "Acme", account.NoticePasswordSet)
+	ada := app.signInTo("ada@acme.example", "/account")
+	mustRedirect(t, orgPost(t, ada, "/org/domains/claim", nil, 303), "/org?notice=org_domain_claimed")
+	mustRedirect(t, orgPost(t, ada, "/org/domains/policy", url.Values{"domain": {"acme.example"}, "policy": {"request"}}, 303),
+		"/org?notice=org_policy_changed")
+
+	app.signUpAt("bob@acme.example", "Acme", account.NoticeOrgRequested)
+	bob := app.signInWaiting("bob@acme.example")
+	k := newTestKey(false)
+	p := bob.postJSON("/passkeys/register/options", nil)
+	must(t, p, http.StatusOK, `"challenge"`)
+	body, err := k.Create([]byte(p.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, bob.postJSON("/passkeys/register", body), http.StatusOK)
+
+	nb := app.Browser()
+	p = passkeySignIn(t, nb, k, 1, "")
+	must(t, p, http.StatusOK)
+	if to, _ := passkeyAnswer(t, p); to != "/account" {
+		t.Errorf("passkey sign-in leads to %q, want /account as a password's", to)
+	}
+	if nb.Cookie("gatehouse_session") == "" {
+		t.Fatal("no session cookie after a passkey sign-in")
+	}
+	mustRedirect(t, nb.Get("/account"), "/org/waiting")
+	must(t, nb.Get("/org/waiting"), http.StatusOK, `data-testid="org-waiting"`, "Acme is already on the platform")
+	if p := nb.Get("/auth/verify"); p.StatusCode != http.StatusForbidden || p.Header.Get("X-Gatehouse-User-Id") != "" {
+		t.Errorf("forward auth after a passkey sign-in without access: %d %v", p.StatusCode, p.Header)
 	}
 }

@@ -390,7 +390,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, userID int64, b
 }
 
 func (s *Service) passkeyEmail(u *store.User, name string, at time.Time, m Meta) PasskeyEmail {
-	return PasskeyEmail{FirstName: u.FirstName, Passkey: name, Device: DeviceName(m.UserAgent), IP: m.IP,
+	return PasskeyEmail{FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, Passkey: name, Device: DeviceName(m.UserAgent), IP: m.IP,
 		At: at.Truncate(time.Second), AccountURL: s.link(paths.Account, "", u.Locale), ResetURL: s.link(paths.PasswordForgot, "", u.Locale)}
 }
 
