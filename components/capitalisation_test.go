@@ -109,7 +109,10 @@ func englishCase(text string, big bool) string {
 		if skipWord(w) {
 			continue
 		}
-		minor := slices.Contains(minorWords, strings.ToLower(letters(w))) && i > 0 && i < len(ws)-1
+		// The particle of "sign in" is part of its verb, capitalised as
+		// "Sign In" is everywhere else: "Sign In with a Passkey".
+		particle := i > 0 && strings.EqualFold(letters(ws[i-1]), "sign")
+		minor := slices.Contains(minorWords, strings.ToLower(letters(w))) && i > 0 && i < len(ws)-1 && !particle
 		if minor && upperFirst(w) {
 			return "minor word capitalised in Title Case: " + w
 		}
@@ -152,6 +155,8 @@ func TestCaseRules(t *testing.T) {
 		{englishCase, "Send the Email Again", true, true},
 		{englishCase, "Send registration email", true, false},
 		{englishCase, "Send The Email Again", true, false},
+		{englishCase, "Sign In with a Passkey", true, true},
+		{englishCase, "Sign in with a Passkey", true, false},
 		{englishCase, "Create your account", false, true},
 		{englishCase, "Create Your Account", false, false},
 		{englishCase, "Don't have an account? Sign up", false, true},
@@ -233,6 +238,10 @@ func TestCapitalisation(t *testing.T) {
 			"reset":      account.ResetEmail{LinkEmail: account.LinkEmail{FirstName: "Ada", Link: "https://g.example/r"}},
 			"already":    account.AlreadyRegisteredEmail{FirstName: "Ada", LoginURL: "https://g.example/login", ResetURL: "https://g.example/f"},
 			"changed":    account.PasswordChangedEmail{FirstName: "Ada", ResetURL: "https://g.example/f"},
+			"passkey added": account.PasskeyAddedEmail{PasskeyEmail: account.PasskeyEmail{FirstName: "Ada", Passkey: "Safari",
+				AccountURL: "https://g.example/account", ResetURL: "https://g.example/f"}},
+			"passkey removed": account.PasskeyRemovedEmail{PasskeyEmail: account.PasskeyEmail{FirstName: "Ada", Passkey: "Safari",
+				AccountURL: "https://g.example/account", ResetURL: "https://g.example/f"}},
 		} {
 			d, err := components.EmailFor(ctx, e)
 			if err != nil {

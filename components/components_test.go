@@ -203,6 +203,21 @@ func pages() map[string]templ.Component {
 		"mailbox": components.MailboxPage([]components.MailboxMessage{{ID: 1, To: "ada@example.com", Subject: "Activate", Text: "Hello", When: "now",
 			Links: []string{"http://localhost:8080/activate?token=abc"}}}),
 		"mailbox empty": components.MailboxPage(nil),
+		"login passkeys": components.LoginPage(components.LoginView{Passkeys: true, PasskeyOffer: true, Notice: account.NoticePasskeyAdded,
+			Form: components.Form{Values: map[string]string{"email": "ada@example.com", "return_to": "/reports"}}}),
+		"account passkeys": components.AccountPage(components.AccountView{
+			Name: "Ada Lovelace", Email: "ada@example.com", Company: "Analytical Engines", Country: "United Kingdom",
+			Notice: account.NoticePasskeyRenamed,
+			Passkeys: components.PasskeysView{On: true, Passkeys: []components.PasskeyRow{
+				{ID: 1, Name: "Firefox on Linux", Created: "now", LastUsed: "1h"}, {ID: 2, Name: "Safari", Created: "now", Synced: true}},
+				Form: components.PasskeyForm{ID: 2, Form: components.Form{Values: map[string]string{"name": "Safari"},
+					Errors: map[string]i18n.Message{"name": msg("error.passkey_name.required")}}}},
+		}),
+		"account passkey refused": components.AccountPage(components.AccountView{
+			Name: "Ada Lovelace", Email: "ada@example.com", Company: "Analytical Engines", Country: "United Kingdom",
+			Passkeys: components.PasskeysView{On: true, Passkeys: []components.PasskeyRow{{ID: 1, Name: "Safari", Created: "now"}},
+				Form: components.PasskeyForm{ID: 1, Refused: true}},
+		}),
 		"org": components.OrgPage(components.OrgView{Notice: account.NoticeOrgApproved,
 			Form: components.Form{Values: map[string]string{"name": "Analytical Engines"}, Errors: map[string]i18n.Message{"member": msg("error.org.last_owner")}},
 			Org: account.OrgOverview{
@@ -577,6 +592,12 @@ func TestEmails(t *testing.T) {
 		{"member removed", account.EmailMemberRemoved, map[string]string{"OrgName": "Acme"}, "", []string{"removed you from the organisation", "Your account still exists"}},
 		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,
 			[]string{"wrong password several times", "wait up to 15 minutes", "January 2, 2030, 09:00 UTC", "If it wasn't you"}},
+		{"passkey added", account.EmailPasskeyAdded, map[string]string{"Passkey": "Work <i>laptop</i>", "Device": "Chrome · Linux", "IP": "192.0.2.1",
+			"At": "2030-01-02T09:00:00Z", "AccountURL": "https://gatehouse.example/account", "ResetURL": forgot}, "https://gatehouse.example/account",
+			[]string{"was added to your account on January 2, 2030, 09:00 UTC", "Work <i>laptop</i>", "From: Chrome · Linux, IP address 192.0.2.1.", "If you didn't do this", forgot}},
+		{"passkey removed", account.EmailPasskeyRemoved, map[string]string{"Passkey": "iCloud Keychain", "Device": "Safari · macOS",
+			"At": "2030-01-02T09:00:00Z", "AccountURL": "https://gatehouse.example/account", "ResetURL": forgot}, "https://gatehouse.example/account",
+			[]string{"was removed from your account on January 2, 2030, 09:00 UTC", "“iCloud Keychain”", "If you didn't do this", forgot}},
 	}
 	names := []string{"O'Brien & Co", `<script>alert("x")</script>`, "Zoë <b>bold</b>"}
 	for _, k := range kinds {

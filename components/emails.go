@@ -63,6 +63,10 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.PasskeyAddedEmail:
+		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_added.subject", "email.passkey_added.body", "email.passkey_added.not_you")
+	case account.PasskeyRemovedEmail:
+		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_removed.subject", "email.passkey_removed.body", "email.passkey_removed.not_you")
 	case account.NoAccountEmail:
 		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
 		d.Subject = t(ctx, "email.no_account.subject")
@@ -128,6 +132,21 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
 	return d, nil
+}
+
+// passkeyEmail is the copy of a passkey added or removed: which one, when,
+// from where, what to do if it was not the owner, and the account page.
+func passkeyEmail(ctx context.Context, d *EmailData, e account.PasskeyEmail, subject, body, notYou string) {
+	ctx = i18n.WithZone(ctx, e.TimeZone)
+	*d = greeting(ctx, e.FirstName, e.LastName)
+	d.Subject = t(ctx, subject)
+	d.Paras = []string{t(ctx, body, map[string]any{"Name": e.Passkey, "When": i18n.Date(ctx, e.At)})}
+	if e.Device != "" || e.IP != "" {
+		d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": e.Device, "IP": e.IP}))
+	}
+	d.Paras = append(d.Paras, t(ctx, notYou))
+	d.Button, d.Link = t(ctx, "email.passkey.button"), e.AccountURL
+	d.Also, d.AlsoLink = t(ctx, "action.reset_password"), e.ResetURL
 }
 
 // greeting starts every email: "Hello Ada," or "山田様", by the name the

@@ -28,6 +28,8 @@ type accountForms struct {
 	password, email, profile components.Form
 	// profileFailed opens the profile form, which is otherwise folded.
 	profileFailed bool
+	// passkey is a refused rename or removal of a passkey.
+	passkey components.PasskeyForm
 }
 
 // showAccount renders the account page with its forms in the given state.
@@ -54,6 +56,10 @@ func (s *server) showAccount(c *gin.Context, status int, forms accountForms) {
 		Phone: account.DisplayPhone(u.Phone), Notice: notice(c),
 		Password: forms.password, MinLength: s.Account.Policy().MinLength,
 		EmailForm: forms.email, Profile: s.profileView(c, profile), ProfileOpen: forms.profileFailed,
+	}
+	if v.Passkeys, err = s.passkeysView(c, u, forms.passkey); err != nil {
+		s.fail(c, err)
+		return
 	}
 	for _, sess := range ov.Sessions {
 		v.Sessions = append(v.Sessions, components.SessionRow{ID: sess.ID, Device: account.DeviceName(sess.UserAgent), IP: sess.IP,

@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,11 +66,18 @@ type appOptions struct {
 	// terms are TERMS_URL and PRIVACY_URL; both set unless noTerms
 	// clears them.
 	terms account.Terms
+	// localhost serves the app at http://localhost:<port>, which is also
+	// its BASE_URL: passkeys need the page's origin to be BASE_URL's and
+	// a domain name (WebAuthn refuses IP addresses).
+	localhost bool
 	// resend sends mail through a fake Resend (testApp.Resend) rather
 	// than the dev mailbox, with its delivery events taken at
 	// /webhooks/resend (signed with testApp.WebhookSecret).
 	resend bool
 }
+
+// onLocalhost is a deployment the browser reaches at its BASE_URL.
+func onLocalhost(o *appOptions) { o.localhost = true }
 
 // withResend is a deployment that sends through (a fake) Resend and takes
 // its delivery events.
@@ -116,6 +125,13 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		t.Fatal(err)
 	}
 	a := &testApp{t: t, Store: st, Logs: &syncBuffer{}, now: time.Now().UTC()}
+	var ln net.Listener
+	if o.localhost {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		o.baseURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	}
 	base, _ := url.Parse(o.baseURL)
 	limits := o.limits
 	if limits == (account.Limits{}) {
@@ -177,7 +193,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.Unreachable.Load() {
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				conn.Close()
@@ -186,8 +202,16 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		}
 		h.ServeHTTP(w, r)
 	}))
+	if ln != nil {
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
+	if ln != nil {
+		a.URL = o.baseURL
+	}
 	return a
 }
 

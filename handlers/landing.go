@@ -64,13 +64,14 @@ func (s *server) loginView(c *gin.Context, form components.Form) components.Logi
 			}
 		}
 	}
-	return components.LoginView{Form: form}
+	return components.LoginView{Form: form, Passkeys: s.Account.PasskeysOn()}
 }
 
 // afterPassword leads a completed flow to the sign-in form, filled in and
 // carrying the deep link kept with the account.
 func (s *server) afterPassword(c *gin.Context, f *account.Flow, l account.Landing) {
 	s.setCookie(c, s.flowCookie(loginHintCookie), url.QueryEscape(l.Email), paths.Login, loginHintLifetime)
+	s.offerPasskey(c, f, l)
 	done := f.Done
 	if l.Notice != "" {
 		done = l.Notice

@@ -24,6 +24,7 @@ var pwaPrecache = []string{
 	"/static/app.css",
 	"/static/htmx.min.js",
 	"/static/app.js",
+	"/static/passkeys.js",
 	"/static/icon.svg",
 	"/static/icon-192.png",
 	"/static/icon-512.png",

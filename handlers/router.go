@@ -184,6 +184,16 @@ func (s *server) engine() (*gin.Engine, error) {
 	// Organisations: the organisation page, and the waiting page of
 	// whoever is signed in without access.
 	s.orgRoutes(signedIn, pages.Group("", s.requireUser))
+	// Passkeys: the ceremonies (JSON for static/passkeys.js; adding one
+	// works signed in or right after setting a password), then managing
+	// them from the account page.
+	pages.POST(paths.PasskeyRegisterOptions, s.passkeyRegisterOptions)
+	pages.POST(paths.PasskeyRegister, s.passkeyRegister)
+	pages.POST(paths.PasskeyLoginOptions, s.passkeyLoginOptions)
+	pages.POST(paths.PasskeyLogin, s.passkeyLogin)
+	pages.POST(paths.PasskeyOfferEnd, s.passkeyOfferEnd)
+	signedIn.POST(paths.AccountPasskey+"/rename", s.passkeyRename)
+	signedIn.POST(paths.AccountPasskey+"/remove", s.passkeyRemove)
 
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.

@@ -23,6 +23,7 @@ func (s *server) loginForm(c *gin.Context) {
 	}
 	v := s.loginView(c, components.Form{})
 	v.Notice = notice(c)
+	v.PasskeyOffer = v.Passkeys && s.passkeyOffered(c)
 	s.render(c, http.StatusOK, components.LoginPage(v))
 }
 

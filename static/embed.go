@@ -7,7 +7,7 @@ import "embed"
 // the web manifest and the service worker (the last two are also served
 // at the root by handlers/pwa.go).
 //
-//go:embed htmx.min.js app.css app.js icon.svg
+//go:embed htmx.min.js app.css app.js passkeys.js icon.svg
 //go:embed icon-192.png icon-512.png icon-maskable-512.png apple-touch-icon.png
 //go:embed manifest.webmanifest sw.js
 var FS embed.FS

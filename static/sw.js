@@ -28,6 +28,7 @@ const PRECACHE = [
   "/static/app.css",
   "/static/htmx.min.js",
   "/static/app.js",
+  "/static/passkeys.js",
   "/static/icon.svg",
   "/static/icon-192.png",
   "/static/icon-512.png",

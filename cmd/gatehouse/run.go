@@ -162,6 +162,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
 			RequireComposition: cfg.PasswordRequireComposition},
 		Verification:         cfg.VerificationMethod,
+		WebAuthnRPID:         cfg.WebAuthnRPID,
 		Webhooks:             hooks != nil,
 		AllowDuplicateDomain: cfg.OrgAllowDuplicateDomain,
 		// The route that takes Resend's delivery events is on.

@@ -160,6 +160,7 @@ func runUsers(ctx context.Context, op usersOp, cfg config.Config, st *store.Stor
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Verification:    cfg.VerificationMethod,
+		WebAuthnRPID:    cfg.WebAuthnRPID,
 	})
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ const (
 	EmailJoinApproved      = "org_join_approved"
 	EmailJoinDeclined      = "org_join_declined"
 	EmailMemberRemoved     = "org_member_removed"
+	EmailPasskeyAdded      = "passkey_added"
+	EmailPasskeyRemoved    = "passkey_removed"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -221,6 +223,35 @@ type MemberRemovedEmail struct {
 // Kind is EmailMemberRemoved.
 func (MemberRemovedEmail) Kind() string { return EmailMemberRemoved }
 
+// PasskeyEmail is what the passkey emails say: which passkey, from which
+// device and address, when, and where to look or what to do if it was not
+// the owner.
+type PasskeyEmail struct {
+	FirstName string
+	// LastName and TimeZone are the greeting's family name and the zone
+	// the time is shown in, as in LinkEmail.
+	LastName   string `json:",omitempty"`
+	TimeZone   string `json:",omitempty"`
+	Passkey    string
+	Device     string
+	IP         string `json:",omitempty"`
+	At         time.Time
+	AccountURL string
+	ResetURL   string
+}
+
+// PasskeyAddedEmail tells the owner a passkey was added to the account.
+type PasskeyAddedEmail struct{ PasskeyEmail }
+
+// Kind is EmailPasskeyAdded.
+func (PasskeyAddedEmail) Kind() string { return EmailPasskeyAdded }
+
+// PasskeyRemovedEmail tells the owner a passkey was removed.
+type PasskeyRemovedEmail struct{ PasskeyEmail }
+
+// Kind is EmailPasskeyRemoved.
+func (PasskeyRemovedEmail) Kind() string { return EmailPasskeyRemoved }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -237,6 +268,8 @@ var emailKinds = map[string]func() Email{
 	EmailJoinApproved:      func() Email { return &JoinApprovedEmail{} },
 	EmailJoinDeclined:      func() Email { return &JoinDeclinedEmail{} },
 	EmailMemberRemoved:     func() Email { return &MemberRemovedEmail{} },
+	EmailPasskeyAdded:      func() Email { return &PasskeyAddedEmail{} },
+	EmailPasskeyRemoved:    func() Email { return &PasskeyRemovedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

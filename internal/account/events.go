@@ -32,6 +32,12 @@ const (
 	// EventAccountDeleted belongs to no account: it is what the trail
 	// keeps of the one erased.
 	EventAccountDeleted Event = "account_deleted"
+	// Passkeys.
+	EventPasskeyAdded        Event = "passkey_added"
+	EventPasskeyRenamed      Event = "passkey_renamed"
+	EventPasskeyRemoved      Event = "passkey_removed"
+	EventPasskeySignIn       Event = "passkey_sign_in"
+	EventPasskeyCloneWarning Event = "passkey_clone_warning"
 
 	// What operators do from the command line (gatehouse users …).
 	EventDisabledByOperator         Event = "disabled_by_operator"
@@ -48,7 +54,8 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
 	EventSessionsEndedByOperator, EventUnlockedByOperator,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
-	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted}
+	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted,
+	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -102,6 +109,16 @@ func (e Event) MessageID() string {
 		return "event.data_exported"
 	case EventAccountDeleted:
 		return "event.account_deleted"
+	case EventPasskeyAdded:
+		return "event.passkey_added"
+	case EventPasskeyRenamed:
+		return "event.passkey_renamed"
+	case EventPasskeyRemoved:
+		return "event.passkey_removed"
+	case EventPasskeySignIn:
+		return "event.passkey_sign_in"
+	case EventPasskeyCloneWarning:
+		return "event.passkey_clone_warning"
 	}
 	return ""
 }
@@ -141,6 +158,9 @@ const (
 	NoticeOrgDomainClaimed Notice = "org_domain_claimed"
 	NoticeOrgPolicyChanged Notice = "org_policy_changed"
 	NoticeOrgDomainRemoved Notice = "org_domain_released"
+	NoticePasskeyAdded     Notice = "passkey_added"
+	NoticePasskeyRenamed   Notice = "passkey_renamed"
+	NoticePasskeyRemoved   Notice = "passkey_removed"
 )
 
 // Notices lists every notice.
@@ -174,6 +194,12 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticePasskeyAdded:
+		return "notice.passkey_added"
+	case NoticePasskeyRenamed:
+		return "notice.passkey_renamed"
+	case NoticePasskeyRemoved:
+		return "notice.passkey_removed"
 	case NoticeEmailChanged:
 		return "notice.email_changed"
 	case NoticeEmailRestored:

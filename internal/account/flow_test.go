@@ -162,6 +162,11 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventSessionEnded:               "EventSessionEnded",
 		account.EventDataExported:               "EventDataExported",
 		account.EventAccountDeleted:             "EventAccountDeleted",
+		account.EventPasskeyAdded:               "EventPasskeyAdded",
+		account.EventPasskeyRenamed:             "EventPasskeyRenamed",
+		account.EventPasskeyRemoved:             "EventPasskeyRemoved",
+		account.EventPasskeySignIn:              "EventPasskeySignIn",
+		account.EventPasskeyCloneWarning:        "EventPasskeyCloneWarning",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -279,6 +279,18 @@ func TestDeleteAccountErasesEverything(t *testing.T) {
 		if _, err := e.svc.RequestEmailChange(e.ctx, who, "zoe.new@example.org", goodPW, meta); err != nil {
 			t.Fatal(err)
 		}
+		// A passkey, named after the person, and a ceremony's challenge
+		// still open: both go with the account, and the export lists the
+		// passkey without its key.
+		used := e.clk.Now().Truncate(time.Second)
+		if err := st.AddPasskey(e.ctx, &store.Passkey{UserID: who.ID, CredentialID: "zoe-credential-id", PublicKey: "zoe-public-key",
+			Name: "Zoëquorra's phone", CreatedAt: used, LastUsedAt: &used}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddWebAuthnChallenge(e.ctx, &store.WebAuthnChallenge{Hash: "zoe-challenge", Ceremony: "register", UserID: &who.ID,
+			Data: "{}", CreatedAt: used, ExpiresAt: used.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
 		x, err := e.svc.ExportData(e.ctx, who, current, meta)
 		if err != nil {
 			t.Fatal(err)
@@ -287,9 +299,13 @@ func TestDeleteAccountErasesEverything(t *testing.T) {
 			x.PendingEmailChange == nil || x.PendingEmailChange.NewEmail != "zoe.new@example.org" {
 			t.Errorf("export %+v", x)
 		}
+		if len(x.Passkeys) != 1 || x.Passkeys[0].Name != "Zoëquorra's phone" || !x.Passkeys[0].CreatedAt.Equal(used) ||
+			x.Passkeys[0].LastUsedAt == nil || !x.Passkeys[0].LastUsedAt.Equal(used) {
+			t.Errorf("export passkeys %+v", x.Passkeys)
+		}
 		b, _ := json.Marshal(x)
 		u := e.user("zoe.erased@example.com")
-		for _, secret := range []string{u.PasswordHash, token.Hash(sess), sess, "$argon2id"} {
+		for _, secret := range []string{u.PasswordHash, token.Hash(sess), sess, "$argon2id", "zoe-credential-id", "zoe-public-key"} {
 			if strings.Contains(string(b), secret) {
 				t.Errorf("the export holds %q", secret)
 			}
@@ -336,7 +352,8 @@ func TestDeleteAccountErasesEverything(t *testing.T) {
 			t.Errorf("the last webhook is not user.deleted: %v", hooks)
 		}
 		for _, needle := range []string{"zoe.erased@example.com", "zoe.new@example.org", "Zoëquorra", "Vandersmythe",
-			"+442079460111", "7946 0111", u.PublicID, logctx.EmailHash("zoe.erased@example.com"), logctx.EmailHash("zoe.new@example.org")} {
+			"+442079460111", "7946 0111", u.PublicID, logctx.EmailHash("zoe.erased@example.com"), logctx.EmailHash("zoe.new@example.org"),
+			"zoe-credential-id", "zoe-public-key", "zoe-challenge"} {
 			where, err := st.Mentions(e.ctx, needle)
 			if err != nil {
 				t.Fatal(err)

@@ -160,6 +160,7 @@ type Export struct {
 	Sessions    []ExportSession `json:"sessions"`
 	Events      []ExportEvent   `json:"events"`
 	Emails      []ExportEmail   `json:"emails"`
+	Passkeys    []ExportPasskey `json:"passkeys"`
 	// PendingEmailChange is an address change not proven yet.
 	PendingEmailChange *ExportEmailChange `json:"pending_email_change,omitempty"`
 }
@@ -210,6 +211,14 @@ type ExportEmail struct {
 	DeliveryAt *time.Time `json:"delivery_at,omitempty"`
 }
 
+// ExportPasskey is one passkey: its name and when it was added and last
+// used, never its credential id or public key.
+type ExportPasskey struct {
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
 // ExportEmailChange is a change of address waiting for its proof.
 type ExportEmailChange struct {
 	NewEmail  string    `json:"new_email"`
@@ -237,7 +246,7 @@ func (s *Service) ExportData(ctx context.Context, who User, current Session, m M
 	x := Export{GeneratedAt: now, Profile: ExportProfile{UserID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		Company: u.Company, Country: u.Country, Region: u.Region, Phone: u.Phone, Language: u.Locale, Status: u.Status,
 		CreatedAt: u.CreatedAt, ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt},
-		Sessions: []ExportSession{}, Events: []ExportEvent{}, Emails: []ExportEmail{}}
+		Sessions: []ExportSession{}, Events: []ExportEvent{}, Emails: []ExportEmail{}, Passkeys: []ExportPasskey{}}
 	sessions, err := s.store.SessionsByUser(ctx, u.ID, now, s.cfg.SessionIdle)
 	if err != nil {
 		return Export{}, err
@@ -260,6 +269,13 @@ func (s *Service) ExportData(ctx context.Context, who User, current Session, m M
 	for _, ms := range mails {
 		x.Emails = append(x.Emails, ExportEmail{Kind: ms.Kind, Status: ms.Status, QueuedAt: ms.CreatedAt, SentAt: ms.SentAt,
 			Delivery: ms.Delivery, DeliveryAt: ms.DeliveryAt})
+	}
+	keys, err := s.store.PasskeysByUser(ctx, u.ID)
+	if err != nil {
+		return Export{}, err
+	}
+	for _, p := range keys {
+		x.Passkeys = append(x.Passkeys, ExportPasskey{Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt})
 	}
 	t, err := s.store.LatestOpenToken(ctx, u.ID, EmailChange.linkPurpose, now)
 	if errors.Is(err, store.ErrNotFound) {

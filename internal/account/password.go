@@ -81,6 +81,8 @@ func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string
 type Landing struct {
 	Email    string
 	ReturnTo string
+	// UserID is whose password was set, for the offer of a passkey.
+	UserID int64
 	// Notice, when set, is what the sign-in page says instead of the
 	// flow's Done: where activation left the person's organisation.
 	Notice Notice
@@ -169,7 +171,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended,
 		"org_placement", string(placed))
-	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), Notice: placed.Notice()}, nil
+	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), UserID: u.ID, Notice: placed.Notice()}, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the

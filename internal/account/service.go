@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"gatehouse/internal/password"
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
@@ -61,6 +63,9 @@ type Config struct {
 	// an organisation that joins by invitation only create an
 	// organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
 	AllowDuplicateDomain bool
+	// WebAuthnRPID is the passkeys' relying party id when it is a parent
+	// domain of BaseURL's host (WEBAUTHN_RP_ID); "" means the host.
+	WebAuthnRPID string
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:
@@ -86,6 +91,8 @@ type Service struct {
 	queued  func()
 	dummy   string
 	repeats repeats
+	// rp is the passkeys' relying party; nil when passkeys are off.
+	rp *webauthn.WebAuthn
 }
 
 // New returns a Service. It hashes a dummy password once so that sign-in
@@ -126,11 +133,15 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.Queued == nil {
 		d.Queued = func() {}
 	}
+	rp, err := newRelyingParty(cfg.BaseURL, cfg.WebAuthnRPID)
+	if err != nil {
+		return nil, err
+	}
 	dummy, err := d.Hasher.Hash(context.Background(), "gatehouse dummy password for unknown accounts")
 	if err != nil {
 		return nil, fmt.Errorf("account: dummy hash: %w", err)
 	}
-	return &Service{store: d.Store, hasher: d.Hasher, limiter: d.Limiter, cfg: cfg, clock: d.Now, queued: d.Queued, dummy: dummy}, nil
+	return &Service{store: d.Store, hasher: d.Hasher, limiter: d.Limiter, cfg: cfg, clock: d.Now, queued: d.Queued, dummy: dummy, rp: rp}, nil
 }
 
 // Policy is the password policy in force, for pages that describe it.

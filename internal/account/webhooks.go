@@ -30,12 +30,15 @@ const (
 	WebhookOrgMemberRemoved WebhookEvent = "org.member_removed"
 	WebhookOrgRoleChanged   WebhookEvent = "org.role_changed"
 	WebhookOrgJoinRequested WebhookEvent = "org.join_requested"
+	WebhookPasskeyAdded     WebhookEvent = "user.passkey_added"
+	WebhookPasskeyRemoved   WebhookEvent = "user.passkey_removed"
 )
 
 // WebhookEvents lists every webhook event.
 var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
 	WebhookEmailChanged, WebhookUserDeleted,
-	WebhookOrgCreated, WebhookOrgMemberJoined, WebhookOrgMemberRemoved, WebhookOrgRoleChanged, WebhookOrgJoinRequested}
+	WebhookOrgCreated, WebhookOrgMemberJoined, WebhookOrgMemberRemoved, WebhookOrgRoleChanged, WebhookOrgJoinRequested,
+	WebhookPasskeyAdded, WebhookPasskeyRemoved}
 
 // Why sessions ended, in a session.ended event.
 const (

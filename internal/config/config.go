@@ -17,6 +17,9 @@ type Config struct {
 	Addr        string
 	BaseURL     *url.URL
 	DatabaseURL string
+	// WebAuthnRPID is the passkeys' relying party id when it is a parent
+	// domain of BASE_URL's host; "" means the host itself.
+	WebAuthnRPID string
 
 	ResendAPIKey  string
 	ResendBaseURL string
@@ -104,6 +107,7 @@ type Var struct {
 var Vars = []Var{
 	{"ADDR", ":8080", "listen address"},
 	{"BASE_URL", "http://localhost:8080", "public URL used in email links (never the Host header); https turns on Secure __Host- cookies"},
+	{"WEBAUTHN_RP_ID", "", "relying party id of passkeys: unset, BASE_URL's host name; set it to a parent domain of that host (example.com for login.example.com) so passkeys work across its subdomains. Passkeys need a domain name: with an IP address in BASE_URL and no WEBAUTHN_RP_ID they are off"},
 	{"DATABASE_URL", "gatehouse.db", "postgres://… for PostgreSQL; a file path or sqlite: URL for SQLite"},
 	{"RESEND_API_KEY", "", "when set, mail goes through Resend; without it DEV_MAILBOX must be on, or start-up stops"},
 	{"RESEND_BASE_URL", "", "Resend API base URL (empty: the client library's default); used to point at a local fake in tests"},
@@ -288,6 +292,12 @@ func Load(getenv func(string) string) (Config, error) {
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		c.BaseURL = u
 	}
+	if rp := strings.ToLower(get("WEBAUTHN_RP_ID")); rp != "" {
+		if err := CheckRPID(rp, c.BaseURL); err != nil {
+			errs = append(errs, fmt.Errorf("WEBAUTHN_RP_ID: %w", err))
+		}
+		c.WebAuthnRPID = rp
+	}
 	c.TermsURL, c.PrivacyURL = get("TERMS_URL"), get("PRIVACY_URL")
 	for _, v := range []struct{ name, url string }{{"TERMS_URL", c.TermsURL}, {"PRIVACY_URL", c.PrivacyURL}} {
 		if u, err := url.Parse(v.url); v.url != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
@@ -400,4 +410,21 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CheckRPID reports whether rp can be the passkeys' relying party id for a
+// site at base: a domain name (no scheme, port, path or IP address) that is
+// base's host or a parent domain of it, as browsers require.
+func CheckRPID(rp string, base *url.URL) error {
+	if rp == "" || strings.ContainsAny(rp, ":/?#@ ") || strings.HasPrefix(rp, ".") || strings.HasSuffix(rp, ".") || net.ParseIP(rp) != nil {
+		return fmt.Errorf("want a domain name such as example.com, got %q", rp)
+	}
+	if base == nil {
+		return nil
+	}
+	host := strings.ToLower(base.Hostname())
+	if host != rp && !strings.HasSuffix(host, "."+rp) {
+		return fmt.Errorf("%q is neither BASE_URL's host %q nor a parent domain of it", rp, host)
+	}
+	return nil
 }

@@ -41,6 +41,7 @@ func TestDefaults(t *testing.T) {
 	}{
 		{"ADDR", c.Addr, ":8080"},
 		{"BASE_URL", c.BaseURL.String(), "http://localhost:8080"},
+		{"WEBAUTHN_RP_ID", c.WebAuthnRPID, ""},
 		{"DATABASE_URL", c.DatabaseURL, "gatehouse.db"},
 		{"RESEND_API_KEY", c.ResendAPIKey, ""},
 		{"RESEND_BASE_URL", c.ResendBaseURL, ""},
@@ -405,5 +406,38 @@ func TestTermsURLs(t *testing.T) {
 	}
 	if c.TermsURL != "https://example.com/terms" || c.PrivacyURL != "http://example.com/privacy#data" {
 		t.Errorf("terms %q, privacy %q", c.TermsURL, c.PrivacyURL)
+	}
+}
+
+// TestWebAuthnRPID: the override must be BASE_URL's host or a parent
+// domain of it, and a domain name at all.
+func TestWebAuthnRPID(t *testing.T) {
+	for _, tc := range []struct {
+		base, rp string
+		ok       bool
+	}{
+		{"https://login.example.com", "example.com", true},
+		{"https://login.example.com", "login.example.com", true},
+		{"https://login.example.com", "EXAMPLE.com", true},
+		{"https://login.example.com", "other.com", false},
+		{"https://login.example.com", "ample.com", false},
+		{"https://login.example.com", "sub.login.example.com", false},
+		{"https://login.example.com", "https://example.com", false},
+		{"https://login.example.com", "example.com:443", false},
+		{"http://127.0.0.1:8080", "127.0.0.1", false},
+		{"https://login.example.com", ".example.com", false},
+	} {
+		env := map[string]string{"BASE_URL": tc.base, "WEBAUTHN_RP_ID": tc.rp, "RESEND_API_KEY": "re_test"}
+		c, err := config.Load(func(k string) string { return env[k] })
+		if tc.ok != (err == nil) {
+			t.Errorf("BASE_URL=%s WEBAUTHN_RP_ID=%s: err %v, want ok=%v", tc.base, tc.rp, err, tc.ok)
+			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), "WEBAUTHN_RP_ID") {
+			t.Errorf("error %q does not name WEBAUTHN_RP_ID", err)
+		}
+		if err == nil && c.WebAuthnRPID != strings.ToLower(tc.rp) {
+			t.Errorf("WebAuthnRPID = %q", c.WebAuthnRPID)
+		}
 	}
 }

@@ -36,7 +36,7 @@ func init() {
 		Var{"UPSTREAM_AUDIENCE", "", "aud of the identity token (X-Gatehouse-Token); empty means UPSTREAM_URL, or BASE_URL without an upstream"},
 		Var{"UPSTREAM_TIMEOUT", "30s", "how long to wait for the platform's response headers before a 504 page (the body then streams without limit)"},
 		Var{"LANDING_PATH", "", "where sign-in leads without a return_to; empty means /account, or the platform's / with UPSTREAM_URL"},
-		Var{"WEBHOOK_URL", "", "where the platform receives signed events (user.registered, user.activated, user.password_changed, user.signed_in, session.ended), delivered through the outbox with its retries; unset, none are sent"},
+		Var{"WEBHOOK_URL", "", "where the platform receives signed events (user.registered, user.activated, user.password_changed, user.signed_in, session.ended, user.passkey_added, user.passkey_removed), delivered through the outbox with its retries; unset, none are sent"},
 		Var{"WEBHOOK_SECRET", "", "the Standard Webhooks signing secret, whsec_ followed by base64 (at least 24 bytes); required with WEBHOOK_URL"},
 		Var{"COOKIE_DOMAIN", "", "parent domain for the session cookie (forward auth across subdomains): the cookie becomes __Secure- with that Domain instead of host-only __Host-; must contain BASE_URL's host"},
 	)

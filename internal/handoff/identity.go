@@ -46,14 +46,29 @@ type Identity struct {
 	FamilyName    string
 	Company       string
 	Locale        string
+	// AuthMethods are the RFC 8176 amr values of the sign-in
+	// ("pwd", "otp", "mfa", "hwk", …), space-separated so that an
+	// Identity stays comparable.
+	AuthMethods string
+	// ACR is the authentication context class the sign-in reached.
+	ACR string
+	// AuthTime is when the password or strong factor was last entered,
+	// in Unix seconds (0 unknown).
+	AuthTime int64
 	// The person's organisation: its public id (org_…), its name and the
 	// person's role in it (owner, admin or member). Only active members
 	// are handed over at all, so these are set whenever an identity is.
 	OrgID, OrgName, OrgRole string
 }
 
-// AuthMethods is the amr of every session today: a password.
-const AuthMethods = "pwd"
+// AMR is the amr claim: the methods as a list ("pwd" when none is known,
+// as every session was once opened with a password).
+func (id Identity) AMR() []string {
+	if f := strings.Fields(id.AuthMethods); len(f) > 0 {
+		return f
+	}
+	return []string{"pwd"}
+}
 
 // Set writes the identity and its token into h.
 func (id Identity) Set(h http.Header, token string) {
@@ -66,7 +81,7 @@ func (id Identity) Set(h http.Header, token string) {
 	h.Set(HeaderOrgID, id.OrgID)
 	h.Set(HeaderOrgName, PercentEncode(id.OrgName))
 	h.Set(HeaderOrgRole, id.OrgRole)
-	h.Set(HeaderAuthMethods, AuthMethods)
+	h.Set(HeaderAuthMethods, strings.Join(id.AMR(), ","))
 	if token != "" {
 		h.Set(HeaderToken, token)
 	}

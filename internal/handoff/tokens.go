@@ -22,6 +22,10 @@ type Claims struct {
 	OrgName       string   `json:"org_name"`
 	OrgRole       string   `json:"org_role"`
 	AMR           []string `json:"amr"`
+	ACR           string   `json:"acr,omitempty"`
+	// AuthTime is when the person last entered the password or a strong
+	// factor (OpenID Connect's auth_time).
+	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
 }
 
 // tokenWindow is how long a signed token is handed out again: it is
@@ -74,7 +78,10 @@ func (i *Issuer) Token(ctx context.Context, id Identity) (string, error) {
 		Expiry: jwt.NewNumericDate(now.Add(TokenTTL))}
 	own := Claims{SessionID: id.SessionID, Email: id.Email, EmailVerified: id.EmailVerified, GivenName: id.GivenName,
 		FamilyName: id.FamilyName, Locale: id.Locale, Company: id.Company, OrgID: id.OrgID, OrgName: id.OrgName, OrgRole: id.OrgRole,
-		AMR: []string{AuthMethods}}
+		AMR: id.AMR(), ACR: id.ACR}
+	if id.AuthTime > 0 {
+		own.AuthTime = jwt.NewNumericDate(time.Unix(id.AuthTime, 0))
+	}
 	tok, err := jwt.Signed(st.signing.signer).Claims(std).Claims(own).Serialize()
 	if err != nil {
 		return "", err

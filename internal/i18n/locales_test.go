@@ -29,6 +29,7 @@ var sameAsEnglish = map[string]bool{
 	"de:date.month.november":  true,
 	"es:page.error.status":    true, // "Error {{.Status}}" is Spanish too
 	"pt-BR:page.error.status": true,
+	"de:page.passkeys.title":  true, // German says "Passkeys" too
 	// A time of day and its zone read alike in these languages.
 	"de:date.clock":    true,
 	"fr:date.clock":    true,

@@ -20,6 +20,7 @@ type Store interface {
 	PurgeSessions(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeTokens(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeCodeRequests(ctx context.Context, before time.Time, limit int) (int, error)
+	PurgeWebAuthnChallenges(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeRateCounters(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeLoginThrottles(ctx context.Context, before, now time.Time, limit int) (int, error)
 	PurgePendingUsers(ctx context.Context, before, now time.Time, limit int) (int, error)
@@ -92,6 +93,7 @@ func (j *Janitor) RunOnce(ctx context.Context) (Counts, error) {
 		{"sessions", func(n int) (int, error) { return j.Store.PurgeSessions(ctx, now.Add(-r.Expired), n) }},
 		{"tokens", func(n int) (int, error) { return j.Store.PurgeTokens(ctx, now.Add(-r.Expired), n) }},
 		{"code_requests", func(n int) (int, error) { return j.Store.PurgeCodeRequests(ctx, now.Add(-r.Expired), n) }},
+		{"webauthn_challenges", func(n int) (int, error) { return j.Store.PurgeWebAuthnChallenges(ctx, now.Add(-r.Expired), n) }},
 		{"rate_limits", func(n int) (int, error) { return j.Store.PurgeRateCounters(ctx, now.Add(-r.RateLimits), n) }},
 		{"login_throttles", func(n int) (int, error) {
 			return j.Store.PurgeLoginThrottles(ctx, now.Add(-r.LoginFailures), now, n)

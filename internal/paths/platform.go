@@ -18,7 +18,7 @@ const (
 // README lists them.
 var Reserved = []string{
 	Login, Logout, Register, Activate, "/password", Account, Healthz, Readyz, "/dev", Static,
-	ServiceWorker, Manifest, Offline, "/favicon.ico", "/auth", "/.well-known", "/org", "/invite", "/admin", "/webhooks",
+	ServiceWorker, Manifest, Offline, "/favicon.ico", "/auth", "/.well-known", "/org", "/invite", "/admin", "/webhooks", PasskeyPrefix,
 }
 
 // IsReserved reports whether path is Gatehouse's own: a reserved prefix

@@ -99,8 +99,9 @@ type Erasure struct {
 }
 
 // DeleteUser erases the account and everything kept about it: sessions,
-// tokens and its sign-in throttle (by their foreign keys, and explicitly,
-// in case a database was created without them), code requests and rate
+// tokens, its sign-in throttle, its passkeys and open WebAuthn challenges
+// (by their foreign keys, and explicitly, in case a database was created
+// without them), code requests and rate
 // counters of its address, every email to it (sent or not: a sent row
 // keeps the address, an unsent one may carry a live link), its messages
 // in the dev mailbox and any suppression of the address. Audit events
@@ -119,6 +120,8 @@ func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 		{"sessions", s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", u.ID)},
 		{"tokens", s.db.NewDelete().Model((*Token)(nil)).Where("user_id = ?", u.ID)},
 		{"login throttle", s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", u.ID)},
+		{"passkeys", s.db.NewDelete().Model((*Passkey)(nil)).Where("user_id = ?", u.ID)},
+		{"webauthn challenges", s.db.NewDelete().Model((*WebAuthnChallenge)(nil)).Where("user_id = ?", u.ID)},
 		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash IN (?)", bun.In(append([]string{e.AddressHash}, e.AddressHashes...)))},
 		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
 		{"dev mailbox", s.db.NewDelete().Model((*DevMail)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},

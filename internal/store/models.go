@@ -99,6 +99,12 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 	IP         string    `bun:"ip,notnull"`
 	UserAgent  string    `bun:"user_agent,notnull"`
+	// AuthMethods are the RFC 8176 methods the person signed in with,
+	// space-separated ("pwd", "pwd otp mfa").
+	AuthMethods string `bun:"auth_methods,notnull"`
+	// AuthTime is when the password (or another strong factor) was last
+	// entered for this session; the zero time reads as CreatedAt.
+	AuthTime time.Time `bun:"auth_time,nullzero"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
 	// Membership is the user's, with its organisation's id, public id and

@@ -63,6 +63,10 @@ func TestPurgeDeletesOnlyWhatExpired(t *testing.T) {
 			if err := s.AddCodeRequest(ctx, cr); err != nil {
 				t.Fatal(err)
 			}
+			wc := &store.WebAuthnChallenge{Hash: fmt.Sprintf("w%d", i), Ceremony: store.CeremonyLogin, Data: "{}", CreatedAt: at.Add(-5 * time.Minute), ExpiresAt: at}
+			if err := s.AddWebAuthnChallenge(ctx, wc); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// A failed message is kept for the operator however old.
 		failed := &store.OutboxMessage{Kind: "k", Recipient: "b@example.com", Locale: "en", Data: "{}", CreatedAt: old}
@@ -78,6 +82,7 @@ func TestPurgeDeletesOnlyWhatExpired(t *testing.T) {
 			{"sessions", func(n int) (int, error) { return s.PurgeSessions(ctx, cut, n) }, 3},
 			{"tokens", func(n int) (int, error) { return s.PurgeTokens(ctx, cut, n) }, 3},
 			{"code requests", func(n int) (int, error) { return s.PurgeCodeRequests(ctx, cut, n) }, 3},
+			{"webauthn challenges", func(n int) (int, error) { return s.PurgeWebAuthnChallenges(ctx, cut, n) }, 3},
 			{"rate counters", func(n int) (int, error) { return s.PurgeRateCounters(ctx, cut, n) }, 3},
 		}
 		for _, c := range checks {
@@ -99,6 +104,9 @@ func TestPurgeDeletesOnlyWhatExpired(t *testing.T) {
 		}
 		if _, err := s.AttemptCodeRequest(ctx, "c3", recent.Add(-time.Hour)); err != nil {
 			t.Errorf("the recent code request went: %v", err)
+		}
+		if _, err := s.ConsumeWebAuthnChallenge(ctx, "w3", store.CeremonyLogin, recent.Add(-time.Minute)); err != nil {
+			t.Errorf("the recent webauthn challenge went: %v", err)
 		}
 		if n, _, _ := s.Hit(ctx, "k3", time.Hour, recent); n != 2 {
 			t.Errorf("the recent counter restarted: count %d, want 2", n)
