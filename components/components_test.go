@@ -537,6 +537,12 @@ func TestEmails(t *testing.T) {
 		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z",
 			"Device": "Safari · iOS", "IP": "2001:db8::1"}, forgot,
 			[]string{"account is active", "From: Safari · iOS, IP address 2001:db8::1.", "If you didn't do this"}},
+		{"two-step on", account.EmailTwoStepOn, map[string]string{"ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "Device": "Firefox · Linux", "IP": "192.0.2.1"}, forgot,
+			[]string{"Two-step verification was turned on", "January 2, 2030, 09:00 UTC", "From: Firefox · Linux, IP address 192.0.2.1.", "If you didn't do this"}},
+		{"two-step off", account.EmailTwoStepOff, map[string]string{"ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "ByOperator": "false", "Device": "Safari · iOS", "IP": "2001:db8::1"}, forgot,
+			[]string{"Two-step verification was turned off", "From: Safari · iOS, IP address 2001:db8::1.", "If you didn't do this"}},
+		{"two-step removed by an operator", account.EmailTwoStepOff, map[string]string{"ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "ByOperator": "true"}, forgot,
+			[]string{"An administrator removed two-step verification", "January 2, 2030, 09:00 UTC", "If you didn't do this"}},
 		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,
 			[]string{"wrong password several times", "wait up to 15 minutes", "January 2, 2030, 09:00 UTC", "If it wasn't you"}},
 	}

@@ -59,10 +59,35 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.TwoStepOnEmail:
+		d = greeting(ctx, e.FirstName)
+		d.Subject = t(ctx, "email.two_step_on.subject")
+		d.Paras = []string{t(ctx, "email.two_step_on.body", map[string]any{"When": i18n.Date(ctx, e.At)})}
+		twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
+	case account.TwoStepOffEmail:
+		d = greeting(ctx, e.FirstName)
+		d.Subject = t(ctx, "email.two_step_off.subject")
+		when := map[string]any{"When": i18n.Date(ctx, e.At)}
+		if e.ByOperator {
+			d.Paras = []string{t(ctx, "email.two_step_off.by_operator", when)}
+		} else {
+			d.Paras = []string{t(ctx, "email.two_step_off.body", when)}
+		}
+		twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
 	return d, nil
+}
+
+// twoStepWhere ends a two-step email as the password-changed one ends:
+// where the change came from, and the way out if it was not the owner.
+func twoStepWhere(ctx context.Context, d *EmailData, device, ip, resetURL string) {
+	if device != "" || ip != "" {
+		d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": device, "IP": ip}))
+	}
+	d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
+	d.Button, d.Link = t(ctx, "action.reset_password"), resetURL
 }
 
 // greeting starts every email: "Hello Ada," and the label of the plain link.

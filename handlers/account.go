@@ -45,6 +45,10 @@ func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form)
 	for _, e := range ov.Events {
 		v.Events = append(v.Events, components.EventRow{Kind: e.Kind, When: i18n.Date(ctx, e.At), IP: e.IP})
 	}
+	if v.TwoStep, err = s.twoStepView(c, u, components.Form{Errors: s.takeTwoStepErrors(c)}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, status, components.AccountPage(v))
 }
 

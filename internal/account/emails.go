@@ -23,6 +23,8 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailTwoStepOn         = "two_step_on"
+	EmailTwoStepOff        = "two_step_off"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -94,6 +96,35 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// TwoStepOnEmail tells the owner two-step verification was turned on,
+// from which device and when, and what to do if it was not them.
+type TwoStepOnEmail struct {
+	FirstName string
+	At        time.Time
+	Device    string `json:",omitempty"`
+	IP        string `json:",omitempty"`
+	ResetURL  string
+}
+
+// Kind is EmailTwoStepOn.
+func (TwoStepOnEmail) Kind() string { return EmailTwoStepOn }
+
+// TwoStepOffEmail tells the owner two-step verification was turned off,
+// by them (from a device) or by an operator at their request.
+type TwoStepOffEmail struct {
+	FirstName string
+	At        time.Time
+	// ByOperator is written as a string, so every kind's data stays a map
+	// of strings.
+	ByOperator bool   `json:",string"`
+	Device     string `json:",omitempty"`
+	IP         string `json:",omitempty"`
+	ResetURL   string
+}
+
+// Kind is EmailTwoStepOff.
+func (TwoStepOffEmail) Kind() string { return EmailTwoStepOff }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -101,6 +132,8 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailTwoStepOn:         func() Email { return &TwoStepOnEmail{} },
+	EmailTwoStepOff:        func() Email { return &TwoStepOffEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

@@ -25,13 +25,21 @@ const (
 	EventActivationResentByOperator Event = "activation_resent_by_operator"
 	EventSessionsEndedByOperator    Event = "sessions_ended_by_operator"
 	EventUnlockedByOperator         Event = "unlocked_by_operator"
+
+	// Two-step verification.
+	EventTwoStepOn                Event = "two_step_on"
+	EventTwoStepOff               Event = "two_step_off"
+	EventTwoStepFailed            Event = "two_step_failed"
+	EventRecoveryCodeUsed         Event = "recovery_code_used"
+	EventTwoStepRemovedByOperator Event = "two_step_removed_by_operator"
 )
 
 // Events lists every audit event.
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
-	EventSessionsEndedByOperator, EventUnlockedByOperator}
+	EventSessionsEndedByOperator, EventUnlockedByOperator,
+	EventTwoStepOn, EventTwoStepOff, EventTwoStepFailed, EventRecoveryCodeUsed, EventTwoStepRemovedByOperator}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -69,6 +77,16 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventTwoStepOn:
+		return "event.two_step_on"
+	case EventTwoStepOff:
+		return "event.two_step_off"
+	case EventTwoStepFailed:
+		return "event.two_step_failed"
+	case EventRecoveryCodeUsed:
+		return "event.recovery_code_used"
+	case EventTwoStepRemovedByOperator:
+		return "event.two_step_removed_by_operator"
 	}
 	return ""
 }
@@ -86,6 +104,8 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticeTwoStepOff      Notice = "two_step_off"
+	NoticeSignInAgain     Notice = "sign_in_again"
 )
 
 // ParseNotice is the notice named in an address; anything else is none.
@@ -113,6 +133,10 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticeTwoStepOff:
+		return "notice.two_step_off"
+	case NoticeSignInAgain:
+		return "notice.sign_in_again"
 	}
 	return ""
 }

@@ -146,6 +146,9 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventActivationResentByOperator: "EventActivationResentByOperator",
 		account.EventSessionsEndedByOperator:    "EventSessionsEndedByOperator",
 		account.EventUnlockedByOperator:         "EventUnlockedByOperator",
+		account.EventTwoStepOn:                  "EventTwoStepOn", account.EventTwoStepOff: "EventTwoStepOff",
+		account.EventTwoStepFailed: "EventTwoStepFailed", account.EventRecoveryCodeUsed: "EventRecoveryCodeUsed",
+		account.EventTwoStepRemovedByOperator: "EventTwoStepRemovedByOperator",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -146,3 +146,9 @@ func authTimeOf(sess *store.Session) time.Time {
 	}
 	return sess.AuthTime
 }
+
+// Fresh reports whether the session's password (or strong factor) was
+// entered within maxAge, for a platform that asks for a recent sign-in.
+func (s *Service) Fresh(sess Session, maxAge time.Duration) bool {
+	return s.now().Sub(sess.AuthTime) <= maxAge
+}

@@ -106,6 +106,9 @@ func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 		{"sessions", s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", u.ID)},
 		{"tokens", s.db.NewDelete().Model((*Token)(nil)).Where("user_id = ?", u.ID)},
 		{"login throttle", s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", u.ID)},
+		{"totp secret", s.db.NewDelete().Model((*TOTPSecret)(nil)).Where("user_id = ?", u.ID)},
+		{"recovery codes", s.db.NewDelete().Model((*RecoveryCode)(nil)).Where("user_id = ?", u.ID)},
+		{"pending sign-ins", s.db.NewDelete().Model((*PendingSignIn)(nil)).Where("user_id = ?", u.ID)},
 		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash = ?", e.AddressHash)},
 		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).
 			Where("lower(recipient) = ? AND status <> ?", strings.ToLower(u.Email), OutboxSent)},
