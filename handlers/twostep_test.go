@@ -82,6 +82,18 @@ func TestTwoStepHTTP(t *testing.T) {
 	r := app.Browser()
 	mustRedirect(t, r.Post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}), "/login/code")
 	mustRedirect(t, r.Post("/login/code", url.Values{"code": {codes[0]}, "recovery": {"1"}}), "/account")
+
+	// Rule 40: neither the secret, nor a code, nor the pending step's
+	// token is ever logged.
+	logs := app.Logs.String()
+	for _, secretText := range append([]string{secret, code}, codes...) {
+		if strings.Contains(logs, secretText) {
+			t.Errorf("the logs hold %q", secretText)
+		}
+	}
+	if strings.Contains(logs, "login_code=") {
+		t.Error("the logs hold the pending step's cookie")
+	}
 }
 
 // A wrong code, a replayed code and a throttled account get byte for byte
