@@ -55,10 +55,19 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 	case account.SignInThrottledEmail:
 		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")
-		d.Paras = []string{t(ctx, "email.sign_in_throttled.body", map[string]any{"When": i18n.Date(ctx, e.At)}),
-			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
+		when := map[string]any{"When": i18n.Date(ctx, e.At)}
+		if e.SecondStep {
+			d.Paras = []string{t(ctx, "email.sign_in_throttled.code_body", when)}
+		} else {
+			d.Paras = []string{t(ctx, "email.sign_in_throttled.body", when)}
+		}
+		d.Paras = append(d.Paras, t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes}))
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
-		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+		if e.SecondStep {
+			d.After = []string{t(ctx, "email.sign_in_throttled.code_not_you")}
+		} else {
+			d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+		}
 	case account.TwoStepOnEmail:
 		d = greeting(ctx, e.FirstName)
 		d.Subject = t(ctx, "email.two_step_on.subject")

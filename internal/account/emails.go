@@ -91,6 +91,10 @@ type SignInThrottledEmail struct {
 	Minutes  int `json:",string"`
 	ResetURL string
 	At       time.Time
+	// SecondStep says the wrong entries were two-step codes after a right
+	// password: someone knows the password. Written as a string; rows
+	// queued before it was kept lack it (false).
+	SecondStep bool `json:",string,omitempty"`
 }
 
 // Kind is EmailSignInThrottled.

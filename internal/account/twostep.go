@@ -346,13 +346,32 @@ func (s *Service) CompleteSignIn(ctx context.Context, pending, code, previous st
 	})
 	switch {
 	case errors.Is(err, ErrBadCode):
-		if _, err := s.store.ConfirmLoginFailure(ctx, u.ID, now, s.cfg.Limits.loginDelay); err != nil {
+		lt, err := s.store.ConfirmLoginFailure(ctx, u.ID, now, s.cfg.Limits.loginDelay)
+		if err != nil {
 			return "", err
 		}
-		if err := s.audit(ctx, s.store, u.ID, EventTwoStepFailed, m); err != nil {
+		err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+			if err := s.audit(ctx, tx, u.ID, EventTwoStepFailed, m); err != nil {
+				return err
+			}
+			if !s.cfg.Limits.startsLock(lt.Failures) {
+				return nil
+			}
+			// Someone who knows the password is guessing codes: the owner
+			// hears of it, once for the episode, as for wrong passwords.
+			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
+				FirstName: u.FirstName, Minutes: max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
+				ResetURL: s.link(paths.PasswordForgot, "", u.Locale), At: now.Truncate(time.Second), SecondStep: true,
+			})
+		})
+		if err != nil {
 			return "", err
 		}
-		log.InfoContext(ctx, "account two-step failed")
+		if s.cfg.Limits.startsLock(lt.Failures) {
+			s.queued()
+			log.InfoContext(ctx, "account login locked", "failures", lt.Failures, "second_step", true)
+		}
+		log.InfoContext(ctx, "account two-step failed", "failures", lt.Failures)
 		return "", ErrBadCode
 	case err != nil:
 		if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {

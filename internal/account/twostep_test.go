@@ -205,6 +205,20 @@ func TestTwoStepThrottle(t *testing.T) {
 		if _, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); !errors.Is(err, account.ErrBadCredentials) {
 			t.Errorf("the password while the codes throttle the account: %v", err)
 		}
+		// The owner hears that someone who knows the password is guessing
+		// codes, once for the episode.
+		var warned int
+		for _, m := range e.mails("ada@example.com") {
+			if m.Kind == account.EmailSignInThrottled {
+				warned++
+				if m.data["SecondStep"] != "true" {
+					t.Errorf("the throttle email does not say it was the codes: %s", m.Data)
+				}
+			}
+		}
+		if warned != 1 {
+			t.Errorf("%d throttle emails, want 1", warned)
+		}
 		e.clk.Add(2 * time.Second)
 		if _, err := e.svc.CompleteSignIn(e.ctx, p, e.code(secret, 0), "", meta); err != nil {
 			t.Fatalf("the right code after the delay: %v", err)
