@@ -163,6 +163,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 			RequireComposition: cfg.PasswordRequireComposition},
 		Verification: cfg.VerificationMethod,
 		Webhooks:     hooks != nil,
+		SecretKey:    cfg.TOTPSecretKey,
 		Terms:        account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),

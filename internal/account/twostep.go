@@ -99,7 +99,11 @@ func (s *Service) BeginTwoStep(ctx context.Context, u User) error {
 	if err != nil {
 		return fmt.Errorf("account: totp key: %w", err)
 	}
-	ok, err := s.store.StartTOTPSetup(ctx, u.ID, key.Secret(), s.now())
+	stored, err := s.sealSecret(u.ID, key.Secret())
+	if err != nil {
+		return err
+	}
+	ok, err := s.store.StartTOTPSetup(ctx, u.ID, stored, s.now())
 	if err != nil {
 		return err
 	}
@@ -121,7 +125,11 @@ func (s *Service) TwoStepSetupFor(ctx context.Context, u User) (TwoStepSetup, er
 	if sec.ConfirmedAt != nil {
 		return TwoStepSetup{}, ErrTwoStepOn
 	}
-	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(sec.Secret)
+	secret, err := s.openSecret(u.ID, sec.Secret)
+	if err != nil {
+		return TwoStepSetup{}, err
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
 	if err != nil {
 		return TwoStepSetup{}, fmt.Errorf("account: stored totp secret: %w", err)
 	}
@@ -161,8 +169,12 @@ func (s *Service) ConfirmTwoStep(ctx context.Context, u User, code string, m Met
 	if strings.TrimSpace(code) == "" {
 		return nil, FieldErrors{"code": i18n.Msg("error.twostep.code_required")}
 	}
+	secret, err := s.openSecret(u.ID, sec.Secret)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
-	step, ok := matchStep(sec.Secret, code, now)
+	step, ok := matchStep(secret, code, now)
 	if !ok {
 		return nil, FieldErrors{"code": i18n.Msg("error.twostep.code_wrong")}
 	}
@@ -435,7 +447,11 @@ func (s *Service) useSecondFactor(ctx context.Context, tx *store.Store, userID i
 		return false, false, err
 	}
 	if c := digitsOnly(code); len(c) == int(totpDigits) {
-		step, ok := matchStep(sec.Secret, c, now)
+		secret, err := s.openSecret(userID, sec.Secret)
+		if err != nil {
+			return false, false, err
+		}
+		step, ok := matchStep(secret, c, now)
 		if !ok {
 			return false, false, nil
 		}

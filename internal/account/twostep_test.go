@@ -367,3 +367,55 @@ func TestResetSecondFactorByOperator(t *testing.T) {
 		}
 	})
 }
+
+// With TOTP_SECRET_KEY the secret is stored encrypted and bound to the
+// account; codes work as before, a secret stored before the key was set
+// still works, and without the key an encrypted one is an error, never a
+// silent pass.
+func TestTwoStepSecretEncrypted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		cfg := config()
+		cfg.SecretKey = make([]byte, 32)
+		for i := range cfg.SecretKey {
+			cfg.SecretKey[i] = byte(i)
+		}
+		e := newEnvWith(t, st, cheap, 4, cfg)
+		e.activate("ada@example.com", goodPW)
+		secret, _ := e.twoStepOn("ada@example.com")
+		id := e.user("ada@example.com").ID
+		row, err := st.TOTPSecretFor(e.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(row.Secret, "v1:") || strings.Contains(row.Secret, secret) {
+			t.Fatalf("stored secret %q is not sealed", row.Secret)
+		}
+		e.clk.Add(30 * time.Second)
+		if _, err := e.svc.CompleteSignIn(e.ctx, e.pending("ada@example.com", goodPW), e.code(secret, 0), "", meta); err != nil {
+			t.Fatalf("a code with the sealed secret: %v", err)
+		}
+
+		// The same service without the key cannot read it.
+		plain := newService(t, st, password.NewHasher(cheap, 4), e.clk.Now, config())
+		e.clk.Add(30 * time.Second)
+		raw, err := plain.Login(e.ctx, "ada@example.com", goodPW, "", meta)
+		var second *account.SecondStepRequired
+		if !errors.As(err, &second) {
+			t.Fatalf("Login = %q, %v", raw, err)
+		}
+		if _, err := plain.CompleteSignIn(e.ctx, second.Pending, e.code(secret, 0), "", meta); err == nil || errors.Is(err, account.ErrBadCode) {
+			t.Errorf("a sealed secret without the key: %v, want an error of its own", err)
+		}
+
+		// A secret stored before the key was set still works with it.
+		e.activate("grace@example.com", goodPW)
+		g := e.user("grace@example.com")
+		if _, err := st.StartTOTPSetup(e.ctx, g.ID, "JBSWY3DPEHPK3PXP", e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		st.UseTOTPStep(e.ctx, g.ID, 1, e.clk.Now())
+		if _, err := e.svc.CompleteSignIn(e.ctx, e.pending("grace@example.com", goodPW), e.code("JBSWY3DPEHPK3PXP", 0), "", meta); err != nil {
+			t.Errorf("a secret stored before the key: %v", err)
+		}
+	})
+}
