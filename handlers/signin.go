@@ -17,7 +17,7 @@ func (s *server) loginForm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var fresh bool
+	var stale bool
 	if u != nil {
 		// A platform may ask for a password entered within max_age
 		// seconds (a sensitive action): an older sign-in is asked again.
@@ -25,11 +25,11 @@ func (s *server) loginForm(c *gin.Context) {
 			c.Redirect(http.StatusFound, s.landing(returnTo(c)))
 			return
 		}
-		fresh = true
+		stale = true
 	}
 	v := s.loginView(c, components.Form{})
 	v.Notice = notice(c)
-	if fresh {
+	if stale {
 		v.Form.Values["email"] = u.Email
 		v.Notice = account.NoticeSignInAgain
 	}

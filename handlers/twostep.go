@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,20 +222,11 @@ func (s *server) takeTwoStepErrors(c *gin.Context) map[string]i18n.Message {
 	out := map[string]i18n.Message{}
 	for _, part := range strings.Split(v, ",") {
 		field, id, _ := strings.Cut(part, ":")
-		if (field == "current_password" || field == "code") && contains(twoStepMessages, id) {
+		if (field == "current_password" || field == "code") && slices.Contains(twoStepMessages, id) {
 			out[field] = i18n.Msg(id)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // maxAge is the max_age a platform asked for (seconds since the password
