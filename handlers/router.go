@@ -159,6 +159,7 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.GET(paths.AccountTwoStep, s.twoStepSetup)
 	signedIn.POST(paths.AccountTwoStepConfirm, s.twoStepConfirm)
 	signedIn.POST(paths.AccountTwoStepOff, s.twoStepOff)
+	signedIn.POST(paths.AccountRecoveryCodes, s.renewRecoveryCodes)
 
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.

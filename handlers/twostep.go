@@ -171,7 +171,7 @@ func (s *server) twoStepConfirm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, components.RecoveryCodesPage(codes))
+	s.render(c, http.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: codes}))
 }
 
 // twoStepOff turns two-step verification off with the password and a code.
@@ -195,6 +195,30 @@ func (s *server) twoStepOff(c *gin.Context) {
 		return
 	}
 	redirect(c, withNotice(paths.Account, account.NoticeTwoStepOff))
+}
+
+// renewRecoveryCodes replaces the recovery codes, with the password and a
+// code, and shows the new ones this once.
+func (s *server) renewRecoveryCodes(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	u, _, _ := s.currentUser(c)
+	codes, err := s.Account.RenewRecoveryCodes(c.Request.Context(), *u, c.PostForm("current_password"), c.PostForm("code"), s.meta(c))
+	var errs account.FieldErrors
+	switch {
+	case errors.As(err, &errs):
+		s.keepTwoStepErrors(c, errs)
+		redirect(c, paths.Account+"#twostep-title")
+		return
+	case errors.Is(err, account.ErrNoTwoStepSetup):
+		redirect(c, paths.Account)
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: codes, Renewed: true}))
 }
 
 // The turn-off problems cross the redirect like the password change's: a

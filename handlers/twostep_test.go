@@ -163,7 +163,13 @@ func TestTwoStepOffHTTP(t *testing.T) {
 	code, _ := totp.GenerateCode(secret, app.Now())
 	mustRedirect(t, b.Post("/account/two-step/off", url.Values{"current_password": {"wrong password entirely"}, "code": {code}}), "/account#twostep-title")
 	must(t, b.Get("/account"), 200, "The password or the code isn", "Turn off two-step verification")
-	mustRedirect(t, b.Post("/account/two-step/off", url.Values{"current_password": {goodPassword}, "code": {code}}), "/account?notice=two_step_off")
+	p := b.Post("/account/two-step/recovery-codes", url.Values{"current_password": {goodPassword}, "code": {code}})
+	must(t, p, 200, "New recovery codes are ready")
+	fresh := regexp.MustCompile(`[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}`).FindAllString(p.Body, -1)
+	if len(fresh) != 10 {
+		t.Fatalf("%d new recovery codes", len(fresh))
+	}
+	mustRedirect(t, b.Post("/account/two-step/off", url.Values{"current_password": {goodPassword}, "code": {fresh[0]}}), "/account?notice=two_step_off")
 	must(t, b.Get("/account?notice=two_step_off"), 200, "Two-step verification is off.", "Turn on two-step verification")
 	app.signIn("ada@example.com", goodPassword)
 }

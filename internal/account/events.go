@@ -31,6 +31,7 @@ const (
 	EventTwoStepOff               Event = "two_step_off"
 	EventTwoStepFailed            Event = "two_step_failed"
 	EventRecoveryCodeUsed         Event = "recovery_code_used"
+	EventRecoveryCodesRenewed     Event = "recovery_codes_renewed"
 	EventTwoStepRemovedByOperator Event = "two_step_removed_by_operator"
 )
 
@@ -39,7 +40,8 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
 	EventSessionsEndedByOperator, EventUnlockedByOperator,
-	EventTwoStepOn, EventTwoStepOff, EventTwoStepFailed, EventRecoveryCodeUsed, EventTwoStepRemovedByOperator}
+	EventTwoStepOn, EventTwoStepOff, EventTwoStepFailed, EventRecoveryCodeUsed, EventTwoStepRemovedByOperator,
+	EventRecoveryCodesRenewed}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -85,6 +87,8 @@ func (e Event) MessageID() string {
 		return "event.two_step_failed"
 	case EventRecoveryCodeUsed:
 		return "event.recovery_code_used"
+	case EventRecoveryCodesRenewed:
+		return "event.recovery_codes_renewed"
 	case EventTwoStepRemovedByOperator:
 		return "event.two_step_removed_by_operator"
 	}

@@ -149,6 +149,7 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventTwoStepOn:                  "EventTwoStepOn", account.EventTwoStepOff: "EventTwoStepOff",
 		account.EventTwoStepFailed: "EventTwoStepFailed", account.EventRecoveryCodeUsed: "EventRecoveryCodeUsed",
 		account.EventTwoStepRemovedByOperator: "EventTwoStepRemovedByOperator",
+		account.EventRecoveryCodesRenewed:     "EventRecoveryCodesRenewed",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

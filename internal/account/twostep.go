@@ -211,6 +211,46 @@ func (s *Service) ConfirmTwoStep(ctx context.Context, u User, code string, m Met
 // and a code (or a recovery code), and counts wrong ones against the
 // account's sign-in throttle like a sign-in does.
 func (s *Service) DisableTwoStep(ctx context.Context, u User, pw, code string, m Meta) error {
+	err := s.withPasswordAndCode(ctx, u, pw, code, m, func(ctx context.Context, tx *store.Store, su *store.User, now time.Time) error {
+		if _, err := tx.DeleteSecondFactor(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := s.twoStepEmail(ctx, tx, su, false, false, now, m); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventTwoStepOff, m)
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	logctx.From(ctx).InfoContext(ctx, "account two-step off", "user_id", u.ID)
+	return nil
+}
+
+// RenewRecoveryCodes replaces the recovery codes with ten new ones, shown
+// this once; like turning it off, it asks for the password and a code.
+func (s *Service) RenewRecoveryCodes(ctx context.Context, u User, pw, code string, m Meta) ([]string, error) {
+	codes, hashes := newRecoveryCodes()
+	err := s.withPasswordAndCode(ctx, u, pw, code, m, func(ctx context.Context, tx *store.Store, su *store.User, now time.Time) error {
+		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, u.ID, EventRecoveryCodesRenewed, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	logctx.From(ctx).InfoContext(ctx, "account recovery codes renewed", "user_id", u.ID)
+	return codes, nil
+}
+
+// withPasswordAndCode runs then inside one transaction once the password
+// and a code (or recovery code, which is used up) are both right. Either
+// wrong, or the account throttled, is one field error on the password,
+// and counts against the sign-in throttle.
+func (s *Service) withPasswordAndCode(ctx context.Context, u User, pw, code string, m Meta,
+	then func(ctx context.Context, tx *store.Store, su *store.User, now time.Time) error) error {
 	errs := FieldErrors{}
 	if pw == "" {
 		errs["current_password"] = i18n.Msg("error.password.required")
@@ -254,16 +294,11 @@ func (s *Service) DisableTwoStep(ctx context.Context, u User, pw, code string, m
 		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.DeleteSecondFactor(ctx, u.ID); err != nil {
-			return err
-		}
-		if err := s.twoStepEmail(ctx, tx, su, false, false, now, m); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, u.ID, EventTwoStepOff, m)
+		return then(ctx, tx, su, now)
 	})
 	var fe FieldErrors
-	if errors.As(err, &fe) {
+	switch {
+	case errors.As(err, &fe):
 		if _, cerr := s.store.ConfirmLoginFailure(ctx, u.ID, now, s.cfg.Limits.loginDelay); cerr != nil {
 			return cerr
 		}
@@ -271,12 +306,10 @@ func (s *Service) DisableTwoStep(ctx context.Context, u User, pw, code string, m
 			return aerr
 		}
 		return err
-	}
-	if err != nil {
+	case err != nil:
+		s.store.ReleaseLoginAttempt(ctx, u.ID)
 		return err
 	}
-	s.queued()
-	logctx.From(ctx).InfoContext(ctx, "account two-step off", "user_id", u.ID)
 	return nil
 }
 

@@ -419,3 +419,28 @@ func TestTwoStepSecretEncrypted(t *testing.T) {
 		}
 	})
 }
+
+// New recovery codes take the password and a code, and replace the old
+// ones entirely.
+func TestRenewRecoveryCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, cheap, 4)
+		e.activate("ada@example.com", goodPW)
+		secret, old := e.twoStepOn("ada@example.com")
+		u := e.userView("ada@example.com")
+		e.clk.Add(30 * time.Second)
+		if _, err := e.svc.RenewRecoveryCodes(e.ctx, u, newPW, e.code(secret, 0), meta); !isFieldError(err, "current_password") {
+			t.Fatalf("a wrong password: %v", err)
+		}
+		fresh, err := e.svc.RenewRecoveryCodes(e.ctx, u, goodPW, e.code(secret, 0), meta)
+		if err != nil || len(fresh) != account.RecoveryCodeCount || fresh[0] == old[0] {
+			t.Fatalf("renew: %v %v", fresh, err)
+		}
+		if _, err := e.svc.CompleteSignIn(e.ctx, e.pending("ada@example.com", goodPW), old[1], "", meta); !errors.Is(err, account.ErrBadCode) {
+			t.Errorf("an old recovery code after renewal: %v", err)
+		}
+		if _, err := e.svc.CompleteSignIn(e.ctx, e.pending("ada@example.com", goodPW), fresh[1], "", meta); err != nil {
+			t.Errorf("a new recovery code: %v", err)
+		}
+	})
+}

@@ -8,4 +8,5 @@ const (
 	AccountTwoStepStart   = "/account/two-step/start"
 	AccountTwoStepConfirm = "/account/two-step/confirm"
 	AccountTwoStepOff     = "/account/two-step/off"
+	AccountRecoveryCodes  = "/account/two-step/recovery-codes"
 )
