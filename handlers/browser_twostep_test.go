@@ -32,7 +32,7 @@ func TestBrowserTwoStep(t *testing.T) {
 			u.signIn(email, goodPassword)
 			u.checkPage("account-two-step-off")
 
-			u.clickText("Turn on two-step verification")
+			u.clickText("Set Up Two-Step Verification")
 			u.expectHeading("Set up two-step verification")
 			u.waitFor("the QR code to load", `(() => { const i = document.querySelector('[data-testid=totp-qr]'); return i && i.complete && i.naturalWidth > 100; })()`)
 			secret := u.text("[data-testid=totp-secret]")
@@ -46,23 +46,23 @@ func TestBrowserTwoStep(t *testing.T) {
 				return c
 			}
 			u.fill("#f-code", "000000")
-			u.clickText("Turn on")
+			u.clickText("Turn On")
 			u.expectText("That code isn't right.")
 			u.checkPage("two-step-setup-wrong")
 			u.fill("#f-code", code(app.Now()))
-			u.clickText("Turn on")
+			u.clickText("Turn On")
 			u.expectHeading("Your recovery codes")
 			u.checkPage("two-step-recovery-codes")
-			u.clickText("I have saved my recovery codes")
+			u.clickText("I Have Saved My Recovery Codes")
 			u.expectHeading("Your account")
 			u.expectText("10 recovery codes left.")
 			u.checkPage("account-two-step-on")
 
-			u.clickText("Sign out")
+			u.clickText("Sign Out")
 			u.expectHeading("Sign in")
 			u.fill("#f-email", email)
 			u.fill("#f-password", goodPassword)
-			u.clickText("Sign in")
+			u.clickText("Sign In")
 			u.expectHeading("Two-step verification")
 			if p := u.path(); p != "/login/code" {
 				t.Fatalf("after the password: %s", p)

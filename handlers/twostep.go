@@ -121,7 +121,7 @@ func (s *server) twoStepStart(c *gin.Context) {
 	u, _, _ := s.currentUser(c)
 	err := s.Account.BeginTwoStep(c.Request.Context(), *u)
 	if errors.Is(err, account.ErrTwoStepOn) {
-		redirect(c, paths.Account+"#twostep")
+		redirect(c, paths.Account+"#twostep-title")
 		return
 	}
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *server) showTwoStepSetup(c *gin.Context, status int, form components.Fo
 	u, _, _ := s.currentUser(c)
 	setup, err := s.Account.TwoStepSetupFor(c.Request.Context(), *u)
 	if errors.Is(err, account.ErrNoTwoStepSetup) || errors.Is(err, account.ErrTwoStepOn) {
-		redirect(c, paths.Account+"#twostep")
+		redirect(c, paths.Account+"#twostep-title")
 		return
 	}
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *server) twoStepConfirm(c *gin.Context) {
 		s.showTwoStepSetup(c, http.StatusUnprocessableEntity, components.Form{Errors: map[string]i18n.Message(errs)})
 		return
 	case errors.Is(err, account.ErrNoTwoStepSetup) || errors.Is(err, account.ErrTwoStepOn):
-		redirect(c, paths.Account+"#twostep")
+		redirect(c, paths.Account+"#twostep-title")
 		return
 	case err != nil:
 		s.fail(c, err)

@@ -41,7 +41,7 @@ func (a *testApp) turnOnTwoStep(b *browser) (string, []string) {
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes on the page", len(codes))
 	}
-	must(t, b.Get("/account"), 200, "Turn off two-step verification", "10 recovery codes left.")
+	must(t, b.Get("/account"), 200, "Turn Off Two-Step Verification", "10 recovery codes left.")
 	return m[1], codes
 }
 
@@ -162,7 +162,7 @@ func TestTwoStepOffHTTP(t *testing.T) {
 	app.Advance(30 * time.Second)
 	code, _ := totp.GenerateCode(secret, app.Now())
 	mustRedirect(t, b.Post("/account/two-step/off", url.Values{"current_password": {"wrong password entirely"}, "code": {code}}), "/account#twostep-title")
-	must(t, b.Get("/account"), 200, "The password or the code isn", "Turn off two-step verification")
+	must(t, b.Get("/account"), 200, "The password or the code isn", "Turn Off Two-Step Verification")
 	p := b.Post("/account/two-step/recovery-codes", url.Values{"current_password": {goodPassword}, "code": {code}})
 	must(t, p, 200, "New recovery codes are ready")
 	fresh := regexp.MustCompile(`[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}`).FindAllString(p.Body, -1)
@@ -170,7 +170,7 @@ func TestTwoStepOffHTTP(t *testing.T) {
 		t.Fatalf("%d new recovery codes", len(fresh))
 	}
 	mustRedirect(t, b.Post("/account/two-step/off", url.Values{"current_password": {goodPassword}, "code": {fresh[0]}}), "/account?notice=two_step_off")
-	must(t, b.Get("/account?notice=two_step_off"), 200, "Two-step verification is off.", "Turn on two-step verification")
+	must(t, b.Get("/account?notice=two_step_off"), 200, "Two-step verification is off.", "Set Up Two-Step Verification")
 	app.signIn("ada@example.com", goodPassword)
 }
 

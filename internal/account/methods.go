@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -126,6 +127,13 @@ func (ms Methods) ACR() string {
 func (s *Service) openSession(ctx context.Context, tx *store.Store, u *store.User, previous string, methods Methods, m Meta) (raw, hash string, err error) {
 	raw, hash = token.New()
 	now := s.now()
+	// The browser's zone, sent with the sign-in form, is the account's
+	// until the owner picks one.
+	if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
+		if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
+			return "", "", err
+		}
+	}
 	if previous != "" {
 		if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
 			return "", "", err

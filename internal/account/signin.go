@@ -108,6 +108,8 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
 				FirstName: u.FirstName,
+				LastName:  u.LastName,
+				TimeZone:  u.TimeZone,
 				Minutes:   max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
 				ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 				At:        s.now().Truncate(time.Second),
@@ -198,7 +200,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		}
 		sess.LastSeenAt = now
 	}
-	return userView(u), sessionView(sess), nil
+	return withOrg(userView(u), sess.Membership), sessionView(sess), nil
 }
 
 // Logout ends the session behind raw, if any, and records it.
@@ -267,7 +269,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 50)
 	if err != nil {
 		return Overview{}, err
 	}
@@ -279,7 +281,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if Event(e.Kind).MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP})
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent})
 	}
 	return ov, nil
 }

@@ -405,7 +405,7 @@ func (s *Service) CompleteSignIn(ctx context.Context, pending, code, previous st
 			// Someone who knows the password is guessing codes: the owner
 			// hears of it, once for the episode, as for wrong passwords.
 			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
-				FirstName: u.FirstName, Minutes: max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
+				FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, Minutes: max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
 				ResetURL: s.link(paths.PasswordForgot, "", u.Locale), At: now.Truncate(time.Second), SecondStep: true,
 			})
 		})
@@ -571,9 +571,9 @@ func (s *Service) twoStepEmail(ctx context.Context, tx *store.Store, u *store.Us
 	at := now.Truncate(time.Second)
 	reset := s.link(paths.PasswordForgot, "", u.Locale)
 	if on {
-		return s.enqueue(ctx, tx, u.Email, u.Locale, TwoStepOnEmail{FirstName: u.FirstName, At: at, Device: DeviceName(m.UserAgent), IP: m.IP, ResetURL: reset})
+		return s.enqueue(ctx, tx, u.Email, u.Locale, TwoStepOnEmail{FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, At: at, Device: DeviceName(m.UserAgent), IP: m.IP, ResetURL: reset})
 	}
-	e := TwoStepOffEmail{FirstName: u.FirstName, At: at, ResetURL: reset, ByOperator: byOperator}
+	e := TwoStepOffEmail{FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, At: at, ResetURL: reset, ByOperator: byOperator}
 	if !byOperator {
 		e.Device, e.IP = DeviceName(m.UserAgent), m.IP
 	}
