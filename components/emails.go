@@ -59,10 +59,36 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		ctx = i18n.WithZone(ctx, e.TimeZone)
 		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")
-		d.Paras = []string{t(ctx, "email.sign_in_throttled.body", map[string]any{"When": i18n.Date(ctx, e.At)}),
-			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
+		when := map[string]any{"When": i18n.Date(ctx, e.At)}
+		if e.SecondStep {
+			d.Paras = []string{t(ctx, "email.sign_in_throttled.code_body", when)}
+		} else {
+			d.Paras = []string{t(ctx, "email.sign_in_throttled.body", when)}
+		}
+		d.Paras = append(d.Paras, t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes}))
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
-		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+		if e.SecondStep {
+			d.After = []string{t(ctx, "email.sign_in_throttled.code_not_you")}
+		} else {
+			d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+		}
+	case account.TwoStepOnEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.two_step_on.subject")
+		d.Paras = []string{t(ctx, "email.two_step_on.body", map[string]any{"When": i18n.Date(ctx, e.At)})}
+		twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
+	case account.TwoStepOffEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.two_step_off.subject")
+		when := map[string]any{"When": i18n.Date(ctx, e.At)}
+		if e.ByOperator {
+			d.Paras = []string{t(ctx, "email.two_step_off.by_operator", when)}
+		} else {
+			d.Paras = []string{t(ctx, "email.two_step_off.body", when)}
+		}
+		twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
 	case account.PasskeyAddedEmail:
 		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_added.subject", "email.passkey_added.body", "email.passkey_added.not_you")
 	case account.PasskeyRemovedEmail:
@@ -147,6 +173,16 @@ func passkeyEmail(ctx context.Context, d *EmailData, e account.PasskeyEmail, sub
 	d.Paras = append(d.Paras, t(ctx, notYou))
 	d.Button, d.Link = t(ctx, "email.passkey.button"), e.AccountURL
 	d.Also, d.AlsoLink = t(ctx, "action.reset_password"), e.ResetURL
+}
+
+// twoStepWhere ends a two-step email as the password-changed one ends:
+// where the change came from, and the way out if it was not the owner.
+func twoStepWhere(ctx context.Context, d *EmailData, device, ip, resetURL string) {
+	if device != "" || ip != "" {
+		d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": device, "IP": ip}))
+	}
+	d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
+	d.Button, d.Link = t(ctx, "action.reset_password"), resetURL
 }
 
 // greeting starts every email: "Hello Ada," or "山田様", by the name the

@@ -66,6 +66,10 @@ func (s *server) showAccount(c *gin.Context, status int, forms accountForms) {
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})
 	}
 	v.Activity = activityDays(c, ov.Events)
+	if v.TwoStep, err = s.twoStepView(c, u, components.Form{Errors: s.takeTwoStepErrors(c)}); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, status, components.AccountPage(v))
 }
 

@@ -195,6 +195,16 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.AccountPasskey+"/rename", s.passkeyRename)
 	signedIn.POST(paths.AccountPasskey+"/remove", s.passkeyRemove)
 
+	// Two-step verification: the sign-in's second step (before any
+	// session) and its setup from the account page.
+	pages.GET(paths.LoginCode, s.loginCodeForm)
+	pages.POST(paths.LoginCode, s.loginCode)
+	signedIn.POST(paths.AccountTwoStepStart, s.twoStepStart)
+	signedIn.GET(paths.AccountTwoStep, s.twoStepSetup)
+	signedIn.POST(paths.AccountTwoStepConfirm, s.twoStepConfirm)
+	signedIn.POST(paths.AccountTwoStepOff, s.twoStepOff)
+	signedIn.POST(paths.AccountRecoveryCodes, s.renewRecoveryCodes)
+
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.
 	pages.GET(paths.AuthVerify, s.authVerify)

@@ -12,18 +12,28 @@ import (
 )
 
 func (s *server) loginForm(c *gin.Context) {
-	u, _, err := s.currentUser(c)
+	u, sess, err := s.currentUser(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	var stale bool
 	if u != nil {
-		c.Redirect(http.StatusFound, s.landing(returnTo(c)))
-		return
+		// A platform may ask for a password entered within max_age
+		// seconds (a sensitive action): an older sign-in is asked again.
+		if age, ok := maxAge(c); !ok || s.Account.Fresh(*sess, age) {
+			c.Redirect(http.StatusFound, s.landing(returnTo(c)))
+			return
+		}
+		stale = true
 	}
 	v := s.loginView(c, components.Form{})
 	v.Notice = notice(c)
 	v.PasskeyOffer = v.Passkeys && s.passkeyOffered(c)
+	if stale {
+		v.Form.Values["email"] = u.Email
+		v.Notice = account.NoticeSignInAgain
+	}
 	s.render(c, http.StatusOK, components.LoginPage(v))
 }
 
@@ -43,6 +53,11 @@ func (s *server) login(c *gin.Context) {
 		v := s.loginView(c, formOf(c, nil, "email", TimeZoneField))
 		v.Failed = true
 		s.render(c, http.StatusUnauthorized, components.LoginPage(v))
+		return
+	}
+	var second *account.SecondStepRequired
+	if errors.As(err, &second) {
+		s.toSecondStep(c, second.Pending)
 		return
 	}
 	if err != nil {

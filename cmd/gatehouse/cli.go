@@ -19,7 +19,7 @@ Usage:
                                     once platforms can have fetched it; the old one stays published
                                     until its tokens have expired)
   gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
-  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock EMAIL [--json]
+  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa EMAIL [--json]
   gatehouse mail suppressions list [--limit N] [--show-addresses]
   gatehouse mail suppressions remove <address>
   gatehouse --help | -h             print this and exit

@@ -167,6 +167,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		AllowDuplicateDomain: cfg.OrgAllowDuplicateDomain,
 		// The route that takes Resend's delivery events is on.
 		DeliveryEvents: cfg.ResendWebhookSecret != "",
+		SecretKey:      cfg.TOTPSecretKey,
 		Terms:          account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),

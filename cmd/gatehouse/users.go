@@ -21,7 +21,7 @@ import (
 
 // usersUsage is the usage of the users commands.
 const usersUsage = `usage: gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
-       gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock EMAIL [--json]`
+       gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa EMAIL [--json]`
 
 // usersOp is one parsed users command, run once the database is open.
 type usersOp func(ctx context.Context, svc *account.Service, by account.Operator, stdout io.Writer) error
@@ -55,6 +55,13 @@ var usersCommands = map[string]func(ctx context.Context, svc *account.Service, e
 	},
 	"unlock": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
 		return "sign-in unlocked", map[string]any{"changed": true}, svc.UnlockUser(ctx, email, by)
+	},
+	"reset-2fa": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
+		changed, err := svc.ResetSecondFactor(ctx, email, by)
+		if !changed {
+			return "no two-step verification; nothing changed", map[string]any{"changed": false}, err
+		}
+		return "two-step verification removed; the owner is told by email", map[string]any{"changed": true}, err
 	},
 }
 

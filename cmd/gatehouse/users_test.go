@@ -225,7 +225,7 @@ func TestUsersActions(t *testing.T) {
 			t.Errorf("delete left grace's unsent email: %+v", pending)
 		}
 
-		for _, cmd := range []string{"show", "disable", "enable", "delete", "resend-activation", "end-sessions", "unlock"} {
+		for _, cmd := range []string{"show", "disable", "enable", "delete", "resend-activation", "end-sessions", "unlock", "reset-2fa"} {
 			out, err := runUsersOut(t, env, secrets, cmd, "nobody@example.com")
 			if err == nil || !strings.Contains(err.Error(), `no account with the address "nobody@example.com"`) || out != "" {
 				t.Errorf("users %s nobody: err %v, output %q; want a refusal", cmd, err, out)
@@ -277,4 +277,36 @@ func TestUsersJSONOnFreshDatabase(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 0 {
 		t.Errorf("users list --json on a fresh database printed %q (%v)", out, err)
 	}
+}
+
+// reset-2fa removes a person's two-step verification, says whether it
+// changed anything, and queues the email that tells the owner.
+func TestUsersReset2FA(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		env, st, secrets := usersFixture(t, backend)
+		ctx := context.Background()
+		ada, _ := st.UserByEmail(ctx, "ada@example.com")
+		out, err := runUsersOut(t, env, secrets, "reset-2fa", "ada@example.com")
+		if err != nil || !strings.Contains(out, "nothing changed") {
+			t.Errorf("reset-2fa without two-step verification: %v\n%s", err, out)
+		}
+		if _, err := st.StartTOTPSetup(ctx, ada.ID, "JBSWY3DPEHPK3PXP", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.UseTOTPStep(ctx, ada.ID, 1, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		out, err = runUsersOut(t, env, secrets, "reset-2fa", "ada@example.com", "--json")
+		if err != nil || !strings.Contains(out, `"changed": true`) && !strings.Contains(out, `"changed":true`) {
+			t.Errorf("reset-2fa: %v\n%s", err, out)
+		}
+		if _, err := st.TOTPSecretFor(ctx, ada.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("reset-2fa left the secret: %v", err)
+		}
+
+		pending, _ := st.OutboxByStatus(ctx, store.OutboxPending, 10)
+		if len(pending) != 1 || pending[0].Kind != "two_step_off" || !strings.Contains(pending[0].Data, `"ByOperator":"true"`) {
+			t.Errorf("outbox %+v", pending)
+		}
+	})
 }

@@ -23,6 +23,8 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailTwoStepOn         = "two_step_on"
+	EmailTwoStepOff        = "two_step_off"
 	EmailNoAccount         = "no_account"
 	EmailChangeVerify      = "email_change"
 	EmailChanged           = "email_changed"
@@ -112,10 +114,47 @@ type SignInThrottledEmail struct {
 	Minutes  int `json:",string"`
 	ResetURL string
 	At       time.Time
+	// SecondStep says the wrong entries were two-step codes after a right
+	// password: someone knows the password. Written as a string; rows
+	// queued before it was kept lack it (false).
+	SecondStep bool `json:",string,omitempty"`
 }
 
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
+
+// TwoStepOnEmail tells the owner two-step verification was turned on,
+// from which device and when, and what to do if it was not them.
+type TwoStepOnEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
+	At        time.Time
+	Device    string `json:",omitempty"`
+	IP        string `json:",omitempty"`
+	ResetURL  string
+}
+
+// Kind is EmailTwoStepOn.
+func (TwoStepOnEmail) Kind() string { return EmailTwoStepOn }
+
+// TwoStepOffEmail tells the owner two-step verification was turned off,
+// by them (from a device) or by an operator at their request.
+type TwoStepOffEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
+	At        time.Time
+	// ByOperator is written as a string, so every kind's data stays a map
+	// of strings.
+	ByOperator bool   `json:",string"`
+	Device     string `json:",omitempty"`
+	IP         string `json:",omitempty"`
+	ResetURL   string
+}
+
+// Kind is EmailTwoStepOff.
+func (TwoStepOffEmail) Kind() string { return EmailTwoStepOff }
 
 // NoAccountEmail answers a request for a link (forgot password, send
 // again) for an address that has no account: nothing to reset, a way to
@@ -259,6 +298,8 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailTwoStepOn:         func() Email { return &TwoStepOnEmail{} },
+	EmailTwoStepOff:        func() Email { return &TwoStepOffEmail{} },
 	EmailNoAccount:         func() Email { return &NoAccountEmail{} },
 	EmailChangeVerify:      func() Email { return &EmailChangeEmail{} },
 	EmailChanged:           func() Email { return &EmailChangedEmail{} },

@@ -46,6 +46,14 @@ const (
 	EventActivationResentByOperator Event = "activation_resent_by_operator"
 	EventSessionsEndedByOperator    Event = "sessions_ended_by_operator"
 	EventUnlockedByOperator         Event = "unlocked_by_operator"
+
+	// Two-step verification.
+	EventTwoStepOn                Event = "two_step_on"
+	EventTwoStepOff               Event = "two_step_off"
+	EventTwoStepFailed            Event = "two_step_failed"
+	EventRecoveryCodeUsed         Event = "recovery_code_used"
+	EventRecoveryCodesRenewed     Event = "recovery_codes_renewed"
+	EventTwoStepRemovedByOperator Event = "two_step_removed_by_operator"
 )
 
 // Events lists every audit event.
@@ -53,6 +61,8 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
 	EventSessionsEndedByOperator, EventUnlockedByOperator,
+	EventTwoStepOn, EventTwoStepOff, EventTwoStepFailed, EventRecoveryCodeUsed, EventTwoStepRemovedByOperator,
+	EventRecoveryCodesRenewed,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
 	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
@@ -93,6 +103,18 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventTwoStepOn:
+		return "event.two_step_on"
+	case EventTwoStepOff:
+		return "event.two_step_off"
+	case EventTwoStepFailed:
+		return "event.two_step_failed"
+	case EventRecoveryCodeUsed:
+		return "event.recovery_code_used"
+	case EventRecoveryCodesRenewed:
+		return "event.recovery_codes_renewed"
+	case EventTwoStepRemovedByOperator:
+		return "event.two_step_removed_by_operator"
 	case EventEmailChangeRequested:
 		return "event.email_change_requested"
 	case EventEmailChanged:
@@ -136,6 +158,8 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticeTwoStepOff      Notice = "two_step_off"
+	NoticeSignInAgain     Notice = "sign_in_again"
 	NoticeEmailChanged    Notice = "email_changed"
 	NoticeEmailRestored   Notice = "email_restored"
 	NoticeAccountDeleted  Notice = "account_deleted"
@@ -165,7 +189,7 @@ const (
 
 // Notices lists every notice.
 var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, NoticeSessionsEnded, NoticeResent,
-	NoticePasswordChanged, NoticeWait, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
+	NoticePasswordChanged, NoticeWait, NoticeTwoStepOff, NoticeSignInAgain, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
 	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
 	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved}
 
@@ -200,6 +224,10 @@ func (n Notice) MessageID() string {
 		return "notice.passkey_renamed"
 	case NoticePasskeyRemoved:
 		return "notice.passkey_removed"
+	case NoticeTwoStepOff:
+		return "notice.two_step_off"
+	case NoticeSignInAgain:
+		return "notice.sign_in_again"
 	case NoticeEmailChanged:
 		return "notice.email_changed"
 	case NoticeEmailRestored:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/store"
 	"gatehouse/internal/token"
 )
@@ -126,6 +127,13 @@ func (ms Methods) ACR() string {
 func (s *Service) openSession(ctx context.Context, tx *store.Store, u *store.User, previous string, methods Methods, m Meta) (raw, hash string, err error) {
 	raw, hash = token.New()
 	now := s.now()
+	// The browser's zone, sent with the sign-in form, is the account's
+	// until the owner picks one.
+	if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
+		if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
+			return "", "", err
+		}
+	}
 	if previous != "" {
 		if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
 			return "", "", err
@@ -145,4 +153,10 @@ func authTimeOf(sess *store.Session) time.Time {
 		return sess.CreatedAt
 	}
 	return sess.AuthTime
+}
+
+// Fresh reports whether the session's password (or strong factor) was
+// entered within maxAge, for a platform that asks for a recent sign-in.
+func (s *Service) Fresh(sess Session, maxAge time.Duration) bool {
+	return s.now().Sub(sess.AuthTime) <= maxAge
 }

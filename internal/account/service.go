@@ -55,6 +55,9 @@ type Config struct {
 	// Webhooks turns on the events for the platform (WEBHOOK_URL): each
 	// is written to the outbox with the change it reports.
 	Webhooks bool
+	// SecretKey (TOTP_SECRET_KEY, 32 bytes) encrypts the authenticator
+	// secrets at rest; empty stores them as they are.
+	SecretKey []byte
 	// DeliveryEvents says the mail provider reports what became of each
 	// message (RESEND_WEBHOOK_SECRET), so "check your inbox" waits for
 	// "delivered" rather than stopping at "sent".
@@ -114,6 +117,9 @@ func New(d Deps, cfg Config) (*Service, error) {
 	case VerificationLink, VerificationCode, VerificationBoth:
 	default:
 		return nil, fmt.Errorf("account: unknown verification method %q", cfg.Verification)
+	}
+	if n := len(cfg.SecretKey); n != 0 && n != 32 {
+		return nil, fmt.Errorf("account: the two-step secret key has %d bytes, want 32", n)
 	}
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits

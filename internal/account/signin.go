@@ -33,6 +33,9 @@ func CheckLoginForm(email, pw string) FieldErrors {
 // Login checks the credentials and opens a new session, ending the one the
 // browser had (previous may be empty). It returns the session token for the
 // cookie. Every failure is ErrBadCredentials, after the same argon2id work.
+// For an account with two-step verification a right password opens no
+// session: the error is *SecondStepRequired, carrying the pending step
+// that CompleteSignIn finishes with the code.
 func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta) (string, error) {
 	email = strings.TrimSpace(email)
 	log := logctx.From(ctx).With("email_hash", logctx.EmailHash(email))
@@ -127,17 +130,32 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 		}
 	}
+	twoStep, err := s.hasTwoStep(ctx, s.store, u.ID)
+	if err != nil {
+		s.store.ReleaseLoginAttempt(ctx, u.ID)
+		return "", err
+	}
+	if twoStep {
+		// The password was right but is not enough: the reservation is
+		// given back without clearing the failures, which the code's
+		// attempts go on counting (a right password must not wipe the
+		// count of wrong codes).
+		if err := s.store.ReleaseLoginAttempt(ctx, u.ID); err != nil {
+			return "", err
+		}
+		pending, err := s.secondStep(ctx, u)
+		if err != nil {
+			return "", err
+		}
+		log.InfoContext(ctx, "account login second step", "user_id", u.ID)
+		return "", &SecondStepRequired{Pending: pending}
+	}
 	var raw string
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		// The right password clears the reservation and any failures
 		// before it, in the same commit as the session.
 		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
 			return err
-		}
-		if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
-			if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
-				return err
-			}
 		}
 		var hash string
 		var err error

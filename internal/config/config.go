@@ -54,6 +54,9 @@ type Config struct {
 	// ResendWebhookSecret verifies Resend's delivery events; "" turns the
 	// webhook route off.
 	ResendWebhookSecret string
+	// TOTPSecretKey encrypts the authenticator secrets at rest (32 bytes);
+	// nil keeps them as they are.
+	TOTPSecretKey []byte
 	// MailBounceCooldown is how long a bounced address stays suppressed
 	// before a new request from its owner lifts it.
 	MailBounceCooldown time.Duration
@@ -132,6 +135,7 @@ var Vars = []Var{
 	{"MAIL_BATCH_SIZE", "100", "most emails one call to Resend carries (1 to 100); when more than one is due they go through the batch endpoint, one call for many, and each sending loop claims this many rows"},
 	{"RESEND_MAX_REQUESTS_PER_SECOND", "2", "calls to Resend a second, all instances together (Resend's per-team limit); the budget is kept in the database, so instances never exceed it between them"},
 	{"RESEND_WEBHOOK_SECRET", "", "signing secret (whsec_…) of the Resend webhook for delivery events at POST /webhooks/resend; unset, that route answers 404"},
+	{"TOTP_SECRET_KEY", "", "32 random bytes, base64 (openssl rand -base64 32), that encrypt two-step verification secrets in the database (AES-256-GCM); unset, they are stored as they are. Once set, keep it: secrets written with it cannot be read without it"},
 	{"MAIL_BOUNCE_COOLDOWN", "24h", "how long a hard-bounced address stays suppressed before a new email its owner asks for lifts it (a complaint never lifts by itself; gatehouse mail suppressions remove lifts either)"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "text or json"},
@@ -324,6 +328,13 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("RESEND_MAX_REQUESTS_PER_SECOND: want a positive number such as 2, got %q", get("RESEND_MAX_REQUESTS_PER_SECOND")))
 	} else {
 		c.ResendMaxRequestsPerSecond = rps
+	}
+	if v := get("TOTP_SECRET_KEY"); v != "" {
+		k, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(k) != 32 {
+			errs = append(errs, errors.New("TOTP_SECRET_KEY: want 32 random bytes in base64 (openssl rand -base64 32)"))
+		}
+		c.TOTPSecretKey = k
 	}
 	if c.ResendWebhookSecret != "" {
 		if _, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(c.ResendWebhookSecret, "whsec_")); err != nil {

@@ -63,6 +63,7 @@ func TestDefaults(t *testing.T) {
 		{"MAIL_BATCH_SIZE", fmt.Sprint(c.MailBatchSize), "100"},
 		{"RESEND_MAX_REQUESTS_PER_SECOND", fmt.Sprint(c.ResendMaxRequestsPerSecond), "2"}, // Resend's default per team
 		{"RESEND_WEBHOOK_SECRET", c.ResendWebhookSecret, ""},
+		{"TOTP_SECRET_KEY", string(c.TOTPSecretKey), ""},
 		{"MAIL_BOUNCE_COOLDOWN", c.MailBounceCooldown.String(), "24h0m0s"},
 		{"LOG_LEVEL", c.LogLevel, "info"},
 		{"LOG_FORMAT", c.LogFormat, "text"},
@@ -148,6 +149,8 @@ func TestBadValues(t *testing.T) {
 		{"BASE_URL", "https://example.com/?next=x"},
 		{"BASE_URL", "https://example.com/#frag"},
 		{"RESEND_BASE_URL", "not a url"},
+		{"TOTP_SECRET_KEY", "c2hvcnQ="},
+		{"TOTP_SECRET_KEY", "not base64 at all!"},
 		{"MAIL_SEND_CONCURRENCY", "0"},
 		{"MAIL_SEND_CONCURRENCY", "65"},
 		{"ACTIVATION_TOKEN_TTL", "48h"},
@@ -224,8 +227,9 @@ func TestGoodValues(t *testing.T) {
 		{map[string]string{"TRUSTED_PROXIES": " 10.0.0.1, ,10.1.0.0/16 "}, func(c config.Config) string { return strings.Join(c.TrustedProxies, "|") }},
 		{map[string]string{"METRICS_ENABLED": "false"}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
 		{map[string]string{"METRICS_ENABLED": " 0 "}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
+		{map[string]string{"TOTP_SECRET_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, func(c config.Config) string { return fmt.Sprint(len(c.TOTPSecretKey)) }},
 	}
-	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16", "false", "false"}
+	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16", "false", "false", "32"}
 	for i, tt := range tests {
 		c, err := config.Load(env(tt.vars))
 		if err != nil {

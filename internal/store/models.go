@@ -208,6 +208,42 @@ type SigningKey struct {
 	CreatedAt  time.Time `bun:"created_at,notnull"`
 }
 
+// TOTPSecret is an account's authenticator-app secret (base32). It is in
+// force once ConfirmedAt is set; LastStep is the last time step a code was
+// accepted for, so no code is accepted twice. The secret is never logged,
+// exported or shown again after setup.
+type TOTPSecret struct {
+	bun.BaseModel `bun:"table:totp_secrets"`
+
+	UserID      int64      `bun:"user_id,pk"`
+	Secret      string     `bun:"secret,notnull"`
+	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	ConfirmedAt *time.Time `bun:"confirmed_at"`
+	LastStep    int64      `bun:"last_step,notnull"`
+}
+
+// RecoveryCode is the SHA-256 of one of an account's recovery codes.
+type RecoveryCode struct {
+	bun.BaseModel `bun:"table:recovery_codes"`
+
+	ID        int64      `bun:"id,pk,autoincrement"`
+	UserID    int64      `bun:"user_id,notnull"`
+	Hash      string     `bun:"hash,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	UsedAt    *time.Time `bun:"used_at"`
+}
+
+// PendingSignIn is a sign-in whose password was right and whose second
+// step is awaited; Hash is of the token in the browser's cookie.
+type PendingSignIn struct {
+	bun.BaseModel `bun:"table:pending_signins"`
+
+	Hash      string    `bun:"hash,pk"`
+	UserID    int64     `bun:"user_id,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	ExpiresAt time.Time `bun:"expires_at,notnull"`
+}
+
 // Organisation roles, membership statuses and domain join policies.
 const (
 	RoleOwner  = "owner"

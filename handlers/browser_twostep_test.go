@@ -1,0 +1,96 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"gatehouse/internal/store/storetest"
+)
+
+// TestBrowserTwoStep: two-step verification turned on from the account
+// page, with the key read off the page as a person would type it into an
+// app (the code is the library's), and a sign-in that asks for the code
+// after the password; with and without script, each page axe-clean.
+func TestBrowserTwoStep(t *testing.T) {
+	b := newUIBrowser(t)
+	for _, c := range []struct {
+		name  string
+		js    bool
+		width int64
+	}{
+		{"js-on", true, uiDesktop},
+		{"js-off", false, uiPhone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			app := newApp(t, storetest.SQLite)
+			email := "ada." + c.name + "@example.com"
+			app.signUp(email)
+			u := b.open(t, app, uiOptions{JS: c.js, Width: c.width})
+			u.visit("/login")
+			u.signIn(email, goodPassword)
+			u.checkPage("account-two-step-off")
+
+			u.clickText("Set Up Two-Step Verification")
+			u.expectHeading("Set up two-step verification")
+			u.waitFor("the QR code to load", `(() => { const i = document.querySelector('[data-testid=totp-qr]'); return i && i.complete && i.naturalWidth > 100; })()`)
+			secret := u.text("[data-testid=totp-secret]")
+			u.checkPage("two-step-setup")
+			code := func(at time.Time) string {
+				t.Helper()
+				c, err := totp.GenerateCode(stripSpaces(secret), at)
+				if err != nil {
+					t.Fatalf("the key on the page %q: %v", secret, err)
+				}
+				return c
+			}
+			u.fill("#f-code", "000000")
+			u.clickText("Turn On")
+			u.expectText("That code isn't right.")
+			u.checkPage("two-step-setup-wrong")
+			u.fill("#f-code", code(app.Now()))
+			u.clickText("Turn On")
+			u.expectHeading("Your recovery codes")
+			u.checkPage("two-step-recovery-codes")
+			u.clickText("I Have Saved My Recovery Codes")
+			u.expectHeading("Your account")
+			u.expectText("10 recovery codes left.")
+			u.checkPage("account-two-step-on")
+
+			u.clickText("Sign Out")
+			u.expectHeading("Sign in")
+			u.fill("#f-email", email)
+			u.fill("#f-password", goodPassword)
+			u.clickText("Sign In")
+			u.expectHeading("Two-step verification")
+			if p := u.path(); p != "/login/code" {
+				t.Fatalf("after the password: %s", p)
+			}
+			u.checkPage("login-code")
+			u.fill("#f-code", "000000")
+			u.clickText("Continue")
+			u.expectText("That code didn't work.")
+			u.checkPage("login-code-wrong")
+			u.clickText("Use a recovery code")
+			u.expectText("Enter one of the recovery codes you saved.")
+			u.checkPage("login-recovery-code")
+			u.clickText("Use a code from the authenticator app")
+			u.expectText("Enter the 6-digit code your authenticator app shows")
+			app.Advance(30 * time.Second)
+			u.fill("#f-code", code(app.Now()))
+			u.clickText("Continue")
+			u.expectHeading("Your account")
+		})
+	}
+}
+
+func stripSpaces(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' {
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
