@@ -151,6 +151,19 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
 
+	// Invitations: the link's page and short sign-up (no session needed),
+	// a signed-in person's own invitations, and the organisation's side.
+	pages.GET(paths.Invite, s.openInvite)
+	pages.POST(paths.Invite, s.join)
+	pages.POST(paths.InviteCheck, s.inviteCheck)
+	signedIn.GET(paths.MyInvitations, s.myInvitations)
+	signedIn.POST(paths.InviteAccept, s.acceptInvite)
+	signedIn.POST(paths.InviteDecline, s.declineInvite)
+	signedIn.GET(paths.OrgInvitations, s.orgInvitations)
+	signedIn.POST(paths.OrgInvitations, s.invite)
+	signedIn.POST(paths.OrgInviteResend, s.resendInvite)
+	signedIn.POST(paths.OrgInviteRevoke, s.revokeInvite)
+
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.
 	pages.GET(paths.AuthVerify, s.authVerify)

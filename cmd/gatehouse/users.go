@@ -156,6 +156,8 @@ func runUsers(ctx context.Context, op usersOp, cfg config.Config, st *store.Stor
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
+		InviteTTL:       cfg.InviteTTL,
+		SignupMode:      cfg.SignupMode,
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},

@@ -23,6 +23,10 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailInvitation        = "invitation"
+	EmailSignupApproved    = "signup_approved"
+	EmailSignupDeclined    = "signup_declined"
+	EmailSignupToApprove   = "signup_to_approve"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -94,6 +98,51 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// InvitationEmail invites an address to an organisation: who invited,
+// to what, with which role, and the link that works once until ExpiresAt.
+// It goes out in the invitee's language if they have an account, else in
+// the inviter's.
+type InvitationEmail struct {
+	Inviter   string
+	Org       string
+	Role      string
+	Link      string
+	ExpiresAt time.Time
+}
+
+// Kind is EmailInvitation.
+func (InvitationEmail) Kind() string { return EmailInvitation }
+
+// SignupApprovedEmail tells a person waiting for an operator that their
+// account is open.
+type SignupApprovedEmail struct {
+	FirstName string
+	LoginURL  string
+}
+
+// Kind is EmailSignupApproved.
+func (SignupApprovedEmail) Kind() string { return EmailSignupApproved }
+
+// SignupDeclinedEmail tells a person waiting for an operator that their
+// sign-up was declined.
+type SignupDeclinedEmail struct {
+	FirstName string
+}
+
+// Kind is EmailSignupDeclined.
+func (SignupDeclinedEmail) Kind() string { return EmailSignupDeclined }
+
+// SignupToApproveEmail tells an operator that a new account waits for
+// approval: who, from which company, and the commands that decide.
+type SignupToApproveEmail struct {
+	Name    string
+	Email   string
+	Company string
+}
+
+// Kind is EmailSignupToApprove.
+func (SignupToApproveEmail) Kind() string { return EmailSignupToApprove }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -101,6 +150,10 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailInvitation:        func() Email { return &InvitationEmail{} },
+	EmailSignupApproved:    func() Email { return &SignupApprovedEmail{} },
+	EmailSignupDeclined:    func() Email { return &SignupDeclinedEmail{} },
+	EmailSignupToApprove:   func() Email { return &SignupToApproveEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

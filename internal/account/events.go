@@ -25,13 +25,23 @@ const (
 	EventActivationResentByOperator Event = "activation_resent_by_operator"
 	EventSessionsEndedByOperator    Event = "sessions_ended_by_operator"
 	EventUnlockedByOperator         Event = "unlocked_by_operator"
+
+	// Invitations and sign-up approval.
+	EventInvitationSent     Event = "invitation_sent"
+	EventInvitationAccepted Event = "invitation_accepted"
+	EventInvitationDeclined Event = "invitation_declined"
+	EventAwaitingApproval   Event = "awaiting_approval"
+	EventApprovedByOperator Event = "approved_by_operator"
+	EventDeclinedByOperator Event = "declined_by_operator"
 )
 
 // Events lists every audit event.
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
-	EventSessionsEndedByOperator, EventUnlockedByOperator}
+	EventSessionsEndedByOperator, EventUnlockedByOperator,
+	EventInvitationSent, EventInvitationAccepted, EventInvitationDeclined,
+	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -69,6 +79,18 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventInvitationSent:
+		return "event.invitation_sent"
+	case EventInvitationAccepted:
+		return "event.invitation_accepted"
+	case EventInvitationDeclined:
+		return "event.invitation_declined"
+	case EventAwaitingApproval:
+		return "event.awaiting_approval"
+	case EventApprovedByOperator:
+		return "event.approved_by_operator"
+	case EventDeclinedByOperator:
+		return "event.declined_by_operator"
 	}
 	return ""
 }
@@ -86,6 +108,12 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticeJoined          Notice = "joined"
+	NoticeAccepted        Notice = "accepted"
+	NoticeInvited         Notice = "invited"
+	NoticeInviteResent    Notice = "invite_resent"
+	NoticeInviteRevoked   Notice = "invite_revoked"
+	NoticeInviteDeclined  Notice = "invite_declined"
 )
 
 // ParseNotice is the notice named in an address; anything else is none.
@@ -113,6 +141,18 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticeJoined:
+		return "notice.joined"
+	case NoticeAccepted:
+		return "notice.accepted"
+	case NoticeInvited:
+		return "notice.invited"
+	case NoticeInviteResent:
+		return "notice.invite_resent"
+	case NoticeInviteRevoked:
+		return "notice.invite_revoked"
+	case NoticeInviteDeclined:
+		return "notice.invite_declined"
 	}
 	return ""
 }

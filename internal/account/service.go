@@ -33,9 +33,14 @@ var ErrBusy = password.ErrBusy
 
 // Config holds the settings the flows need.
 type Config struct {
-	BaseURL         *url.URL
-	ActivationTTL   time.Duration
-	ResetTTL        time.Duration
+	BaseURL       *url.URL
+	ActivationTTL time.Duration
+	ResetTTL      time.Duration
+	// InviteTTL is how long an invitation's link works; zero means
+	// DefaultInviteTTL.
+	InviteTTL time.Duration
+	// SignupMode is who may create an account (SignupOpen when empty).
+	SignupMode      string
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	Policy          password.Policy

@@ -19,10 +19,11 @@ const (
 	WebhookPasswordChanged WebhookEvent = "user.password_changed"
 	WebhookSignedIn        WebhookEvent = "user.signed_in"
 	WebhookSessionEnded    WebhookEvent = "session.ended"
+	WebhookOrgMemberJoined WebhookEvent = "org.member_joined"
 )
 
 // WebhookEvents lists every webhook event.
-var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded}
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded, WebhookOrgMemberJoined}
 
 // Why sessions ended, in a session.ended event.
 const (
@@ -49,6 +50,11 @@ type WebhookData struct {
 	SessionID     string `json:"session_id,omitempty"`
 	SessionsEnded int    `json:"sessions_ended,omitempty"`
 	Reason        string `json:"reason,omitempty"`
+	// OrgID, OrgName and Role are the organisation of an org.* event
+	// and the person's role in it.
+	OrgID   string `json:"org_id,omitempty"`
+	OrgName string `json:"org_name,omitempty"`
+	Role    string `json:"role,omitempty"`
 }
 
 // webhookRecipient is every webhook row's recipient: the outbox sends one

@@ -153,7 +153,7 @@ func (s *Store) OpenInvitationsFor(ctx context.Context, email string, now time.T
 }
 
 // AcceptInvitationByHash uses the open invitation with that token hash for
-// userID in one conditional UPDATE: of many concurrent calls exactly one
+// userID (0: named later, by SetInvitationAcceptedBy) in one conditional UPDATE: of many concurrent calls exactly one
 // gets the invitation, the others ErrNotFound.
 func (s *Store) AcceptInvitationByHash(ctx context.Context, hash string, userID int64, now time.Time) (*Invitation, error) {
 	return s.closeInvitation(ctx, "accepted", userID, now, "inv.token_hash = ?", hash)
@@ -175,7 +175,10 @@ func (s *Store) closeInvitation(ctx context.Context, how string, userID int64, n
 	now = now.UTC()
 	q := s.db.NewUpdate().Model((*Invitation)(nil)).ModelTableExpr("invitations AS inv")
 	if how == "accepted" {
-		q = q.Set("accepted_at = ?", now).Set("accepted_by = ?", userID)
+		q = q.Set("accepted_at = ?", now)
+		if userID != 0 {
+			q = q.Set("accepted_by = ?", userID)
+		}
 	} else {
 		q = q.Set("declined_at = ?", now)
 	}
@@ -188,4 +191,25 @@ func (s *Store) closeInvitation(ctx context.Context, how string, userID int64, n
 		return nil, ErrNotFound
 	}
 	return &list[0], nil
+}
+
+// SetInvitationAcceptedBy names the account an invitation used up by its
+// link made, in the transaction that made it.
+func (s *Store) SetInvitationAcceptedBy(ctx context.Context, id, userID int64) error {
+	_, err := s.db.NewUpdate().Model((*Invitation)(nil)).ModelTableExpr("invitations AS inv").
+		Set("accepted_by = ?", userID).Where("inv.id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: invitation accepted by: %w", err)
+	}
+	return nil
+}
+
+// SetUserProfile replaces an account's names and company.
+func (s *Store) SetUserProfile(ctx context.Context, userID int64, first, last, company string, now time.Time) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("first_name = ?", first).Set("last_name = ?", last).
+		Set("company = ?", company).Set("updated_at = ?", now.UTC()).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set profile: %w", err)
+	}
+	return nil
 }
