@@ -80,6 +80,30 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
 		d.Subject = t(ctx, "email.signup_to_approve.subject", who)
 		d.Paras = []string{t(ctx, "email.signup_to_approve.body", who), t(ctx, "email.signup_to_approve.how", who)}
+	case account.JoinRequestEmail:
+		d = greeting(ctx, e.FirstName)
+		who := map[string]any{"Name": e.RequesterName, "Email": e.RequesterEmail, "Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_request.subject", who)
+		d.Paras = []string{t(ctx, "email.org_join_request.body", who)}
+		d.Button, d.Link = t(ctx, "email.org_join_request.button"), e.OrgURL
+		d.After = []string{t(ctx, "email.org_join_request.not_known")}
+	case account.JoinApprovedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_approved.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_approved.body", org)}
+		d.Button, d.Link = t(ctx, "action.sign_in"), e.LoginURL
+	case account.JoinDeclinedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_declined.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_declined.body", org)}
+	case account.MemberRemovedEmail:
+		d = greeting(ctx, e.FirstName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_member_removed.subject", org)
+		d.Paras = []string{t(ctx, "email.org_member_removed.body", org)}
+		d.After = []string{t(ctx, "email.org_member_removed.not_expected")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
@@ -167,21 +191,13 @@ func RenderOutbox(ctx context.Context, catalog *i18n.Catalog, kind, locale, data
 }
 
 // RoleName is the message ID of an organisation role's name.
-func RoleName(role string) string {
-	switch role {
-	case account.RoleOwner:
-		return "invite.role.owner"
-	case account.RoleAdmin:
-		return "invite.role.admin"
-	}
-	return "invite.role.member"
-}
+func RoleName(role string) string { return account.Role(role).MessageID() }
 
 // roleOptions are the roles a select offers, in the page's language.
-func roleOptions(ctx context.Context, roles []string) []Option {
+func roleOptions(ctx context.Context, roles []account.Role) []Option {
 	out := make([]Option, 0, len(roles))
 	for _, r := range roles {
-		out = append(out, Option{Value: r, Label: t(ctx, RoleName(r))})
+		out = append(out, Option{Value: string(r), Label: t(ctx, r.MessageID())})
 	}
 	return out
 }

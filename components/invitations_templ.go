@@ -19,8 +19,8 @@ import (
 // InvitationsView is the organisation's invitations section.
 type InvitationsView struct {
 	Org    string
-	Roles  []string // the roles the viewer may invite with
-	Form   Form     // emails and role, with their errors
+	Roles  []account.Role // the roles the viewer may invite with
+	Form   Form           // emails and role, with their errors
 	Notice account.Notice
 	// Skipped are addresses the last form left out: members already.
 	Skipped []string

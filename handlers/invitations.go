@@ -34,7 +34,7 @@ const (
 // actor's organisation (404, whoever's it is).
 func (s *server) orgError(c *gin.Context, err error) {
 	switch {
-	case errors.Is(err, account.ErrForbidden):
+	case errors.Is(err, account.ErrOrgForbidden):
 		s.errorPage(c, http.StatusForbidden, "page.forbidden.title", "invite.forbidden.body")
 	case errors.Is(err, account.ErrNoInvitation):
 		s.errorPage(c, http.StatusNotFound, "page.not_found.title", "invite.gone.body")
@@ -58,7 +58,7 @@ func (s *server) showOrgInvitations(c *gin.Context, status int, form components.
 	}
 	v := components.InvitationsView{Org: inv.Org, Roles: inv.Grantable, Form: form, Notice: notice(c)}
 	if form.Values == nil {
-		v.Form.Values = map[string]string{"role": account.RoleMember}
+		v.Form.Values = map[string]string{"role": string(account.RoleMember)}
 	}
 	if status == http.StatusOK {
 		v.Skipped = s.takeSkipped(c)

@@ -27,6 +27,10 @@ const (
 	EmailSignupApproved    = "signup_approved"
 	EmailSignupDeclined    = "signup_declined"
 	EmailSignupToApprove   = "signup_to_approve"
+	EmailJoinRequest       = "org_join_request"
+	EmailJoinApproved      = "org_join_approved"
+	EmailJoinDeclined      = "org_join_declined"
+	EmailMemberRemoved     = "org_member_removed"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
@@ -143,6 +147,47 @@ type SignupToApproveEmail struct {
 // Kind is EmailSignupToApprove.
 func (SignupToApproveEmail) Kind() string { return EmailSignupToApprove }
 
+// JoinRequestEmail tells an organisation's owner or admin that someone
+// with a verified address of a claimed domain asks to join.
+type JoinRequestEmail struct {
+	FirstName      string
+	OrgName        string
+	RequesterName  string
+	RequesterEmail string
+	OrgURL         string
+}
+
+// Kind is EmailJoinRequest.
+func (JoinRequestEmail) Kind() string { return EmailJoinRequest }
+
+// JoinApprovedEmail tells a requester they are in.
+type JoinApprovedEmail struct {
+	FirstName string
+	OrgName   string
+	LoginURL  string
+}
+
+// Kind is EmailJoinApproved.
+func (JoinApprovedEmail) Kind() string { return EmailJoinApproved }
+
+// JoinDeclinedEmail tells a requester their request was turned down.
+type JoinDeclinedEmail struct {
+	FirstName string
+	OrgName   string
+}
+
+// Kind is EmailJoinDeclined.
+func (JoinDeclinedEmail) Kind() string { return EmailJoinDeclined }
+
+// MemberRemovedEmail tells a member an owner or admin removed them.
+type MemberRemovedEmail struct {
+	FirstName string
+	OrgName   string
+}
+
+// Kind is EmailMemberRemoved.
+func (MemberRemovedEmail) Kind() string { return EmailMemberRemoved }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -154,6 +199,10 @@ var emailKinds = map[string]func() Email{
 	EmailSignupApproved:    func() Email { return &SignupApprovedEmail{} },
 	EmailSignupDeclined:    func() Email { return &SignupDeclinedEmail{} },
 	EmailSignupToApprove:   func() Email { return &SignupToApproveEmail{} },
+	EmailJoinRequest:       func() Email { return &JoinRequestEmail{} },
+	EmailJoinApproved:      func() Email { return &JoinApprovedEmail{} },
+	EmailJoinDeclined:      func() Email { return &JoinDeclinedEmail{} },
+	EmailMemberRemoved:     func() Email { return &MemberRemovedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

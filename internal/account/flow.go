@@ -34,6 +34,9 @@ type Flow struct {
 	// firstPassword says completing the flow sets an account's first
 	// password (its "password changed" email says "set").
 	firstPassword bool
+	// placesInOrg says completing the flow decides the person's
+	// organisation (Service.place), now that the address is verified.
+	placesInOrg bool
 	// SignUp places the flow's pages in the sign-up stepper.
 	SignUp bool
 	// Paths are the pages the flow moves through.
@@ -79,6 +82,7 @@ var Activation = &Flow{
 	requested:     EventRegistered,
 	completed:     EventActivated,
 	firstPassword: true,
+	placesInOrg:   true,
 	SignUp:        true,
 	Paths: FlowPaths{Start: paths.Register, Sent: paths.RegisterSent, Verify: paths.RegisterVerify,
 		Resend: paths.RegisterResend, Link: paths.Activate, Form: paths.PasswordSet, Check: paths.PasswordSetCheck},

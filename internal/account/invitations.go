@@ -39,15 +39,6 @@ type AlreadyMemberError struct{ Org string }
 
 func (e *AlreadyMemberError) Error() string { return "account: already a member of " + e.Org }
 
-// Organisation audit trail kinds of invitations (org_events.kind).
-const (
-	OrgEventInvited            = "invited"
-	OrgEventInvitationResent   = "invitation_resent"
-	OrgEventInvitationRevoked  = "invitation_revoked"
-	OrgEventInvitationAccepted = "invitation_accepted"
-	OrgEventInvitationDeclined = "invitation_declined"
-)
-
 // Invitation is one invitation as the organisation page and the invitee
 // see it: never its token.
 type Invitation struct {
@@ -76,31 +67,34 @@ func (s *Service) invitationView(inv *store.Invitation, org string) Invitation {
 // OrgInvitations is the organisation page's invitations section.
 type OrgInvitations struct {
 	Org     string
-	MyRole  string
+	MyRole  Role
 	Pending []Invitation
 	// Grantable are the roles the viewer may invite with.
-	Grantable []string
+	Grantable []Role
 }
 
 // Invitations lists the open (and expired, to resend) invitations of the
 // organisation who manages; ErrForbidden for a member or no organisation.
 func (s *Service) Invitations(ctx context.Context, who User) (OrgInvitations, error) {
-	m, err := s.managerOf(ctx, s.store, who.ID)
+	me, err := s.orgRole(ctx, s.store, who.ID)
 	if err != nil {
 		return OrgInvitations{}, err
 	}
-	list, err := s.store.PendingInvitations(ctx, m.OrgID)
+	if !me.Role.AtLeast(RoleAdmin) {
+		return OrgInvitations{}, ErrOrgForbidden
+	}
+	list, err := s.store.PendingInvitations(ctx, me.OrgID)
 	if err != nil {
 		return OrgInvitations{}, err
 	}
-	out := OrgInvitations{Org: m.Organisation.Name, MyRole: m.Role}
+	out := OrgInvitations{Org: me.OrgName, MyRole: me.Role}
 	for _, r := range Roles {
-		if mayGrant(m.Role, r) {
+		if CanAssign(me.Role, "", r) {
 			out.Grantable = append(out.Grantable, r)
 		}
 	}
 	for i := range list {
-		out.Pending = append(out.Pending, s.invitationView(&list[i], m.Organisation.Name))
+		out.Pending = append(out.Pending, s.invitationView(&list[i], me.OrgName))
 	}
 	return out, nil
 }
@@ -152,15 +146,16 @@ func splitAddresses(list string) ([]string, error) {
 // An address already invited gets a fresh invitation, which replaces the
 // old one; members of the organisation are left out and named.
 func (s *Service) Invite(ctx context.Context, who User, list, role string, m Meta) (InviteResult, error) {
-	mem, err := s.managerOf(ctx, s.store, who.ID)
+	mem, err := s.RequireOrgRole(ctx, who, RoleAdmin)
 	if err != nil {
 		return InviteResult{}, err
 	}
-	if !validRole(role) {
+	r, ok := ParseRole(role)
+	if !ok {
 		return InviteResult{}, FieldErrors{"role": i18n.Msg("error.invite.role")}
 	}
-	if !mayGrant(mem.Role, role) {
-		return InviteResult{}, ErrForbidden
+	if !CanAssign(mem.Role, "", r) {
+		return InviteResult{}, ErrOrgForbidden
 	}
 	addrs, err := splitAddresses(list)
 	if err != nil {
@@ -189,6 +184,14 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 	}
 	now := s.now()
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		// Checked again where the change is made: a role taken away
+		// meanwhile sends nothing.
+		if mem, err = s.requireOrgRole(ctx, tx, who.ID, RoleAdmin); err != nil {
+			return err
+		}
+		if !CanAssign(mem.Role, "", r) {
+			return ErrOrgForbidden
+		}
 		for _, a := range res.Invited {
 			raw, hash := token.New()
 			inv := &store.Invitation{OrgID: mem.OrgID, Email: a, Role: role, InvitedBy: &who.ID, Locale: s.inviteeLocale(ctx, tx, a, who, m),
@@ -196,7 +199,7 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 			if err := tx.CreateInvitation(ctx, inv); err != nil {
 				return err
 			}
-			if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.Organisation.Name); err != nil {
+			if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.OrgName); err != nil {
 				return err
 			}
 			if err := s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvited, a+" "+role); err != nil {
@@ -254,26 +257,17 @@ func (s *Service) sendInvitation(ctx context.Context, tx *store.Store, inv *stor
 	})
 }
 
-// orgEvent records an entry of the organisation's audit trail.
-func (s *Service) orgEvent(ctx context.Context, tx *store.Store, orgID, actor, subject int64, kind, detail string) error {
-	e := &store.OrgEvent{OrgID: orgID, Kind: kind, Detail: clip(detail, 253), CreatedAt: s.now()}
-	if actor != 0 {
-		e.ActorID = &actor
-	}
-	if subject != 0 {
-		e.SubjectID = &subject
-	}
-	return tx.AddOrgEvent(ctx, e)
-}
-
 // ResendInvitation sends an open (or expired) invitation of who's
 // organisation again with a new link and a new lifetime; the old link
 // stops working. ErrNoInvitation for an id of any other organisation, or
 // one already closed: a guess and a stale form look alike.
 func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m Meta) error {
-	mem, err := s.managerOf(ctx, s.store, who.ID)
+	mem, err := s.RequireOrgRole(ctx, who, RoleAdmin)
 	if err != nil {
 		return err
+	}
+	if id == "" || len(id) > 64 {
+		return ErrNoInvitation
 	}
 	inv, err := s.store.InvitationInOrg(ctx, mem.OrgID, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -282,8 +276,8 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 	if err != nil {
 		return err
 	}
-	if !mayGrant(mem.Role, inv.Role) {
-		return ErrForbidden
+	if !CanAssign(mem.Role, "", Role(inv.Role)) {
+		return ErrOrgForbidden
 	}
 	if err := s.allowInvite(ctx, who.ID, mem.OrgID); err != nil {
 		return err
@@ -292,13 +286,16 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 	raw, hash := token.New()
 	inv.TokenHash, inv.SentAt, inv.ExpiresAt = hash, now, now.Add(s.inviteTTL())
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if _, err := s.requireOrgRole(ctx, tx, who.ID, RoleAdmin); err != nil {
+			return err
+		}
 		if err := tx.ReissueInvitation(ctx, mem.OrgID, id, hash, now, inv.ExpiresAt); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return ErrNoInvitation
 			}
 			return err
 		}
-		if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.Organisation.Name); err != nil {
+		if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.OrgName); err != nil {
 			return err
 		}
 		return s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvitationResent, inv.Email)
@@ -311,17 +308,20 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 }
 
 // ErrNoInvitation is an invitation id that names no open invitation of the
-// actor's organisation (another organisation's, a closed one, a guess).
-var ErrNoInvitation = errors.New("account: no such invitation")
+// actor's organisation (another organisation's, a closed one, a guess):
+// the same 404 as any member or domain outside it.
+var ErrNoInvitation = ErrOrgNotFound
 
 // RevokeInvitation closes an open invitation of who's organisation: its
 // link shows the expired-link page from now on.
 func (s *Service) RevokeInvitation(ctx context.Context, who User, id string, m Meta) error {
-	mem, err := s.managerOf(ctx, s.store, who.ID)
-	if err != nil {
-		return err
+	if id == "" || len(id) > 64 {
+		if _, err := s.RequireOrgRole(ctx, who, RoleAdmin); err != nil {
+			return err
+		}
+		return ErrNoInvitation
 	}
-	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, mem OrgMembership, _ *store.User) error {
 		inv, err := tx.InvitationInOrg(ctx, mem.OrgID, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrNoInvitation
@@ -329,8 +329,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, who User, id string, m M
 		if err != nil {
 			return err
 		}
-		if !mayGrant(mem.Role, inv.Role) {
-			return ErrForbidden
+		if !CanAssign(mem.Role, "", Role(inv.Role)) {
+			return ErrOrgForbidden
 		}
 		if err := tx.RevokeInvitation(ctx, mem.OrgID, id, s.now()); errors.Is(err, store.ErrNotFound) {
 			return ErrNoInvitation
@@ -538,7 +538,13 @@ func (s *Service) joinOrg(ctx context.Context, tx *store.Store, inv *store.Invit
 	if err := s.audit(ctx, tx, u.ID, EventInvitationAccepted, m); err != nil {
 		return err
 	}
-	return s.notify(ctx, tx, WebhookOrgMemberJoined, u.PublicID, u.Email, WebhookData{OrgID: org.PublicID, OrgName: org.Name, Role: inv.Role})
+	actor := ""
+	if inv.InvitedBy != nil {
+		if by, err := tx.UserByID(ctx, *inv.InvitedBy); err == nil {
+			actor = by.PublicID
+		}
+	}
+	return s.notify(ctx, tx, WebhookOrgMemberJoined, u.PublicID, u.Email, orgData(org, Role(inv.Role), actor))
 }
 
 // MyInvitations lists the open invitations to the signed-in person's

@@ -58,6 +58,10 @@ type Config struct {
 	// Webhooks turns on the events for the platform (WEBHOOK_URL): each
 	// is written to the outbox with the change it reports.
 	Webhooks bool
+	// AllowDuplicateDomain lets a new account whose domain is claimed by
+	// an organisation that joins by invitation only create an
+	// organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
+	AllowDuplicateDomain bool
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:

@@ -181,7 +181,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		}
 		sess.LastSeenAt = now
 	}
-	return userView(u), sessionView(sess), nil
+	return withOrg(userView(u), sess.Membership), sessionView(sess), nil
 }
 
 // Logout ends the session behind raw, if any, and records it.

@@ -22,10 +22,23 @@ type User struct {
 	CreatedAt           time.Time
 	ActivatedAt         *time.Time
 	PasswordChangedAt   *time.Time
+	// Org is the person's organisation and role, nil for none. It is
+	// filled in for the signed-in user (Authenticate) only.
+	Org *OrgMembership
 }
 
 // Name is the person's full name as entered.
 func (u User) Name() string { return u.FirstName + " " + u.LastName }
+
+// withOrg is u with its membership m: a member's company is the
+// organisation's name, which owners and admins keep up to date.
+func withOrg(u User, m *store.Membership) User {
+	u.Org = membershipView(m)
+	if u.Org != nil && !u.Org.Pending {
+		u.Company = u.Org.OrgName
+	}
+	return u
+}
 
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,

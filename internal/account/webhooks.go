@@ -14,16 +14,21 @@ type WebhookEvent string
 
 // The webhook events.
 const (
-	WebhookUserRegistered  WebhookEvent = "user.registered"
-	WebhookUserActivated   WebhookEvent = "user.activated"
-	WebhookPasswordChanged WebhookEvent = "user.password_changed"
-	WebhookSignedIn        WebhookEvent = "user.signed_in"
-	WebhookSessionEnded    WebhookEvent = "session.ended"
-	WebhookOrgMemberJoined WebhookEvent = "org.member_joined"
+	WebhookUserRegistered   WebhookEvent = "user.registered"
+	WebhookUserActivated    WebhookEvent = "user.activated"
+	WebhookPasswordChanged  WebhookEvent = "user.password_changed"
+	WebhookSignedIn         WebhookEvent = "user.signed_in"
+	WebhookSessionEnded     WebhookEvent = "session.ended"
+	WebhookOrgCreated       WebhookEvent = "org.created"
+	WebhookOrgMemberJoined  WebhookEvent = "org.member_joined"
+	WebhookOrgMemberRemoved WebhookEvent = "org.member_removed"
+	WebhookOrgRoleChanged   WebhookEvent = "org.role_changed"
+	WebhookOrgJoinRequested WebhookEvent = "org.join_requested"
 )
 
 // WebhookEvents lists every webhook event.
-var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded, WebhookOrgMemberJoined}
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
+	WebhookOrgCreated, WebhookOrgMemberJoined, WebhookOrgMemberRemoved, WebhookOrgRoleChanged, WebhookOrgJoinRequested}
 
 // Why sessions ended, in a session.ended event.
 const (
@@ -31,6 +36,9 @@ const (
 	EndedOthers        = "ended_by_user"
 	EndedPasswordReset = "password_reset"
 	EndedPasswordSet   = "password_changed"
+	// EndedRemovedFromOrg: an owner or admin removed the person from
+	// their organisation.
+	EndedRemovedFromOrg = "removed_from_org"
 )
 
 // Webhook is one event as the platform receives it, in the Standard
@@ -42,19 +50,22 @@ type Webhook struct {
 	Data      WebhookData  `json:"data"`
 }
 
-// WebhookData is what an event says: whose account, and for session
-// events which session (the token's sid) or how many ended, and why.
+// WebhookData is what an event says: whose account, for session events
+// which session (the token's sid) or how many ended, and why, and for
+// organisation events which organisation and role.
 type WebhookData struct {
 	UserID        string `json:"user_id"`
 	Email         string `json:"email"`
 	SessionID     string `json:"session_id,omitempty"`
 	SessionsEnded int    `json:"sessions_ended,omitempty"`
 	Reason        string `json:"reason,omitempty"`
-	// OrgID, OrgName and Role are the organisation of an org.* event
-	// and the person's role in it.
+	// For org.* events: the organisation (its public id and name), the
+	// person's role in it, and who did it (a user id; empty when the
+	// person's own sign-up did).
 	OrgID   string `json:"org_id,omitempty"`
 	OrgName string `json:"org_name,omitempty"`
-	Role    string `json:"role,omitempty"`
+	OrgRole string `json:"org_role,omitempty"`
+	ActorID string `json:"actor_id,omitempty"`
 }
 
 // webhookRecipient is every webhook row's recipient: the outbox sends one

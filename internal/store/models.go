@@ -88,6 +88,9 @@ type Session struct {
 	UserAgent  string    `bun:"user_agent,notnull"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
+	// Membership is the user's, with its organisation's id, public id and
+	// name, filled in by SessionUserByHash only (nil for none).
+	Membership *Membership `bun:"-"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
