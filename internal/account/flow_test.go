@@ -146,6 +146,12 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventActivationResentByOperator: "EventActivationResentByOperator",
 		account.EventSessionsEndedByOperator:    "EventSessionsEndedByOperator",
 		account.EventUnlockedByOperator:         "EventUnlockedByOperator",
+		account.EventInvitationSent:             "EventInvitationSent",
+		account.EventInvitationAccepted:         "EventInvitationAccepted",
+		account.EventInvitationDeclined:         "EventInvitationDeclined",
+		account.EventAwaitingApproval:           "EventAwaitingApproval",
+		account.EventApprovedByOperator:         "EventApprovedByOperator",
+		account.EventDeclinedByOperator:         "EventDeclinedByOperator",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))
