@@ -202,7 +202,7 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 			if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.OrgName); err != nil {
 				return err
 			}
-			if err := s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvited, a+" "+role); err != nil {
+			if err := s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvited, a); err != nil {
 				return err
 			}
 		}
