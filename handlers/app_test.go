@@ -60,6 +60,10 @@ type appOptions struct {
 	// terms are TERMS_URL and PRIVACY_URL; both set unless noTerms
 	// clears them.
 	terms account.Terms
+	// signupMode is SIGNUP_MODE ("" for open), approvalNotify
+	// SIGNUP_APPROVAL_NOTIFY.
+	signupMode     string
+	approvalNotify []string
 }
 
 // testTerms are the documents the test app's sign-up accepts.
@@ -119,6 +123,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		Limits:       limits,
 		RepeatWindow: repeatWindow(o.repeats),
 		Webhooks:     o.webhooks,
+		SignupMode:   o.signupMode, ApprovalNotify: o.approvalNotify,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -159,6 +159,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		ResetTTL:        cfg.ResetTTL,
 		InviteTTL:       cfg.InviteTTL,
 		SignupMode:      cfg.SignupMode,
+		ApprovalNotify:  cfg.ApprovalNotify,
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,

@@ -114,6 +114,9 @@ const (
 	NoticeInviteResent    Notice = "invite_resent"
 	NoticeInviteRevoked   Notice = "invite_revoked"
 	NoticeInviteDeclined  Notice = "invite_declined"
+	// NoticeAwaitingApproval: the password is set and the account waits
+	// for an operator (SIGNUP_MODE=approval).
+	NoticeAwaitingApproval Notice = "awaiting_approval"
 
 	// After activation, where the person's organisation stands.
 	NoticeOrgJoined     Notice = "org_joined"
@@ -138,7 +141,8 @@ var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, 
 	NoticePasswordChanged, NoticeWait, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
 	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
 	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved,
-	NoticeJoined, NoticeAccepted, NoticeInvited, NoticeInviteResent, NoticeInviteRevoked, NoticeInviteDeclined}
+	NoticeJoined, NoticeAccepted, NoticeInvited, NoticeInviteResent, NoticeInviteRevoked, NoticeInviteDeclined,
+	NoticeAwaitingApproval}
 
 // ParseNotice is the notice named in an address; anything else is none.
 func ParseNotice(s string) Notice {
@@ -177,6 +181,8 @@ func (n Notice) MessageID() string {
 		return "notice.invite_revoked"
 	case NoticeInviteDeclined:
 		return "notice.invite_declined"
+	case NoticeAwaitingApproval:
+		return "notice.awaiting_approval"
 	case NoticeOrgJoined:
 		return "notice.org_joined"
 	case NoticeOrgRequested:

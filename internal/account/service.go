@@ -40,7 +40,10 @@ type Config struct {
 	// DefaultInviteTTL.
 	InviteTTL time.Duration
 	// SignupMode is who may create an account (SignupOpen when empty).
-	SignupMode      string
+	SignupMode string
+	// ApprovalNotify are the addresses told of each account that waits
+	// for approval (SIGNUP_APPROVAL_NOTIFY).
+	ApprovalNotify  []string
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	Policy          password.Policy
@@ -108,6 +111,13 @@ func New(d Deps, cfg Config) (*Service, error) {
 	case VerificationLink, VerificationCode, VerificationBoth:
 	default:
 		return nil, fmt.Errorf("account: unknown verification method %q", cfg.Verification)
+	}
+	switch cfg.SignupMode {
+	case "":
+		cfg.SignupMode = SignupOpen
+	case SignupOpen, SignupApproval, SignupInvite:
+	default:
+		return nil, fmt.Errorf("account: unknown sign-up mode %q", cfg.SignupMode)
 	}
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits

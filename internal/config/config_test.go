@@ -48,6 +48,7 @@ func TestDefaults(t *testing.T) {
 		{"RESET_TOKEN_TTL", c.ResetTTL.String(), "45m0s"},             // rule 8: 30–60 min
 		{"INVITE_TOKEN_TTL", c.InviteTTL.String(), "168h0m0s"},
 		{"SIGNUP_MODE", c.SignupMode, "open"},
+		{"SIGNUP_APPROVAL_NOTIFY", strings.Join(c.ApprovalNotify, ","), ""},
 		{"SESSION_IDLE_TIMEOUT", c.SessionIdleTimeout.String(), "30m0s"}, // rule 26
 		{"SESSION_ABSOLUTE_TIMEOUT", c.SessionAbsoluteTimeout.String(), "12h0m0s"},
 		{"PASSWORD_MIN_LENGTH", fmt.Sprint(c.PasswordMinLength), "15"},     // rule 14
