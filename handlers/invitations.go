@@ -49,25 +49,73 @@ func (s *server) orgInvitations(c *gin.Context) {
 }
 
 func (s *server) showOrgInvitations(c *gin.Context, status int, form components.Form) {
-	u, _, _ := s.currentUser(c)
-	ctx := c.Request.Context()
-	inv, err := s.Account.Invitations(ctx, *u)
+	v, err := s.invitationsView(c, form, status == http.StatusOK)
 	if err != nil {
 		s.orgError(c, err)
 		return
 	}
+	s.render(c, status, components.InvitationsPage(v))
+}
+
+// invitationsView is the invitations section of the signed-in owner or
+// admin; skipped reads the addresses the last form left out.
+func (s *server) invitationsView(c *gin.Context, form components.Form, skipped bool) (components.InvitationsView, error) {
+	u, _, _ := s.currentUser(c)
+	ctx := c.Request.Context()
+	inv, err := s.Account.Invitations(ctx, *u)
+	if err != nil {
+		return components.InvitationsView{}, err
+	}
 	v := components.InvitationsView{Org: inv.Org, Roles: inv.Grantable, Form: form, Notice: notice(c)}
-	if form.Values == nil {
+	if c.Request.URL.Path != paths.OrgInvitations {
+		// Part of the organisation page, which shows the notice at its top.
+		v.Notice, v.OnOrgPage = "", true
+	}
+	if v.Form.Values == nil {
 		v.Form.Values = map[string]string{"role": string(account.RoleMember)}
 	}
-	if status == http.StatusOK {
+	if skipped {
 		v.Skipped = s.takeSkipped(c)
 	}
 	for _, p := range inv.Pending {
 		v.Rows = append(v.Rows, components.InvitationRow{ID: p.ID, Email: p.Email, Role: p.Role, InvitedBy: p.InvitedBy,
 			Sent: i18n.Date(ctx, p.SentAt), Expires: i18n.Date(ctx, p.ExpiresAt), Expired: p.Expired})
 	}
-	s.render(c, status, components.InvitationsPage(v))
+	return v, nil
+}
+
+// showOrgWithInvitationForm is the organisation page again with the
+// problems of a refused invitation form in its section.
+func (s *server) showOrgWithInvitationForm(c *gin.Context, form components.Form) {
+	u, _, _ := s.currentUser(c)
+	ov, err := s.Account.OrgOverview(c.Request.Context(), *u)
+	if err != nil {
+		s.orgError(c, err)
+		return
+	}
+	iv, err := s.invitationsView(c, form, false)
+	if err != nil {
+		s.orgError(c, err)
+		return
+	}
+	iv.Notice, iv.OnOrgPage = "", true
+	v := components.OrgView{Org: ov, Form: components.Form{Values: map[string]string{"name": ov.Me.OrgName}}, Invitations: &iv}
+	s.render(c, http.StatusUnprocessableEntity, components.OrgPage(v))
+}
+
+// myInvitationRows are the open invitations to u's address.
+func (s *server) myInvitationRows(c *gin.Context, u account.User) ([]components.InvitationRow, error) {
+	ctx := c.Request.Context()
+	list, err := s.Account.MyInvitations(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	var rows []components.InvitationRow
+	for _, p := range list {
+		rows = append(rows, components.InvitationRow{ID: p.ID, Org: p.Org, Role: p.Role, InvitedBy: p.InvitedBy,
+			Expires: i18n.Date(ctx, p.ExpiresAt)})
+	}
+	return rows, nil
 }
 
 // invite sends the invitations of the section's form.
@@ -79,7 +127,12 @@ func (s *server) invite(c *gin.Context) {
 	res, err := s.Account.Invite(c.Request.Context(), *u, c.PostForm("emails"), c.PostForm("role"), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		s.showOrgInvitations(c, http.StatusUnprocessableEntity, formOf(c, errs, "emails", "role"))
+		form := formOf(c, errs, "emails", "role")
+		if c.PostForm("from") == "org" {
+			s.showOrgWithInvitationForm(c, form)
+			return
+		}
+		s.showOrgInvitations(c, http.StatusUnprocessableEntity, form)
 		return
 	}
 	if err != nil {
@@ -87,13 +140,27 @@ func (s *server) invite(c *gin.Context) {
 		return
 	}
 	if len(res.AlreadyMembers) > 0 {
-		s.setCookie(c, s.flowCookie(skippedCookie), url.QueryEscape(strings.Join(res.AlreadyMembers, ",")), paths.OrgInvitations, time.Minute)
+		s.setCookie(c, s.flowCookie(skippedCookie), url.QueryEscape(strings.Join(res.AlreadyMembers, ",")), paths.Org, time.Minute)
 	}
 	if len(res.Invited) == 0 {
-		redirect(c, paths.OrgInvitations)
+		redirect(c, s.invitationsBack(c, ""))
 		return
 	}
-	redirect(c, withNotice(paths.OrgInvitations, account.NoticeInvited))
+	redirect(c, s.invitationsBack(c, account.NoticeInvited))
+}
+
+// invitationsBack is where an invitation form leads back to: the
+// organisation page it was posted from (from=org), or the section's own
+// page, showing n.
+func (s *server) invitationsBack(c *gin.Context, n account.Notice) string {
+	to := paths.OrgInvitations
+	if c.PostForm("from") == "org" {
+		to = paths.Org
+	}
+	if n == "" {
+		return to
+	}
+	return withNotice(to, n)
 }
 
 // takeSkipped reads, once, the addresses the last form left out as members.
@@ -102,7 +169,7 @@ func (s *server) takeSkipped(c *gin.Context) []string {
 	if err != nil {
 		return nil
 	}
-	s.clearCookie(c, s.flowCookie(skippedCookie), paths.OrgInvitations)
+	s.clearCookie(c, s.flowCookie(skippedCookie), paths.Org)
 	raw, err := url.QueryUnescape(v)
 	if err != nil {
 		return nil
@@ -127,7 +194,7 @@ func (s *server) resendInvite(c *gin.Context) {
 		s.orgError(c, err)
 		return
 	}
-	redirect(c, withNotice(paths.OrgInvitations, account.NoticeInviteResent))
+	redirect(c, s.invitationsBack(c, account.NoticeInviteResent))
 }
 
 func (s *server) revokeInvite(c *gin.Context) {
@@ -139,7 +206,7 @@ func (s *server) revokeInvite(c *gin.Context) {
 		s.orgError(c, err)
 		return
 	}
-	redirect(c, withNotice(paths.OrgInvitations, account.NoticeInviteRevoked))
+	redirect(c, s.invitationsBack(c, account.NoticeInviteRevoked))
 }
 
 // openInvite is GET /invite: with ?token= the emailed link, which checks
@@ -248,18 +315,12 @@ func (s *server) inviteCheck(c *gin.Context) {
 // myInvitations lists the signed-in person's open invitations.
 func (s *server) myInvitations(c *gin.Context) {
 	u, _, _ := s.currentUser(c)
-	ctx := c.Request.Context()
-	list, err := s.Account.MyInvitations(ctx, *u)
+	rows, err := s.myInvitationRows(c, *u)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := components.MyInvitationsView{Notice: notice(c)}
-	for _, p := range list {
-		v.Rows = append(v.Rows, components.InvitationRow{ID: p.ID, Org: p.Org, Role: p.Role, InvitedBy: p.InvitedBy,
-			Expires: i18n.Date(ctx, p.ExpiresAt)})
-	}
-	s.render(c, http.StatusOK, components.MyInvitationsPage(v))
+	s.render(c, http.StatusOK, components.MyInvitationsPage(components.MyInvitationsView{Notice: notice(c), Rows: rows}))
 }
 
 func (s *server) acceptInvite(c *gin.Context) {

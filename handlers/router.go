@@ -145,20 +145,29 @@ func (s *server) engine() (*gin.Engine, error) {
 		pages.POST(f.Paths.Check, s.passwordCheck(f))
 	}
 
-	signedIn := pages.Group("", s.requireUser)
+	// Signed-in pages are for active members of an organisation; anyone
+	// else signed in is sent to the waiting page (handlers/org.go).
+	signedIn := pages.Group("", s.requireUser, s.requireAccess)
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
+
+	// Organisations: the organisation page, and the waiting page of
+	// whoever is signed in without access.
+	s.orgRoutes(signedIn, pages.Group("", s.requireUser))
 
 	// Invitations: the link's page and short sign-up (no session needed),
 	// a signed-in person's own invitations, and the organisation's side.
 	pages.GET(paths.Invite, s.openInvite)
 	pages.POST(paths.Invite, s.join)
 	pages.POST(paths.InviteCheck, s.inviteCheck)
-	signedIn.GET(paths.MyInvitations, s.myInvitations)
-	signedIn.POST(paths.InviteAccept, s.acceptInvite)
-	signedIn.POST(paths.InviteDecline, s.declineInvite)
+	// Someone waiting for access may answer the invitations to their
+	// address: accepting one is how they get it.
+	invitee := pages.Group("", s.requireUser)
+	invitee.GET(paths.MyInvitations, s.myInvitations)
+	invitee.POST(paths.InviteAccept, s.acceptInvite)
+	invitee.POST(paths.InviteDecline, s.declineInvite)
 	signedIn.GET(paths.OrgInvitations, s.orgInvitations)
 	signedIn.POST(paths.OrgInvitations, s.invite)
 	signedIn.POST(paths.OrgInviteResend, s.resendInvite)

@@ -132,7 +132,7 @@ func TestApprovalModeWaits(t *testing.T) {
 		}
 		for _, path := range []string{"/account", "/org/invitations"} {
 			got := ada.Follow(ada.Get(path))
-			must(t, got, http.StatusOK, `data-testid="waiting-operator"`)
+			must(t, got, http.StatusOK, `data-testid="org-waiting"`, "Every new account is checked")
 		}
 		if got := ada.Get("/auth/verify"); got.StatusCode == http.StatusOK || got.Header.Get("X-Gatehouse-User-Id") != "" {
 			t.Fatalf("forward auth lets a waiting account through: %d %v", got.StatusCode, got.Header)

@@ -253,39 +253,39 @@ var OrgEventKinds = []OrgEventKind{OrgEventCreated, OrgEventJoinedByDomain, OrgE
 func (k OrgEventKind) MessageID() string {
 	switch k {
 	case OrgEventCreated:
-		return "org.event.org_created"
+		return "page.org.event.org_created"
 	case OrgEventInvited:
-		return "org.event.invited"
+		return "page.org.event.invited"
 	case OrgEventInvitationResent:
-		return "org.event.invitation_resent"
+		return "page.org.event.invitation_resent"
 	case OrgEventInvitationRevoked:
-		return "org.event.invitation_revoked"
+		return "page.org.event.invitation_revoked"
 	case OrgEventInvitationAccepted:
-		return "org.event.invitation_accepted"
+		return "page.org.event.invitation_accepted"
 	case OrgEventInvitationDeclined:
-		return "org.event.invitation_declined"
+		return "page.org.event.invitation_declined"
 	case OrgEventJoinedByDomain:
-		return "org.event.joined_by_domain"
+		return "page.org.event.joined_by_domain"
 	case OrgEventJoinRequested:
-		return "org.event.join_requested"
+		return "page.org.event.join_requested"
 	case OrgEventApproved:
-		return "org.event.request_approved"
+		return "page.org.event.request_approved"
 	case OrgEventDeclined:
-		return "org.event.request_declined"
+		return "page.org.event.request_declined"
 	case OrgEventRoleChanged:
-		return "org.event.role_changed"
+		return "page.org.event.role_changed"
 	case OrgEventRemoved:
-		return "org.event.member_removed"
+		return "page.org.event.member_removed"
 	case OrgEventLeft:
-		return "org.event.member_left"
+		return "page.org.event.member_left"
 	case OrgEventRenamed:
-		return "org.event.org_renamed"
+		return "page.org.event.org_renamed"
 	case OrgEventDomainClaimed:
-		return "org.event.domain_claimed"
+		return "page.org.event.domain_claimed"
 	case OrgEventDomainReleased:
-		return "org.event.domain_released"
+		return "page.org.event.domain_released"
 	case OrgEventPolicyChanged:
-		return "org.event.join_policy_changed"
+		return "page.org.event.join_policy_changed"
 	}
 	return ""
 }

@@ -146,6 +146,11 @@ func splitAddresses(list string) ([]string, error) {
 // An address already invited gets a fresh invitation, which replaces the
 // old one; members of the organisation are left out and named.
 func (s *Service) Invite(ctx context.Context, who User, list, role string, m Meta) (InviteResult, error) {
+	if who.AwaitingApproval {
+		// Not let in yet: an organisation waiting for an operator sends
+		// no invitations.
+		return InviteResult{}, ErrOrgForbidden
+	}
 	mem, err := s.RequireOrgRole(ctx, who, RoleAdmin)
 	if err != nil {
 		return InviteResult{}, err

@@ -69,11 +69,11 @@ func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && min.rank
 func (r Role) MessageID() string {
 	switch r {
 	case RoleOwner:
-		return "org.role.owner"
+		return "page.org.role.owner"
 	case RoleAdmin:
-		return "org.role.admin"
+		return "page.org.role.admin"
 	case RoleMember:
-		return "org.role.member"
+		return "page.org.role.member"
 	}
 	return ""
 }
@@ -105,11 +105,11 @@ func ParseJoinPolicy(s string) (JoinPolicy, bool) {
 func (p JoinPolicy) MessageID() string {
 	switch p {
 	case JoinInvite:
-		return "org.policy.invite"
+		return "page.org.policy.invite"
 	case JoinRequest:
-		return "org.policy.request"
+		return "page.org.policy.request"
 	case JoinAuto:
-		return "org.policy.auto"
+		return "page.org.policy.auto"
 	}
 	return ""
 }

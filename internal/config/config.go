@@ -37,6 +37,9 @@ type Config struct {
 	PasswordMinLength          int
 	PasswordMaxLength          int
 	PasswordRequireComposition bool
+	// OrgAllowDuplicateDomain lets a sign-up on a domain claimed "invitation
+	// only" create an organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
+	OrgAllowDuplicateDomain bool
 
 	TokenAttemptsPerIP     int
 	TokenAttemptsWindow    time.Duration
@@ -155,6 +158,7 @@ var Vars = []Var{
 	{"TERMS_URL", "", "absolute http(s) URL of the terms of service, linked from the sign-up form's check box; with TERMS_URL and PRIVACY_URL both unset the form has no check box and asks for no acceptance"},
 	{"PRIVACY_URL", "", "absolute http(s) URL of the privacy policy, linked from the same check box"},
 	{"JANITOR_INTERVAL", "1h", "how often each instance deletes what the RETENTION_* settings let go, in batches of 500 rows"},
+	{"ORG_ALLOW_DUPLICATE_DOMAIN", "false", "true lets a new account whose email domain an organisation has claimed with the policy invitation only create an organisation of its own (as its owner); false leaves it without organisation, told to ask a colleague for an invitation"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -256,6 +260,12 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("PASSWORD_REQUIRE_COMPOSITION: want true or false, got %q", get("PASSWORD_REQUIRE_COMPOSITION")))
 	} else {
 		c.PasswordRequireComposition = b
+	}
+
+	if b, err := strconv.ParseBool(get("ORG_ALLOW_DUPLICATE_DOMAIN")); err != nil {
+		errs = append(errs, fmt.Errorf("ORG_ALLOW_DUPLICATE_DOMAIN: want true or false, got %q", get("ORG_ALLOW_DUPLICATE_DOMAIN")))
+	} else {
+		c.OrgAllowDuplicateDomain = b
 	}
 
 	if b, err := strconv.ParseBool(get("METRICS_ENABLED")); err != nil {
