@@ -220,7 +220,8 @@ func TestRule46OrganisationsApart(t *testing.T) {
 		}
 		cyPage := cy.Get("/org")
 		must(t, cyPage, 200, "Members")
-		if strings.Contains(cyPage.Body, bobID) || strings.Contains(cyPage.Body, "Requests to join") || strings.Contains(cyPage.Body, `action="/org/members/role"`) {
+		if strings.Contains(cyPage.Body, bobID) || strings.Contains(cyPage.Body, "Requests to join") || strings.Contains(cyPage.Body, `action="/org/members/role"`) ||
+			strings.Contains(cyPage.Body, "Last sign-in") || strings.Contains(cyPage.Body, "Activity") {
 			t.Error("a member's page shows requests or admin forms")
 		}
 
@@ -235,6 +236,13 @@ func TestRule46OrganisationsApart(t *testing.T) {
 		anon := app.Browser()
 		for _, a := range admin {
 			mustRedirect(t, anon.Post(a.path, a.form), "/login")
+		}
+		// A form posted from another site (CSRF) is refused before any rule runs.
+		for _, a := range admin {
+			p := secPost(ada, a.path, a.form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, "")
+			if p.StatusCode != http.StatusForbidden {
+				t.Errorf("cross-site POST %s: %d", a.path, p.StatusCode)
+			}
 		}
 		// A GET never changes anything.
 		for _, a := range admin {

@@ -217,3 +217,34 @@ func TestOrgEvents(t *testing.T) {
 }
 
 func timeSec(i int) time.Duration { return time.Duration(i) * time.Second }
+
+// The session lookup brings the membership and its organisation along,
+// in the same statement; a person without one gets none.
+func TestSessionUserByHashMembership(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme, ada := orgWith(t, s, "Acme", "ada@acme.example")
+		loner := newUser("loner@example.com")
+		loner.Status = store.UserActive
+		if _, err := s.CreateUserIfAbsent(ctx, loner); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for hash, id := range map[string]int64{"ha": ada.ID, "hl": loner.ID} {
+			if err := s.CreateSession(ctx, &store.Session{UserID: id, Hash: hash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.SessionUserByHash(ctx, "ha", now, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := got.Membership
+		if m == nil || m.OrgID != acme.ID || m.Role != store.RoleOwner || m.Status != store.MemberActive || m.Organisation.PublicID != acme.PublicID || m.Organisation.Name != "Acme" {
+			t.Fatalf("membership %+v", m)
+		}
+		if got, err := s.SessionUserByHash(ctx, "hl", now, time.Hour); err != nil || got.Membership != nil {
+			t.Fatalf("loner: %+v %v", got, err)
+		}
+	})
+}
