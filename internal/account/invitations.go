@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -109,9 +110,19 @@ type InviteResult struct {
 // semicolons, spaces or lines, each made canonical; a malformed one is
 // a FieldErrors on "emails" naming it. Repeats count once.
 func splitAddresses(list string) ([]string, error) {
-	fields := strings.FieldsFunc(list, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
-	})
+	var fields []string
+	// "Grace Hopper <grace@example.com>, linus@example.com" as pasted
+	// from a mail client: a list of addresses with display names.
+	sep := strings.NewReplacer(";", ",", "\r\n", ",", "\n", ",", "\r", ",")
+	if parsed, err := mail.ParseAddressList(strings.Trim(sep.Replace(list), ", \t")); err == nil {
+		for _, a := range parsed {
+			fields = append(fields, a.Address)
+		}
+	} else {
+		fields = strings.FieldsFunc(list, func(r rune) bool {
+			return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t'
+		})
+	}
 	if len(fields) == 0 {
 		return nil, FieldErrors{"emails": i18n.Msg("error.invite.emails_required")}
 	}
@@ -121,12 +132,7 @@ func splitAddresses(list string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range fields {
-		// "Grace Hopper <grace@example.com>" as pasted from a mail client.
-		if i, j := strings.LastIndex(f, "<"), strings.LastIndex(f, ">"); i >= 0 && j > i {
-			f = f[i+1 : j]
-		}
-		f = strings.Trim(f, "<>")
-		c, err := CanonicalEmail(f)
+		c, err := CanonicalEmail(strings.Trim(f, "<>"))
 		if err != nil {
 			return nil, FieldErrors{"emails": i18n.Message{ID: "error.invite.email_invalid", Data: map[string]any{"Email": clip(f, 80)}}}
 		}

@@ -151,6 +151,14 @@ func TestInviteRoles(t *testing.T) {
 		if _, err := e.svc.Invite(e.ctx, ada, "z@example.com", "superuser", meta); err == nil {
 			t.Error("unknown role accepted")
 		}
+		// Pasted from a mail client, with names.
+		res, err := e.svc.Invite(e.ctx, ada, "Grace Hopper <Grace@Example.com>; \"Linus T.\" <linus@example.com>", "member", meta)
+		if err != nil || strings.Join(res.Invited, " ") != "grace@example.com linus@example.com" {
+			t.Errorf("named addresses: %+v %v", res, err)
+		}
+		if _, err := e.svc.Invite(e.ctx, ada, "  \n ", "member", meta); err == nil {
+			t.Error("no address accepted")
+		}
 		var errs account.FieldErrors
 		if _, err := e.svc.Invite(e.ctx, ada, "ok@example.com, not-an-address", "member", meta); !errors.As(err, &errs) || errs["emails"].ID != "error.invite.email_invalid" {
 			t.Errorf("bad address: %v", err)
