@@ -208,3 +208,31 @@ func TestInvitationExistingAccountHTTP(t *testing.T) {
 		must(t, hank.Get("/invite/mine"), http.StatusOK, "no open invitations")
 	})
 }
+
+// The section on /org: its forms lead back to /org, a refused form is
+// shown there with its problem, and no log line carries the link's token
+// (rule 40).
+func TestInvitationsOnOrgPage(t *testing.T) {
+	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		app := newApp(t, backend)
+		app.signUp("ada@acme.example")
+		owner := app.signIn("ada@acme.example", goodPassword)
+		must(t, owner.Get("/org"), http.StatusOK, `data-testid="org-invitations"`, `name="from" value="org"`)
+		p := owner.Post("/org/invitations", url.Values{"emails": {"grace@example.com"}, "role": {"member"}, "from": {"org"}})
+		mustRedirect(t, p, "/org?notice=invited")
+		must(t, owner.Get("/org?notice=invited"), http.StatusOK, "Invitations sent.", "grace@example.com")
+		bad := owner.Post("/org/invitations", url.Values{"emails": {"nope"}, "role": {"member"}, "from": {"org"}})
+		must(t, bad, http.StatusUnprocessableEntity, `data-testid="org-invitations"`, "is not an email address")
+		// A member is left out and named.
+		mustRedirect(t, owner.Post("/org/invitations", url.Values{"emails": {"ada@acme.example"}, "role": {"member"}, "from": {"org"}}), "/org")
+		must(t, owner.Get("/org"), http.StatusOK, `data-testid="invite-skipped"`)
+
+		link := app.LastLink("grace@example.com", "/invite")
+		raw := secToken(t, link)
+		_, p = joinBy(t, app, link)
+		mustRedirect(t, p, "/login?notice=joined")
+		if strings.Contains(app.Logs.String(), raw) {
+			t.Fatal("a log line carries the invitation's token")
+		}
+	})
+}
