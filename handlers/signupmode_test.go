@@ -11,6 +11,7 @@ import (
 	"gatehouse/internal/account"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/platform"
 )
 
 // seedUser puts an account straight into the store, for modes in which
@@ -113,7 +114,9 @@ func seedOwner(t *testing.T, app *testApp, email string) {
 // only, gets nothing of the platform, and is let in once approved.
 func TestApprovalModeWaits(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
-		app := newApp(t, backend, func(o *appOptions) {
+		plat := platform.Start()
+		defer plat.Close()
+		app := newApp(t, backend, withPlatform(plat), func(o *appOptions) {
 			o.signupMode = account.SignupApproval
 			o.approvalNotify = []string{"ops@platform.example"}
 		})
@@ -137,6 +140,13 @@ func TestApprovalModeWaits(t *testing.T) {
 		if got := ada.Get("/auth/verify"); got.StatusCode == http.StatusOK || got.Header.Get("X-Gatehouse-User-Id") != "" {
 			t.Fatalf("forward auth lets a waiting account through: %d %v", got.StatusCode, got.Header)
 		}
+		before := len(plat.Requests())
+		if got := ada.Get("/api/things"); got.StatusCode != http.StatusForbidden {
+			t.Fatalf("a waiting account's API call: %d", got.StatusCode)
+		}
+		if len(plat.Requests()) != before {
+			t.Fatal("a waiting account reached the platform")
+		}
 		if err := app.Account.ApproveSignup(context.Background(), "ada@acme.example", account.Operator{Name: "test"}); err != nil {
 			t.Fatal(err)
 		}
@@ -144,6 +154,9 @@ func TestApprovalModeWaits(t *testing.T) {
 			t.Fatalf("approval email %q", m[len(m)-1].Subject)
 		}
 		must(t, ada.Get("/account"), http.StatusOK)
+		if got := ada.Get("/api/things"); got.StatusCode != http.StatusOK || len(plat.Requests()) != before+1 {
+			t.Fatalf("an approved account's API call: %d", got.StatusCode)
+		}
 		if got := ada.Get("/auth/verify"); got.StatusCode != http.StatusOK || got.Header.Get("X-Gatehouse-User-Id") == "" {
 			t.Fatalf("forward auth after approval: %d", got.StatusCode)
 		}
