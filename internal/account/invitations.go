@@ -188,8 +188,8 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 		}
 		res.Invited = append(res.Invited, a)
 	}
-	for range res.Invited {
-		if err := s.allowInvite(ctx, who.ID, mem.OrgID); err != nil {
+	for _, a := range res.Invited {
+		if err := s.allowInvite(ctx, who.ID, mem.OrgID, a); err != nil {
 			return InviteResult{}, err
 		}
 	}
@@ -230,12 +230,15 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 	return res, nil
 }
 
-// allowInvite counts one invitation email against the inviter's and the
-// organisation's limits.
-func (s *Service) allowInvite(ctx context.Context, userID, orgID int64) error {
+// allowInvite counts one invitation email to addr against the inviter's
+// and the organisation's limits, and against the address's own (the
+// per-address email limit, counted apart from sign-up's), so that resends
+// cannot flood one inbox.
+func (s *Service) allowInvite(ctx context.Context, userID, orgID int64, addr string) error {
 	return s.allow(ctx, "invite",
 		check{"invite:user:" + itoa(userID), s.cfg.Limits.InvitesPerInviter},
-		check{"invite:org:" + itoa(orgID), s.cfg.Limits.InvitesPerOrg})
+		check{"invite:org:" + itoa(orgID), s.cfg.Limits.InvitesPerOrg},
+		check{"invite:addr:" + logctx.EmailHash(addr), s.cfg.Limits.EmailPerAddress})
 }
 
 // inviteeLocale is the language of an invitation's email: the invitee's
@@ -290,7 +293,7 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 	if !CanAssign(mem.Role, "", Role(inv.Role)) {
 		return ErrOrgForbidden
 	}
-	if err := s.allowInvite(ctx, who.ID, mem.OrgID); err != nil {
+	if err := s.allowInvite(ctx, who.ID, mem.OrgID, inv.Email); err != nil {
 		return err
 	}
 	now := s.now()

@@ -377,3 +377,33 @@ func TestInviteRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// Resending cannot flood one inbox: the per-address email limit holds.
+func TestInviteResendLimitedPerAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st, func(c *account.Config) {
+			c.Limits.EmailPerAddress = ratelimit.Rule{Max: 3, Window: time.Hour}
+			c.Limits.InvitesPerInviter = ratelimit.Rule{Max: 100, Window: time.Hour}
+			c.Limits.InvitesPerOrg = ratelimit.Rule{Max: 100, Window: time.Hour}
+		})
+		e.signUp("ada@acme.example", "Ada", "Acme")
+		ada := e.who("ada@acme.example")
+		if _, err := e.svc.Invite(e.ctx, ada, "grace@example.com", "member", meta); err != nil {
+			t.Fatal(err)
+		}
+		inv, _ := e.svc.Invitations(e.ctx, ada)
+		var rl *account.RateLimitedError
+		for i := range 4 {
+			err := e.svc.ResendInvitation(e.ctx, ada, inv.Pending[0].ID, meta)
+			if i < 2 && err != nil {
+				t.Fatalf("resend %d: %v", i, err)
+			}
+			if i == 3 && !errors.As(err, &rl) {
+				t.Fatalf("resend %d: %v, want rate limited", i, err)
+			}
+		}
+		if n := e.countMails(account.EmailInvitation); n != 3 {
+			t.Fatalf("%d invitation emails, want 3", n)
+		}
+	})
+}
