@@ -35,12 +35,12 @@ func TestBrowserInvitation(t *testing.T) {
 			u.waitVisible("[data-testid=org-invitations]")
 			u.checkPage("org")
 			u.fill("#f-emails", colleague)
-			u.clickText("Send invitations")
+			u.clickText("Send Invitations")
 			u.expectText("Invitations sent.")
 			u.expectText(colleague)
 			u.checkPage("org-invited")
 			u.visit("/account")
-			u.clickText("Sign out")
+			u.clickText("Sign Out")
 			u.expectHeading("Sign in")
 
 			// Step 1: the colleague opens the invitation from the mailbox.
@@ -75,7 +75,7 @@ func TestBrowserInvitation(t *testing.T) {
 				u.fill("#f-email", colleague)
 			}
 			u.fill("#f-password", goodPassword)
-			u.clickText("Sign in")
+			u.clickText("Sign In")
 			u.expectHeading("Your account")
 			u.visit("/org")
 			u.expectText("Grace Hopper")

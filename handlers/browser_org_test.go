@@ -37,7 +37,7 @@ func TestBrowserOrganisation(t *testing.T) {
 			w.visit("/login")
 			w.fill("#f-email", "cy@acme.example")
 			w.fill("#f-password", goodPassword)
-			w.clickText("Sign in")
+			w.clickText("Sign In")
 			w.expectHeading("Waiting for approval")
 			w.expectText("Acme is already on the platform: we've asked its admins to let you in.")
 			w.checkPage("org-waiting")

@@ -49,7 +49,7 @@ func TestInvitationJourney(t *testing.T) {
 		if len(mails) != 1 || !strings.Contains(mails[0].Subject, "Ada Lovelace invited you to join Analytical Engines Ltd") {
 			t.Fatalf("invitation email %+v", mails)
 		}
-		if !strings.Contains(mails[0].HTML, "Accept invitation") || !strings.Contains(mails[0].Text, "Accept invitation") {
+		if !strings.Contains(mails[0].HTML, "Accept Invitation") || !strings.Contains(mails[0].Text, "Accept Invitation") {
 			t.Fatalf("invitation parts:\n%s\n%s", mails[0].HTML, mails[0].Text)
 		}
 		link := app.LastLink("grace@example.com", "/invite")

@@ -72,7 +72,7 @@ func TestOrgJoinByRequest(t *testing.T) {
 
 		app.signUpAt("bob@acme.example", "Acme", account.NoticeOrgRequested)
 		bob := app.signInWaiting("bob@acme.example")
-		must(t, bob.Get("/org/waiting"), 200, "Zürich Acme is already on the platform: we&#39;ve asked its admins to let you in.", "Sign out")
+		must(t, bob.Get("/org/waiting"), 200, "Zürich Acme is already on the platform: we&#39;ve asked its admins to let you in.", "Sign Out")
 		mustRedirect(t, bob.Get("/org"), "/org/waiting")
 		mustRedirect(t, bob.Post("/account/password", url.Values{"current_password": {goodPassword}, "password": {"a whole new password here"},
 			"password_confirm": {"a whole new password here"}}), "/org/waiting")

@@ -159,7 +159,7 @@ func (s *server) register(c *gin.Context) {
 	}
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to")...))
+		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to", TimeZoneField)...))
 		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v))
 		return
 	}

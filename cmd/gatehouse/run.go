@@ -167,7 +167,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		Verification:         cfg.VerificationMethod,
 		Webhooks:             hooks != nil,
 		AllowDuplicateDomain: cfg.OrgAllowDuplicateDomain,
-		Terms:                account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
+		// The route that takes Resend's delivery events is on.
+		DeliveryEvents: cfg.ResendWebhookSecret != "",
+		Terms:          account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),

@@ -18,6 +18,21 @@ const (
 	EventSessionsRevoked Event = "sessions_revoked"
 	EventPasswordChanged Event = "password_changed"
 
+	// The rest of an account's life, from the account page.
+	EventEmailChangeRequested Event = "email_change_requested"
+	EventEmailChanged         Event = "email_changed"
+	EventEmailChangeReverted  Event = "email_change_reverted"
+	// EventEmailClaimRefused is recorded on the account whose address
+	// another account asked to move to: nothing changed, and its owner is
+	// told why, as the one asking never is.
+	EventEmailClaimRefused Event = "email_claim_refused"
+	EventProfileUpdated    Event = "profile_updated"
+	EventSessionEnded      Event = "session_ended"
+	EventDataExported      Event = "data_exported"
+	// EventAccountDeleted belongs to no account: it is what the trail
+	// keeps of the one erased.
+	EventAccountDeleted Event = "account_deleted"
+
 	// What operators do from the command line (gatehouse users …).
 	EventDisabledByOperator         Event = "disabled_by_operator"
 	EventEnabledByOperator          Event = "enabled_by_operator"
@@ -41,7 +56,9 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
 	EventSessionsEndedByOperator, EventUnlockedByOperator,
 	EventInvitationSent, EventInvitationAccepted, EventInvitationDeclined,
-	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator}
+	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator,
+	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
+	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -91,6 +108,22 @@ func (e Event) MessageID() string {
 		return "event.approved_by_operator"
 	case EventDeclinedByOperator:
 		return "event.declined_by_operator"
+	case EventEmailChangeRequested:
+		return "event.email_change_requested"
+	case EventEmailChanged:
+		return "event.email_changed"
+	case EventEmailChangeReverted:
+		return "event.email_change_reverted"
+	case EventEmailClaimRefused:
+		return "event.email_claim_refused"
+	case EventProfileUpdated:
+		return "event.profile_updated"
+	case EventSessionEnded:
+		return "event.session_ended"
+	case EventDataExported:
+		return "event.data_exported"
+	case EventAccountDeleted:
+		return "event.account_deleted"
 	}
 	return ""
 }
@@ -117,6 +150,11 @@ const (
 	// NoticeAwaitingApproval: the password is set and the account waits
 	// for an operator (SIGNUP_MODE=approval).
 	NoticeAwaitingApproval Notice = "awaiting_approval"
+	NoticeEmailChanged     Notice = "email_changed"
+	NoticeEmailRestored    Notice = "email_restored"
+	NoticeAccountDeleted   Notice = "account_deleted"
+	NoticeProfileSaved     Notice = "profile_saved"
+	NoticeSessionEnded     Notice = "session_ended"
 
 	// After activation, where the person's organisation stands.
 	NoticeOrgJoined     Notice = "org_joined"
@@ -183,6 +221,16 @@ func (n Notice) MessageID() string {
 		return "notice.invite_declined"
 	case NoticeAwaitingApproval:
 		return "notice.awaiting_approval"
+	case NoticeEmailChanged:
+		return "notice.email_changed"
+	case NoticeEmailRestored:
+		return "notice.email_restored"
+	case NoticeAccountDeleted:
+		return "notice.account_deleted"
+	case NoticeProfileSaved:
+		return "notice.profile_saved"
+	case NoticeSessionEnded:
+		return "notice.session_ended"
 	case NoticeOrgJoined:
 		return "notice.org_joined"
 	case NoticeOrgRequested:

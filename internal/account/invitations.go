@@ -262,13 +262,23 @@ func (s *Service) inviteTTL() time.Duration {
 
 // sendInvitation queues the invitation's email with its link.
 func (s *Service) sendInvitation(ctx context.Context, tx *store.Store, inv *store.Invitation, raw string, who User, org string) error {
-	return s.enqueue(ctx, tx, inv.Email, inv.Locale, InvitationEmail{
+	e := InvitationEmail{
+		TimeZone:  who.TimeZone,
 		Inviter:   strings.TrimSpace(who.FirstName + " " + who.LastName),
 		Org:       org,
 		Role:      inv.Role,
 		Link:      s.link(paths.Invite, raw, inv.Locale),
 		ExpiresAt: inv.ExpiresAt,
-	})
+	}
+	if u, err := tx.UserByEmail(ctx, inv.Email); err == nil {
+		e.FirstName, e.LastName = u.FirstName, u.LastName
+		if u.TimeZone != "" {
+			e.TimeZone = u.TimeZone
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return s.enqueue(ctx, tx, inv.Email, inv.Locale, e)
 }
 
 // ResendInvitation sends an open (or expired) invitation of who's

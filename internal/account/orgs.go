@@ -349,7 +349,7 @@ func (s *Service) joinRequestEmails(ctx context.Context, tx *store.Store, org *s
 		return err
 	}
 	for _, a := range admins {
-		e := JoinRequestEmail{FirstName: a.FirstName, OrgName: org.Name, RequesterName: strings.TrimSpace(u.FirstName + " " + u.LastName),
+		e := JoinRequestEmail{FirstName: a.FirstName, LastName: a.LastName, OrgName: org.Name, RequesterName: strings.TrimSpace(u.FirstName + " " + u.LastName),
 			RequesterEmail: u.Email, OrgURL: s.link(paths.Org, "", a.Locale)}
 		if err := s.enqueue(ctx, tx, a.Email, a.Locale, e); err != nil {
 			return err
@@ -607,7 +607,7 @@ func (s *Service) Approve(ctx context.Context, who User, memberID string, m Meta
 		if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, OrgEventApproved, ""); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, r.Email, r.Locale, JoinApprovedEmail{FirstName: r.FirstName, OrgName: org.Name,
+		if err := s.enqueue(ctx, tx, r.Email, r.Locale, JoinApprovedEmail{FirstName: r.FirstName, LastName: r.LastName, OrgName: org.Name,
 			LoginURL: s.link(paths.Login, "", r.Locale)}); err != nil {
 			return err
 		}
@@ -636,7 +636,7 @@ func (s *Service) Decline(ctx context.Context, who User, memberID string, m Meta
 		if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, OrgEventDeclined, ""); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, r.Email, r.Locale, JoinDeclinedEmail{FirstName: r.FirstName, OrgName: org.Name})
+		return s.enqueue(ctx, tx, r.Email, r.Locale, JoinDeclinedEmail{FirstName: r.FirstName, LastName: r.LastName, OrgName: org.Name})
 	})
 }
 
@@ -763,7 +763,7 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Store, me OrgMembe
 				return err
 			}
 		}
-		if err := s.enqueue(ctx, tx, r.Email, r.Locale, MemberRemovedEmail{FirstName: r.FirstName, OrgName: org.Name}); err != nil {
+		if err := s.enqueue(ctx, tx, r.Email, r.Locale, MemberRemovedEmail{FirstName: r.FirstName, LastName: r.LastName, OrgName: org.Name}); err != nil {
 			return err
 		}
 	}

@@ -502,3 +502,39 @@ func TestOrgEventsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// The last owner of an organisation with other people in it hands over
+// ownership before deleting the account; an owner alone takes the
+// organisation with them, which frees its domain.
+func TestLastOwnerCannotDelete(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st)
+		ada := acme(t, e, account.JoinAuto)
+		e.signUp("bob@acme.example", "Bob", "Acme")
+		var blocked *account.DeleteBlockedError
+		if err := e.svc.CanDelete(e.ctx, ada); !errors.As(err, &blocked) {
+			t.Fatalf("CanDelete(last owner) = %v", err)
+		}
+		if err := e.svc.DeleteAccount(e.ctx, ada, goodPW, meta); !errors.As(err, &blocked) {
+			t.Fatalf("DeleteAccount(last owner) = %v", err)
+		}
+		if _, err := st.UserByID(e.ctx, ada.ID); err != nil {
+			t.Fatalf("the last owner was erased: %v", err)
+		}
+		// A member may go; then the owner is alone and may go too, with
+		// the organisation and its domain.
+		bob := e.who("bob@acme.example")
+		if err := e.svc.DeleteAccount(e.ctx, bob, goodPW, meta); err != nil {
+			t.Fatalf("DeleteAccount(member) = %v", err)
+		}
+		if err := e.svc.DeleteAccount(e.ctx, ada, goodPW, meta); err != nil {
+			t.Fatalf("DeleteAccount(alone) = %v", err)
+		}
+		if _, err := st.OrganisationByID(e.ctx, ada.Org.OrgID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("organisation outlived its only person: %v", err)
+		}
+		if _, err := st.OrgDomainByName(e.ctx, "acme.example"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("domain still claimed: %v", err)
+		}
+	})
+}

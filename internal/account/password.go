@@ -309,6 +309,8 @@ func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confir
 func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time, m Meta) error {
 	return s.enqueue(ctx, tx, u.Email, u.Locale, PasswordChangedEmail{
 		FirstName: u.FirstName,
+		LastName:  u.LastName,
+		TimeZone:  u.TimeZone,
 		Initial:   initial,
 		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 		ChangedAt: now.Truncate(time.Second),

@@ -105,6 +105,8 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
 				FirstName: u.FirstName,
+				LastName:  u.LastName,
+				TimeZone:  u.TimeZone,
 				Minutes:   max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
 				ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 				At:        s.now().Truncate(time.Second),
@@ -132,6 +134,11 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		// before it, in the same commit as the session.
 		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
 			return err
+		}
+		if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
+			if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
+				return err
+			}
 		}
 		if previous != "" {
 			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
@@ -250,7 +257,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 50)
 	if err != nil {
 		return Overview{}, err
 	}
@@ -262,7 +269,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if Event(e.Kind).MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP})
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent})
 	}
 	return ov, nil
 }

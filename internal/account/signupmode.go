@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"gatehouse/internal/logctx"
@@ -106,7 +105,7 @@ func (s *Service) ApproveSignup(ctx context.Context, email string, by Operator) 
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up approved by operator", "user_id", u.ID, "operator", by.Name)
-		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupApprovedEmail{FirstName: u.FirstName, LoginURL: s.link(paths.Login, "", u.Locale)})
+		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupApprovedEmail{FirstName: u.FirstName, LastName: u.LastName, LoginURL: s.link(paths.Login, "", u.Locale)})
 	})
 	if err != nil {
 		return err
@@ -127,27 +126,17 @@ func (s *Service) DeclineSignup(ctx context.Context, email string, by Operator) 
 		if u.Approval != store.ApprovalPending {
 			return ErrNotAwaiting
 		}
-		var orgID int64
-		if m, err := tx.MembershipByUser(ctx, u.ID); err == nil {
-			orgID = m.OrgID
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// Erased as any deletion erases (erase), which takes along the
+		// organisation it made when nobody else is in it.
+		if err := s.erase(ctx, tx, u); err != nil {
 			return err
-		}
-		h := logctx.EmailHash(u.Email)
-		if err := tx.DeleteUser(ctx, u, store.Erasure{AddressHash: h, RateKeys: []string{"email:addr:" + h, "resend:" + h}}); err != nil {
-			return err
-		}
-		if orgID != 0 {
-			if err := tx.DeleteEmptyOrganisation(ctx, orgID); err != nil {
-				return fmt.Errorf("account: decline: %w", err)
-			}
 		}
 		if err := s.audit(ctx, tx, 0, EventDeclinedByOperator, by.meta()); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up declined by operator", "user_id", u.ID, "operator", by.Name)
 		// Queued after the erasure, which drops the emails to it not sent yet.
-		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupDeclinedEmail{FirstName: u.FirstName})
+		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupDeclinedEmail{FirstName: u.FirstName, LastName: u.LastName})
 	})
 	if err != nil {
 		return err

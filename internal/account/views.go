@@ -19,9 +19,12 @@ type User struct {
 	Country, Region     string
 	Phone               string
 	Locale              string
-	CreatedAt           time.Time
-	ActivatedAt         *time.Time
-	PasswordChangedAt   *time.Time
+	// TimeZone is the IANA zone the account's times are shown in; ""
+	// means UTC.
+	TimeZone          string
+	CreatedAt         time.Time
+	ActivatedAt       *time.Time
+	PasswordChangedAt *time.Time
 	// AwaitingApproval is a new account that waits for an operator
 	// (SIGNUP_MODE=approval): no access until approved.
 	AwaitingApproval bool
@@ -45,7 +48,7 @@ func withOrg(u User, m *store.Membership) User {
 
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
-		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
+		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
 		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, AwaitingApproval: u.Approval == store.ApprovalPending}
 }
 
@@ -70,9 +73,10 @@ func sessionView(s *store.Session) Session {
 
 // AuditEntry is one event of the account's audit trail.
 type AuditEntry struct {
-	Kind Event
-	At   time.Time
-	IP   string
+	Kind      Event
+	At        time.Time
+	IP        string
+	UserAgent string
 }
 
 func sessionPublicID(hash string) string {

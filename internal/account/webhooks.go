@@ -14,11 +14,17 @@ type WebhookEvent string
 
 // The webhook events.
 const (
-	WebhookUserRegistered   WebhookEvent = "user.registered"
-	WebhookUserActivated    WebhookEvent = "user.activated"
-	WebhookPasswordChanged  WebhookEvent = "user.password_changed"
-	WebhookSignedIn         WebhookEvent = "user.signed_in"
-	WebhookSessionEnded     WebhookEvent = "session.ended"
+	WebhookUserRegistered  WebhookEvent = "user.registered"
+	WebhookUserActivated   WebhookEvent = "user.activated"
+	WebhookPasswordChanged WebhookEvent = "user.password_changed"
+	WebhookSignedIn        WebhookEvent = "user.signed_in"
+	WebhookSessionEnded    WebhookEvent = "session.ended"
+	// WebhookEmailChanged is sent when the address changes, and again when
+	// the old address undoes it (previous_email says from what).
+	WebhookEmailChanged WebhookEvent = "user.email_changed"
+	// WebhookUserDeleted is the last event of an account, which is erased.
+	WebhookUserDeleted WebhookEvent = "user.deleted"
+
 	WebhookOrgCreated       WebhookEvent = "org.created"
 	WebhookOrgMemberJoined  WebhookEvent = "org.member_joined"
 	WebhookOrgMemberRemoved WebhookEvent = "org.member_removed"
@@ -28,6 +34,7 @@ const (
 
 // WebhookEvents lists every webhook event.
 var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
+	WebhookEmailChanged, WebhookUserDeleted,
 	WebhookOrgCreated, WebhookOrgMemberJoined, WebhookOrgMemberRemoved, WebhookOrgRoleChanged, WebhookOrgJoinRequested}
 
 // Why sessions ended, in a session.ended event.
@@ -36,6 +43,8 @@ const (
 	EndedOthers        = "ended_by_user"
 	EndedPasswordReset = "password_reset"
 	EndedPasswordSet   = "password_changed"
+	EndedEmailRestored = "email_restored"
+	EndedOne           = "ended_one_by_user"
 	// EndedRemovedFromOrg: an owner or admin removed the person from
 	// their organisation.
 	EndedRemovedFromOrg = "removed_from_org"
@@ -59,6 +68,8 @@ type WebhookData struct {
 	SessionID     string `json:"session_id,omitempty"`
 	SessionsEnded int    `json:"sessions_ended,omitempty"`
 	Reason        string `json:"reason,omitempty"`
+	// PreviousEmail is the address a user.email_changed moved from.
+	PreviousEmail string `json:"previous_email,omitempty"`
 	// For org.* events: the organisation (its public id and name), the
 	// person's role in it, and who did it (a user id; empty when the
 	// person's own sign-up did).

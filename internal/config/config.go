@@ -150,7 +150,7 @@ var Vars = []Var{
 	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
 	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
 	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
-	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data), and the dev mailbox's copies of them, are deleted this long after sending; failed ones stay for gatehouse outbox retry"},
+	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data), the dev mailbox's copies of them and Resend's delivery events are deleted this long after sending (events: after they arrived); failed ones stay for gatehouse outbox retry"},
 	{"RETENTION_EXPIRED", "24h", "sessions and emailed links and codes are deleted this long after they expired"},
 	{"RETENTION_RATE_LIMITS", "24h", "rate-limit counters are deleted this long after their window started (at least the longest RATE_LIMIT_* or TOKEN_ATTEMPTS_WINDOW)"},
 	{"RETENTION_LOGIN_FAILURES", "720h", "an account's failed sign-ins are forgotten this long after the last one, once it is unlocked (the 100-failure lock stays until a password reset)"},

@@ -124,3 +124,30 @@ func TestInvitationAcceptOnce(t *testing.T) {
 		}
 	})
 }
+
+// Erasing an account erases the invitations it sent, accepted or was
+// sent; another account's invitations stay.
+func TestDeleteUserErasesItsInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme, ada := orgWith(t, s, "Acme", "ada@acme.example")
+		bob := member(t, s, acme, "bob@acme.example", store.RoleAdmin, store.MemberActive)
+		grace := newUser("grace@example.com")
+		if _, err := s.CreateUserIfAbsent(ctx, grace); err != nil {
+			t.Fatal(err)
+		}
+		invite(t, s, acme, ada, "carol@example.com", "by-ada")
+		invite(t, s, acme, bob, "Grace@Example.com", "to-grace")
+		invite(t, s, acme, bob, "dan@example.com", "by-bob")
+		if err := s.DeleteUser(ctx, ada, store.Erasure{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteUser(ctx, grace, store.Erasure{}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.PendingInvitations(ctx, acme.ID)
+		if err != nil || len(list) != 1 || list[0].Email != "dan@example.com" {
+			t.Fatalf("left: %+v %v", list, err)
+		}
+	})
+}

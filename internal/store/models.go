@@ -21,6 +21,11 @@ const (
 	PurposeReset          = "reset"
 	PurposeActivationCode = "activation_code"
 	PurposeResetCode      = "reset_code"
+	// An email change proves the new address (link and code); the old
+	// address is sent a link that restores it.
+	PurposeEmailChange     = "email_change"
+	PurposeEmailChangeCode = "email_code"
+	PurposeEmailRevert     = "email_revert"
 )
 
 // Outbox row statuses.
@@ -37,15 +42,19 @@ type User struct {
 	ID int64 `bun:"id,pk,autoincrement"`
 	// PublicID is what the platform knows the person by: random, so it
 	// reveals nothing of how many accounts exist, and never changed.
-	PublicID          string     `bun:"public_id,notnull"`
-	Email             string     `bun:"email,notnull"`
-	FirstName         string     `bun:"first_name,notnull"`
-	LastName          string     `bun:"last_name,notnull"`
-	Company           string     `bun:"company,notnull"`
-	Country           string     `bun:"country,notnull"`
-	Region            string     `bun:"region,notnull"`
-	Phone             string     `bun:"phone,notnull"`
-	Locale            string     `bun:"locale,notnull"`
+	PublicID  string `bun:"public_id,notnull"`
+	Email     string `bun:"email,notnull"`
+	FirstName string `bun:"first_name,notnull"`
+	LastName  string `bun:"last_name,notnull"`
+	Company   string `bun:"company,notnull"`
+	Country   string `bun:"country,notnull"`
+	Region    string `bun:"region,notnull"`
+	Phone     string `bun:"phone,notnull"`
+	Locale    string `bun:"locale,notnull"`
+	// TimeZone is the IANA zone the person's browser reported at sign-up
+	// (or at a later sign-in, if it had none), for the times in emails
+	// and on the account page; "" shows them in UTC.
+	TimeZone          string     `bun:"time_zone,notnull"`
 	Status            string     `bun:"status,notnull"`
 	PasswordHash      string     `bun:"password_hash,notnull"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`
@@ -78,6 +87,10 @@ type Token struct {
 	// CodeHash and Attempts are for verification codes only.
 	CodeHash string `bun:"code_hash,notnull"`
 	Attempts int    `bun:"attempts,notnull"`
+	// Email is the address the token is about when it is not the
+	// account's own: the new address of an email change, the old one of
+	// its revert link; empty otherwise.
+	Email string `bun:"email,notnull"`
 }
 
 // Session is a signed-in browser; the cookie holds the token, the row its hash.
@@ -124,6 +137,13 @@ type OutboxMessage struct {
 	MessageID  string     `bun:"message_id,notnull"` // Resend's id for the sent message
 	Delivery   string     `bun:"delivery,notnull"`   // the furthest delivery event seen
 	DeliveryAt *time.Time `bun:"delivery_at"`
+	// RequestHash names the browser request that wrote the row (a hash
+	// of its binding secret; "" for mail no browser asked for), so that
+	// browser, and only it, can follow the message (OutboxForRequest).
+	RequestHash string `bun:"request_hash,notnull"`
+	// ForgetRecipient erases Recipient once the message is sent: the last
+	// email to an account that no longer exists.
+	ForgetRecipient bool `bun:"forget_recipient,notnull"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.

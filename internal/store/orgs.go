@@ -219,6 +219,25 @@ func (s *Store) DeleteMembership(ctx context.Context, orgID, userID int64) error
 	return nil
 }
 
+// CountMembers counts the organisation's memberships, pending requests
+// included.
+func (s *Store) CountMembers(ctx context.Context, orgID int64) (int, error) {
+	n, err := s.db.NewSelect().Model((*Membership)(nil)).Where("org_id = ?", orgID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count members: %w", err)
+	}
+	return int(n), nil
+}
+
+// DeleteOrganisation removes an organisation with its domains, memberships
+// and trail (their foreign keys cascade).
+func (s *Store) DeleteOrganisation(ctx context.Context, orgID int64) error {
+	if _, err := s.db.NewDelete().Model((*Organisation)(nil)).Where("id = ?", orgID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: delete organisation: %w", err)
+	}
+	return nil
+}
+
 // ClaimDomain inserts d; ErrTaken when any organisation has claimed the
 // domain already.
 func (s *Store) ClaimDomain(ctx context.Context, d *OrgDomain) error {
