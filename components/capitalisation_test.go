@@ -40,7 +40,9 @@ var minorWords = []string{"a", "an", "the", "and", "or", "but", "nor", "for", "i
 
 // properWords are names, capitalised wherever they stand.
 // French writes l'État, the state as a polity, with a capital.
-var properWords = []string{"Gatehouse", "I", "Resend", "État"}
+// The test pages' people and organisation (Ada Lovelace, Analytical
+// Engines) are names too: a page shows them as their owners typed them.
+var properWords = []string{"Gatehouse", "I", "Resend", "État", "Ada", "Lovelace", "Analytical", "Engines"}
 
 // germanNouns must be capitalised wherever they stand; germanLower (verbs,
 // adjectives, particles) never, except first. Together they cover every

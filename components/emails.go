@@ -93,6 +93,33 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_added.subject", "email.passkey_added.body", "email.passkey_added.not_you")
 	case account.PasskeyRemovedEmail:
 		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_removed.subject", "email.passkey_removed.body", "email.passkey_removed.not_you")
+		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.InvitationEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		who := map[string]any{"Inviter": e.Inviter, "Org": e.Org, "Role": t(ctx, RoleName(e.Role))}
+		if e.FirstName != "" || e.LastName != "" {
+			d = greeting(ctx, e.FirstName, e.LastName)
+		} else {
+			d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
+		}
+		d.Subject = t(ctx, "email.invitation.subject", who)
+		d.Paras = []string{t(ctx, "email.invitation.body", who)}
+		d.Button, d.Link = t(ctx, "email.invitation.button"), e.Link
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.invitation.not_you")}
+	case account.SignupApprovedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.signup_approved.subject")
+		d.Paras = []string{t(ctx, "email.signup_approved.body")}
+		d.Button, d.Link = t(ctx, "action.sign_in"), e.LoginURL
+	case account.SignupDeclinedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.signup_declined.subject")
+		d.Paras = []string{t(ctx, "email.signup_declined.body")}
+	case account.SignupToApproveEmail:
+		who := map[string]any{"Name": e.Name, "Email": e.Email, "Company": e.Company}
+		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
+		d.Subject = t(ctx, "email.signup_to_approve.subject", who)
+		d.Paras = []string{t(ctx, "email.signup_to_approve.body", who), t(ctx, "email.signup_to_approve.how", who)}
 	case account.NoAccountEmail:
 		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
 		d.Subject = t(ctx, "email.no_account.subject")
@@ -266,4 +293,16 @@ func RenderOutbox(ctx context.Context, catalog *i18n.Catalog, kind, locale, data
 	}
 	htmlPart, textPart, err = RenderEmail(ctx, d)
 	return d.Subject, htmlPart, textPart, err
+}
+
+// RoleName is the message ID of an organisation role's name.
+func RoleName(role string) string { return account.Role(role).MessageID() }
+
+// roleOptions are the roles a select offers, in the page's language.
+func roleOptions(ctx context.Context, roles []account.Role) []Option {
+	out := make([]Option, 0, len(roles))
+	for _, r := range roles {
+		out = append(out, Option{Value: string(r), Label: t(ctx, r.MessageID())})
+	}
+	return out
 }

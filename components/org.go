@@ -62,5 +62,8 @@ func waitingTitle(w account.Waiting) string {
 	if w.Kind == account.WaitApproval {
 		return "page.org_waiting.title_approval"
 	}
+	if w.Kind == account.WaitOperator {
+		return "wait.operator.title"
+	}
 	return "page.org_waiting.title_invitation"
 }

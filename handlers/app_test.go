@@ -70,6 +70,10 @@ type appOptions struct {
 	// its BASE_URL: passkeys need the page's origin to be BASE_URL's and
 	// a domain name (WebAuthn refuses IP addresses).
 	localhost bool
+	// signupMode is SIGNUP_MODE ("" for open), approvalNotify
+	// SIGNUP_APPROVAL_NOTIFY.
+	signupMode     string
+	approvalNotify []string
 	// resend sends mail through a fake Resend (testApp.Resend) rather
 	// than the dev mailbox, with its delivery events taken at
 	// /webhooks/resend (signed with testApp.WebhookSecret).
@@ -148,6 +152,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 		RepeatWindow:   repeatWindow(o.repeats),
 		Webhooks:       o.webhooks,
 		DeliveryEvents: o.resend,
+		SignupMode:     o.signupMode, ApprovalNotify: o.approvalNotify,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -106,7 +106,14 @@ func (s *server) orgWaiting(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, components.OrgWaitingPage(components.OrgWaitingView{Waiting: w, Name: u.Name(), Email: u.Email}))
+	v := components.OrgWaitingView{Waiting: w, Name: u.Name(), Email: u.Email}
+	if w.Kind != account.WaitOperator {
+		if v.Invitations, err = s.myInvitationRows(c, *u); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, components.OrgWaitingPage(v))
 }
 
 func (s *server) orgPage(c *gin.Context) {
@@ -128,7 +135,16 @@ func (s *server) showOrg(c *gin.Context, status int, form components.Form) {
 	if _, posted := c.GetPostForm("name"); !posted {
 		form.Values["name"] = ov.Me.OrgName
 	}
-	s.render(c, status, components.OrgPage(components.OrgView{Org: ov, Notice: notice(c), Form: form}))
+	v := components.OrgView{Org: ov, Notice: notice(c), Form: form}
+	if ov.MayManage {
+		iv, err := s.invitationsView(c, components.Form{}, status == http.StatusOK)
+		if err != nil {
+			s.orgFail(c, err)
+			return
+		}
+		v.Invitations = &iv
+	}
+	s.render(c, status, components.OrgPage(v))
 }
 
 // orgAction runs one of the organisation page's forms.

@@ -205,6 +205,22 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.AccountTwoStepOff, s.twoStepOff)
 	signedIn.POST(paths.AccountRecoveryCodes, s.renewRecoveryCodes)
 
+	// Invitations: the link's page and short sign-up (no session needed),
+	// a signed-in person's own invitations, and the organisation's side.
+	pages.GET(paths.Invite, s.openInvite)
+	pages.POST(paths.Invite, s.join)
+	pages.POST(paths.InviteCheck, s.inviteCheck)
+	// Someone waiting for access may answer the invitations to their
+	// address: accepting one is how they get it.
+	invitee := pages.Group("", s.requireUser)
+	invitee.GET(paths.MyInvitations, s.myInvitations)
+	invitee.POST(paths.InviteAccept, s.acceptInvite)
+	invitee.POST(paths.InviteDecline, s.declineInvite)
+	signedIn.GET(paths.OrgInvitations, s.orgInvitations)
+	signedIn.POST(paths.OrgInvitations, s.invite)
+	signedIn.POST(paths.OrgInviteResend, s.resendInvite)
+	signedIn.POST(paths.OrgInviteRevoke, s.revokeInvite)
+
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.
 	pages.GET(paths.AuthVerify, s.authVerify)

@@ -114,6 +114,10 @@ func cacheableQuery(q url.Values) bool {
 }
 
 func (s *server) registerForm(c *gin.Context) {
+	if s.Account.InviteOnly() {
+		s.render(c, http.StatusOK, components.InviteOnlyPage())
+		return
+	}
 	if d := s.draft(c); d != nil {
 		// This browser's own half-filled form: rendered for it alone,
 		// never cached.
@@ -148,6 +152,11 @@ func (s *server) register(c *gin.Context) {
 		return
 	}
 	sent, err := s.Account.Register(c.Request.Context(), registration(c), s.meta(c))
+	if errors.Is(err, account.ErrSignupClosed) {
+		// Only invitations create accounts: the same page for every address.
+		s.render(c, http.StatusOK, components.InviteOnlyPage())
+		return
+	}
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
 		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to", TimeZoneField)...))

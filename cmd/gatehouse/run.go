@@ -157,6 +157,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
+		InviteTTL:       cfg.InviteTTL,
+		SignupMode:      cfg.SignupMode,
+		ApprovalNotify:  cfg.ApprovalNotify,
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
@@ -179,6 +182,8 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 			LoginMaxDelay:     cfg.LoginMaxDelay,
 			LoginHardCap:      100,
 			IPv6Prefix:        cfg.IPv6Prefix,
+			InvitesPerInviter: account.DefaultLimits.InvitesPerInviter,
+			InvitesPerOrg:     account.DefaultLimits.InvitesPerOrg,
 		},
 	})
 	if err != nil {

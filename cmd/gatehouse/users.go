@@ -21,7 +21,7 @@ import (
 
 // usersUsage is the usage of the users commands.
 const usersUsage = `usage: gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
-       gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa EMAIL [--json]`
+       gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa|approve|decline EMAIL [--json]`
 
 // usersOp is one parsed users command, run once the database is open.
 type usersOp func(ctx context.Context, svc *account.Service, by account.Operator, stdout io.Writer) error
@@ -52,6 +52,12 @@ var usersCommands = map[string]func(ctx context.Context, svc *account.Service, e
 	"end-sessions": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
 		n, err := svc.EndSessions(ctx, email, by)
 		return fmt.Sprintf("%d sessions ended", n), map[string]any{"changed": n > 0, "sessions_ended": n}, err
+	},
+	"approve": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
+		return "approved; the person is told by email", map[string]any{"changed": true}, svc.ApproveSignup(ctx, email, by)
+	},
+	"decline": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
+		return "declined and erased; the person is told by email", map[string]any{"changed": true}, svc.DeclineSignup(ctx, email, by)
 	},
 	"unlock": func(ctx context.Context, svc *account.Service, email string, by account.Operator) (string, map[string]any, error) {
 		return "sign-in unlocked", map[string]any{"changed": true}, svc.UnlockUser(ctx, email, by)
@@ -149,7 +155,7 @@ func usersError(name, email string, err error) error {
 	switch {
 	case errors.Is(err, account.ErrUnknownUser):
 		return fmt.Errorf("users %s: no account with the address %q", name, email)
-	case errors.Is(err, account.ErrNotPending), errors.Is(err, account.ErrNoLinks):
+	case errors.Is(err, account.ErrNotPending), errors.Is(err, account.ErrNoLinks), errors.Is(err, account.ErrNotAwaiting):
 		return fmt.Errorf("users %s %s: %w", name, email, err)
 	}
 	return err
@@ -163,6 +169,9 @@ func runUsers(ctx context.Context, op usersOp, cfg config.Config, st *store.Stor
 		BaseURL:         cfg.BaseURL,
 		ActivationTTL:   cfg.ActivationTTL,
 		ResetTTL:        cfg.ResetTTL,
+		InviteTTL:       cfg.InviteTTL,
+		SignupMode:      cfg.SignupMode,
+		ApprovalNotify:  cfg.ApprovalNotify,
 		SessionIdle:     cfg.SessionIdleTimeout,
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy:          password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},

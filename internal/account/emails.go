@@ -25,6 +25,10 @@ const (
 	EmailSignInThrottled   = "sign_in_throttled"
 	EmailTwoStepOn         = "two_step_on"
 	EmailTwoStepOff        = "two_step_off"
+	EmailInvitation        = "invitation"
+	EmailSignupApproved    = "signup_approved"
+	EmailSignupDeclined    = "signup_declined"
+	EmailSignupToApprove   = "signup_to_approve"
 	EmailNoAccount         = "no_account"
 	EmailChangeVerify      = "email_change"
 	EmailChanged           = "email_changed"
@@ -155,6 +159,60 @@ type TwoStepOffEmail struct {
 
 // Kind is EmailTwoStepOff.
 func (TwoStepOffEmail) Kind() string { return EmailTwoStepOff }
+
+// InvitationEmail invites an address to an organisation: who invited,
+// to what, with which role, and the link that works once until ExpiresAt.
+// It goes out in the invitee's language if they have an account, else in
+// the inviter's.
+type InvitationEmail struct {
+	// FirstName and LastName greet an invitee who has an account; empty,
+	// the greeting names no one.
+	FirstName string `json:",omitempty"`
+	LastName  string `json:",omitempty"`
+	// TimeZone is the invitee's if they have an account, else the
+	// inviter's, for the expiry time.
+	TimeZone  string `json:",omitempty"`
+	Inviter   string
+	Org       string
+	Role      string
+	Link      string
+	ExpiresAt time.Time
+}
+
+// Kind is EmailInvitation.
+func (InvitationEmail) Kind() string { return EmailInvitation }
+
+// SignupApprovedEmail tells a person waiting for an operator that their
+// account is open.
+type SignupApprovedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	LoginURL  string
+}
+
+// Kind is EmailSignupApproved.
+func (SignupApprovedEmail) Kind() string { return EmailSignupApproved }
+
+// SignupDeclinedEmail tells a person waiting for an operator that their
+// sign-up was declined.
+type SignupDeclinedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+}
+
+// Kind is EmailSignupDeclined.
+func (SignupDeclinedEmail) Kind() string { return EmailSignupDeclined }
+
+// SignupToApproveEmail tells an operator that a new account waits for
+// approval: who, from which company, and the commands that decide.
+type SignupToApproveEmail struct {
+	Name    string
+	Email   string
+	Company string
+}
+
+// Kind is EmailSignupToApprove.
+func (SignupToApproveEmail) Kind() string { return EmailSignupToApprove }
 
 // NoAccountEmail answers a request for a link (forgot password, send
 // again) for an address that has no account: nothing to reset, a way to
@@ -300,6 +358,10 @@ var emailKinds = map[string]func() Email{
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
 	EmailTwoStepOn:         func() Email { return &TwoStepOnEmail{} },
 	EmailTwoStepOff:        func() Email { return &TwoStepOffEmail{} },
+	EmailInvitation:        func() Email { return &InvitationEmail{} },
+	EmailSignupApproved:    func() Email { return &SignupApprovedEmail{} },
+	EmailSignupDeclined:    func() Email { return &SignupDeclinedEmail{} },
+	EmailSignupToApprove:   func() Email { return &SignupToApproveEmail{} },
 	EmailNoAccount:         func() Email { return &NoAccountEmail{} },
 	EmailChangeVerify:      func() Email { return &EmailChangeEmail{} },
 	EmailChanged:           func() Email { return &EmailChangedEmail{} },

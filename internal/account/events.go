@@ -54,6 +54,13 @@ const (
 	EventRecoveryCodeUsed         Event = "recovery_code_used"
 	EventRecoveryCodesRenewed     Event = "recovery_codes_renewed"
 	EventTwoStepRemovedByOperator Event = "two_step_removed_by_operator"
+	// Invitations and sign-up approval.
+	EventInvitationSent     Event = "invitation_sent"
+	EventInvitationAccepted Event = "invitation_accepted"
+	EventInvitationDeclined Event = "invitation_declined"
+	EventAwaitingApproval   Event = "awaiting_approval"
+	EventApprovedByOperator Event = "approved_by_operator"
+	EventDeclinedByOperator Event = "declined_by_operator"
 )
 
 // Events lists every audit event.
@@ -63,6 +70,8 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventSessionsEndedByOperator, EventUnlockedByOperator,
 	EventTwoStepOn, EventTwoStepOff, EventTwoStepFailed, EventRecoveryCodeUsed, EventTwoStepRemovedByOperator,
 	EventRecoveryCodesRenewed,
+	EventInvitationSent, EventInvitationAccepted, EventInvitationDeclined,
+	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
 	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
@@ -115,6 +124,18 @@ func (e Event) MessageID() string {
 		return "event.recovery_codes_renewed"
 	case EventTwoStepRemovedByOperator:
 		return "event.two_step_removed_by_operator"
+	case EventInvitationSent:
+		return "event.invitation_sent"
+	case EventInvitationAccepted:
+		return "event.invitation_accepted"
+	case EventInvitationDeclined:
+		return "event.invitation_declined"
+	case EventAwaitingApproval:
+		return "event.awaiting_approval"
+	case EventApprovedByOperator:
+		return "event.approved_by_operator"
+	case EventDeclinedByOperator:
+		return "event.declined_by_operator"
 	case EventEmailChangeRequested:
 		return "event.email_change_requested"
 	case EventEmailChanged:
@@ -165,6 +186,15 @@ const (
 	NoticeAccountDeleted  Notice = "account_deleted"
 	NoticeProfileSaved    Notice = "profile_saved"
 	NoticeSessionEnded    Notice = "session_ended"
+	NoticeJoined          Notice = "joined"
+	NoticeAccepted        Notice = "accepted"
+	NoticeInvited         Notice = "invited"
+	NoticeInviteResent    Notice = "invite_resent"
+	NoticeInviteRevoked   Notice = "invite_revoked"
+	NoticeInviteDeclined  Notice = "invite_declined"
+	// NoticeAwaitingApproval: the password is set and the account waits
+	// for an operator (SIGNUP_MODE=approval).
+	NoticeAwaitingApproval Notice = "awaiting_approval"
 
 	// After activation, where the person's organisation stands.
 	NoticeOrgJoined     Notice = "org_joined"
@@ -191,7 +221,9 @@ const (
 var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, NoticeSessionsEnded, NoticeResent,
 	NoticePasswordChanged, NoticeWait, NoticeTwoStepOff, NoticeSignInAgain, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
 	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
-	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved}
+	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved,
+	NoticeJoined, NoticeAccepted, NoticeInvited, NoticeInviteResent, NoticeInviteRevoked, NoticeInviteDeclined,
+	NoticeAwaitingApproval}
 
 // ParseNotice is the notice named in an address; anything else is none.
 func ParseNotice(s string) Notice {
@@ -228,6 +260,20 @@ func (n Notice) MessageID() string {
 		return "notice.two_step_off"
 	case NoticeSignInAgain:
 		return "notice.sign_in_again"
+	case NoticeJoined:
+		return "notice.joined"
+	case NoticeAccepted:
+		return "notice.accepted"
+	case NoticeInvited:
+		return "notice.invited"
+	case NoticeInviteResent:
+		return "notice.invite_resent"
+	case NoticeInviteRevoked:
+		return "notice.invite_revoked"
+	case NoticeInviteDeclined:
+		return "notice.invite_declined"
+	case NoticeAwaitingApproval:
+		return "notice.awaiting_approval"
 	case NoticeEmailChanged:
 		return "notice.email_changed"
 	case NoticeEmailRestored:
@@ -287,12 +333,20 @@ const (
 	OrgEventDomainClaimed  OrgEventKind = "domain_claimed"
 	OrgEventDomainReleased OrgEventKind = "domain_released"
 	OrgEventPolicyChanged  OrgEventKind = "join_policy_changed"
+
+	// Invitations.
+	OrgEventInvited            OrgEventKind = "invited"
+	OrgEventInvitationResent   OrgEventKind = "invitation_resent"
+	OrgEventInvitationRevoked  OrgEventKind = "invitation_revoked"
+	OrgEventInvitationAccepted OrgEventKind = "invitation_accepted"
+	OrgEventInvitationDeclined OrgEventKind = "invitation_declined"
 )
 
 // OrgEventKinds lists every organisation event.
 var OrgEventKinds = []OrgEventKind{OrgEventCreated, OrgEventJoinedByDomain, OrgEventJoinRequested, OrgEventApproved,
 	OrgEventDeclined, OrgEventRoleChanged, OrgEventRemoved, OrgEventLeft, OrgEventRenamed, OrgEventDomainClaimed,
-	OrgEventDomainReleased, OrgEventPolicyChanged}
+	OrgEventDomainReleased, OrgEventPolicyChanged,
+	OrgEventInvited, OrgEventInvitationResent, OrgEventInvitationRevoked, OrgEventInvitationAccepted, OrgEventInvitationDeclined}
 
 // MessageID is the entry's text on the organisation page, which takes
 // {{.Actor}}, {{.Subject}} and {{.Detail}}; empty for a kind this version
@@ -301,6 +355,16 @@ func (k OrgEventKind) MessageID() string {
 	switch k {
 	case OrgEventCreated:
 		return "page.org.event.org_created"
+	case OrgEventInvited:
+		return "page.org.event.invited"
+	case OrgEventInvitationResent:
+		return "page.org.event.invitation_resent"
+	case OrgEventInvitationRevoked:
+		return "page.org.event.invitation_revoked"
+	case OrgEventInvitationAccepted:
+		return "page.org.event.invitation_accepted"
+	case OrgEventInvitationDeclined:
+		return "page.org.event.invitation_declined"
 	case OrgEventJoinedByDomain:
 		return "page.org.event.joined_by_domain"
 	case OrgEventJoinRequested:

@@ -171,6 +171,12 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventPasskeyRemoved:           "EventPasskeyRemoved",
 		account.EventPasskeySignIn:            "EventPasskeySignIn",
 		account.EventPasskeyCloneWarning:      "EventPasskeyCloneWarning",
+		account.EventInvitationSent:           "EventInvitationSent",
+		account.EventInvitationAccepted:       "EventInvitationAccepted",
+		account.EventInvitationDeclined:       "EventInvitationDeclined",
+		account.EventAwaitingApproval:         "EventAwaitingApproval",
+		account.EventApprovedByOperator:       "EventApprovedByOperator",
+		account.EventDeclinedByOperator:       "EventDeclinedByOperator",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ type Limits struct {
 	// across every code it is sent: each email brings a fresh code, and
 	// without it an address would take 5 guesses per email forever.
 	CodesPerAddress ratelimit.Rule
+	// InvitesPerInviter and InvitesPerOrg cap the invitation emails one
+	// person and one organisation send (each address and each resend
+	// counts one).
+	InvitesPerInviter, InvitesPerOrg ratelimit.Rule
 	// LoginFreeFailures is how many wrong passwords an account takes before
 	// each further one adds a growing delay, up to LoginMaxDelay; after
 	// LoginHardCap failures only a password reset opens it again.
@@ -48,6 +53,8 @@ var DefaultLimits = Limits{
 	LoginPerIP:        ratelimit.Rule{Max: 50, Window: 15 * time.Minute},
 	TokenPerIP:        ratelimit.Rule{Max: 100, Window: 15 * time.Minute},
 	CodesPerAddress:   ratelimit.Rule{Max: 10, Window: 24 * time.Hour},
+	InvitesPerInviter: ratelimit.Rule{Max: 100, Window: 24 * time.Hour},
+	InvitesPerOrg:     ratelimit.Rule{Max: 300, Window: 24 * time.Hour},
 	LoginFreeFailures: 5,
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,
@@ -200,3 +207,5 @@ func (l Limits) loginDelay(failures int) time.Duration {
 func (l Limits) startsLock(failures int) bool {
 	return l.loginDelay(failures) > 0 && l.loginDelay(failures-1) == 0
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

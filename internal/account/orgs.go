@@ -137,7 +137,7 @@ func membershipView(m *store.Membership) *OrgMembership {
 // HasAccess reports whether the person may use the platform and the
 // signed-in pages: only an active member may. A pending request, or an
 // account whose domain joins by invitation only, waits (WaitingFor).
-func (u User) HasAccess() bool { return u.Org != nil && !u.Org.Pending }
+func (u User) HasAccess() bool { return u.Org != nil && !u.Org.Pending && !u.AwaitingApproval }
 
 // OrgRole is the actor's active membership as the database holds it now;
 // ErrOrgForbidden when there is none (no organisation, or a request still
@@ -394,6 +394,9 @@ type Waiting struct {
 
 // WaitingFor tells a signed-in person without access why they wait.
 func (s *Service) WaitingFor(ctx context.Context, who User) (Waiting, error) {
+	if who.AwaitingApproval {
+		return Waiting{Kind: WaitOperator}, nil
+	}
 	m, err := s.store.MembershipByUser(ctx, who.ID)
 	if err == nil && m.Status == store.MemberPending {
 		return Waiting{Kind: WaitApproval, OrgName: m.Organisation.Name}, nil

@@ -462,6 +462,24 @@ func TestOrgEventsRecorded(t *testing.T) {
 		e.svc.RemoveMember(e.ctx, ada, e.who("cy@acme.example").PublicID, meta)
 		e.svc.Leave(e.ctx, bob, meta)
 		e.svc.RenameOrg(e.ctx, ada, "Acme 2", meta)
+		// Invitations: invited, resent, revoked, accepted, declined.
+		if _, err := e.svc.Invite(e.ctx, ada, "grace@example.com linus@example.com dee@acme.example", "member", meta); err != nil {
+			t.Fatal(err)
+		}
+		inv, _ := e.svc.Invitations(e.ctx, ada)
+		for _, p := range inv.Pending {
+			if p.Email == "linus@example.com" {
+				e.svc.ResendInvitation(e.ctx, ada, p.ID, meta)
+				e.svc.RevokeInvitation(e.ctx, ada, p.ID, meta)
+			}
+		}
+		if _, err := e.svc.Join(e.ctx, e.inviteToken("grace@example.com"), join, meta); err != nil {
+			t.Fatal(err)
+		}
+		dee := e.who("dee@acme.example")
+		if mine, _ := e.svc.MyInvitations(e.ctx, dee); len(mine) == 1 {
+			e.svc.DeclineInvitation(e.ctx, dee, mine[0].ID, meta)
+		}
 		e.svc.ReleaseDomain(e.ctx, ada, "acme.example", meta)
 		ov, err := e.svc.OrgOverview(e.ctx, ada)
 		if err != nil {

@@ -114,6 +114,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 	now := s.now()
 	var ended int
 	var placed Placement
+	var awaiting bool
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		id, err := tx.ConsumeToken(ctx, token.Hash(raw), f.linkPurpose, now)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && id != u.ID) {
@@ -157,6 +158,9 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 			if placed, err = s.place(ctx, tx, u, m); err != nil {
 				return err
 			}
+			if awaiting, err = s.awaitApproval(ctx, tx, u, placed, m); err != nil {
+				return err
+			}
 		}
 		if u.ReturnTo != "" {
 			if err := tx.SetUserReturnTo(ctx, u.ID, ""); err != nil {
@@ -171,7 +175,11 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 	s.queued()
 	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended,
 		"org_placement", string(placed))
-	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), UserID: u.ID, Notice: placed.Notice()}, nil
+	l := Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), UserID: u.ID, Notice: placed.Notice()}
+	if awaiting {
+		l.Notice = NoticeAwaitingApproval
+	}
+	return l, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the

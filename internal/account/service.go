@@ -35,9 +35,17 @@ var ErrBusy = password.ErrBusy
 
 // Config holds the settings the flows need.
 type Config struct {
-	BaseURL         *url.URL
-	ActivationTTL   time.Duration
-	ResetTTL        time.Duration
+	BaseURL       *url.URL
+	ActivationTTL time.Duration
+	ResetTTL      time.Duration
+	// InviteTTL is how long an invitation's link works; zero means
+	// DefaultInviteTTL.
+	InviteTTL time.Duration
+	// SignupMode is who may create an account (SignupOpen when empty).
+	SignupMode string
+	// ApprovalNotify are the addresses told of each account that waits
+	// for approval (SIGNUP_APPROVAL_NOTIFY).
+	ApprovalNotify  []string
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	Policy          password.Policy
@@ -120,6 +128,13 @@ func New(d Deps, cfg Config) (*Service, error) {
 	}
 	if n := len(cfg.SecretKey); n != 0 && n != 32 {
 		return nil, fmt.Errorf("account: the two-step secret key has %d bytes, want 32", n)
+	}
+	switch cfg.SignupMode {
+	case "":
+		cfg.SignupMode = SignupOpen
+	case SignupOpen, SignupApproval, SignupInvite:
+	default:
+		return nil, fmt.Errorf("account: unknown sign-up mode %q", cfg.SignupMode)
 	}
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits

@@ -49,6 +49,11 @@ func newBinding() string {
 // active, the caller gets the same answer; only the email differs: an
 // activation link, or "you already have an account".
 func (s *Service) Register(ctx context.Context, r Registration, m Meta) (Sent, error) {
+	if s.cfg.SignupMode == SignupInvite {
+		// Only invitations create accounts: nothing is looked up, stored
+		// or sent, so the answer is the same for every address.
+		return Sent{}, ErrSignupClosed
+	}
 	typed := r.Get("email")
 	if !s.cfg.Terms.Offered() {
 		r.waiveTerms()

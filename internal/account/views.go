@@ -25,6 +25,9 @@ type User struct {
 	CreatedAt         time.Time
 	ActivatedAt       *time.Time
 	PasswordChangedAt *time.Time
+	// AwaitingApproval is a new account that waits for an operator
+	// (SIGNUP_MODE=approval): no access until approved.
+	AwaitingApproval bool
 	// Org is the person's organisation and role, nil for none. It is
 	// filled in for the signed-in user (Authenticate) only.
 	Org *OrgMembership
@@ -46,7 +49,7 @@ func withOrg(u User, m *store.Membership) User {
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
 		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
-		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt}
+		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, AwaitingApproval: u.Approval == store.ApprovalPending}
 }
 
 // Session is a signed-in browser as the pages see it: never its token.

@@ -27,6 +27,12 @@ type Config struct {
 
 	ActivationTTL time.Duration
 	ResetTTL      time.Duration
+	// InviteTTL is how long an invitation's link works.
+	InviteTTL time.Duration
+	// SignupMode is open, approval or invite.
+	SignupMode string
+	// ApprovalNotify are the addresses told of each sign-up to approve.
+	ApprovalNotify []string
 
 	SessionIdleTimeout     time.Duration
 	SessionAbsoluteTimeout time.Duration
@@ -119,6 +125,9 @@ var Vars = []Var{
 	{"VERIFICATION_METHOD", "both", "how emails prove the address: link (a link), code (a 6-digit code typed into the browser that asked), or both"},
 	{"ACTIVATION_TOKEN_TTL", "24h", "how long an activation link works (at most 24h)"},
 	{"RESET_TOKEN_TTL", "45m", "how long a reset link works (30m to 60m)"},
+	{"INVITE_TOKEN_TTL", "168h", "how long an invitation's link works (1h to 720h); a resend starts it again"},
+	{"SIGNUP_APPROVAL_NOTIFY", "", "comma-separated addresses that get an email for each new account waiting for approval (SIGNUP_MODE=approval)"},
+	{"SIGNUP_MODE", "open", "open (anyone signs up), approval (a new account that joins no existing organisation waits for an operator: gatehouse users approve EMAIL or decline EMAIL) or invite (only invitations create accounts)"},
 	{"SESSION_IDLE_TIMEOUT", "30m", "a session ends after this long without a request"},
 	{"SESSION_ABSOLUTE_TIMEOUT", "12h", "a session ends this long after sign-in, whatever its use"},
 	{"PASSWORD_MIN_LENGTH", "15", "minimum password length in Unicode code points (at least 8)"},
@@ -198,6 +207,8 @@ func Load(getenv func(string) string) (Config, error) {
 		MailFrom:               get("MAIL_FROM"),
 		ActivationTTL:          dur("ACTIVATION_TOKEN_TTL"),
 		ResetTTL:               dur("RESET_TOKEN_TTL"),
+		InviteTTL:              dur("INVITE_TOKEN_TTL"),
+		SignupMode:             strings.ToLower(get("SIGNUP_MODE")),
 		SessionIdleTimeout:     dur("SESSION_IDLE_TIMEOUT"),
 		SessionAbsoluteTimeout: dur("SESSION_ABSOLUTE_TIMEOUT"),
 		PasswordMinLength:      num("PASSWORD_MIN_LENGTH"),
@@ -320,6 +331,24 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ResetTTL != 0 && (c.ResetTTL < 30*time.Minute || c.ResetTTL > time.Hour) {
 		errs = append(errs, fmt.Errorf("RESET_TOKEN_TTL: between 30m and 60m, got %s", c.ResetTTL))
+	}
+	if c.InviteTTL != 0 && (c.InviteTTL < time.Hour || c.InviteTTL > 720*time.Hour) {
+		errs = append(errs, fmt.Errorf("INVITE_TOKEN_TTL: between 1h and 720h, got %s", c.InviteTTL))
+	}
+	for _, a := range strings.Split(get("SIGNUP_APPROVAL_NOTIFY"), ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if strings.Count(a, "@") != 1 || strings.ContainsAny(a, " <>\"\r\n") {
+			errs = append(errs, fmt.Errorf("SIGNUP_APPROVAL_NOTIFY: want comma-separated email addresses, got %q", a))
+			continue
+		}
+		c.ApprovalNotify = append(c.ApprovalNotify, strings.ToLower(a))
+	}
+	switch c.SignupMode {
+	case "open", "approval", "invite":
+	default:
+		errs = append(errs, fmt.Errorf("SIGNUP_MODE: want open, approval or invite, got %q", c.SignupMode))
 	}
 	if c.MailBatchSize > 100 {
 		errs = append(errs, fmt.Errorf("MAIL_BATCH_SIZE: at most 100 (Resend's batch limit), got %d", c.MailBatchSize))

@@ -46,8 +46,11 @@ func TestDefaults(t *testing.T) {
 		{"RESEND_API_KEY", c.ResendAPIKey, ""},
 		{"RESEND_BASE_URL", c.ResendBaseURL, ""},
 		{"MAIL_FROM", c.MailFrom, "Gatehouse <onboarding@localhost>"},
-		{"ACTIVATION_TOKEN_TTL", c.ActivationTTL.String(), "24h0m0s"},    // rule 8: at most 24h
-		{"RESET_TOKEN_TTL", c.ResetTTL.String(), "45m0s"},                // rule 8: 30–60 min
+		{"ACTIVATION_TOKEN_TTL", c.ActivationTTL.String(), "24h0m0s"}, // rule 8: at most 24h
+		{"RESET_TOKEN_TTL", c.ResetTTL.String(), "45m0s"},             // rule 8: 30–60 min
+		{"INVITE_TOKEN_TTL", c.InviteTTL.String(), "168h0m0s"},
+		{"SIGNUP_MODE", c.SignupMode, "open"},
+		{"SIGNUP_APPROVAL_NOTIFY", strings.Join(c.ApprovalNotify, ","), ""},
 		{"SESSION_IDLE_TIMEOUT", c.SessionIdleTimeout.String(), "30m0s"}, // rule 26
 		{"SESSION_ABSOLUTE_TIMEOUT", c.SessionAbsoluteTimeout.String(), "12h0m0s"},
 		{"PASSWORD_MIN_LENGTH", fmt.Sprint(c.PasswordMinLength), "15"},     // rule 14

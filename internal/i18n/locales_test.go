@@ -23,6 +23,7 @@ var shippedLanguages = []string{"en", "de", "fr", "es", "pt-BR", "ja", "zh-Hans"
 // ones; anything else identical looks untranslated.
 var sameAsEnglish = map[string]bool{
 	"*:app.name":              true, // the brand
+	"fr:invite.section.title": true, // "Invitations" is French too
 	"de:date.month.april":     true,
 	"de:date.month.august":    true,
 	"de:date.month.september": true,
@@ -179,7 +180,7 @@ func TestShippedLanguagesLoad(t *testing.T) {
 	data := map[string]any{"Min": 15, "Max": 256, "Email": "ada@example.com", "Name": "Ada", "When": "x", "URL": "https://x/y",
 		"Status": "404", "Level": "x", "Count": 3, "Step": 2, "Seconds": 30, "Month": "m", "Day": 2, "Year": 2030, "Time": "09:00", "Terms": "terms", "Privacy": "privacy", "Device": "Firefox · Linux", "IP": "192.0.2.1",
 		"From": "ada@example.com", "To": "ada@example.org", "Zone": "UTC",
-		"Domain": "acme.example", "Org": "Acme", "Actor": "Ada", "Subject": "Bob", "Detail": "x", "Role": "Admin", "Policy": "x"}
+		"Domain": "acme.example", "Org": "Acme", "Actor": "Ada", "Subject": "Bob", "Detail": "x", "Role": "Admin", "Policy": "x", "Inviter": "Ada Lovelace", "Company": "Acme"}
 	for _, tag := range c.Languages() {
 		loc := c.Localizer(tag)
 		for key := range readLocale(t, "active.en.toml") {

@@ -104,7 +104,8 @@ type Erasure struct {
 // without them), code requests and rate
 // counters of its address, every email to it (sent or not: a sent row
 // keeps the address, an unsent one may carry a live link), its messages
-// in the dev mailbox and any suppression of the address. Audit events
+// in the dev mailbox, any suppression of the address and the invitations
+// it sent, accepted or was sent. Audit events
 // stay, for the operator, without the user id, IP or browser that would
 // tie them to the person.
 func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
@@ -129,6 +130,10 @@ func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
 		{"dev mailbox", s.db.NewDelete().Model((*DevMail)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
 		{"suppressions", s.db.NewDelete().Model((*Suppression)(nil)).Where("address IN (?)", bun.In(addrs))},
+		// Invitations it sent, accepted or was sent: each names the person
+		// (an inviter, an address) and a sent one's link would outlive them.
+		{"invitations", s.db.NewDelete().Model((*Invitation)(nil)).ModelTableExpr("invitations AS inv").
+			Where("invited_by = ? OR accepted_by = ? OR lower(email) IN (?)", u.ID, u.ID, bun.In(addrs))},
 	}
 	if len(e.RateKeys) > 0 {
 		steps = append(steps, step{"rate counters", s.db.NewDelete().Model((*RateCounter)(nil)).Where("key IN (?)", bun.In(e.RateKeys))})

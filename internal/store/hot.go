@@ -19,7 +19,7 @@ import (
 // per connection with real parameters instead.
 const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.auth_methods, s.auth_time,
 	u.id, u.public_id, u.email, u.first_name, u.last_name, u.company, u.country, u.region, u.phone, u.locale,
-	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to, u.time_zone,
+	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to, u.time_zone, u.approval,
 	m.id, m.org_id, m.role, m.status, o.public_id, o.name`
 
 // hotStatements are the prepared statements a Store shares with the
@@ -86,7 +86,7 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	err = stmt.QueryRowContext(ctx, hash, exp, seen).Scan(&sess.ID, &sess.UserID, &sess.Hash, &times[0], &times[1], &times[2], &sess.IP, &sess.UserAgent,
 		&sess.AuthMethods, &authTime,
 		&u.ID, &u.PublicID, &u.Email, &u.FirstName, &u.LastName, &u.Company, &u.Country, &u.Region, &u.Phone, &u.Locale,
-		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo, &u.TimeZone,
+		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo, &u.TimeZone, &u.Approval,
 		&mID, &orgID, &role, &status, &orgPublicID, &orgName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

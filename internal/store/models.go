@@ -65,7 +65,13 @@ type User struct {
 	// signed up or asked for a reset, kept until the password is set so
 	// it survives a switch of device.
 	ReturnTo string `bun:"return_to,notnull"`
+	// Approval is ApprovalPending while a new account waits for an
+	// operator (SIGNUP_MODE=approval), "" otherwise.
+	Approval string `bun:"approval,notnull"`
 }
+
+// ApprovalPending marks an account waiting for an operator's approval.
+const ApprovalPending = "pending"
 
 // Token is a single-use activation or reset token; only its SHA-256 is kept.
 type Token struct {

@@ -117,6 +117,19 @@ func (s *Store) UpdateUserLocale(ctx context.Context, userID int64, locale strin
 	return nil
 }
 
+// SetUserApproval sets whether the account waits for an operator
+// (ApprovalPending) or not (""); ErrNotFound for no such account.
+func (s *Store) SetUserApproval(ctx context.Context, userID int64, approval string) error {
+	res, err := s.db.NewUpdate().Model((*User)(nil)).Set("approval = ?", approval).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set approval: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // ErrEmailTaken means another account has the address.
 var ErrEmailTaken = errors.New("store: the address belongs to another account")
 
@@ -141,6 +154,17 @@ func (s *Store) SetUserEmail(ctx context.Context, userID int64, email string, no
 		return ErrNotFound
 	}
 	return nil
+}
+
+// UsersAwaitingApproval lists the accounts waiting for an operator,
+// oldest first.
+func (s *Store) UsersAwaitingApproval(ctx context.Context, limit int) ([]User, error) {
+	var list []User
+	err := s.db.NewSelect().Model(&list).Where("approval = ?", ApprovalPending).Order("created_at", "id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: awaiting approval: %w", err)
+	}
+	return list, nil
 }
 
 // Profile is the part of an account its owner edits on the account page.

@@ -1,0 +1,146 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gatehouse/internal/logctx"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
+)
+
+// Sign-up modes (SIGNUP_MODE): who may create an account.
+const (
+	// SignupOpen: anyone signs up (the default).
+	SignupOpen = "open"
+	// SignupApproval: a new account that does not join an existing
+	// organisation waits for an operator before it gets any access.
+	SignupApproval = "approval"
+	// SignupInvite: only invitations create accounts.
+	SignupInvite = "invite"
+)
+
+// ErrSignupClosed is a sign-up posted while only invitations create
+// accounts: nothing was created, stored or sent, whatever the address.
+var ErrSignupClosed = errors.New("account: sign-up is by invitation only")
+
+// ErrNotAwaiting means the account an operator named does not wait for
+// approval (approved already, or never asked to wait).
+var ErrNotAwaiting = errors.New("account: the account is not waiting for approval")
+
+// WaitOperator: a new account waits for an operator (SIGNUP_MODE=approval).
+const WaitOperator WaitKind = "operator"
+
+// InviteOnly reports whether only invitations create accounts, so the
+// sign-up page says so instead of showing its form.
+func (s *Service) InviteOnly() bool { return s.cfg.SignupMode == SignupInvite }
+
+// awaitApproval, in the activation's transaction, holds a new account that
+// created an organisation of its own (it joined none that exists) for an
+// operator when SIGNUP_MODE=approval, and tells the operators. It reports
+// whether the account now waits.
+func (s *Service) awaitApproval(ctx context.Context, tx *store.Store, u *store.User, placed Placement, m Meta) (bool, error) {
+	if s.cfg.SignupMode != SignupApproval || (placed != PlacedCreated && placed != PlacedBeside) {
+		return false, nil
+	}
+	if err := tx.SetUserApproval(ctx, u.ID, store.ApprovalPending); err != nil {
+		return false, err
+	}
+	u.Approval = store.ApprovalPending
+	if err := s.audit(ctx, tx, u.ID, EventAwaitingApproval, m); err != nil {
+		return false, err
+	}
+	for _, to := range s.cfg.ApprovalNotify {
+		locale := "en"
+		if op, err := tx.UserByEmail(ctx, to); err == nil && op.Locale != "" {
+			locale = op.Locale
+		}
+		e := SignupToApproveEmail{Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: u.Email, Company: u.Company}
+		if err := s.enqueue(ctx, tx, to, locale, e); err != nil {
+			return false, err
+		}
+	}
+	if len(s.cfg.ApprovalNotify) == 0 {
+		logctx.From(ctx).WarnContext(ctx, "account awaits approval and SIGNUP_APPROVAL_NOTIFY names nobody to tell", "user_id", u.ID)
+	}
+	return true, nil
+}
+
+// Awaiting is an account waiting for an operator, for the console's queue.
+type Awaiting struct {
+	User
+}
+
+// AwaitingApproval lists the accounts waiting for an operator, oldest
+// first, at most limit.
+func (s *Service) AwaitingApproval(ctx context.Context, limit int) ([]Awaiting, error) {
+	list, err := s.store.UsersAwaitingApproval(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Awaiting, len(list))
+	for i := range list {
+		out[i] = Awaiting{User: userView(&list[i])}
+	}
+	return out, nil
+}
+
+// ApproveSignup lets an account that waits for an operator in: from its
+// next request it has the access of its organisation. Its owner is told
+// by email. ErrUnknownUser, or ErrNotAwaiting when it does not wait.
+func (s *Service) ApproveSignup(ctx context.Context, email string, by Operator) error {
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if u.Approval != store.ApprovalPending {
+			return ErrNotAwaiting
+		}
+		if err := tx.SetUserApproval(ctx, u.ID, ""); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, u.ID, EventApprovedByOperator, by.meta()); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account sign-up approved by operator", "user_id", u.ID, "operator", by.Name)
+		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupApprovedEmail{FirstName: u.FirstName, LastName: u.LastName, LoginURL: s.link(paths.Login, "", u.Locale)})
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}
+
+// DeclineSignup turns an account that waits for an operator away: it is
+// erased as an operator's deletion erases (with the organisation it made,
+// which has nobody else), and its owner is told by email.
+func (s *Service) DeclineSignup(ctx context.Context, email string, by Operator) error {
+	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		u, err := s.managedUser(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if u.Approval != store.ApprovalPending {
+			return ErrNotAwaiting
+		}
+		// Erased as any deletion erases (erase), which takes along the
+		// organisation it made when nobody else is in it.
+		if err := s.erase(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, 0, EventDeclinedByOperator, by.meta()); err != nil {
+			return err
+		}
+		logctx.From(ctx).InfoContext(ctx, "account sign-up declined by operator", "user_id", u.ID, "operator", by.Name)
+		// Queued after the erasure, which drops the emails to it not sent yet.
+		return s.enqueue(ctx, tx, u.Email, u.Locale, SignupDeclinedEmail{FirstName: u.FirstName, LastName: u.LastName})
+	})
+	if err != nil {
+		return err
+	}
+	s.queued()
+	return nil
+}
