@@ -17,17 +17,29 @@ var ErrUnknownUser = errors.New("account: no account with that address")
 // disabled), so there is no activation to send.
 var ErrNotPending = errors.New("account: the account is not pending activation")
 
+// ErrSelf means an operator tried to disable or delete their own account
+// from the console, which would lock them out mid-action; another operator,
+// or the command line, can.
+var ErrSelf = errors.New("account: an operator cannot disable or delete their own account")
+
 // ErrNoLinks means emails carry codes only (VERIFICATION_METHOD=code): a
 // code works only in the browser that asked, so an operator cannot send one.
 var ErrNoLinks = errors.New("account: emails carry no links (verification by code only)")
 
 // Operator is who runs an administrative action; the name is written into
-// the audit trail so an event can be traced to a person.
-type Operator struct{ Name string }
+// the audit trail so an event can be traced to a person. From the console
+// UserID is the operator's own account (the event's actor) and IP the
+// address the request came from; from the command line both are empty.
+type Operator struct {
+	Name   string
+	UserID int64
+	IP     string
+}
 
-// meta is the request an operator's action is recorded as: no IP, since it
-// did not come over the network, and the operator where a browser would be.
-func (o Operator) meta() Meta { return Meta{UserAgent: clip("operator: "+o.Name, 512)} }
+// meta is the request an operator's action is recorded as: the operator
+// where a browser would be, and no IP for a command that did not come
+// over the network.
+func (o Operator) meta() Meta { return Meta{IP: o.IP, UserAgent: clip("operator: "+o.Name, 512)} }
 
 // Managed is an account as an operator sees it: the profile and status,
 // never the password hash.
@@ -123,6 +135,9 @@ func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (e
 		if err != nil {
 			return err
 		}
+		if u.ID == by.UserID {
+			return ErrSelf
+		}
 		if u.Status == store.UserDisabled {
 			return nil
 		}
@@ -139,7 +154,7 @@ func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (e
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account disabled by operator", "user_id", u.ID, "operator", by.Name, "sessions_ended", ended)
-		return s.audit(ctx, tx, u.ID, EventDisabledByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventDisabledByOperator, by)
 	})
 	return ended, changed, err
 }
@@ -167,7 +182,7 @@ func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (st
 		}
 		changed = true
 		logctx.From(ctx).InfoContext(ctx, "account enabled by operator", "user_id", u.ID, "operator", by.Name, "status", status)
-		return s.audit(ctx, tx, u.ID, EventEnabledByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventEnabledByOperator, by)
 	})
 	return status, changed, err
 }
@@ -182,13 +197,16 @@ func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) err
 		if err != nil {
 			return err
 		}
+		if u.ID == by.UserID {
+			return ErrSelf
+		}
 		h := logctx.EmailHash(u.Email)
 		e := store.Erasure{AddressHash: h, RateKeys: []string{"email:addr:" + h, "resend:" + h}}
 		if err := tx.DeleteUser(ctx, u, e); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account deleted by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, 0, EventDeletedByOperator, by.meta())
+		return s.auditBy(ctx, tx, 0, EventDeletedByOperator, by)
 	})
 }
 
@@ -212,7 +230,7 @@ func (s *Service) ResendActivation(ctx context.Context, email string, by Operato
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account activation resent by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, u.ID, EventActivationResentByOperator, m)
+		return s.auditBy(ctx, tx, u.ID, EventActivationResentByOperator, by)
 	})
 	if err != nil {
 		return err
@@ -234,7 +252,7 @@ func (s *Service) EndSessions(ctx context.Context, email string, by Operator) (i
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sessions ended by operator", "user_id", u.ID, "operator", by.Name, "count", n)
-		return s.audit(ctx, tx, u.ID, EventSessionsEndedByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventSessionsEndedByOperator, by)
 	})
 	return n, err
 }
@@ -251,6 +269,6 @@ func (s *Service) UnlockUser(ctx context.Context, email string, by Operator) err
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account unlocked by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, u.ID, EventUnlockedByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventUnlockedByOperator, by)
 	})
 }

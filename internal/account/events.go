@@ -25,13 +25,22 @@ const (
 	EventActivationResentByOperator Event = "activation_resent_by_operator"
 	EventSessionsEndedByOperator    Event = "sessions_ended_by_operator"
 	EventUnlockedByOperator         Event = "unlocked_by_operator"
+
+	// The operator role and what operators do in the console.
+	EventOperatorGranted             Event = "operator_granted"
+	EventOperatorRevoked             Event = "operator_revoked"
+	EventPasswordConfirmed           Event = "password_confirmed"
+	EventMailRetriedByOperator       Event = "mail_retried_by_operator"
+	EventSuppressionLiftedByOperator Event = "suppression_lifted_by_operator"
+	EventAuditExported               Event = "audit_exported"
 )
 
 // Events lists every audit event.
 var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, EventLoginOK, EventLoginFailed,
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
-	EventSessionsEndedByOperator, EventUnlockedByOperator}
+	EventSessionsEndedByOperator, EventUnlockedByOperator, EventOperatorGranted, EventOperatorRevoked,
+	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -69,6 +78,18 @@ func (e Event) MessageID() string {
 		return "event.sessions_ended_by_operator"
 	case EventUnlockedByOperator:
 		return "event.unlocked_by_operator"
+	case EventOperatorGranted:
+		return "event.operator_granted"
+	case EventOperatorRevoked:
+		return "event.operator_revoked"
+	case EventPasswordConfirmed:
+		return "event.password_confirmed"
+	case EventMailRetriedByOperator:
+		return "event.mail_retried_by_operator"
+	case EventSuppressionLiftedByOperator:
+		return "event.suppression_lifted_by_operator"
+	case EventAuditExported:
+		return "event.audit_exported"
 	}
 	return ""
 }

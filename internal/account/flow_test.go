@@ -142,10 +142,16 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventResetRequested: "EventResetRequested", account.EventPasswordReset: "EventPasswordReset",
 		account.EventSessionsRevoked: "EventSessionsRevoked", account.EventPasswordChanged: "EventPasswordChanged",
 		account.EventDisabledByOperator: "EventDisabledByOperator", account.EventEnabledByOperator: "EventEnabledByOperator",
-		account.EventDeletedByOperator:          "EventDeletedByOperator",
-		account.EventActivationResentByOperator: "EventActivationResentByOperator",
-		account.EventSessionsEndedByOperator:    "EventSessionsEndedByOperator",
-		account.EventUnlockedByOperator:         "EventUnlockedByOperator",
+		account.EventDeletedByOperator:           "EventDeletedByOperator",
+		account.EventActivationResentByOperator:  "EventActivationResentByOperator",
+		account.EventSessionsEndedByOperator:     "EventSessionsEndedByOperator",
+		account.EventUnlockedByOperator:          "EventUnlockedByOperator",
+		account.EventOperatorGranted:             "EventOperatorGranted",
+		account.EventOperatorRevoked:             "EventOperatorRevoked",
+		account.EventPasswordConfirmed:           "EventPasswordConfirmed",
+		account.EventMailRetriedByOperator:       "EventMailRetriedByOperator",
+		account.EventSuppressionLiftedByOperator: "EventSuppressionLiftedByOperator",
+		account.EventAuditExported:               "EventAuditExported",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

@@ -139,7 +139,8 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 		}
 		sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now,
-			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512)}
+			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512),
+			PasswordAt: &now}
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}

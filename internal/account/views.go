@@ -22,6 +22,8 @@ type User struct {
 	CreatedAt           time.Time
 	ActivatedAt         *time.Time
 	PasswordChangedAt   *time.Time
+	// Operator marks the people who may use the console.
+	Operator bool
 }
 
 // Name is the person's full name as entered.
@@ -30,7 +32,7 @@ func (u User) Name() string { return u.FirstName + " " + u.LastName }
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
 		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
-		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt}
+		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, Operator: u.Operator}
 }
 
 // Session is a signed-in browser as the pages see it: never its token.
@@ -45,11 +47,13 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
+	// PasswordAt is when the password was last typed in this session.
+	PasswordAt *time.Time
 }
 
 func sessionView(s *store.Session) Session {
 	return Session{ID: s.ID, PublicID: sessionPublicID(s.Hash), CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
-		IP: s.IP, UserAgent: s.UserAgent}
+		IP: s.IP, UserAgent: s.UserAgent, PasswordAt: s.PasswordAt}
 }
 
 // AuditEntry is one event of the account's audit trail.

@@ -24,3 +24,10 @@ func Date(ctx context.Context, t time.Time) string {
 		"Time":  fmt.Sprintf("%02d:%02d", t.Hour(), t.Minute()),
 	})
 }
+
+// ShortDate is t's day (in UTC) without the year or time, from the
+// "date.day" pattern: a chart's axis label.
+func ShortDate(ctx context.Context, t time.Time) string {
+	t = t.UTC()
+	return T(ctx, "date.day", map[string]any{"Day": t.Day(), "Month": T(ctx, monthKeys[t.Month()-1])})
+}

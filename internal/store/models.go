@@ -56,6 +56,9 @@ type User struct {
 	// signed up or asked for a reset, kept until the password is set so
 	// it survives a switch of device.
 	ReturnTo string `bun:"return_to,notnull"`
+	// Operator marks the people who run Gatehouse: they may use the
+	// console. Only the command line grants or removes it.
+	Operator bool `bun:"operator,notnull"`
 }
 
 // Token is a single-use activation or reset token; only its SHA-256 is kept.
@@ -86,6 +89,9 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 	IP         string    `bun:"ip,notnull"`
 	UserAgent  string    `bun:"user_agent,notnull"`
+	// PasswordAt is when the password was last typed in this session (at
+	// sign-in, or to confirm a destructive action); nil for none.
+	PasswordAt *time.Time `bun:"password_at"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
@@ -127,6 +133,8 @@ type AuditEvent struct {
 	IP        string    `bun:"ip,notnull"`
 	UserAgent string    `bun:"user_agent,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	// ActorID is the operator who caused the event, when one did.
+	ActorID *int64 `bun:"actor_id"`
 }
 
 // RateCounter counts hits on one key within a fixed window.
