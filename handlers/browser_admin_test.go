@@ -1,0 +1,102 @@
+package handlers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// TestBrowserAdminSupport: an operator made with the command line's
+// function handles support in Chromium, with script and without: finds a
+// person by a part of their company's name, sees that their activation
+// email bounced, resends it; finds another, disables them (entering the
+// password again, as it was typed more than 15 minutes ago), and that
+// person can no longer sign in. Every console page passes the CSP and, with
+// script, axe.
+func TestBrowserAdminSupport(t *testing.T) {
+	b := newUIBrowser(t)
+	for _, c := range []struct {
+		name  string
+		js    bool
+		width int64
+	}{
+		{"js-on", true, uiDesktop},
+		{"js-off", false, uiPhone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			app := newApp(t, storetest.SQLite)
+			ctx := context.Background()
+			secSignUpDirect(t, app, "op@example.com")
+			if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
+				t.Fatal(err)
+			}
+			adminPending(t, app, "grace@example.com", "Navy Yard Research")
+			app.Mail("grace@example.com")
+			rows, err := app.Store.OutboxTo(ctx, "grace@example.com", 1)
+			if err != nil || len(rows) != 1 {
+				t.Fatalf("grace's email: %v", err)
+			}
+			if err := app.Store.MarkOutboxSentWithIDs(ctx, []int64{rows[0].ID}, []string{"msg_grace"}, app.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Store.RecordMailEvent(ctx, store.MailEvent{ID: "evt_grace", Type: store.DeliveryBounced, MessageID: "msg_grace",
+				To: []string{"grace@example.com"}, At: app.Now(), Suppress: store.SuppressedBounce, Detail: "550 no such user"}); err != nil {
+				t.Fatal(err)
+			}
+			secSignUpDirect(t, app, "ada@example.com")
+
+			u := b.open(t, app, uiOptions{JS: c.js, Width: c.width})
+			u.visit("/login")
+			u.signIn("op@example.com", goodPassword)
+			u.visit(paths.Admin)
+			u.expectHeading("Overview")
+			u.checkPage("admin-overview")
+
+			u.visit(paths.AdminUsers)
+			u.fill("#f-q", "yard RES")
+			u.clickText("Find")
+			u.waitFor("the search result", `document.querySelector('[data-testid=accounts]') && document.querySelector('[data-testid=accounts]').textContent.includes('grace@example.com')`)
+			u.checkPage("admin-users-search")
+			u.clickText("grace@example.com")
+			u.expectHeading("grace@example.com")
+			u.expectText("Bounced")
+			u.expectText("Mail stopped: the address bounced")
+			u.checkPage("admin-user")
+			u.clickText("Resend activation email")
+			u.expectText("A new activation email is on its way.")
+
+			u.visit(paths.AdminUsers + "?q=" + "nalytical")
+			u.clickText("ada@example.com")
+			u.expectHeading("ada@example.com")
+			app.Advance(16 * time.Minute)
+			u.clickText("Disable")
+			u.expectHeading("Confirm it is you")
+			u.checkPage("admin-reauth")
+			u.fill("#f-reauth_password", goodPassword)
+			u.clickText("Confirm and continue")
+			u.expectText("The account is disabled and every session has ended.")
+			if got := u.text("[data-testid=status]"); got != "Disabled" {
+				t.Errorf("status shows %q", got)
+			}
+			u.visit(paths.AdminMail)
+			u.expectText("550 no such user")
+			u.checkPage("admin-mail")
+			u.visit(paths.AdminAudit)
+			u.checkPage("admin-audit")
+
+			ada := b.open(t, app, uiOptions{JS: c.js, Width: c.width})
+			ada.visit("/login")
+			ada.fill("#f-email", "ada@example.com")
+			ada.fill("#f-password", goodPassword)
+			ada.clickText("Sign in")
+			ada.expectText("That email address and password don't match an active account.")
+			if p := ada.path(); p == paths.Account {
+				t.Error("a disabled account signed in")
+			}
+		})
+	}
+}
