@@ -82,7 +82,8 @@ func TestAdminAccountActions(t *testing.T) {
 		}
 		adminMustActor(t, app.Store, account.EventActivationResentByOperator, opID)
 		p := op.Get(page + "?done=resent")
-		must(t, p, http.StatusOK, "A new activation email is on its way.", "Navy Yard", "activation")
+		must(t, p, http.StatusOK, "A new activation email is on its way.", "Navy Yard", "activation",
+			"Activation email sent again by an administrator", "by op@example.com")
 
 		secSignUpDirect(t, app, "ada@example.com")
 		ada := secUser(t, app.Store, "ada@example.com")
@@ -92,6 +93,14 @@ func TestAdminAccountActions(t *testing.T) {
 		p = op.Post(paths.AdminUserURL(paths.AdminUserResend, ada.PublicID), nil)
 		must(t, p, http.StatusConflict, "there is no activation email to send")
 
+		// A cross-site post, even with the operator's cookie, is refused
+		// (rule 32) and changes nothing.
+		p = secPost(op, paths.AdminUserURL(paths.AdminUserDisable, ada.PublicID), nil,
+			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, "")
+		must(t, p, http.StatusForbidden)
+		if u := secUser(t, app.Store, "ada@example.com"); u.Status != store.UserActive {
+			t.Fatalf("a cross-site post disabled the account: %s", u.Status)
+		}
 		// htmx: the same action answers HX-Location.
 		req, _ := http.NewRequest("POST", op.abs(paths.AdminUserURL(paths.AdminUserDisable, ada.PublicID)), nil)
 		req.Header.Set("HX-Request", "true")

@@ -80,7 +80,7 @@ func (s *server) adminUser(c *gin.Context) {
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Created: i18n.Date(ctx, sess.CreatedAt)})
 	}
 	for _, e := range d.Events {
-		v.Events = append(v.Events, components.AdminEventRow{Message: eventText(c, e.Kind), When: i18n.Date(ctx, e.At), IP: e.IP})
+		v.Events = append(v.Events, components.AdminEventRow{Message: eventText(c, e.Kind), When: i18n.Date(ctx, e.At), IP: e.IP, Actor: e.Actor})
 	}
 	for _, m := range d.Emails {
 		v.Emails = append(v.Emails, emailRow(c, m))

@@ -61,6 +61,10 @@ type AuditEntry struct {
 	Kind Event
 	At   time.Time
 	IP   string
+	// Actor is the operator who caused the event ("" for the person
+	// themselves): their address from the console, "cli USER" from the
+	// command line.
+	Actor string
 }
 
 func sessionPublicID(hash string) string {
