@@ -138,16 +138,13 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 // Outbox lists emails in a status (store.OutboxPending or
 // store.OutboxFailed; "" for any), newest first.
 func (s *Service) Outbox(ctx context.Context, status string, limit int) ([]SentEmail, []string, error) {
-	rows, err := s.store.ListOutbox(ctx, status, limit)
+	rows, err := s.store.ListMail(ctx, status, limit)
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []SentEmail
 	var to []string
 	for i := range rows {
-		if rows[i].Kind == store.KindWebhook {
-			continue
-		}
 		out = append(out, sentEmail(&rows[i]))
 		to = append(to, rows[i].Recipient)
 	}

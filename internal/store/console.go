@@ -114,6 +114,20 @@ func (s *Store) OutboxTo(ctx context.Context, addr string, limit int) ([]OutboxM
 	return list, nil
 }
 
+// ListMail lists up to limit emails (never webhooks) in status, newest
+// first; status "" means any.
+func (s *Store) ListMail(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+	var list []OutboxMessage
+	q := s.db.NewSelect().Model(&list).Where("kind <> ?", KindWebhook).Order("id DESC").Limit(int64(limit))
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: list mail: %w", err)
+	}
+	return list, nil
+}
+
 // OutboxByID is one outbox row.
 func (s *Store) OutboxByID(ctx context.Context, id int64) (*OutboxMessage, error) {
 	m := new(OutboxMessage)
@@ -171,7 +185,8 @@ type MailCounts struct{ Failed, Bounced int }
 // failed for good, and those the provider reported bounced since then.
 func (s *Store) CountMailTrouble(ctx context.Context, since time.Time) (MailCounts, error) {
 	var c MailCounts
-	n, err := s.db.NewSelect().Model((*OutboxMessage)(nil)).Where("status = ? AND created_at >= ?", OutboxFailed, since.UTC()).Count(ctx)
+	n, err := s.db.NewSelect().Model((*OutboxMessage)(nil)).
+		Where("status = ? AND created_at >= ? AND kind <> ?", OutboxFailed, since.UTC(), KindWebhook).Count(ctx)
 	if err != nil {
 		return c, fmt.Errorf("store: count failed mail: %w", err)
 	}
