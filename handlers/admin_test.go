@@ -393,3 +393,29 @@ func TestAdminAuditExport(t *testing.T) {
 		must(t, p, http.StatusUnprocessableEntity, "The end must come after the start.")
 	})
 }
+
+// TestAdminPagesInEveryLanguage: every console page renders in each of
+// the eight languages with no message left as its id, in the language's
+// direction.
+func TestAdminPagesInEveryLanguage(t *testing.T) {
+	app := newApp(t, storetest.SQLite)
+	op := adminOperator(t, app, "op@example.com")
+	adminPending(t, app, "grace@example.com", "Navy Yard")
+	grace := secUser(t, app.Store, "grace@example.com")
+	rows, _ := app.Store.OutboxTo(context.Background(), "grace@example.com", 1)
+	pages := []string{paths.Admin, paths.AdminUsers, paths.AdminUserURL(paths.AdminUser, grace.PublicID), paths.AdminMail,
+		paths.AdminMessageURL(paths.AdminMessage, rows[0].ID), paths.AdminAudit}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt-BR", "ja", "zh-Hans", "ar"} {
+		for _, path := range pages {
+			p := op.Get(path + "?lang=" + lang)
+			must(t, p, http.StatusOK, `lang="`+lang+`"`)
+			if strings.Contains(p.Body, "page.admin.") || strings.Contains(p.Body, "event.") {
+				i := max(strings.Index(p.Body, "page.admin."), strings.Index(p.Body, "event."))
+				t.Errorf("%s in %s shows a message id: …%s…", path, lang, p.Body[max(i-40, 0):min(i+60, len(p.Body))])
+			}
+			if lang == "ar" && !strings.Contains(p.Body, `dir="rtl"`) {
+				t.Errorf("%s in Arabic is not right to left", path)
+			}
+		}
+	}
+}
