@@ -267,10 +267,23 @@ const (
 	chartBar    = 6
 	chartHeight = 160
 	chartTop    = 10
-	chartLeft   = 4
+	// chartLeft leaves room for the scale's figure and for the first
+	// day's label, centred under its bars; the same room is kept on the
+	// right for the last one.
+	chartLeft = 40
 )
 
 func chartWidth(days int) string { return itoa(chartLeft*2 + days*chartSlot) }
+
+func baselineX1() string { return itoa(chartLeft) }
+
+func baselineX2(days int) string { return itoa(chartLeft + days*chartSlot) }
+
+func scaleX() string { return itoa(chartLeft - 4) }
+
+func scaleY() string { return itoa(chartTop + 8) }
+
+func topLineY() string { return itoa(chartTop) }
 
 func chartViewBox(days int) string {
 	return "0 0 " + chartWidth(days) + " " + itoa(chartTop+chartHeight+20)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
 
 	"gatehouse/components"
 	"gatehouse/internal/account"
@@ -69,7 +70,7 @@ func (s *server) adminUser(c *gin.Context) {
 	tag := i18n.From(ctx).Tag()
 	v := components.AdminUserView{PublicID: d.PublicID, Email: d.Email, Name: d.Name(), Company: d.Company,
 		Country: i18n.CountryName(tag, d.Country), Region: geo.RegionName(d.Country, d.Region, tag), Phone: d.Phone,
-		Locale: d.Locale, Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator,
+		Locale: languageName(c, d.Locale), Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator,
 		Activated: dateOr(c, d.ActivatedAt), PasswordChanged: dateOr(c, d.PasswordChangedAt), LastSignIn: dateOr(c, d.LastSignInAt),
 		Failures: d.Failures, Suppressed: d.Suppressed, Notice: doneNotice(c), Self: d.ID == me.ID}
 	if !d.LockedUntil.IsZero() {
@@ -86,6 +87,19 @@ func (s *server) adminUser(c *gin.Context) {
 		v.Emails = append(v.Emails, emailRow(c, m))
 	}
 	s.render(c, http.StatusOK, components.AdminUserPage(v))
+}
+
+// languageName is the account's language named in itself, as the
+// language switcher names it; "" for none.
+func languageName(c *gin.Context, locale string) string {
+	if locale == "" {
+		return ""
+	}
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return locale
+	}
+	return i18n.From(c.Request.Context()).SelfName(tag)
 }
 
 // eventText is an audit event in words; a kind this version does not
