@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -97,5 +98,10 @@ func (s *server) adminLiftSuppression(c *gin.Context) {
 		}
 		return
 	}
-	redirect(c, adminDone(paths.AdminMail, components.AdminDoneLifted))
+	back := paths.AdminMail
+	// The account page offers the lift too, and is where it goes back to.
+	if b := c.PostForm("back"); strings.HasPrefix(b, paths.AdminUsers+"/") && !strings.ContainsAny(b, "?#\\") && !strings.Contains(b, "//") {
+		back = b
+	}
+	redirect(c, adminDone(back, components.AdminDoneLifted))
 }

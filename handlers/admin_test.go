@@ -313,12 +313,21 @@ func TestAdminMail(t *testing.T) {
 		grace := secUser(t, app.Store, "grace@example.com")
 		must(t, op.Get(paths.AdminUserURL(paths.AdminUser, grace.PublicID)), http.StatusOK, "Bounced", "the address bounced")
 		must(t, op.Get(paths.AdminMail), http.StatusOK, "mailbox does not exist")
-		mustRedirect(t, op.Post(paths.AdminSuppressionLift, url.Values{"address": {"grace@example.com"}}), paths.AdminMail+"?done=lifted")
+		// From the account page, the lift goes back there; a back that is
+		// not an account page of the console is ignored.
+		mustRedirect(t, op.Post(paths.AdminSuppressionLift, url.Values{"address": {"grace@example.com"}, "back": {"//evil.example/x"}}),
+			paths.AdminMail+"?done=lifted")
 		if sup, _ := app.Store.Suppressions(ctx, []string{"grace@example.com"}); len(sup) != 0 {
 			t.Error("still suppressed")
 		}
 		adminMustActor(t, app.Store, account.EventSuppressionLiftedByOperator, opID)
 		must(t, op.Post(paths.AdminSuppressionLift, url.Values{"address": {"grace@example.com"}}), http.StatusConflict)
+		if _, err := app.Store.RecordMailEvent(ctx, store.MailEvent{ID: "evt_3", Type: store.DeliveryBounced, MessageID: "msg_1",
+			To: []string{"grace@example.com"}, At: app.Now(), Suppress: store.SuppressedBounce}); err != nil {
+			t.Fatal(err)
+		}
+		back := paths.AdminUserURL(paths.AdminUser, grace.PublicID)
+		mustRedirect(t, op.Post(paths.AdminSuppressionLift, url.Values{"address": {"grace@example.com"}, "back": {back}}), back+"?done=lifted")
 	})
 }
 
