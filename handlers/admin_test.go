@@ -428,3 +428,42 @@ func TestAdminPagesInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminEndsSessionsTellsThePlatform: sessions an operator ends (by
+// disabling the account or ending them) reach the platform as a
+// session.ended webhook, as a sign-out does.
+func TestAdminEndsSessionsTellsThePlatform(t *testing.T) {
+	app := newApp(t, storetest.SQLite, func(o *appOptions) { o.webhooks = true })
+	op := adminOperator(t, app, "op@example.com")
+	secSignUpDirect(t, app, "ada@example.com")
+	app.signIn("ada@example.com", goodPassword)
+	ada := secUser(t, app.Store, "ada@example.com")
+	mustRedirect(t, op.Post(paths.AdminUserURL(paths.AdminUserEndSessions, ada.PublicID), nil),
+		paths.AdminUserURL(paths.AdminUser, ada.PublicID)+"?done=sessions_ended")
+	app.signIn("ada@example.com", goodPassword)
+	mustRedirect(t, op.Post(paths.AdminUserURL(paths.AdminUserDisable, ada.PublicID), nil),
+		paths.AdminUserURL(paths.AdminUser, ada.PublicID)+"?done=disabled")
+	rows, err := app.Store.ListOutbox(context.Background(), "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rows {
+		if r.Kind != store.KindWebhook {
+			continue
+		}
+		var w account.Webhook
+		if err := json.Unmarshal([]byte(r.Data), &w); err != nil {
+			t.Fatal(err)
+		}
+		if w.Type == account.WebhookSessionEnded && w.Data.Reason == account.EndedByOperator {
+			n++
+			if w.Data.UserID != ada.PublicID || w.Data.SessionsEnded != 1 {
+				t.Errorf("webhook %+v", w.Data)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d session.ended webhooks from the operator, want 2", n)
+	}
+}

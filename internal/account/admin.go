@@ -149,6 +149,9 @@ func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (e
 		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
 			return err
 		}
+		if err := s.notifySessionsEnded(ctx, tx, u, ended); err != nil {
+			return err
+		}
 		// An emailed link or code must not outlive the decision.
 		if err := tx.RevokeTokens(ctx, u.ID, now, allPurposes()...); err != nil {
 			return err
@@ -251,6 +254,9 @@ func (s *Service) EndSessions(ctx context.Context, email string, by Operator) (i
 		if n, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
 			return err
 		}
+		if err := s.notifySessionsEnded(ctx, tx, u, n); err != nil {
+			return err
+		}
 		logctx.From(ctx).InfoContext(ctx, "account sessions ended by operator", "user_id", u.ID, "operator", by.Name, "count", n)
 		return s.auditBy(ctx, tx, u.ID, EventSessionsEndedByOperator, by)
 	})
@@ -271,4 +277,14 @@ func (s *Service) UnlockUser(ctx context.Context, email string, by Operator) err
 		logctx.From(ctx).InfoContext(ctx, "account unlocked by operator", "user_id", u.ID, "operator", by.Name)
 		return s.auditBy(ctx, tx, u.ID, EventUnlockedByOperator, by)
 	})
+}
+
+// notifySessionsEnded tells the platform that an operator ended n of the
+// account's sessions, as a sign-out would, so it can drop what it keeps
+// for them at once.
+func (s *Service) notifySessionsEnded(ctx context.Context, tx *store.Store, u *store.User, n int) error {
+	if n == 0 {
+		return nil
+	}
+	return s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: n, Reason: EndedByOperator})
 }

@@ -30,6 +30,9 @@ const (
 	EndedOthers        = "ended_by_user"
 	EndedPasswordReset = "password_reset"
 	EndedPasswordSet   = "password_changed"
+	// EndedByOperator: an operator disabled the account or ended its
+	// sessions (the console or gatehouse users).
+	EndedByOperator = "ended_by_operator"
 )
 
 // Webhook is one event as the platform receives it, in the Standard
