@@ -19,7 +19,8 @@ func identityOf(c *gin.Context, u *account.User, sess *account.Session) handoff.
 		locale = i18n.Lang(c.Request.Context())
 	}
 	return handoff.Identity{UserID: u.PublicID, SessionID: sess.PublicID, Email: u.Email, EmailVerified: u.ActivatedAt != nil,
-		GivenName: u.FirstName, FamilyName: u.LastName, Company: u.Company, Locale: locale}
+		GivenName: u.FirstName, FamilyName: u.LastName, Company: u.Company, Locale: locale,
+		AuthMethods: sess.Methods.String(), ACR: sess.ACR(), AuthTime: sess.AuthTime.Unix()}
 }
 
 // authVerify is forward auth (nginx auth_request, Traefik forwardAuth,
@@ -97,6 +98,12 @@ type SessionInfo struct {
 	ID        string    `json:"id"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// AMR are the RFC 8176 methods of the sign-in, as in the token.
+	AMR []string `json:"amr"`
+	// ACR is the authentication context class, as in the token.
+	ACR string `json:"acr"`
+	// AuthTime is when the password or strong factor was last entered.
+	AuthTime time.Time `json:"auth_time"`
 }
 
 // authSession tells a server who is signed in. It sends no CORS headers:
@@ -115,7 +122,8 @@ func (s *server) authSession(c *gin.Context) {
 	c.JSON(http.StatusOK, SessionJSON{
 		User: UserJSON{ID: id.UserID, Email: id.Email, EmailVerified: id.EmailVerified, GivenName: id.GivenName,
 			FamilyName: id.FamilyName, Company: id.Company, Country: u.Country, Region: u.Region, Locale: id.Locale},
-		Session: SessionInfo{ID: id.SessionID, CreatedAt: sess.CreatedAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC()},
+		Session: SessionInfo{ID: id.SessionID, CreatedAt: sess.CreatedAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC(),
+			AMR: id.AMR(), ACR: id.ACR, AuthTime: sess.AuthTime.UTC()},
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"gatehouse/handlers"
+	"gatehouse/internal/account"
 	"gatehouse/internal/handoff"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/testkit/platform"
@@ -481,6 +483,18 @@ func TestAuthVerifyAndSession(t *testing.T) {
 	if s.User.ID != std.Subject || s.Session.ID != own.SessionID || s.User.Country != "GB" || !s.User.EmailVerified ||
 		s.Session.ExpiresAt.Before(s.Session.CreatedAt) || p.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("/auth/session %+v", s)
+	}
+	// How the person signed in comes from the session, the same in all three.
+	if got := p.Header.Get("X-Gatehouse-Auth-Methods"); got != "" {
+		t.Errorf("/auth/session sends X-Gatehouse-Auth-Methods %q", got)
+	}
+	if !slices.Equal(s.Session.AMR, []string{"pwd"}) || s.Session.ACR != account.ACRPassword || !slices.Equal(own.AMR, s.Session.AMR) ||
+		own.ACR != s.Session.ACR || own.AuthTime == nil || own.AuthTime.Time().Unix() != s.Session.AuthTime.Unix() ||
+		s.Session.AuthTime.Unix() != s.Session.CreatedAt.Unix() {
+		t.Errorf("how signed in: session %+v, token amr %v acr %q auth_time %v", s.Session, own.AMR, own.ACR, own.AuthTime)
+	}
+	if got := b.getWith("/auth/verify", nil).Header.Get("X-Gatehouse-Auth-Methods"); got != "pwd" {
+		t.Errorf("X-Gatehouse-Auth-Methods = %q, want pwd", got)
 	}
 
 	// From a client that is not a trusted proxy the original URL is not

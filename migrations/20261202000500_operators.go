@@ -4,24 +4,17 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 )
 
 // The operator's console: an account may hold the operator role (granted
-// from the command line only); a session remembers when its password was
-// last typed, so destructive actions can ask for it again after a while;
-// an audit event names the operator who caused it (actor_id), and the
-// trail is read by time for the overview and the export.
+// from the command line only); an audit event names the operator who
+// caused it (actor_id); and the trail and the accounts are read by time,
+// for the overview, the export and the account list.
 func init() {
 	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
-		ts := "TIMESTAMP"
-		if db.Dialect().Name() == dialect.PG {
-			ts = "timestamptz"
-		}
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			for _, q := range []string{
 				`ALTER TABLE users ADD COLUMN operator boolean NOT NULL DEFAULT false`,
-				`ALTER TABLE sessions ADD COLUMN password_at ` + ts,
 				`ALTER TABLE audit_events ADD COLUMN actor_id bigint`,
 				`CREATE INDEX audit_events_created_idx ON audit_events (created_at, id)`,
 				`CREATE INDEX users_created_idx ON users (created_at, id)`,
@@ -34,7 +27,7 @@ func init() {
 		})
 	}, func(ctx context.Context, db *bun.DB) error {
 		for _, q := range []string{`DROP INDEX users_created_idx`, `DROP INDEX audit_events_created_idx`,
-			`ALTER TABLE audit_events DROP COLUMN actor_id`, `ALTER TABLE sessions DROP COLUMN password_at`,
+			`ALTER TABLE audit_events DROP COLUMN actor_id`,
 			`ALTER TABLE users DROP COLUMN operator`} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return err

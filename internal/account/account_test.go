@@ -675,3 +675,25 @@ func TestLoginRehash(t *testing.T) {
 		}
 	})
 }
+
+// A session records how the person signed in and when the password was
+// entered, on both databases, through the lookup every request makes.
+func TestSessionRecordsMethods(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, password.DefaultParams, 4)
+		e.activate("ada@example.com", goodPW)
+		at := e.clk.Now()
+		raw, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Add(5 * time.Minute)
+		_, sess, err := e.svc.Authenticate(e.ctx, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.Methods.String() != "pwd" || sess.ACR() != account.ACRPassword || !sess.AuthTime.Equal(at) {
+			t.Errorf("session methods %q acr %s auth_time %s, want pwd, %s, %s", sess.Methods, sess.ACR(), sess.AuthTime, account.ACRPassword, at)
+		}
+	})
+}

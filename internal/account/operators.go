@@ -76,15 +76,16 @@ func (s *Service) Operators(ctx context.Context) ([]Managed, error) {
 // Authenticate alone hands out), may use the console.
 func IsOperator(u *User) bool { return u != nil && u.Operator }
 
-// NeedsReauth reports whether the session's password was typed too long
-// ago to vouch for a destructive action.
+// NeedsReauth reports whether the session's password (its auth_time) was
+// entered too long ago to vouch for a destructive action.
 func (s *Service) NeedsReauth(sess Session) bool {
-	return sess.PasswordAt == nil || s.now().Sub(*sess.PasswordAt) > ReauthAfter
+	return sess.AuthTime.IsZero() || s.now().Sub(sess.AuthTime) > ReauthAfter
 }
 
 // ConfirmPassword checks the signed-in operator's password before a
 // destructive action and, when it is right, records on the session that it
-// was just typed. A wrong password counts against the account's sign-in
+// was just entered (its auth_time, which the platform's identity tokens
+// carry too). A wrong password counts against the account's sign-in
 // throttle, as at sign-in, and is a field error on reauth_password.
 func (s *Service) ConfirmPassword(ctx context.Context, u User, sess Session, pw string, m Meta) error {
 	wrong := FieldErrors{"reauth_password": i18n.Msg("error.password.current_wrong")}

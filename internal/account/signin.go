@@ -125,23 +125,16 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 		}
 	}
-	raw, hash := token.New()
-	now := s.now()
+	var raw string
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		// The right password clears the reservation and any failures
 		// before it, in the same commit as the session.
 		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
 			return err
 		}
-		if previous != "" {
-			if err := tx.DeleteSession(ctx, token.Hash(previous)); err != nil {
-				return err
-			}
-		}
-		sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now,
-			ExpiresAt: now.Add(s.cfg.SessionAbsolute), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512),
-			PasswordAt: &now}
-		if err := tx.CreateSession(ctx, sess); err != nil {
+		var hash string
+		var err error
+		if raw, hash, err = s.openSession(ctx, tx, u, previous, methodsOf(MethodPassword), m); err != nil {
 			return err
 		}
 		if err := s.notify(ctx, tx, WebhookSignedIn, u.PublicID, u.Email, WebhookData{SessionID: sessionPublicID(hash)}); err != nil {

@@ -47,13 +47,18 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
-	// PasswordAt is when the password was last typed in this session.
-	PasswordAt *time.Time
+	// Methods are how the person signed in (RFC 8176 amr values).
+	Methods Methods
+	// AuthTime is when the password or strong factor was last entered.
+	AuthTime time.Time
 }
+
+// ACR is the authentication context class the session reached.
+func (s Session) ACR() string { return s.Methods.ACR() }
 
 func sessionView(s *store.Session) Session {
 	return Session{ID: s.ID, PublicID: sessionPublicID(s.Hash), CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
-		IP: s.IP, UserAgent: s.UserAgent, PasswordAt: s.PasswordAt}
+		IP: s.IP, UserAgent: s.UserAgent, Methods: parseMethods(s.AuthMethods), AuthTime: authTimeOf(s)}
 }
 
 // AuditEntry is one event of the account's audit trail.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,6 +141,22 @@ func TestRule42TokensAndRotation(t *testing.T) {
 			if _, _, err := verify(t, ja, again, "https://auth.example.com", "https://app.example.com", clk.Now().Add(time.Minute)); err != nil {
 				t.Fatalf("a token handed out has under a minute left: %v", err)
 			}
+		}
+		// How the person signed in travels in the header and the token.
+		mfa := id
+		mfa.AuthMethods, mfa.ACR, mfa.AuthTime = "pwd otp mfa", "urn:gatehouse:acr:mfa", clk.Now().Add(-time.Minute).Unix()
+		h := http.Header{}
+		mtok, _ := iss.Token(ctx, mfa)
+		mfa.Set(h, mtok)
+		if h.Get(HeaderAuthMethods) != "pwd,otp,mfa" {
+			t.Errorf("%s = %q", HeaderAuthMethods, h.Get(HeaderAuthMethods))
+		}
+		_, mown, err := verify(t, ja, mtok, "https://auth.example.com", "https://app.example.com", clk.Now())
+		if err != nil || strings.Join(mown.AMR, " ") != "pwd otp mfa" || mown.ACR != mfa.ACR || mown.AuthTime == nil || mown.AuthTime.Time().Unix() != mfa.AuthTime {
+			t.Errorf("amr %v acr %q auth_time %v (%v)", mown.AMR, mown.ACR, mown.AuthTime, err)
+		}
+		if mtok == tok {
+			t.Error("a second factor did not change the token")
 		}
 		// Another session or a changed name gets its own token.
 		if other, _ := iss.Token(ctx, Identity{UserID: "u-1", SessionID: "s-2"}); other == tok {

@@ -43,10 +43,25 @@ type Identity struct {
 	FamilyName    string
 	Company       string
 	Locale        string
+	// AuthMethods are the RFC 8176 amr values of the sign-in
+	// ("pwd", "otp", "mfa", "hwk", …), space-separated so that an
+	// Identity stays comparable.
+	AuthMethods string
+	// ACR is the authentication context class the sign-in reached.
+	ACR string
+	// AuthTime is when the password or strong factor was last entered,
+	// in Unix seconds (0 unknown).
+	AuthTime int64
 }
 
-// AuthMethods is the amr of every session today: a password.
-const AuthMethods = "pwd"
+// AMR is the amr claim: the methods as a list ("pwd" when none is known,
+// as every session was once opened with a password).
+func (id Identity) AMR() []string {
+	if f := strings.Fields(id.AuthMethods); len(f) > 0 {
+		return f
+	}
+	return []string{"pwd"}
+}
 
 // Set writes the identity and its token into h.
 func (id Identity) Set(h http.Header, token string) {
@@ -56,7 +71,7 @@ func (id Identity) Set(h http.Header, token string) {
 	h.Set(HeaderFamilyName, PercentEncode(id.FamilyName))
 	h.Set(HeaderCompany, PercentEncode(id.Company))
 	h.Set(HeaderLocale, id.Locale)
-	h.Set(HeaderAuthMethods, AuthMethods)
+	h.Set(HeaderAuthMethods, strings.Join(id.AMR(), ","))
 	if token != "" {
 		h.Set(HeaderToken, token)
 	}

@@ -19,6 +19,10 @@ type Claims struct {
 	Locale        string   `json:"locale"`
 	Company       string   `json:"company"`
 	AMR           []string `json:"amr"`
+	ACR           string   `json:"acr,omitempty"`
+	// AuthTime is when the person last entered the password or a strong
+	// factor (OpenID Connect's auth_time).
+	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
 }
 
 // tokenWindow is how long a signed token is handed out again: it is
@@ -70,7 +74,10 @@ func (i *Issuer) Token(ctx context.Context, id Identity) (string, error) {
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-30 * time.Second)),
 		Expiry: jwt.NewNumericDate(now.Add(TokenTTL))}
 	own := Claims{SessionID: id.SessionID, Email: id.Email, EmailVerified: id.EmailVerified, GivenName: id.GivenName,
-		FamilyName: id.FamilyName, Locale: id.Locale, Company: id.Company, AMR: []string{AuthMethods}}
+		FamilyName: id.FamilyName, Locale: id.Locale, Company: id.Company, AMR: id.AMR(), ACR: id.ACR}
+	if id.AuthTime > 0 {
+		own.AuthTime = jwt.NewNumericDate(time.Unix(id.AuthTime, 0))
+	}
 	tok, err := jwt.Signed(st.signing.signer).Claims(std).Claims(own).Serialize()
 	if err != nil {
 		return "", err

@@ -41,9 +41,10 @@ func (s *Store) UserByPublicID(ctx context.Context, publicID string) (*User, err
 	return u, nil
 }
 
-// SetSessionPassword records that the session's password was just typed.
+// SetSessionPassword records that the session's password was just entered
+// again (its auth_time).
 func (s *Store) SetSessionPassword(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.db.NewUpdate().Model((*Session)(nil)).Set("password_at = ?", now.UTC()).Where("id = ?", id).Exec(ctx)
+	_, err := s.db.NewUpdate().Model((*Session)(nil)).Set("auth_time = ?", now.UTC()).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: session password: %w", err)
 	}

@@ -17,10 +17,10 @@ import (
 // SQL text, so SQLite would parse the statement afresh every time (a
 // quarter of the CPU of /auth/verify); this one statement is prepared once
 // per connection with real parameters instead.
-const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.auth_methods, s.auth_time,
 	u.id, u.public_id, u.email, u.first_name, u.last_name, u.company, u.country, u.region, u.phone, u.locale,
 	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to,
-	s.password_at, u.operator`
+	u.operator`
 
 // hotStatements are the prepared statements a Store shares with the
 // transactions made from it.
@@ -38,7 +38,7 @@ func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 			// As text, the driver hands the times over as Bun wrote them
 			// instead of trying its own layouts on each (a tenth of the
 			// lookup's CPU); timeCol parses Bun's layout first.
-			for _, c := range []string{"s.created_at", "s.last_seen_at", "s.expires_at", "u.created_at", "u.updated_at", "u.activated_at", "u.password_changed_at", "s.password_at"} {
+			for _, c := range []string{"s.created_at", "s.last_seen_at", "s.expires_at", "s.auth_time", "u.created_at", "u.updated_at", "u.activated_at", "u.password_changed_at"} {
 				cols = strings.Replace(cols, c+",", "CAST("+c+" AS TEXT),", 1)
 			}
 		}
@@ -76,11 +76,12 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	}
 	sess, u := new(Session), new(User)
 	var times [7]timeCol
-	var activated, changed, typed nullTimeCol
+	var activated, changed, authTime nullTimeCol
 	err = stmt.QueryRowContext(ctx, hash, exp, seen).Scan(&sess.ID, &sess.UserID, &sess.Hash, &times[0], &times[1], &times[2], &sess.IP, &sess.UserAgent,
+		&sess.AuthMethods, &authTime,
 		&u.ID, &u.PublicID, &u.Email, &u.FirstName, &u.LastName, &u.Company, &u.Country, &u.Region, &u.Phone, &u.Locale,
 		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo,
-		&typed, &u.Operator)
+		&u.Operator)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -88,9 +89,11 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = times[0].t, times[1].t, times[2].t
+	if authTime.p != nil {
+		sess.AuthTime = *authTime.p
+	}
 	u.CreatedAt, u.UpdatedAt = times[3].t, times[4].t
 	u.ActivatedAt, u.PasswordChangedAt = activated.p, changed.p
-	sess.PasswordAt = typed.p
 	sess.User = u
 	return sess, nil
 }

@@ -89,9 +89,12 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 	IP         string    `bun:"ip,notnull"`
 	UserAgent  string    `bun:"user_agent,notnull"`
-	// PasswordAt is when the password was last typed in this session (at
-	// sign-in, or to confirm a destructive action); nil for none.
-	PasswordAt *time.Time `bun:"password_at"`
+	// AuthMethods are the RFC 8176 methods the person signed in with,
+	// space-separated ("pwd", "pwd otp mfa").
+	AuthMethods string `bun:"auth_methods,notnull"`
+	// AuthTime is when the password (or another strong factor) was last
+	// entered for this session; the zero time reads as CreatedAt.
+	AuthTime time.Time `bun:"auth_time,nullzero"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
