@@ -14,9 +14,15 @@ type wideKey struct{}
 // tables do not fit the sign-in card's width.
 func WithWide(ctx context.Context) context.Context { return context.WithValue(ctx, wideKey{}, true) }
 
-func mainClass(ctx context.Context) string {
+// mainClass is the page's width: the console's tables (WithWide) take
+// the most, a two-column page (WidePage) less, everything else the
+// sign-in card's.
+func mainClass(ctx context.Context, wide bool) string {
 	if b, _ := ctx.Value(wideKey{}).(bool); b {
 		return "mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:py-12"
+	}
+	if wide {
+		return "mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:py-12"
 	}
 	return "mx-auto w-full max-w-lg flex-1 px-4 py-8 sm:py-12"
 }

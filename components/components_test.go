@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/a-h/templ"
 	"golang.org/x/net/html"
@@ -188,14 +189,44 @@ func pages() map[string]templ.Component {
 		"account": components.AccountPage(components.AccountView{
 			Name: "Ada Lovelace", Email: "ada@example.com", Company: "Analytical Engines", Country: "United Kingdom",
 			Region: "GB-LND", Phone: "+44 20 7946 0958", Notice: account.NoticeSessionsEnded,
-			Sessions: []components.SessionRow{{Device: "Firefox on Linux", IP: "192.0.2.1", LastSeen: "now", Current: true}, {Device: "Safari", IP: "2001:db8::1", LastSeen: "1h"}},
-			Events:   []components.EventRow{{Kind: account.EventLoginOK, When: "now", IP: "192.0.2.1"}},
+			Sessions: []components.SessionRow{{ID: 1, Device: "Firefox on Linux", IP: "192.0.2.1", LastSeen: "now", Current: true}, {ID: 2, Device: "Safari", IP: "2001:db8::1", LastSeen: "1h"}},
+			Activity: []components.ActivityDay{{Day: "2030-01-02", Items: []components.ActivityItem{
+				{Kind: account.EventLoginFailed, Count: 7, Time: "1h", Device: "Firefox on Linux", IP: "192.0.2.1"},
+				{Kind: account.EventLoginOK, Count: 1, Time: "now", IP: "192.0.2.1"}}}},
+			Profile: components.RegisterView{Form: components.Form{Values: map[string]string{"first_name": "Ada"}},
+				Countries: components.NewOptionList([]components.Option{{Value: "GB", Label: "United Kingdom"}}), Validate: "/account/profile/validate"},
 		}),
+		"email confirm": components.EmailConfirmPage(components.EmailChangeView{Flow: account.EmailChange, From: "ada@example.com", To: "ada@example.org"}),
+		"email revert":  components.EmailRevertPage(components.EmailChangeView{From: "ada@example.org", To: "ada@example.com"}),
+		"email sent":    components.SentPage(components.SentView{Flow: account.EmailChange, Email: "ada@example.org", Codes: true}),
+		"delete":        components.DeletePage(components.DeleteView{Email: "ada@example.com"}),
 		"mailbox": components.MailboxPage([]components.MailboxMessage{{ID: 1, To: "ada@example.com", Subject: "Activate", Text: "Hello", When: "now",
 			Links: []string{"http://localhost:8080/activate?token=abc"}}}),
 		"mailbox empty": components.MailboxPage(nil),
+		"org": components.OrgPage(components.OrgView{Notice: account.NoticeOrgApproved,
+			Form: components.Form{Values: map[string]string{"name": "Analytical Engines"}, Errors: map[string]i18n.Message{"member": msg("error.org.last_owner")}},
+			Org: account.OrgOverview{
+				Me: account.OrgMembership{OrgName: "Analytical Engines", Role: account.RoleOwner},
+				Members: []account.OrgMember{{PublicID: "u1", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: account.RoleOwner, Self: true, JoinedAt: &orgDay},
+					{PublicID: "u2", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: account.RoleMember, JoinedAt: &orgDay, LastSignInAt: &orgDay}},
+				Requests: []account.OrgMember{{PublicID: "u3", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: account.RoleMember, Pending: true, RequestedAt: orgDay}},
+				Domains:  []account.OrgDomain{{Domain: "example.com", Policy: account.JoinRequest, ClaimedAt: orgDay}},
+				Trail:    []account.OrgEntry{{Kind: account.OrgEventRoleChanged, At: orgDay, Actor: "Ada Lovelace", Subject: "", Detail: "admin"}},
+				MyDomain: "example.com", OwnerCount: 1, MayManage: true, MayMakeOwners: true, MyDomainClaims: true,
+			}}),
+		"org member": components.OrgPage(components.OrgView{Org: account.OrgOverview{
+			Me:      account.OrgMembership{OrgName: "Analytical Engines", Role: account.RoleMember},
+			Members: []account.OrgMember{{PublicID: "u1", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: account.RoleMember, Self: true}},
+		}}),
+		"org waiting": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitApproval, OrgName: "Analytical Engines"},
+			Name: "Ada Lovelace", Email: "ada@example.com"}),
+		"org invitation": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitInvitation},
+			Name: "Ada Lovelace", Email: "ada@example.com"}),
 	}
 }
+
+// orgDay is when everything on the test organisation page happened.
+var orgDay = time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
 
 // rawID finds an untranslated message ID in rendered text.
 var rawID = regexp.MustCompile(`\b(?:app|nav|page|form|error|action|notice|event)\.[a-z_]+(?:\.[a-z_]+)*\b`)
@@ -537,6 +568,13 @@ func TestEmails(t *testing.T) {
 		{"password set", account.EmailPasswordChanged, map[string]string{"Initial": "true", "ResetURL": forgot, "ChangedAt": "2030-01-02T09:00:00Z",
 			"Device": "Safari · iOS", "IP": "2001:db8::1"}, forgot,
 			[]string{"account is active", "From: Safari · iOS, IP address 2001:db8::1.", "If you didn't do this"}},
+		{"join request", account.EmailJoinRequest, map[string]string{"OrgName": "Acme", "RequesterName": "Bob Tester", "RequesterEmail": "bob@acme.example",
+			"OrgURL": "https://gatehouse.example/org"}, "https://gatehouse.example/org",
+			[]string{"Bob Tester (bob@acme.example) has verified an address", "Review the request", "decline the request"}},
+		{"join approved", account.EmailJoinApproved, map[string]string{"OrgName": "Acme", "LoginURL": "https://gatehouse.example/login"},
+			"https://gatehouse.example/login", []string{"approved your request", "Sign in"}},
+		{"join declined", account.EmailJoinDeclined, map[string]string{"OrgName": "Acme"}, "", []string{"declined your request", "invite you"}},
+		{"member removed", account.EmailMemberRemoved, map[string]string{"OrgName": "Acme"}, "", []string{"removed you from the organisation", "Your account still exists"}},
 		{"sign-in throttled", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z"}, forgot,
 			[]string{"wrong password several times", "wait up to 15 minutes", "January 2, 2030, 09:00 UTC", "If it wasn't you"}},
 	}

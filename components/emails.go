@@ -18,26 +18,29 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 	var d EmailData
 	switch e := e.(type) {
 	case account.ActivationEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.activation.subject")
 		d.Paras = []string{t(ctx, "email.activation.body")}
 		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.activation.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.activation.not_you")}
 	case account.AlreadyRegisteredEmail:
-		d = greeting(ctx, e.FirstName)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.already_registered.subject")
 		d.Paras = []string{t(ctx, "email.already_registered.body")}
 		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
 		d.Also, d.AlsoLink = t(ctx, "email.already_registered.forgot"), e.ResetURL
 		d.After = []string{t(ctx, "email.already_registered.not_you")}
 	case account.ResetEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.reset.subject")
 		d.Paras = []string{t(ctx, "email.reset.body")}
 		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.reset.button"))
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.reset.not_you")}
 	case account.PasswordChangedEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		when := map[string]any{"When": i18n.Date(ctx, e.ChangedAt)}
 		if e.Initial {
 			d.Subject = t(ctx, "email.password_set.subject")
@@ -53,21 +56,86 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Paras = append(d.Paras, t(ctx, "email.password_changed.not_you"))
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 	case account.SignInThrottledEmail:
-		d = greeting(ctx, e.FirstName)
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
 		d.Subject = t(ctx, "email.sign_in_throttled.subject")
 		d.Paras = []string{t(ctx, "email.sign_in_throttled.body", map[string]any{"When": i18n.Date(ctx, e.At)}),
 			t(ctx, "email.sign_in_throttled.wait", map[string]any{"Count": e.Minutes})}
 		d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		d.After = []string{t(ctx, "email.sign_in_throttled.not_you")}
+	case account.NoAccountEmail:
+		d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
+		d.Subject = t(ctx, "email.no_account.subject")
+		d.Paras = []string{t(ctx, "email.no_account.body")}
+		d.Button, d.Link = t(ctx, "email.no_account.button"), e.SignUpURL
+		d.After = []string{t(ctx, "email.no_account.not_you")}
+	case account.EmailChangeEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.email_change.subject")
+		d.Paras = []string{t(ctx, "email.email_change.body")}
+		withLinkAndCode(ctx, &d, e.LinkEmail, t(ctx, "email.email_change.button"))
+		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.email_change.not_you")}
+	case account.EmailChangedEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.email_changed.subject")
+		d.Paras = []string{t(ctx, "email.email_changed.body", map[string]any{"Email": e.NewEmail, "When": i18n.Date(ctx, e.ChangedAt)})}
+		if e.Device != "" || e.IP != "" {
+			d.Paras = append(d.Paras, t(ctx, "email.password_changed.where", map[string]any{"Device": e.Device, "IP": e.IP}))
+		}
+		d.Paras = append(d.Paras, t(ctx, "email.email_changed.not_you"))
+		d.Button, d.Link = t(ctx, "email.email_changed.button"), e.RevertURL
+		d.After = []string{t(ctx, "email.email_changed.expires", map[string]any{"When": i18n.Date(ctx, e.RevertUntil)})}
+	case account.AddressInUseEmail:
+		ctx = i18n.WithZone(ctx, e.TimeZone)
+		d = greeting(ctx, e.FirstName, e.LastName)
+		d.Subject = t(ctx, "email.address_in_use.subject")
+		d.Paras = []string{t(ctx, "email.address_in_use.body", map[string]any{"When": i18n.Date(ctx, e.At)}), t(ctx, "email.address_in_use.nothing_changed")}
+		d.Button, d.Link = t(ctx, "email.already_registered.button"), e.LoginURL
+		d.Also, d.AlsoLink = t(ctx, "email.already_registered.forgot"), e.ResetURL
+		d.After = []string{t(ctx, "email.address_in_use.not_you")}
+	case account.AccountDeletedEmail:
+		d = EmailData{Greeting: t(ctx, "email.greeting_anonymous"), LinkLabel: t(ctx, "email.link_label")}
+		d.Subject = t(ctx, "email.account_deleted.subject")
+		d.Paras = []string{t(ctx, "email.account_deleted.body", map[string]any{"When": i18n.Date(ctx, e.DeletedAt)}), t(ctx, "email.account_deleted.kept")}
+		d.After = []string{t(ctx, "email.account_deleted.not_you")}
+	case account.JoinRequestEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		who := map[string]any{"Name": e.RequesterName, "Email": e.RequesterEmail, "Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_request.subject", who)
+		d.Paras = []string{t(ctx, "email.org_join_request.body", who)}
+		d.Button, d.Link = t(ctx, "email.org_join_request.button"), e.OrgURL
+		d.After = []string{t(ctx, "email.org_join_request.not_known")}
+	case account.JoinApprovedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_approved.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_approved.body", org)}
+		d.Button, d.Link = t(ctx, "action.sign_in"), e.LoginURL
+	case account.JoinDeclinedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_join_declined.subject", org)
+		d.Paras = []string{t(ctx, "email.org_join_declined.body", org)}
+	case account.MemberRemovedEmail:
+		d = greeting(ctx, e.FirstName, e.LastName)
+		org := map[string]any{"Org": e.OrgName}
+		d.Subject = t(ctx, "email.org_member_removed.subject", org)
+		d.Paras = []string{t(ctx, "email.org_member_removed.body", org)}
+		d.After = []string{t(ctx, "email.org_member_removed.not_expected")}
 	default:
 		return EmailData{}, fmt.Errorf("components: no copy for email %T", e)
 	}
 	return d, nil
 }
 
-// greeting starts every email: "Hello Ada," and the label of the plain link.
-func greeting(ctx context.Context, firstName string) EmailData {
-	return EmailData{Greeting: t(ctx, "email.greeting", map[string]any{"Name": firstName}), LinkLabel: t(ctx, "email.link_label")}
+// greeting starts every email: "Hello Ada," or "山田様", by the name the
+// recipient's language greets with (i18n.GreetingName), and the label of
+// the plain link.
+func greeting(ctx context.Context, firstName, lastName string) EmailData {
+	name := i18n.GreetingName(ctx, firstName, lastName)
+	return EmailData{Greeting: t(ctx, "email.greeting", map[string]any{"Name": name}), LinkLabel: t(ctx, "email.link_label")}
 }
 
 // withLinkAndCode adds the button (when there is a link) and the code

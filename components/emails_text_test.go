@@ -91,7 +91,7 @@ func TestAlreadyRegisteredLinks(t *testing.T) {
 	if len(hrefs) != 2 || !hrefs[login] || !hrefs[reset] {
 		t.Errorf("links %v, want the sign-in and reset pages only", hrefs)
 	}
-	if !strings.Contains(text, "Sign in:\n"+login) || !strings.Contains(text, reset) {
+	if !strings.Contains(text, "Sign In:\n"+login) || !strings.Contains(text, reset) {
 		t.Errorf("text part lacks a link:\n%s", text)
 	}
 }

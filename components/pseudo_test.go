@@ -15,8 +15,8 @@ import (
 
 // data values the test pages show that are the user's, not ours.
 var userData = []string{"ada@example.com", "Ada Lovelace", "Analytical Engines", "United Kingdom", "Germany", "GB-LND",
-	"+44 20 7946 0958", "Firefox on Linux", "Safari", "192.0.2.1", "2001:db8::1", "now", "1h", "Activate", "Hello",
-	"http://localhost:8080/activate?token=abc", "English", "·", "✓", "○", "(", ")", ":", "1", "2", "3", "4"}
+	"+44 20 7946 0958", "Firefox on Linux", "Safari", "192.0.2.1", "2001:db8::1", "now", "2030-01-02", "1h", "Activate", "Hello",
+	"http://localhost:8080/activate?token=abc", "example.com", "English", "·", "✓", "○", "(", ")", ":", "1", "2", "3", "4"}
 
 // TestNoHardCodedText renders every page in the pseudo-locale: every piece
 // of visible text must come from the catalog (pseudo-marked) or be the

@@ -19,33 +19,70 @@ import (
 )
 
 func (s *server) accountPage(c *gin.Context) {
-	s.showAccount(c, http.StatusOK, components.Form{Errors: s.takePasswordErrors(c)})
+	s.showAccount(c, http.StatusOK, accountForms{password: components.Form{Errors: s.takePasswordErrors(c)}})
 }
 
-// showAccount renders the account page with the change-password form in
-// the given state.
-func (s *server) showAccount(c *gin.Context, status int, pwForm components.Form) {
-	ctx := c.Request.Context()
+// accountForms are the account page's forms in the state a request left
+// them: a failed submit shows its problems and what was typed.
+type accountForms struct {
+	password, email, profile components.Form
+	// profileFailed opens the profile form, which is otherwise folded.
+	profileFailed bool
+}
+
+// showAccount renders the account page with its forms in the given state.
+func (s *server) showAccount(c *gin.Context, status int, forms accountForms) {
 	u, current, _ := s.currentUser(c)
+	// Times on the page are the person's own (the zone the account kept
+	// from its browser), named beside each, UTC when it kept none.
+	ctx := i18n.WithZone(c.Request.Context(), u.TimeZone)
+	c.Request = c.Request.WithContext(ctx)
 	ov, err := s.Account.Overview(ctx, *u)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	tag := i18n.From(ctx).Tag()
+	profile := forms.profile
+	if profile.Values == nil {
+		profile = components.Form{Values: map[string]string{"first_name": u.FirstName, "last_name": u.LastName,
+			"company": u.Company, "country": u.Country, "region": u.Region, "phone": account.DisplayPhone(u.Phone)}}
+	}
 	v := components.AccountView{
-		Name: u.Name(), Email: u.Email, Company: u.Company,
-		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag), Phone: u.Phone, Notice: notice(c),
-		Password: pwForm, MinLength: s.Account.Policy().MinLength,
+		Name: i18n.FullName(ctx, u.FirstName, u.LastName), Email: u.Email, Company: u.Company,
+		Country: i18n.CountryName(tag, u.Country), Region: geo.RegionName(u.Country, u.Region, tag),
+		Phone: account.DisplayPhone(u.Phone), Notice: notice(c),
+		Password: forms.password, MinLength: s.Account.Policy().MinLength,
+		EmailForm: forms.email, Profile: s.profileView(c, profile), ProfileOpen: forms.profileFailed,
 	}
 	for _, sess := range ov.Sessions {
-		v.Sessions = append(v.Sessions, components.SessionRow{Device: account.DeviceName(sess.UserAgent), IP: sess.IP,
+		v.Sessions = append(v.Sessions, components.SessionRow{ID: sess.ID, Device: account.DeviceName(sess.UserAgent), IP: sess.IP,
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Current: sess.ID == current.ID})
 	}
-	for _, e := range ov.Events {
-		v.Events = append(v.Events, components.EventRow{Kind: e.Kind, When: i18n.Date(ctx, e.At), IP: e.IP})
-	}
+	v.Activity = activityDays(c, ov.Events)
 	s.render(c, status, components.AccountPage(v))
+}
+
+// activityDays groups the trail by day, newest first, and folds a run of
+// the same event from the same place into one line with its count and
+// its last time ("Failed sign-in attempt · 7 times, last at 14:02").
+func activityDays(c *gin.Context, events []account.AuditEntry) []components.ActivityDay {
+	ctx := c.Request.Context()
+	var days []components.ActivityDay
+	for _, e := range events {
+		day := i18n.Day(ctx, e.At)
+		if len(days) == 0 || days[len(days)-1].Day != day {
+			days = append(days, components.ActivityDay{Day: day})
+		}
+		d := &days[len(days)-1]
+		device := account.DeviceName(e.UserAgent)
+		if n := len(d.Items); n > 0 && d.Items[n-1].Kind == e.Kind && d.Items[n-1].IP == e.IP && d.Items[n-1].Device == device {
+			d.Items[n-1].Count++
+			continue
+		}
+		d.Items = append(d.Items, components.ActivityItem{Kind: e.Kind, Count: 1, Time: i18n.Clock(ctx, e.At), IP: e.IP, Device: device})
+	}
+	return days
 }
 
 // changePassword sets a new password from the account page; the current

@@ -17,7 +17,7 @@ func TestChangePassword(t *testing.T) {
 	app.signUp("change@example.com")
 	here := app.signIn("change@example.com", goodPassword)
 	elsewhere := app.signIn("change@example.com", goodPassword)
-	must(t, here.Get("/account"), http.StatusOK, "Change password", `autocomplete="current-password"`)
+	must(t, here.Get("/account"), http.StatusOK, "Change Password", `autocomplete="current-password"`)
 
 	fresh := "an entirely new passphrase now"
 	p := here.Post("/account/password", url.Values{"current_password": {"wrong guess here"}, "password": {fresh}, "password_confirm": {fresh}})

@@ -131,7 +131,7 @@ func TestAdminAccountActions(t *testing.T) {
 		for range 6 {
 			app.Browser().Post(paths.Login, url.Values{"email": {"ada@example.com"}, "password": {"wrong wrong wrong wrong"}})
 		}
-		must(t, op.Get(adaPage), http.StatusOK, "Lift the sign-in throttle")
+		must(t, op.Get(adaPage), http.StatusOK, "Lift the Sign-In Throttle")
 		mustRedirect(t, op.Post(paths.AdminUserURL(paths.AdminUserUnlock, ada.PublicID), nil), adaPage+"?done=unlocked")
 		if lt, _ := app.Store.LoginThrottleFor(context.Background(), ada.ID); lt.Failures != 0 {
 			t.Errorf("after unlock: %d failures", lt.Failures)

@@ -40,7 +40,7 @@ func (s *server) adminUsers(c *gin.Context) {
 	}
 	v := components.AdminUsersView{Query: q, Status: status, Statuses: account.Statuses, Notice: doneNotice(c)}
 	for _, m := range p.Users {
-		r := components.AdminUserRow{PublicID: m.PublicID, Email: m.Email, Name: m.Name(), Company: m.Company,
+		r := components.AdminUserRow{PublicID: m.PublicID, Email: m.Email, Name: i18n.FullName(ctx, m.FirstName, m.LastName), Company: m.Company,
 			Status: m.Status, Created: i18n.Date(ctx, m.CreatedAt)}
 		if m.LastSignInAt != nil {
 			r.LastSignIn = i18n.Date(ctx, *m.LastSignInAt)
@@ -68,7 +68,7 @@ func (s *server) adminUser(c *gin.Context) {
 	}
 	me, _, _ := s.current(c)
 	tag := i18n.From(ctx).Tag()
-	v := components.AdminUserView{PublicID: d.PublicID, Email: d.Email, Name: d.Name(), Company: d.Company,
+	v := components.AdminUserView{PublicID: d.PublicID, Email: d.Email, Name: i18n.FullName(ctx, d.FirstName, d.LastName), Company: d.Company,
 		Country: i18n.CountryName(tag, d.Country), Region: geo.RegionName(d.Country, d.Region, tag), Phone: d.Phone,
 		Locale: languageName(c, d.Locale), Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator,
 		Activated: dateOr(c, d.ActivatedAt), PasswordChanged: dateOr(c, d.PasswordChangedAt), LastSignIn: dateOr(c, d.LastSignInAt),

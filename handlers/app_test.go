@@ -24,6 +24,7 @@ import (
 	"gatehouse/internal/ratelimit"
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/resendfake"
 )
 
 // testApp is the whole application over a real store and a real HTTP
@@ -36,6 +37,9 @@ type testApp struct {
 	Box     *mail.Mailbox
 	Worker  *mail.Worker
 	Logs    *syncBuffer
+	// Resend and WebhookSecret are set with withResend.
+	Resend        *resendfake.Server
+	WebhookSecret string
 	// Unreachable, while set, drops every connection unanswered, as a
 	// network that is down would: what a service worker's own fetch sees.
 	Unreachable atomic.Bool
@@ -60,7 +64,15 @@ type appOptions struct {
 	// terms are TERMS_URL and PRIVACY_URL; both set unless noTerms
 	// clears them.
 	terms account.Terms
+	// resend sends mail through a fake Resend (testApp.Resend) rather
+	// than the dev mailbox, with its delivery events taken at
+	// /webhooks/resend (signed with testApp.WebhookSecret).
+	resend bool
 }
+
+// withResend is a deployment that sends through (a fake) Resend and takes
+// its delivery events.
+func withResend(o *appOptions) { o.resend = true }
 
 // testTerms are the documents the test app's sign-up accepts.
 var testTerms = account.Terms{TermsURL: "https://legal.example/terms", PrivacyURL: "https://legal.example/privacy"}
@@ -113,12 +125,13 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	acc, err := account.New(account.Deps{Store: st, Hasher: hasher, Limiter: &ratelimit.Limiter{Counter: st, Now: a.Now}, Now: a.Now}, account.Config{
 		BaseURL: base, ActivationTTL: 24 * time.Hour, ResetTTL: 45 * time.Minute,
 		SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour,
-		Policy:       password.Policy{MinLength: 15, MaxLength: 256},
-		Verification: o.verification,
-		Terms:        o.terms,
-		Limits:       limits,
-		RepeatWindow: repeatWindow(o.repeats),
-		Webhooks:     o.webhooks,
+		Policy:         password.Policy{MinLength: 15, MaxLength: 256},
+		Verification:   o.verification,
+		Terms:          o.terms,
+		Limits:         limits,
+		RepeatWindow:   repeatWindow(o.repeats),
+		Webhooks:       o.webhooks,
+		DeliveryEvents: o.resend,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +139,20 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	a.Account = acc
 	a.Box = mail.NewMailbox(st)
 	log := slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a.Worker = mail.NewWorker(st, a.Box, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
+	var sender mail.Sender = a.Box
+	var events *mail.Webhooks
+	if o.resend {
+		a.Resend = resendfake.New()
+		t.Cleanup(a.Resend.Close)
+		r, err := mail.NewResend("re_test", a.Resend.URL(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sender = r
+		a.WebhookSecret = resendfake.NewWebhookSecret()
+		events = mail.NewWebhooks(a.WebhookSecret, st, log)
+	}
+	a.Worker = mail.NewWorker(st, sender, func(ctx context.Context, row store.OutboxMessage) (mail.Message, error) {
 		return renderForTest(catalog, ctx, row)
 	}, "Gatehouse <test@gatehouse.test>")
 	a.Worker.Now = a.Now
@@ -143,7 +169,7 @@ func newApp(t *testing.T, backend storetest.Backend, opts ...func(*appOptions)) 
 	}
 	h, err := handlers.New(handlers.Deps{
 		Platform: platform,
-		Account:  acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box,
+		Account:  acc, Catalog: catalog, Ready: st.Ping, Mailbox: a.Box, ResendWebhook: events,
 		SecureCookies:  base.Scheme == "https",
 		TrustedProxies: o.trusted,
 		Log:            log, Now: a.Now,

@@ -18,9 +18,13 @@ func identityOf(c *gin.Context, u *account.User, sess *account.Session) handoff.
 	if locale == "" {
 		locale = i18n.Lang(c.Request.Context())
 	}
-	return handoff.Identity{UserID: u.PublicID, SessionID: sess.PublicID, Email: u.Email, EmailVerified: u.ActivatedAt != nil,
+	id := handoff.Identity{UserID: u.PublicID, SessionID: sess.PublicID, Email: u.Email, EmailVerified: u.ActivatedAt != nil,
 		GivenName: u.FirstName, FamilyName: u.LastName, Company: u.Company, Locale: locale,
 		AuthMethods: sess.Methods.String(), ACR: sess.ACR(), AuthTime: sess.AuthTime.Unix()}
+	if u.Org != nil {
+		id.OrgID, id.OrgName, id.OrgRole = u.Org.OrgPublicID, u.Org.OrgName, string(u.Org.Role)
+	}
+	return id
 }
 
 // authVerify is forward auth (nginx auth_request, Traefik forwardAuth,
@@ -44,6 +48,15 @@ func (s *server) authVerify(c *gin.Context) {
 			c.Header("HX-Redirect", s.loginURL(uri))
 		}
 		notSignedIn(c)
+		return
+	}
+	if !u.HasAccess() {
+		// Signed in but waiting: never a 2xx, which lets a request pass.
+		_, method, ok := s.originalRequest(c)
+		if !ok {
+			method = ""
+		}
+		s.waitFirst(c, method)
 		return
 	}
 	id := identityOf(c, u, sess)
@@ -91,6 +104,9 @@ type UserJSON struct {
 	Country       string `json:"country"`
 	Region        string `json:"region"`
 	Locale        string `json:"locale"`
+	OrgID         string `json:"org_id"`
+	OrgName       string `json:"org_name"`
+	OrgRole       string `json:"org_role"`
 }
 
 // SessionInfo is the session as /auth/session tells a server.
@@ -118,10 +134,15 @@ func (s *server) authSession(c *gin.Context) {
 		notSignedIn(c)
 		return
 	}
+	if !u.HasAccess() {
+		noAccess(c)
+		return
+	}
 	id := identityOf(c, u, sess)
 	c.JSON(http.StatusOK, SessionJSON{
 		User: UserJSON{ID: id.UserID, Email: id.Email, EmailVerified: id.EmailVerified, GivenName: id.GivenName,
-			FamilyName: id.FamilyName, Company: id.Company, Country: u.Country, Region: u.Region, Locale: id.Locale},
+			FamilyName: id.FamilyName, Company: id.Company, Country: u.Country, Region: u.Region, Locale: id.Locale,
+			OrgID: id.OrgID, OrgName: id.OrgName, OrgRole: id.OrgRole},
 		Session: SessionInfo{ID: id.SessionID, CreatedAt: sess.CreatedAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC(),
 			AMR: id.AMR(), ACR: id.ACR, AuthTime: sess.AuthTime.UTC()},
 	})

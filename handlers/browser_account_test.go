@@ -35,7 +35,7 @@ func TestBrowserChangePassword(t *testing.T) {
 			}
 			u.fill("#f-current_password", "not my password at all")
 			u.fill("#f-password_confirm", "something else")
-			u.clickText("Change password")
+			u.clickText("Change Password")
 			u.expectText("That isn't your current password.")
 			u.expectText("The two passwords don't match.")
 			if p := u.path(); p != "/account" {

@@ -73,9 +73,9 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.checkPage("admin-user")
 			// The owner has fixed the mailbox: mail goes to it again, and
 			// the activation email is sent anew.
-			u.clickText("Send mail again")
+			u.clickText("Send Mail Again")
 			u.expectText("Mail goes to that address again.")
-			u.clickText("Resend activation email")
+			u.clickText("Resend Activation Email")
 			u.expectText("A new activation email is on its way.")
 			link := app.LastLink("grace@example.com", "/activate")
 			if err := app.Account.Complete(ctx, account.Activation, secToken(t, link), goodPassword, goodPassword, account.Meta{Locale: "en"}); err != nil {
@@ -94,7 +94,7 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.expectHeading("Confirm it is you")
 			u.checkPage("admin-reauth")
 			u.fill("#f-reauth_password", goodPassword)
-			u.clickText("Confirm and continue")
+			u.clickText("Confirm and Continue")
 			u.expectText("The account is disabled and every session has ended.")
 			if got := u.text("[data-testid=status]"); got != "Disabled" {
 				t.Errorf("status shows %q", got)
@@ -105,7 +105,7 @@ func TestBrowserAdminSupport(t *testing.T) {
 			grace.expectHeading("Sign in")
 			grace.fill("#f-email", "grace@example.com")
 			grace.fill("#f-password", goodPassword)
-			grace.clickText("Sign in")
+			grace.clickText("Sign In")
 			grace.expectText("That email address and password don't match an active account.")
 			if p := grace.path(); p == paths.Account {
 				t.Error("a disabled account signed in")

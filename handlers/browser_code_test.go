@@ -61,5 +61,5 @@ func TestBrowserCodeField(t *testing.T) {
 		t.Errorf("five digits show as %q, want them spaced", got)
 	}
 	paste(code)
-	u.expectHeading("Set Password")
+	u.expectHeading("Set password")
 }

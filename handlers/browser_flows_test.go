@@ -75,7 +75,7 @@ func TestBrowserSignUpAndRecovery(t *testing.T) {
 
 			// The activation email.
 			u.visit(app.LastLink(email, "/activate"))
-			u.expectHeading("Set Password")
+			u.expectHeading("Set password")
 			if p := u.path(); strings.Contains(p, "token") {
 				t.Fatalf("token left in the address bar: %s", p)
 			}
@@ -89,7 +89,7 @@ func TestBrowserSignUpAndRecovery(t *testing.T) {
 
 			u.signIn(email, goodPassword)
 			u.checkPage("account")
-			u.clickText("Sign out")
+			u.clickText("Sign Out")
 			u.expectText("You have signed out.")
 			u.expectHeading("Sign in")
 			u.checkPage("login-signed-out")
@@ -104,7 +104,7 @@ func TestBrowserSignUpAndRecovery(t *testing.T) {
 			u.checkPage("forgot-sent")
 
 			u.visit(app.LastLink(email, "/password/reset"))
-			u.expectHeading("Reset Password")
+			u.expectHeading("Reset password")
 			if p := u.path(); strings.Contains(p, "token") {
 				t.Fatalf("token left in the address bar: %s", p)
 			}
@@ -135,7 +135,7 @@ func (u *uiTab) signIn(email, password string) {
 		u.fill("#f-email", email)
 	}
 	u.fill("#f-password", password)
-	u.clickText("Sign in")
+	u.clickText("Sign In")
 	u.expectHeading("Your account")
 	if got := u.text("[data-testid=account-name]"); got != "Welcome, Ada Lovelace." {
 		u.t.Fatalf("account greeting %q", got)
@@ -226,7 +226,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	u.checkCSP("register-sent")
 
 	u.visit(app.LastLink(email, "/activate"))
-	u.expectHeading("Set Password")
+	u.expectHeading("Set password")
 	u.mustFocus("body")
 	u.tabTo("#f-password", false, 8)
 	u.typeText(goodPassword)
@@ -236,18 +236,18 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	u.expectText("Your password is set.")
 	u.expectHeading("Sign in")
 
-	u.tabTo("#f-email", false, 8)
+	// The address is filled in and the cursor is already in the password.
 	if got := u.value("#f-email"); got != email {
 		t.Fatalf("after setting the password the sign-in form holds %q, want it filled in", got)
 	}
-	u.tabTo("#f-password", false, 3)
+	u.mustFocus("#f-password")
 	u.typeText(goodPassword)
 	u.enter()
 	u.expectHeading("Your account")
 	if got := u.text("[data-testid=account-name]"); got != "Welcome, Ada Lovelace." {
 		t.Fatalf("account greeting %q", got)
 	}
-	u.tabTo("button:Sign out", false, 10)
+	u.tabTo("button:Sign Out", false, 10)
 	u.mustShowFocus()
 	u.enter()
 	u.expectText("You have signed out.")

@@ -107,6 +107,9 @@ func newUIBrowser(t *testing.T) *uiBrowser {
 type uiOptions struct {
 	JS    bool  // JavaScript enabled
 	Width int64 // uiPhone or uiDesktop
+	// TimeZone is the IANA zone the tab's JavaScript reports (Intl);
+	// empty keeps the host's.
+	TimeZone string
 }
 
 // uiTab is one visitor: an isolated browser context (own cookies) in one
@@ -168,6 +171,11 @@ func (b *uiBrowser) open(t *testing.T, app *testApp, o uiOptions) *uiTab {
 	u.run("set up tab", chromedp.Steps(
 		u.viewport(o.Width),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if o.TimeZone != "" {
+				if _, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: o.TimeZone}); err != nil {
+					return err
+				}
+			}
 			if !o.JS {
 				if _, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 					return err

@@ -100,7 +100,7 @@ func TestBrowserStepsSwapInPlace(t *testing.T) {
 	u.checkPage("register-sent-swapped")
 
 	u.visit(app.LastLink("swap@example.com", "/activate"))
-	u.expectHeading("Set Password")
+	u.expectHeading("Set password")
 	u.fill("#f-password", "correct horse battery staple")
 	u.waitFor("the length tick", `document.querySelector('#password-checklist').textContent.includes('Met:')`)
 	u.waitFor("the strength", `/Strength: (good|strong)/.test(document.getElementById('password-strength').textContent)`)

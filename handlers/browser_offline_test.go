@@ -66,5 +66,5 @@ func TestBrowserOffline(t *testing.T) {
 	app.Unreachable.Store(false)
 	u.offline(false)
 	u.click("[data-testid=try-again]")
-	u.expectHeading("Set Password")
+	u.expectHeading("Set password")
 }

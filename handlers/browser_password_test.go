@@ -81,7 +81,7 @@ func TestBrowserPasswordMismatchKeepsGoodInput(t *testing.T) {
 			u.clickText("Send Registration Email")
 			u.expectHeading("Check your inbox")
 			u.visit(app.LastLink(addr, "/activate"))
-			u.expectHeading("Set Password")
+			u.expectHeading("Set password")
 			u.fill("#f-password", goodPassword)
 			u.fill("#f-password_confirm", goodPassword+"x")
 			u.clickText("Set Password")

@@ -17,7 +17,7 @@ func TestBrowserStrengthWithoutScript(t *testing.T) {
 		app.Browser().Post("/register", registration(addr))
 		u := b.open(t, app, uiOptions{JS: js, Width: uiPhone})
 		u.visit(app.LastLink(addr, "/activate"))
-		u.expectHeading("Set Password")
+		u.expectHeading("Set password")
 		got := uiEval[string](u, `document.getElementById('password-strength').innerText.trim()`)
 		want := map[bool]string{false: "Strength is checked when you send the form.", true: "Strength: start typing"}[js]
 		if got != want {

@@ -30,7 +30,7 @@ func (s *server) sentView(c *gin.Context, f *account.Flow, form components.Form,
 		return components.SentView{}, false
 	}
 	return components.SentView{Flow: f, Email: sent.Email, Notice: notice, Form: form, Codes: s.Account.CodesOn(),
-		CooldownUntil: sent.ResendAt().Unix()}, true
+		CooldownUntil: sent.ResendAt().Unix(), Delivery: s.deliveryView(c, f, sent)}, true
 }
 
 // showSent renders the "check your inbox" page of f.
@@ -145,7 +145,7 @@ func (s *server) openLink(f *account.Flow) gin.HandlerFunc {
 // linkOrForm serves a flow whose link and form share a path: with
 // ?token= it is the link, without it the form.
 func (s *server) linkOrForm(f *account.Flow) gin.HandlerFunc {
-	link, form := s.openLink(f), s.passwordForm(f)
+	link, form := s.openLink(f), s.flowForm(f)
 	return func(c *gin.Context) {
 		if c.Query("token") != "" {
 			link(c)
@@ -167,6 +167,23 @@ func (s *server) tokenError(c *gin.Context, err error) {
 	s.render(c, http.StatusGone, components.InvalidLinkPage(components.Form{}))
 }
 
+// flowForm is the form a link of f leads to: a new password, or for a
+// flow that proves a new address the confirmation of the change.
+func (s *server) flowForm(f *account.Flow) gin.HandlerFunc {
+	if f.NewAddress {
+		return s.emailConfirmForm(f)
+	}
+	return s.passwordForm(f)
+}
+
+// completeFlow is the POST of f's form.
+func (s *server) completeFlow(f *account.Flow) gin.HandlerFunc {
+	if f.NewAddress {
+		return s.confirmEmail(f)
+	}
+	return s.choosePassword(f)
+}
+
 // passwordForm shows f's new-password form for the token in its cookie.
 func (s *server) passwordForm(f *account.Flow) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -176,7 +193,7 @@ func (s *server) passwordForm(f *account.Flow) gin.HandlerFunc {
 			return
 		}
 		min := s.Account.Policy().MinLength
-		v := components.PasswordView{Flow: f, Email: u.Email, MinLength: min, Check: components.Checklist{MinLength: min}}
+		v := components.PasswordView{Flow: f, Email: u.Email, MinLength: min, Check: components.Checklist{MinLength: min}, Notice: notice(c)}
 		s.render(c, http.StatusOK, components.PasswordPage(v))
 	}
 }

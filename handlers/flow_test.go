@@ -35,7 +35,7 @@ func TestSignUpWithCode(t *testing.T) {
 			app := newApp(t, backend)
 			b := app.Browser()
 			mustRedirect(t, b.Post("/register", registration("code@example.com")), "/register/sent")
-			must(t, b.Get("/register/sent"), http.StatusOK, `name="code"`, `autocomplete="one-time-code"`, "Send the email again")
+			must(t, b.Get("/register/sent"), http.StatusOK, `name="code"`, `autocomplete="one-time-code"`, "Send the Email Again")
 			code := app.lastCode("code@example.com")
 
 			// Another browser cannot use the code: it is bound to this one.

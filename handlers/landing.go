@@ -71,7 +71,11 @@ func (s *server) loginView(c *gin.Context, form components.Form) components.Logi
 // carrying the deep link kept with the account.
 func (s *server) afterPassword(c *gin.Context, f *account.Flow, l account.Landing) {
 	s.setCookie(c, s.flowCookie(loginHintCookie), url.QueryEscape(l.Email), paths.Login, loginHintLifetime)
-	to := withNotice(paths.Login, f.Done)
+	done := f.Done
+	if l.Notice != "" {
+		done = l.Notice
+	}
+	to := withNotice(paths.Login, done)
 	if l.ReturnTo != "" {
 		to += "&return_to=" + url.QueryEscape(l.ReturnTo)
 	}

@@ -110,6 +110,15 @@ func (a *opsApp) activeUser(tb testing.TB, email, pw string) {
 	if err := a.Store.SetUserPassword(ctx, u.ID, hash, now); err != nil {
 		tb.Fatal(err)
 	}
+	// As activation would: the first of its company owns an organisation.
+	o := &store.Organisation{Name: u.Company, CreatedAt: now, UpdatedAt: now}
+	if err := a.Store.CreateOrganisation(ctx, o); err != nil {
+		tb.Fatal(err)
+	}
+	m := &store.Membership{OrgID: o.ID, UserID: u.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: now, JoinedAt: &now}
+	if err := a.Store.AddMembership(ctx, m); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // noRedirects is a client without cookies that shows every redirect.

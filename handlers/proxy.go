@@ -66,6 +66,15 @@ func (s *server) toPlatform(c *gin.Context) {
 		return
 	}
 	fwd := handoff.Forward{ClientIP: c.ClientIP()}
+	if u != nil && !u.HasAccess() {
+		// Waiting for approval (or an invitation): no identity reaches
+		// the platform; public paths are served as to anyone.
+		if !s.publicPath(path) {
+			s.waitFirst(c, c.Request.Method)
+			return
+		}
+		u = nil
+	}
 	if u != nil {
 		id := identityOf(c, u, sess)
 		tok, err := s.Platform.Tokens.Token(c.Request.Context(), id)

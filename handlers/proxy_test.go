@@ -242,7 +242,7 @@ func TestRule41IdentityHeadersCannotBeForged(t *testing.T) {
 		defer plat.Close()
 		app := newApp(t, backend, withPlatform(plat, "/public/"))
 		forged := map[string]string{"X-Gatehouse-Email": "boss@example.com", "x-gatehouse-user-id": "1",
-			"X_Gatehouse_Company": "Evil", "X-Gatehouse-Org-Role": "owner", "X-Gatehouse-Token": "forged"}
+			"X_Gatehouse_Company": "Evil", "X-Gatehouse-Org-Role": "superuser", "X-Gatehouse-Org-Id": "org_forged", "X-Gatehouse-Token": "forged"}
 		check := func(who string, signedIn bool) {
 			t.Helper()
 			got, _ := plat.Last()
@@ -252,7 +252,7 @@ func TestRule41IdentityHeadersCannotBeForged(t *testing.T) {
 					continue
 				}
 				for _, s := range v {
-					if s == "boss@example.com" || s == "1" || s == "Evil" || s == "owner" || s == "forged" {
+					if s == "boss@example.com" || s == "1" || s == "Evil" || s == "superuser" || s == "org_forged" || s == "forged" {
 						t.Errorf("%s: forged %s: %q reached the platform", who, k, s)
 					}
 				}
@@ -274,7 +274,7 @@ func TestRule41IdentityHeadersCannotBeForged(t *testing.T) {
 		}
 
 		p := b.getWith("/auth/verify", forged)
-		if p.StatusCode != 200 || p.Header.Get("X-Gatehouse-Email") != "ada@example.com" || p.Header.Get("X-Gatehouse-Org-Role") != "" {
+		if p.StatusCode != 200 || p.Header.Get("X-Gatehouse-Email") != "ada@example.com" || p.Header.Get("X-Gatehouse-Org-Role") != "owner" {
 			t.Errorf("forward auth: %d %v", p.StatusCode, p.Header)
 		}
 	})

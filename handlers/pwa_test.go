@@ -304,7 +304,7 @@ func TestPWAOfflinePage(t *testing.T) {
 			t.Errorf("/offline (htmx %v) is not a whole document: %.80q", htmx, body)
 		}
 		must(t, page{p.Response, body}, http.StatusOK,
-			"<title>You're offline · Gatehouse</title>", "Try again", `href=""`)
+			"<title>You're offline · Gatehouse</title>", "Try Again", `href=""`)
 		if cc := p.Header.Get("Cache-Control"); cc != "no-cache" {
 			t.Errorf("Cache-Control %q, want no-cache", cc)
 		}

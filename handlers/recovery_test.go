@@ -62,7 +62,7 @@ func TestSignUpAndRecovery(t *testing.T) {
 
 			p = b.Post("/login", url.Values{"email": {"ADA@example.com"}, "password": {goodPassword}})
 			mustRedirect(t, p, "/account")
-			must(t, b.Follow(p), http.StatusOK, "Welcome, Ada Lovelace.", "Analytical Engines Ltd", "United Kingdom", "Sign out")
+			must(t, b.Follow(p), http.StatusOK, "Welcome, Ada Lovelace.", "Analytical Engines Ltd", "United Kingdom", "Sign Out")
 
 			p = b.Post("/logout", nil)
 			mustRedirect(t, p, "/login?notice=signed_out")

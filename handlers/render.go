@@ -277,8 +277,26 @@ func (s *server) parseForm(c *gin.Context) bool {
 }
 
 func (s *server) meta(c *gin.Context) account.Meta {
-	return account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
-		ReturnTo: returnTo(c)}
+	m := account.Meta{IP: c.ClientIP(), UserAgent: c.Request.UserAgent(), Locale: i18n.Lang(c.Request.Context()),
+		ReturnTo: returnTo(c), TimeZone: timeZone(c)}
+	if u, ok := c.Get(userKey); ok {
+		m.Account = u.(*account.User).ID
+	}
+	return m
+}
+
+// TimeZoneField is the hidden field in which app.js puts the browser's
+// IANA time zone (Intl.DateTimeFormat().resolvedOptions().timeZone) on the
+// sign-up and sign-in forms; without script it stays empty and the
+// account's times are shown in UTC.
+const TimeZoneField = components.TimeZoneField
+
+// timeZone is the checked zone a form posted, or "".
+func timeZone(c *gin.Context) string {
+	if c.Request.Method != http.MethodPost {
+		return ""
+	}
+	return i18n.TimeZone(c.PostForm(TimeZoneField))
 }
 
 // formOf keeps what the user typed in the named fields, for showing again.

@@ -133,25 +133,59 @@ func (s *server) engine() (*gin.Engine, error) {
 
 	// Every flow that proves an address by email (activation, recovery,
 	// …) has the same pages, at the paths it names.
+	// A flow that proves a new address is its signed-in owner's up to
+	// the email; its link works in any browser, like every flow's.
+	// Signed-in pages are for active members of an organisation; anyone
+	// else signed in is sent to the waiting page (handlers/org.go).
+	signedIn := pages.Group("", s.requireUser, s.requireAccess)
 	for _, f := range account.Flows {
-		pages.GET(f.Paths.Sent, s.showSent(f))
-		pages.POST(f.Paths.Verify, s.verifyCode(f))
-		pages.POST(f.Paths.Resend, s.resend(f))
+		asked := pages
+		if f.NewAddress {
+			asked = signedIn
+		}
+		asked.GET(f.Paths.Sent, s.showSent(f))
+		asked.POST(f.Paths.Verify, s.verifyCode(f))
+		asked.POST(f.Paths.Resend, s.resend(f))
 		if f.Paths.Link == f.Paths.Form {
 			pages.GET(f.Paths.Form, s.linkOrForm(f))
 		} else {
 			pages.GET(f.Paths.Link, s.openLink(f))
-			pages.GET(f.Paths.Form, s.passwordForm(f))
+			pages.GET(f.Paths.Form, s.flowForm(f))
 		}
-		pages.POST(f.Paths.Form, s.choosePassword(f))
-		pages.POST(f.Paths.Check, s.passwordCheck(f))
+		pages.POST(f.Paths.Form, s.completeFlow(f))
+		if f.Paths.Check != "" {
+			pages.POST(f.Paths.Check, s.passwordCheck(f))
+		}
 	}
 
-	signedIn := pages.Group("", s.requireUser)
+	// What became of the email "check your inbox" is about (inbox.go).
+	for _, f := range account.Flows {
+		if f.Paths.Status != "" {
+			pages.GET(f.Paths.Status, s.deliveryStatus(f))
+		}
+	}
+
 	signedIn.GET(paths.Account, s.accountPage)
 	signedIn.POST(paths.EndSessions, s.endOtherSessions)
 	signedIn.POST(paths.AccountPassword, s.changePassword)
 	signedIn.POST(paths.AccountPasswordCheck, s.accountPasswordCheck)
+
+	// The rest of an account's life: a new address, the old address
+	// undoing it, profile edits, one session signed out, the data
+	// downloaded, the account deleted.
+	signedIn.POST(paths.AccountEmail, s.requestEmailChange)
+	pages.GET(paths.EmailRevert, s.revertLinkOrForm)
+	pages.POST(paths.EmailRevert, s.revertEmail)
+	signedIn.POST(paths.AccountProfile, s.updateProfile)
+	signedIn.POST(paths.ProfileCheck, s.profileValidate)
+	signedIn.POST(paths.EndSession, s.endSession)
+	signedIn.POST(paths.AccountExport, s.exportData)
+	signedIn.GET(paths.AccountDelete, s.deletePage)
+	signedIn.POST(paths.AccountDelete, s.deleteAccount)
+
+	// Organisations: the organisation page, and the waiting page of
+	// whoever is signed in without access.
+	s.orgRoutes(signedIn, pages.Group("", s.requireUser))
 
 	// The operator's console: operators only, and to everyone else the
 	// 404 of an unknown path (even for a wrong method or a trailing

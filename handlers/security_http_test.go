@@ -48,6 +48,21 @@ func TestRule32CrossSitePostsRefused(t *testing.T) {
 					}},
 					{"forgot", app.Browser(), "/password/forgot", url.Values{"email": {"victim@example.com"}}, nil},
 					{"end other sessions", victim, "/account/sessions/end-others", nil, nil},
+					{"change email", victim, "/account/email", url.Values{"new_email": {"evil@example.net"}, "email_password": {goodPassword}}, nil},
+					{"delete account", victim, "/account/delete", url.Values{"current_password": {goodPassword}}, func(t *testing.T, p page) {
+						secUser(t, app.Store, "victim@example.com")
+					}},
+					{"export", victim, "/account/export", nil, func(t *testing.T, p page) {
+						if strings.Contains(p.Body, "victim@example.com") {
+							t.Fatal("a cross-site export answered the data")
+						}
+					}},
+					{"profile", victim, "/account/profile", url.Values{"first_name": {"Evil"}, "last_name": {"X"}, "company": {"X"}, "country": {"GB"}}, func(t *testing.T, p page) {
+						if u := secUser(t, app.Store, "victim@example.com"); u.FirstName == "Evil" {
+							t.Fatal("a cross-site post changed the profile")
+						}
+					}},
+					{"end one session", victim, "/account/sessions/end", url.Values{"session": {"1"}}, nil},
 				}
 				for _, c := range cases {
 					t.Run(c.name, func(t *testing.T) {

@@ -271,7 +271,7 @@ func TestRule27EndOtherSessions(t *testing.T) {
 		there := app.signIn("ada@example.com", goodPassword)
 		bystander := app.signIn("bob@example.com", goodPassword)
 
-		must(t, here.Get("/account"), http.StatusOK, "Sign out everywhere else")
+		must(t, here.Get("/account"), http.StatusOK, "Sign Out Everywhere Else")
 		mustRedirect(t, here.Post("/account/sessions/end-others", nil), "/account?notice=sessions_ended")
 		must(t, here.Get("/account"), http.StatusOK)
 		mustRedirect(t, there.Get("/account"), "/login")

@@ -32,14 +32,14 @@ func (s *server) login(c *gin.Context) {
 	}
 	email, pw := c.PostForm("email"), c.PostForm("password")
 	if errs := account.CheckLoginForm(email, pw); errs != nil {
-		v := s.loginView(c, formOf(c, errs, "email"))
+		v := s.loginView(c, formOf(c, errs, "email", TimeZoneField))
 		s.render(c, http.StatusUnprocessableEntity, components.LoginPage(v))
 		return
 	}
 	raw, err := s.Account.Login(c.Request.Context(), email, pw, s.sessionToken(c), s.meta(c))
 	if errors.Is(err, account.ErrBadCredentials) {
 		// One answer for unknown address, wrong password and pending account.
-		v := s.loginView(c, formOf(c, nil, "email"))
+		v := s.loginView(c, formOf(c, nil, "email", TimeZoneField))
 		v.Failed = true
 		s.render(c, http.StatusUnauthorized, components.LoginPage(v))
 		return

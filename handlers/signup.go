@@ -150,7 +150,7 @@ func (s *server) register(c *gin.Context) {
 	sent, err := s.Account.Register(c.Request.Context(), registration(c), s.meta(c))
 	var errs account.FieldErrors
 	if errors.As(err, &errs) {
-		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to")...))
+		v := s.registerView(c, formOf(c, errs, append(slices.Clip(account.RegistrationFieldNames), "return_to", TimeZoneField)...))
 		s.render(c, http.StatusUnprocessableEntity, components.RegisterPage(v))
 		return
 	}

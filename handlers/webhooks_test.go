@@ -117,7 +117,7 @@ func TestRule44Webhooks(t *testing.T) {
 		rc.mu.Unlock()
 		app.Advance(time.Hour) // past every backoff
 		deliver()
-		want := []string{"user.registered/", "user.activated/", "user.signed_in/", "user.signed_in/", "session.ended/ended_by_user", "session.ended/sign_out"}
+		want := []string{"user.registered/", "user.activated/", "org.created/", "org.member_joined/", "user.signed_in/", "user.signed_in/", "session.ended/ended_by_user", "session.ended/sign_out"}
 		if got := rc.types(); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("events %v, want %v", got, want)
 		}

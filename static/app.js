@@ -94,15 +94,17 @@
 })();
 
 // After htmx swaps in a new step or a form with errors, move focus the way
-// a page load would: to the error summary if there is one, else to the new
-// step's heading, so screen readers announce what changed. Inline field
-// swaps leave focus alone: the user has moved on to the next field.
+// a page load would: to the error summary if there is one, else to the
+// field the page puts the cursor in (autofocus: the password of a sign-in
+// form whose address is filled in), else to the new step's heading, so
+// screen readers announce what changed. Inline field swaps leave focus
+// alone: the user has moved on to the next field.
 (function () {
   document.addEventListener("htmx:after:swap", function (e) {
     var target = e.detail && e.detail.ctx && e.detail.ctx.target;
     var id = typeof target === "string" ? target.replace(/^#/, "") : target && target.id;
     if (id !== "content") return;
-    var focus = document.getElementById("error-summary") || document.getElementById("page-title");
+    var focus = document.getElementById("error-summary") || document.querySelector("#content [autofocus]") || document.getElementById("page-title");
     if (focus) focus.focus();
   });
 })();
@@ -290,4 +292,26 @@
       delete input.dataset.codeSent;
     }
   });
+})();
+
+// The browser's time zone goes into the hidden time_zone field of the
+// sign-up and sign-in forms, so the account's emails and account page show
+// times in the person's own zone; without script the field stays empty and
+// the server shows UTC.
+(function () {
+  function fill(root) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!zone) return;
+    root.querySelectorAll("input[data-time-zone]").forEach(function (input) {
+      if (!input.value) input.value = zone;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { fill(document); });
+  } else {
+    fill(document);
+  }
+  document.addEventListener("htmx:after:swap", function () { fill(document); });
 })();

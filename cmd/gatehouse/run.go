@@ -161,9 +161,12 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		SessionAbsolute: cfg.SessionAbsoluteTimeout,
 		Policy: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength,
 			RequireComposition: cfg.PasswordRequireComposition},
-		Verification: cfg.VerificationMethod,
-		Webhooks:     hooks != nil,
-		Terms:        account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
+		Verification:         cfg.VerificationMethod,
+		Webhooks:             hooks != nil,
+		AllowDuplicateDomain: cfg.OrgAllowDuplicateDomain,
+		// The route that takes Resend's delivery events is on.
+		DeliveryEvents: cfg.ResendWebhookSecret != "",
+		Terms:          account.Terms{TermsURL: cfg.TermsURL, PrivacyURL: cfg.PrivacyURL},
 		Limits: account.Limits{
 			EmailPerAddress:   ratelimit.Rule(cfg.EmailPerAddress),
 			EmailPerIP:        ratelimit.Rule(cfg.EmailPerIP),

@@ -529,7 +529,8 @@ func TestResetFlow(t *testing.T) {
 		}
 
 		// A pending address asking for a reset gets a fresh activation link
-		// instead; an unknown one gets nothing (rule 29), all with nil.
+		// instead; an unknown one a "no account here" notice with no link
+		// or code of any account (rule 29), all with nil.
 		e.register("pending@example.com")
 		n := len(e.mails("pending@example.com"))
 		if _, err := e.svc.Request(e.ctx, account.Recovery, "pending@example.com", meta); err != nil {
@@ -541,8 +542,12 @@ func TestResetFlow(t *testing.T) {
 		if _, err := e.svc.Request(e.ctx, account.Recovery, "nobody@example.com", meta); err != nil {
 			t.Errorf("RequestReset(unknown) = %v, want nil", err)
 		}
-		if got := e.mails("nobody@example.com"); len(got) != 0 {
-			t.Errorf("unknown address got %d emails", len(got))
+		got := e.mails("nobody@example.com")
+		if len(got) != 1 || got[0].Kind != account.EmailNoAccount {
+			t.Fatalf("unknown address got %d emails, want one %s", len(got), account.EmailNoAccount)
+		}
+		if got[0].data["SignUpURL"] == "" || strings.Contains(got[0].Data, "token=") || strings.Contains(got[0].Data, "Code") {
+			t.Errorf("no-account notice %s: want a sign-up link and no token or code", got[0].Data)
 		}
 	})
 }

@@ -190,10 +190,17 @@ func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (st
 	return status, changed, err
 }
 
-// DeleteUser erases the account: profile, sessions, links and codes, the
-// sign-in throttle, the code requests and rate counters of its address,
-// and the emails to it not sent yet. The audit trail keeps its events,
-// no longer tied to anyone, and records the erasure the same way.
+// DeleteUser erases the account exactly as its owner's deletion does
+// (erase): profile, sessions, links and codes, the sign-in throttle, the
+// code requests and rate counters of its address, every email to it and
+// its dev mailbox messages. The audit trail keeps its events, no longer
+// tied to anyone, and records the erasure the same way. The platform is
+// told (user.deleted); no farewell email is sent, as the owner did not ask.
+// Unlike the owner's deletion it is not held by deletionBlocked: an
+// operator removes an account the owner cannot be asked about, so the last
+// owner of an organisation with other people in it goes too, and the
+// organisation stays with its members and no owner (an owner alone takes
+// it along, as erase does for everyone).
 func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) error {
 	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := s.managedUser(ctx, tx, email)
@@ -203,9 +210,7 @@ func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) err
 		if u.ID == by.UserID {
 			return ErrSelf
 		}
-		h := logctx.EmailHash(u.Email)
-		e := store.Erasure{AddressHash: h, RateKeys: []string{"email:addr:" + h, "resend:" + h}}
-		if err := tx.DeleteUser(ctx, u, e); err != nil {
+		if err := s.erase(ctx, tx, u); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account deleted by operator", "user_id", u.ID, "operator", by.Name)

@@ -23,12 +23,27 @@ const (
 	EmailReset             = "reset"
 	EmailPasswordChanged   = "password_changed"
 	EmailSignInThrottled   = "sign_in_throttled"
+	EmailNoAccount         = "no_account"
+	EmailChangeVerify      = "email_change"
+	EmailChanged           = "email_changed"
+	EmailAddressInUse      = "address_in_use"
+	EmailAccountDeleted    = "account_deleted"
+	EmailJoinRequest       = "org_join_request"
+	EmailJoinApproved      = "org_join_approved"
+	EmailJoinDeclined      = "org_join_declined"
+	EmailMemberRemoved     = "org_member_removed"
 )
 
 // LinkEmail is what a flow's email carries: a link, a code, or both, and
 // when they stop working.
 type LinkEmail struct {
 	FirstName string
+	// LastName and TimeZone are the greeting's family name (Japanese
+	// greets by it) and the IANA zone the times are shown in; rows queued
+	// before they were kept have neither, and fall back to the given name
+	// and UTC.
+	LastName string `json:",omitempty"`
+	TimeZone string `json:",omitempty"`
 	// Link is empty when the flow sends codes only; Code is empty when it
 	// sends links only or the request came from no browser.
 	Link      string `json:",omitempty"`
@@ -52,6 +67,8 @@ func (ResetEmail) Kind() string { return EmailReset }
 // an active account: no link to activate, a way to sign in or reset.
 type AlreadyRegisteredEmail struct {
 	FirstName          string
+	LastName           string `json:",omitempty"`
+	TimeZone           string `json:",omitempty"`
 	LoginURL, ResetURL string
 }
 
@@ -62,6 +79,8 @@ func (AlreadyRegisteredEmail) Kind() string { return EmailAlreadyRegistered }
 // with no password and no token, and what to do if it was not them.
 type PasswordChangedEmail struct {
 	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
 	// Initial is the first password of a new account. It is written as a
 	// string, as rows queued before typed emails had it.
 	Initial   bool `json:",string"`
@@ -84,6 +103,8 @@ func (PasswordChangedEmail) Kind() string { return EmailPasswordChanged }
 // otherwise see only the same refusal again and again.
 type SignInThrottledEmail struct {
 	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
 	// Minutes is the longest wait between attempts (LoginMaxDelay),
 	// written as a string so every kind's data stays a map of strings.
 	Minutes  int `json:",string"`
@@ -94,6 +115,112 @@ type SignInThrottledEmail struct {
 // Kind is EmailSignInThrottled.
 func (SignInThrottledEmail) Kind() string { return EmailSignInThrottled }
 
+// NoAccountEmail answers a request for a link (forgot password, send
+// again) for an address that has no account: nothing to reset, a way to
+// sign up, and nothing to do if it was not them. It goes to the address as
+// typed, in the asker's language.
+type NoAccountEmail struct {
+	SignUpURL string
+}
+
+// Kind is EmailNoAccount.
+func (NoAccountEmail) Kind() string { return EmailNoAccount }
+
+// EmailChangeEmail asks the owner to confirm the address the account is
+// moving to; it goes to that new address.
+type EmailChangeEmail struct{ LinkEmail }
+
+// Kind is EmailChangeVerify.
+func (EmailChangeEmail) Kind() string { return EmailChangeVerify }
+
+// EmailChangedEmail tells the old address that the account moved, to
+// where, from which device, and gives a link that undoes it.
+type EmailChangedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	TimeZone  string `json:",omitempty"`
+	NewEmail  string
+	RevertURL string
+	// RevertUntil is when the link stops working.
+	RevertUntil time.Time
+	ChangedAt   time.Time
+	Device      string `json:",omitempty"`
+	IP          string `json:",omitempty"`
+}
+
+// Kind is EmailChanged.
+func (EmailChangedEmail) Kind() string { return EmailChanged }
+
+// AddressInUseEmail tells an account's owner that someone asked to move
+// another account to their address, which was refused: the one asking is
+// told nothing of it, so only the owner learns that the address is taken.
+type AddressInUseEmail struct {
+	FirstName          string
+	LastName           string `json:",omitempty"`
+	TimeZone           string `json:",omitempty"`
+	LoginURL, ResetURL string
+	At                 time.Time
+}
+
+// Kind is EmailAddressInUse.
+func (AddressInUseEmail) Kind() string { return EmailAddressInUse }
+
+// AccountDeletedEmail is the last email to an erased account. It is
+// rendered from its own fields, as the account is gone by then, and names
+// no one.
+type AccountDeletedEmail struct {
+	DeletedAt   time.Time
+	RegisterURL string
+}
+
+// Kind is EmailAccountDeleted.
+func (AccountDeletedEmail) Kind() string { return EmailAccountDeleted }
+
+// JoinRequestEmail tells an organisation's owner or admin that someone
+// with a verified address of a claimed domain asks to join.
+type JoinRequestEmail struct {
+	FirstName      string
+	LastName       string `json:",omitempty"`
+	OrgName        string
+	RequesterName  string
+	RequesterEmail string
+	OrgURL         string
+}
+
+// Kind is EmailJoinRequest.
+func (JoinRequestEmail) Kind() string { return EmailJoinRequest }
+
+// JoinApprovedEmail tells a requester they are in.
+type JoinApprovedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+	LoginURL  string
+}
+
+// Kind is EmailJoinApproved.
+func (JoinApprovedEmail) Kind() string { return EmailJoinApproved }
+
+// JoinDeclinedEmail tells a requester their request was turned down.
+type JoinDeclinedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+}
+
+// Kind is EmailJoinDeclined.
+func (JoinDeclinedEmail) Kind() string { return EmailJoinDeclined }
+
+// MemberRemovedEmail tells a member an owner or admin removed them.
+type MemberRemovedEmail struct {
+	FirstName string
+	LastName  string `json:",omitempty"`
+	OrgName   string
+}
+
+// Kind is EmailMemberRemoved.
+func (MemberRemovedEmail) Kind() string { return EmailMemberRemoved }
+
 // emailKinds makes an empty email of each kind, for decoding outbox rows.
 var emailKinds = map[string]func() Email{
 	EmailActivation:        func() Email { return &ActivationEmail{} },
@@ -101,6 +228,15 @@ var emailKinds = map[string]func() Email{
 	EmailAlreadyRegistered: func() Email { return &AlreadyRegisteredEmail{} },
 	EmailPasswordChanged:   func() Email { return &PasswordChangedEmail{} },
 	EmailSignInThrottled:   func() Email { return &SignInThrottledEmail{} },
+	EmailNoAccount:         func() Email { return &NoAccountEmail{} },
+	EmailChangeVerify:      func() Email { return &EmailChangeEmail{} },
+	EmailChanged:           func() Email { return &EmailChangedEmail{} },
+	EmailAddressInUse:      func() Email { return &AddressInUseEmail{} },
+	EmailAccountDeleted:    func() Email { return &AccountDeletedEmail{} },
+	EmailJoinRequest:       func() Email { return &JoinRequestEmail{} },
+	EmailJoinApproved:      func() Email { return &JoinApprovedEmail{} },
+	EmailJoinDeclined:      func() Email { return &JoinDeclinedEmail{} },
+	EmailMemberRemoved:     func() Email { return &MemberRemovedEmail{} },
 }
 
 // EncodeEmail is an email's outbox data.

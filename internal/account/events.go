@@ -18,6 +18,21 @@ const (
 	EventSessionsRevoked Event = "sessions_revoked"
 	EventPasswordChanged Event = "password_changed"
 
+	// The rest of an account's life, from the account page.
+	EventEmailChangeRequested Event = "email_change_requested"
+	EventEmailChanged         Event = "email_changed"
+	EventEmailChangeReverted  Event = "email_change_reverted"
+	// EventEmailClaimRefused is recorded on the account whose address
+	// another account asked to move to: nothing changed, and its owner is
+	// told why, as the one asking never is.
+	EventEmailClaimRefused Event = "email_claim_refused"
+	EventProfileUpdated    Event = "profile_updated"
+	EventSessionEnded      Event = "session_ended"
+	EventDataExported      Event = "data_exported"
+	// EventAccountDeleted belongs to no account: it is what the trail
+	// keeps of the one erased.
+	EventAccountDeleted Event = "account_deleted"
+
 	// What operators do from the command line (gatehouse users …).
 	EventDisabledByOperator         Event = "disabled_by_operator"
 	EventEnabledByOperator          Event = "enabled_by_operator"
@@ -40,7 +55,9 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventLogout, EventResetRequested, EventPasswordReset, EventSessionsRevoked, EventPasswordChanged,
 	EventDisabledByOperator, EventEnabledByOperator, EventDeletedByOperator, EventActivationResentByOperator,
 	EventSessionsEndedByOperator, EventUnlockedByOperator, EventOperatorGranted, EventOperatorRevoked,
-	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported}
+	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported,
+	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
+	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted}
 
 // MessageID is the event's name on the account page; empty for a kind this
 // version does not know (a row written by a newer one).
@@ -90,6 +107,22 @@ func (e Event) MessageID() string {
 		return "event.suppression_lifted_by_operator"
 	case EventAuditExported:
 		return "event.audit_exported"
+	case EventEmailChangeRequested:
+		return "event.email_change_requested"
+	case EventEmailChanged:
+		return "event.email_changed"
+	case EventEmailChangeReverted:
+		return "event.email_change_reverted"
+	case EventEmailClaimRefused:
+		return "event.email_claim_refused"
+	case EventProfileUpdated:
+		return "event.profile_updated"
+	case EventSessionEnded:
+		return "event.session_ended"
+	case EventDataExported:
+		return "event.data_exported"
+	case EventAccountDeleted:
+		return "event.account_deleted"
 	}
 	return ""
 }
@@ -107,7 +140,35 @@ const (
 	NoticeResent          Notice = "resent"
 	NoticePasswordChanged Notice = "password_changed"
 	NoticeWait            Notice = "wait"
+	NoticeEmailChanged    Notice = "email_changed"
+	NoticeEmailRestored   Notice = "email_restored"
+	NoticeAccountDeleted  Notice = "account_deleted"
+	NoticeProfileSaved    Notice = "profile_saved"
+	NoticeSessionEnded    Notice = "session_ended"
+
+	// After activation, where the person's organisation stands.
+	NoticeOrgJoined     Notice = "org_joined"
+	NoticeOrgRequested  Notice = "org_requested"
+	NoticeOrgInviteOnly Notice = "org_invite_only"
+	NoticeOrgBeside     Notice = "org_beside"
+
+	// The organisation page's actions.
+	NoticeOrgApproved      Notice = "org_approved"
+	NoticeOrgDeclined      Notice = "org_declined"
+	NoticeOrgRoleChanged   Notice = "org_role_changed"
+	NoticeOrgRemoved       Notice = "org_removed"
+	NoticeOrgLeft          Notice = "org_left"
+	NoticeOrgRenamed       Notice = "org_renamed"
+	NoticeOrgDomainClaimed Notice = "org_domain_claimed"
+	NoticeOrgPolicyChanged Notice = "org_policy_changed"
+	NoticeOrgDomainRemoved Notice = "org_domain_released"
 )
+
+// Notices lists every notice.
+var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, NoticeSessionsEnded, NoticeResent,
+	NoticePasswordChanged, NoticeWait, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
+	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
+	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved}
 
 // ParseNotice is the notice named in an address; anything else is none.
 func ParseNotice(s string) Notice {
@@ -134,6 +195,101 @@ func (n Notice) MessageID() string {
 		return "notice.password_changed"
 	case NoticeWait:
 		return "notice.wait"
+	case NoticeEmailChanged:
+		return "notice.email_changed"
+	case NoticeEmailRestored:
+		return "notice.email_restored"
+	case NoticeAccountDeleted:
+		return "notice.account_deleted"
+	case NoticeProfileSaved:
+		return "notice.profile_saved"
+	case NoticeSessionEnded:
+		return "notice.session_ended"
+	case NoticeOrgJoined:
+		return "notice.org_joined"
+	case NoticeOrgRequested:
+		return "notice.org_requested"
+	case NoticeOrgInviteOnly:
+		return "notice.org_invite_only"
+	case NoticeOrgBeside:
+		return "notice.org_beside"
+	case NoticeOrgApproved:
+		return "notice.org_approved"
+	case NoticeOrgDeclined:
+		return "notice.org_declined"
+	case NoticeOrgRoleChanged:
+		return "notice.org_role_changed"
+	case NoticeOrgRemoved:
+		return "notice.org_removed"
+	case NoticeOrgLeft:
+		return "notice.org_left"
+	case NoticeOrgRenamed:
+		return "notice.org_renamed"
+	case NoticeOrgDomainClaimed:
+		return "notice.org_domain_claimed"
+	case NoticeOrgPolicyChanged:
+		return "notice.org_policy_changed"
+	case NoticeOrgDomainRemoved:
+		return "notice.org_domain_released"
+	}
+	return ""
+}
+
+// OrgEventKind is a kind of entry in an organisation's audit trail. Its
+// value is what the store keeps, so a value never changes.
+type OrgEventKind string
+
+// The organisation events; each is recorded by the organisation rules (a
+// test holds every one to a call site and a message).
+const (
+	OrgEventCreated        OrgEventKind = "org_created"
+	OrgEventJoinedByDomain OrgEventKind = "joined_by_domain"
+	OrgEventJoinRequested  OrgEventKind = "join_requested"
+	OrgEventApproved       OrgEventKind = "request_approved"
+	OrgEventDeclined       OrgEventKind = "request_declined"
+	OrgEventRoleChanged    OrgEventKind = "role_changed"
+	OrgEventRemoved        OrgEventKind = "member_removed"
+	OrgEventLeft           OrgEventKind = "member_left"
+	OrgEventRenamed        OrgEventKind = "org_renamed"
+	OrgEventDomainClaimed  OrgEventKind = "domain_claimed"
+	OrgEventDomainReleased OrgEventKind = "domain_released"
+	OrgEventPolicyChanged  OrgEventKind = "join_policy_changed"
+)
+
+// OrgEventKinds lists every organisation event.
+var OrgEventKinds = []OrgEventKind{OrgEventCreated, OrgEventJoinedByDomain, OrgEventJoinRequested, OrgEventApproved,
+	OrgEventDeclined, OrgEventRoleChanged, OrgEventRemoved, OrgEventLeft, OrgEventRenamed, OrgEventDomainClaimed,
+	OrgEventDomainReleased, OrgEventPolicyChanged}
+
+// MessageID is the entry's text on the organisation page, which takes
+// {{.Actor}}, {{.Subject}} and {{.Detail}}; empty for a kind this version
+// does not know.
+func (k OrgEventKind) MessageID() string {
+	switch k {
+	case OrgEventCreated:
+		return "page.org.event.org_created"
+	case OrgEventJoinedByDomain:
+		return "page.org.event.joined_by_domain"
+	case OrgEventJoinRequested:
+		return "page.org.event.join_requested"
+	case OrgEventApproved:
+		return "page.org.event.request_approved"
+	case OrgEventDeclined:
+		return "page.org.event.request_declined"
+	case OrgEventRoleChanged:
+		return "page.org.event.role_changed"
+	case OrgEventRemoved:
+		return "page.org.event.member_removed"
+	case OrgEventLeft:
+		return "page.org.event.member_left"
+	case OrgEventRenamed:
+		return "page.org.event.org_renamed"
+	case OrgEventDomainClaimed:
+		return "page.org.event.domain_claimed"
+	case OrgEventDomainReleased:
+		return "page.org.event.domain_released"
+	case OrgEventPolicyChanged:
+		return "page.org.event.join_policy_changed"
 	}
 	return ""
 }

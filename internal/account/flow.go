@@ -34,8 +34,18 @@ type Flow struct {
 	// firstPassword says completing the flow sets an account's first
 	// password (its "password changed" email says "set").
 	firstPassword bool
+	// placesInOrg says completing the flow decides the person's
+	// organisation (Service.place), now that the address is verified.
+	placesInOrg bool
 	// SignUp places the flow's pages in the sign-up stepper.
 	SignUp bool
+	// NewAddress marks a flow that proves an address the account moves
+	// to: it is asked for by the signed-in owner (its "check your inbox",
+	// code and "send again" pages need the session), its email goes to
+	// the new address, and completing it changes the address, not the
+	// password. Its link still works in any browser: the token is the
+	// proof, as with activation.
+	NewAddress bool
 	// Paths are the pages the flow moves through.
 	Paths FlowPaths
 	// Copy is the message IDs of the flow's own words on those pages.
@@ -53,7 +63,10 @@ type FlowPaths struct {
 	Resend string // "send again"
 	Link   string // the emailed link's page (GET, ?token=)
 	Form   string // the new-password form the link leads to
-	Check  string // the form's live password checklist
+	// Status is the fragment "check your inbox" asks what became of the
+	// email ("" for a flow that does not follow it).
+	Status string
+	Check  string // the form's live password checklist; "" for a flow without a password
 }
 
 // FlowCopy is the message IDs of a flow's page texts.
@@ -79,9 +92,11 @@ var Activation = &Flow{
 	requested:     EventRegistered,
 	completed:     EventActivated,
 	firstPassword: true,
+	placesInOrg:   true,
 	SignUp:        true,
 	Paths: FlowPaths{Start: paths.Register, Sent: paths.RegisterSent, Verify: paths.RegisterVerify,
-		Resend: paths.RegisterResend, Link: paths.Activate, Form: paths.PasswordSet, Check: paths.PasswordSetCheck},
+		Resend: paths.RegisterResend, Link: paths.Activate, Form: paths.PasswordSet, Check: paths.PasswordSetCheck,
+		Status: paths.RegisterSentStatus},
 	Copy: FlowCopy{SentTitle: "page.register_sent.title", SentBody: "page.register_sent.body",
 		FormTitle: "page.set_password.title", FormConfirmed: "page.set_password.confirmed",
 		FormButton: "action.set_password"},
@@ -102,14 +117,36 @@ var Recovery = &Flow{
 	requested:   EventResetRequested,
 	completed:   EventPasswordReset,
 	Paths: FlowPaths{Start: paths.PasswordForgot, Sent: paths.PasswordSent, Verify: paths.PasswordVerify,
-		Resend: paths.PasswordResend, Link: paths.PasswordReset, Form: paths.PasswordReset, Check: paths.PasswordResetCheck},
+		Resend: paths.PasswordResend, Link: paths.PasswordReset, Form: paths.PasswordReset, Check: paths.PasswordResetCheck,
+		Status: paths.PasswordSentStatus},
 	Copy: FlowCopy{SentTitle: "page.forgot_sent.title", SentBody: "page.forgot_sent.body",
 		FormTitle: "page.reset.title", FormIntro: "page.reset.intro", FormButton: "action.reset_password"},
 	Done: NoticePasswordReset,
 }
 
+// EmailChange is the flow that moves an active account to a new address:
+// the new address is proven by link or code before anything changes, so
+// until then the old one stays the sign-in.
+var EmailChange = &Flow{
+	Name:        "email_change",
+	linkPurpose: store.PurposeEmailChange,
+	codePurpose: store.PurposeEmailChangeCode,
+	// As long as a new account's activation: both prove an address.
+	ttl:        func(c Config) time.Duration { return c.ActivationTTL },
+	forStatus:  store.UserActive,
+	email:      func(l LinkEmail) Email { return EmailChangeEmail{l} },
+	requested:  EventEmailChangeRequested,
+	completed:  EventEmailChanged,
+	NewAddress: true,
+	Paths: FlowPaths{Start: paths.Account, Sent: paths.EmailSent, Status: paths.EmailSentStatus, Verify: paths.EmailVerify,
+		Resend: paths.EmailResend, Link: paths.EmailConfirm, Form: paths.EmailConfirm},
+	Copy: FlowCopy{SentTitle: "page.email_sent.title", SentBody: "page.email_sent.body",
+		FormTitle: "page.email_confirm.title", FormIntro: "page.email_confirm.intro", FormButton: "action.confirm_email"},
+	Done: NoticeEmailChanged,
+}
+
 // Flows lists every flow, for the router.
-var Flows = []*Flow{Activation, Recovery}
+var Flows = []*Flow{Activation, Recovery, EmailChange}
 
 // allPurposes are the store purposes of every link and code of every flow:
 // setting a password voids them all.

@@ -29,6 +29,11 @@ type Limits struct {
 	LoginFreeFailures int
 	LoginMaxDelay     time.Duration
 	LoginHardCap      int
+	// DeliveryPerBrowser and DeliveryPerIP cap how often "check your
+	// inbox" asks what became of its email; zero means the defaults
+	// (DefaultLimits), since a page that polls must always be limited.
+	DeliveryPerBrowser ratelimit.Rule
+	DeliveryPerIP      ratelimit.Rule
 	// IPv6Prefix is how many leading bits of an IPv6 address make one
 	// client for the per-IP limits: a single host is usually handed a
 	// whole /64, and counting each /128 would give it 2^64 buckets. Zero
@@ -47,6 +52,9 @@ var DefaultLimits = Limits{
 	LoginMaxDelay:     15 * time.Minute,
 	LoginHardCap:      100,
 	IPv6Prefix:        64,
+
+	DeliveryPerBrowser: deliveryLimits.perBrowser,
+	DeliveryPerIP:      deliveryLimits.perIP,
 }
 
 // RuleTokenIP names the per-IP limit on failed uses of emailed links and

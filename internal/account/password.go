@@ -81,6 +81,9 @@ func (s *Service) Complete(ctx context.Context, f *Flow, raw, pw, confirm string
 type Landing struct {
 	Email    string
 	ReturnTo string
+	// Notice, when set, is what the sign-in page says instead of the
+	// flow's Done: where activation left the person's organisation.
+	Notice Notice
 }
 
 // CompleteTo is Complete, also telling where the person goes next: the
@@ -108,6 +111,7 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 	}
 	now := s.now()
 	var ended int
+	var placed Placement
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		id, err := tx.ConsumeToken(ctx, token.Hash(raw), f.linkPurpose, now)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && id != u.ID) {
@@ -147,6 +151,11 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 				return err
 			}
 		}
+		if f.placesInOrg {
+			if placed, err = s.place(ctx, tx, u, m); err != nil {
+				return err
+			}
+		}
 		if u.ReturnTo != "" {
 			if err := tx.SetUserReturnTo(ctx, u.ID, ""); err != nil {
 				return err
@@ -158,8 +167,9 @@ func (s *Service) complete(ctx context.Context, f *Flow, raw, pw, confirm string
 		return Landing{}, err
 	}
 	s.queued()
-	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended)
-	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo)}, nil
+	logctx.From(ctx).InfoContext(ctx, "account password set", "flow", f.Name, "event", string(f.completed), "user_id", u.ID, "sessions_ended", ended,
+		"org_placement", string(placed))
+	return Landing{Email: u.Email, ReturnTo: returnto.Clean(u.ReturnTo), Notice: placed.Notice()}, nil
 }
 
 // ChangePassword sets a new password for a signed-in user who knows the
@@ -291,6 +301,8 @@ func (s *Service) newPasswordHash(ctx context.Context, u *store.User, pw, confir
 func (s *Service) passwordChangedEmail(ctx context.Context, tx *store.Store, u *store.User, initial bool, now time.Time, m Meta) error {
 	return s.enqueue(ctx, tx, u.Email, u.Locale, PasswordChangedEmail{
 		FirstName: u.FirstName,
+		LastName:  u.LastName,
+		TimeZone:  u.TimeZone,
 		Initial:   initial,
 		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 		ChangedAt: now.Truncate(time.Second),

@@ -53,6 +53,14 @@ type Config struct {
 	// Webhooks turns on the events for the platform (WEBHOOK_URL): each
 	// is written to the outbox with the change it reports.
 	Webhooks bool
+	// DeliveryEvents says the mail provider reports what became of each
+	// message (RESEND_WEBHOOK_SECRET), so "check your inbox" waits for
+	// "delivered" rather than stopping at "sent".
+	DeliveryEvents bool
+	// AllowDuplicateDomain lets a new account whose domain is claimed by
+	// an organisation that joins by invitation only create an
+	// organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
+	AllowDuplicateDomain bool
 }
 
 // Deps are what a Service runs on. Store, Hasher and Limiter are required:
@@ -103,6 +111,12 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
+	if cfg.Limits.DeliveryPerBrowser == (ratelimit.Rule{}) {
+		cfg.Limits.DeliveryPerBrowser = deliveryLimits.perBrowser
+	}
+	if cfg.Limits.DeliveryPerIP == (ratelimit.Rule{}) {
+		cfg.Limits.DeliveryPerIP = deliveryLimits.perIP
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -127,9 +141,15 @@ type Meta struct {
 	IP        string
 	UserAgent string
 	Locale    string
+	// TimeZone is the IANA zone the browser reported (the time_zone form
+	// field), checked; "" when it sent none.
+	TimeZone string
 	// ReturnTo is the deep link the person was heading to, kept with the
 	// account by sign-up and recovery so it survives a switch of device.
 	ReturnTo string
+	// Account is the signed-in account the request comes from, for the
+	// steps of a flow that only its owner takes (0 for none).
+	Account int64
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
@@ -153,11 +173,18 @@ func (s *Service) link(path, raw, locale string) string {
 
 // enqueue writes one email to the outbox inside tx.
 func (s *Service) enqueue(ctx context.Context, tx *store.Store, to, locale string, e Email) error {
+	return s.enqueueFor(ctx, tx, "", to, locale, e)
+}
+
+// enqueueFor is enqueue of the email a browser asked for (binding is its
+// secret, "" for none), so that browser can follow it (Delivery).
+func (s *Service) enqueueFor(ctx context.Context, tx *store.Store, binding, to, locale string, e Email) error {
 	data, err := EncodeEmail(e)
 	if err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: e.Kind(), Recipient: to, Locale: locale, Data: data, CreatedAt: s.now()})
+	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: e.Kind(), Recipient: to, Locale: locale, Data: data, CreatedAt: s.now(),
+		RequestHash: requestHash(binding)})
 }
 
 // audit records one event in the trail; userID 0 is an event of no

@@ -105,6 +105,8 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 			}
 			return s.enqueue(ctx, tx, u.Email, u.Locale, SignInThrottledEmail{
 				FirstName: u.FirstName,
+				LastName:  u.LastName,
+				TimeZone:  u.TimeZone,
 				Minutes:   max(int(s.cfg.Limits.LoginMaxDelay/time.Minute), 1),
 				ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
 				At:        s.now().Truncate(time.Second),
@@ -131,6 +133,11 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		// before it, in the same commit as the session.
 		if err := tx.ClearLoginFailures(ctx, u.ID); err != nil {
 			return err
+		}
+		if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
+			if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
+				return err
+			}
 		}
 		var hash string
 		var err error
@@ -175,7 +182,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		}
 		sess.LastSeenAt = now
 	}
-	return userView(u), sessionView(sess), nil
+	return withOrg(userView(u), sess.Membership), sessionView(sess), nil
 }
 
 // Logout ends the session behind raw, if any, and records it.
@@ -244,7 +251,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	events, err := s.store.AuditEventsByUser(ctx, u.ID, 10)
+	events, err := s.store.AuditEventsByUser(ctx, u.ID, 50)
 	if err != nil {
 		return Overview{}, err
 	}
@@ -260,7 +267,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if actor == e.UserAgent {
 			actor = ""
 		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, Actor: actor})
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent, Actor: actor})
 	}
 	return ov, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/i18n"
 	"gatehouse/internal/logctx"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/ratelimit"
@@ -73,7 +74,8 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 	now := s.now()
 	var event Event
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo)}
+		u := &store.User{Locale: m.Locale, Status: store.UserPending, CreatedAt: now, UpdatedAt: now, ReturnTo: returnto.Clean(m.ReturnTo),
+			TimeZone: i18n.TimeZone(m.TimeZone)}
 		r.user(u)
 		created, err := tx.CreateUserIfAbsent(ctx, u)
 		if err != nil {
@@ -98,11 +100,7 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 				if err := s.codeRequest(ctx, tx, binding, Activation, nil, email, now); err != nil {
 					return err
 				}
-				return s.enqueue(ctx, tx, existing.Email, existing.Locale, AlreadyRegisteredEmail{
-					FirstName: existing.FirstName,
-					LoginURL:  s.link(paths.Login, "", existing.Locale),
-					ResetURL:  s.link(paths.PasswordForgot, "", existing.Locale),
-				})
+				return s.alreadyRegistered(ctx, tx, binding, existing)
 			}
 			// Still pending: the first details stay until the address is
 			// proven, so nobody else can rewrite what its owner entered (or
@@ -129,10 +127,13 @@ func (s *Service) register(ctx context.Context, r Registration, typed, email str
 	return s.sent(typed, binding), nil
 }
 
-// Request asks for f's email to the address (forgot password). Known,
-// pending and unknown addresses get the same answer: the account gets the
-// email of the flow that serves its status (a pending account asking to
-// recover gets activation), an unknown address nothing. The account itself
+// Request asks for f's email to the address (forgot password, send
+// again). Known, pending and unknown addresses get the same answer and one
+// email each, which the browser's "check your inbox" follows (Delivery):
+// the account gets the email of the flow that serves its status (a
+// pending account asking to recover gets activation, an active one asking
+// for activation "you already have an account"), an unknown address a
+// "no account here" notice; a disabled account gets nothing. The account itself
 // is not changed, so the old password keeps working until the flow
 // completes.
 func (s *Service) Request(ctx context.Context, f *Flow, email string, m Meta) (Sent, error) {
@@ -161,7 +162,15 @@ func (s *Service) request(ctx context.Context, f *Flow, email, canon string, m M
 			if err := s.codeRequest(ctx, tx, binding, f, nil, canon, now); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, 0, f.requested, m)
+			if err := s.audit(ctx, tx, 0, f.requested, m); err != nil {
+				return err
+			}
+			// A "no account here" notice, so the browser's "check your
+			// inbox" follows a real message as it does for an account
+			// (rule 29 allows it; the address's limits apply alike).
+			return s.enqueueFor(ctx, tx, binding, canon, m.Locale, NoAccountEmail{
+				SignUpURL: s.link(paths.Register, "", m.Locale),
+			})
 		}
 		if err != nil {
 			return err
@@ -169,6 +178,15 @@ func (s *Service) request(ctx context.Context, f *Flow, email, canon string, m M
 		g := f.serving(u.Status)
 		if err := s.codeRequest(ctx, tx, binding, f, g, canon, now); err != nil {
 			return err
+		}
+		if g == nil && u.Status == store.UserActive {
+			// "Send again" on sign-up's "check your inbox" for an active
+			// account: the same email the sign-up itself sent.
+			outcome = "exists"
+			if err := s.audit(ctx, tx, u.ID, EventRegisterExists, m); err != nil {
+				return err
+			}
+			return s.alreadyRegistered(ctx, tx, binding, u)
 		}
 		if g == nil {
 			outcome = "none for " + u.Status
@@ -212,6 +230,9 @@ func (s *Service) Resend(ctx context.Context, f *Flow, prev Sent, m Meta) (Sent,
 	if !ok {
 		return Sent{}, tooSoon(wait)
 	}
+	if f.NewAddress {
+		return s.resendNewAddress(ctx, f, prev, m)
+	}
 	sent, err := s.Request(ctx, f, email, m)
 	var errs FieldErrors
 	if errors.As(err, &errs) {
@@ -225,4 +246,15 @@ func (s *Service) Resend(ctx context.Context, f *Flow, prev Sent, m Meta) (Sent,
 func tooSoon(wait time.Duration) *TooSoonError {
 	secs := max((wait+time.Second-1)/time.Second, 1)
 	return &TooSoonError{Wait: secs * time.Second}
+}
+
+// alreadyRegistered queues the "you already have an account" email to u,
+// for the browser holding binding.
+func (s *Service) alreadyRegistered(ctx context.Context, tx *store.Store, binding string, u *store.User) error {
+	return s.enqueueFor(ctx, tx, binding, u.Email, u.Locale, AlreadyRegisteredEmail{
+		FirstName: u.FirstName,
+		LastName:  u.LastName,
+		LoginURL:  s.link(paths.Login, "", u.Locale),
+		ResetURL:  s.link(paths.PasswordForgot, "", u.Locale),
+	})
 }

@@ -293,3 +293,17 @@ func CanonicalEmail(s string) (string, error) {
 	}
 	return "", errBadEmail
 }
+
+// DisplayPhone is a stored (E.164) number as people write it: in the
+// international format ("+44 20 7946 0958"), which reads the same from
+// any country. Anything it cannot parse is shown as stored.
+func DisplayPhone(phone string) string {
+	if phone == "" {
+		return ""
+	}
+	num, err := phonenumbers.Parse(phone, "")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return phone
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}

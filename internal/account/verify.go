@@ -73,26 +73,37 @@ func sixDigits() string {
 // of the flow, and queues the email that carries them. newUser says u was
 // created in this transaction, so it has nothing to revoke.
 func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, newUser bool, f *Flow, now time.Time, m Meta, binding string) error {
+	return s.sendLinkTo(ctx, tx, u, u.Email, newUser, f, now, m, binding)
+}
+
+// sendLinkTo is sendLink with the email going to the address to: u's own,
+// or for a flow that proves a new address (NewAddress) that address, which
+// its tokens then carry.
+func (s *Service) sendLinkTo(ctx context.Context, tx *store.Store, u *store.User, to string, newUser bool, f *Flow, now time.Time, m Meta, binding string) error {
+	about := ""
+	if f.NewAddress {
+		about = to
+	}
 	// The latest request says where the journey ends; one without a
 	// deep link clears an older one.
-	if rt := returnto.Clean(m.ReturnTo); rt != u.ReturnTo {
+	if rt := returnto.Clean(m.ReturnTo); !f.NewAddress && rt != u.ReturnTo {
 		if err := tx.SetUserReturnTo(ctx, u.ID, rt); err != nil {
 			return err
 		}
 		u.ReturnTo = rt
 	}
 	expires := now.Add(f.ttl(s.cfg))
-	data := LinkEmail{FirstName: u.FirstName, ExpiresAt: expires.Truncate(time.Second)}
+	data := LinkEmail{FirstName: u.FirstName, LastName: u.LastName, TimeZone: u.TimeZone, ExpiresAt: expires.Truncate(time.Second)}
 	var tokens []*store.Token
 	if s.linksOn() {
 		raw, hash := token.New()
-		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: f.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: expires})
+		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: f.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: expires, Email: about})
 		data.Link = s.link(f.Paths.Link, raw, u.Locale)
 	}
 	if s.CodesOn() && binding != "" {
 		code := sixDigits()
 		tokens = append(tokens, &store.Token{UserID: u.ID, Purpose: f.codePurpose, Hash: bindingHash(f.linkPurpose, binding),
-			CodeHash: codeHash(binding, code), CreatedAt: now, ExpiresAt: expires})
+			CodeHash: codeHash(binding, code), CreatedAt: now, ExpiresAt: expires, Email: about})
 		data.Code = code
 	}
 	add := tx.CreateTokens
@@ -105,7 +116,7 @@ func (s *Service) sendLink(ctx context.Context, tx *store.Store, u *store.User, 
 	if err := s.audit(ctx, tx, u.ID, f.requested, m); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, u.Email, u.Locale, f.email(data))
+	return s.enqueueFor(ctx, tx, binding, to, u.Locale, f.email(data))
 }
 
 // codeRequest records the email a browser (holding binding) asked for, in
@@ -195,7 +206,8 @@ func (s *Service) verifyCode(ctx context.Context, f *Flow, binding, code string)
 		if err := tx.EndCodeRequest(ctx, req.Hash); err != nil {
 			return err
 		}
-		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: served.linkPurpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(served.ttl(s.cfg))})
+		return tx.CreateToken(ctx, &store.Token{UserID: row.UserID, Purpose: served.linkPurpose, Hash: hash, CreatedAt: now,
+			ExpiresAt: now.Add(served.ttl(s.cfg)), Email: row.Email})
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", ErrCodeExpired

@@ -19,9 +19,15 @@ type User struct {
 	Country, Region     string
 	Phone               string
 	Locale              string
-	CreatedAt           time.Time
-	ActivatedAt         *time.Time
-	PasswordChangedAt   *time.Time
+	// TimeZone is the IANA zone the account's times are shown in; ""
+	// means UTC.
+	TimeZone          string
+	CreatedAt         time.Time
+	ActivatedAt       *time.Time
+	PasswordChangedAt *time.Time
+	// Org is the person's organisation and role, nil for none. It is
+	// filled in for the signed-in user (Authenticate) only.
+	Org *OrgMembership
 	// Operator marks the people who may use the console.
 	Operator bool
 }
@@ -29,9 +35,19 @@ type User struct {
 // Name is the person's full name as entered.
 func (u User) Name() string { return u.FirstName + " " + u.LastName }
 
+// withOrg is u with its membership m: a member's company is the
+// organisation's name, which owners and admins keep up to date.
+func withOrg(u User, m *store.Membership) User {
+	u.Org = membershipView(m)
+	if u.Org != nil && !u.Org.Pending {
+		u.Company = u.Org.OrgName
+	}
+	return u
+}
+
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
-		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, CreatedAt: u.CreatedAt,
+		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
 		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, Operator: u.Operator}
 }
 
@@ -63,9 +79,10 @@ func sessionView(s *store.Session) Session {
 
 // AuditEntry is one event of the account's audit trail.
 type AuditEntry struct {
-	Kind Event
-	At   time.Time
-	IP   string
+	Kind      Event
+	At        time.Time
+	IP        string
+	UserAgent string
 	// Actor is the operator who caused the event ("" for the person
 	// themselves): their address from the console, "cli USER" from the
 	// command line.

@@ -19,10 +19,23 @@ const (
 	WebhookPasswordChanged WebhookEvent = "user.password_changed"
 	WebhookSignedIn        WebhookEvent = "user.signed_in"
 	WebhookSessionEnded    WebhookEvent = "session.ended"
+	// WebhookEmailChanged is sent when the address changes, and again when
+	// the old address undoes it (previous_email says from what).
+	WebhookEmailChanged WebhookEvent = "user.email_changed"
+	// WebhookUserDeleted is the last event of an account, which is erased.
+	WebhookUserDeleted WebhookEvent = "user.deleted"
+
+	WebhookOrgCreated       WebhookEvent = "org.created"
+	WebhookOrgMemberJoined  WebhookEvent = "org.member_joined"
+	WebhookOrgMemberRemoved WebhookEvent = "org.member_removed"
+	WebhookOrgRoleChanged   WebhookEvent = "org.role_changed"
+	WebhookOrgJoinRequested WebhookEvent = "org.join_requested"
 )
 
 // WebhookEvents lists every webhook event.
-var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded}
+var WebhookEvents = []WebhookEvent{WebhookUserRegistered, WebhookUserActivated, WebhookPasswordChanged, WebhookSignedIn, WebhookSessionEnded,
+	WebhookEmailChanged, WebhookUserDeleted,
+	WebhookOrgCreated, WebhookOrgMemberJoined, WebhookOrgMemberRemoved, WebhookOrgRoleChanged, WebhookOrgJoinRequested}
 
 // Why sessions ended, in a session.ended event.
 const (
@@ -30,6 +43,11 @@ const (
 	EndedOthers        = "ended_by_user"
 	EndedPasswordReset = "password_reset"
 	EndedPasswordSet   = "password_changed"
+	EndedEmailRestored = "email_restored"
+	EndedOne           = "ended_one_by_user"
+	// EndedRemovedFromOrg: an owner or admin removed the person from
+	// their organisation.
+	EndedRemovedFromOrg = "removed_from_org"
 	// EndedByOperator: an operator disabled the account or ended its
 	// sessions (the console or gatehouse users).
 	EndedByOperator = "ended_by_operator"
@@ -44,14 +62,24 @@ type Webhook struct {
 	Data      WebhookData  `json:"data"`
 }
 
-// WebhookData is what an event says: whose account, and for session
-// events which session (the token's sid) or how many ended, and why.
+// WebhookData is what an event says: whose account, for session events
+// which session (the token's sid) or how many ended, and why, and for
+// organisation events which organisation and role.
 type WebhookData struct {
 	UserID        string `json:"user_id"`
 	Email         string `json:"email"`
 	SessionID     string `json:"session_id,omitempty"`
 	SessionsEnded int    `json:"sessions_ended,omitempty"`
 	Reason        string `json:"reason,omitempty"`
+	// PreviousEmail is the address a user.email_changed moved from.
+	PreviousEmail string `json:"previous_email,omitempty"`
+	// For org.* events: the organisation (its public id and name), the
+	// person's role in it, and who did it (a user id; empty when the
+	// person's own sign-up did).
+	OrgID   string `json:"org_id,omitempty"`
+	OrgName string `json:"org_name,omitempty"`
+	OrgRole string `json:"org_role,omitempty"`
+	ActorID string `json:"actor_id,omitempty"`
 }
 
 // webhookRecipient is every webhook row's recipient: the outbox sends one

@@ -31,6 +31,9 @@ type Config struct {
 	PasswordMinLength          int
 	PasswordMaxLength          int
 	PasswordRequireComposition bool
+	// OrgAllowDuplicateDomain lets a sign-up on a domain claimed "invitation
+	// only" create an organisation of its own (ORG_ALLOW_DUPLICATE_DOMAIN).
+	OrgAllowDuplicateDomain bool
 
 	TokenAttemptsPerIP     int
 	TokenAttemptsWindow    time.Duration
@@ -138,7 +141,7 @@ var Vars = []Var{
 	{"RATE_LIMIT_IPV6_PREFIX", "64", "leading bits of an IPv6 address that make one client for the per-IP limits (1 to 128): a host is usually given a whole /64"},
 	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
 	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
-	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data), and the dev mailbox's copies of them, are deleted this long after sending; failed ones stay for gatehouse outbox retry"},
+	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data), the dev mailbox's copies of them and Resend's delivery events are deleted this long after sending (events: after they arrived); failed ones stay for gatehouse outbox retry"},
 	{"RETENTION_EXPIRED", "24h", "sessions and emailed links and codes are deleted this long after they expired"},
 	{"RETENTION_RATE_LIMITS", "24h", "rate-limit counters are deleted this long after their window started (at least the longest RATE_LIMIT_* or TOKEN_ATTEMPTS_WINDOW)"},
 	{"RETENTION_LOGIN_FAILURES", "720h", "an account's failed sign-ins are forgotten this long after the last one, once it is unlocked (the 100-failure lock stays until a password reset)"},
@@ -146,6 +149,7 @@ var Vars = []Var{
 	{"TERMS_URL", "", "absolute http(s) URL of the terms of service, linked from the sign-up form's check box; with TERMS_URL and PRIVACY_URL both unset the form has no check box and asks for no acceptance"},
 	{"PRIVACY_URL", "", "absolute http(s) URL of the privacy policy, linked from the same check box"},
 	{"JANITOR_INTERVAL", "1h", "how often each instance deletes what the RETENTION_* settings let go, in batches of 500 rows"},
+	{"ORG_ALLOW_DUPLICATE_DOMAIN", "false", "true lets a new account whose email domain an organisation has claimed with the policy invitation only create an organisation of its own (as its owner); false leaves it without organisation, told to ask a colleague for an invitation"},
 }
 
 // Load reads the configuration through getenv, applying defaults and
@@ -245,6 +249,12 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("PASSWORD_REQUIRE_COMPOSITION: want true or false, got %q", get("PASSWORD_REQUIRE_COMPOSITION")))
 	} else {
 		c.PasswordRequireComposition = b
+	}
+
+	if b, err := strconv.ParseBool(get("ORG_ALLOW_DUPLICATE_DOMAIN")); err != nil {
+		errs = append(errs, fmt.Errorf("ORG_ALLOW_DUPLICATE_DOMAIN: want true or false, got %q", get("ORG_ALLOW_DUPLICATE_DOMAIN")))
+	} else {
+		c.OrgAllowDuplicateDomain = b
 	}
 
 	if b, err := strconv.ParseBool(get("METRICS_ENABLED")); err != nil {

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,7 @@ func TestDefaults(t *testing.T) {
 		{"WEBHOOK_SECRET", c.Platform.WebhookSecret, ""},
 		{"TERMS_URL", c.TermsURL, ""}, // nothing to accept until a deployment says what
 		{"PRIVACY_URL", c.PrivacyURL, ""},
+		{"ORG_ALLOW_DUPLICATE_DOMAIN", strconv.FormatBool(c.OrgAllowDuplicateDomain), "false"},
 	}
 	if len(tests) != len(config.Vars) {
 		t.Errorf("config.Vars has %d variables, this table %d: add the new one here", len(config.Vars), len(tests))

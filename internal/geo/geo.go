@@ -1,8 +1,11 @@
 // Package geo knows each country's top-level ISO 3166-2 subdivisions
 // (states, provinces, Länder, …) and their names in the languages Debian's
-// iso-codes translates them into. The data is generated, never hand-typed:
+// iso-codes translates them into, completed from CLDR's subdivision names
+// where iso-codes leaves a non-Latin language (Arabic, Japanese, Chinese)
+// without a name in its script. The data is generated, never hand-typed:
 // regions.json comes from `go generate ./internal/geo`, which needs the
-// iso-codes package installed (apt-get install -y iso-codes).
+// iso-codes and unicode-cldr-core packages installed
+// (apt-get install -y iso-codes unicode-cldr-core).
 package geo
 
 import (
@@ -97,7 +100,10 @@ func collationKey(tag language.Tag) string {
 
 // Regions lists country's top-level subdivisions with their names in tag's
 // language (falling back to English), sorted by that language's collation;
-// nil when the country has none. It is made afresh each call: the one
+// nil when the country has none. Japan's prefectures in Japanese keep their
+// code order instead, which is JIS X 0401's (北海道, 青森県, … 沖縄県, north
+// to south): the order every Japanese form lists them in and readers look
+// for, where sorting kanji by reading would scatter them. It is made afresh each call: the one
 // caller on the request path, the sign-up form, keeps the rendered list.
 func Regions(country string, tag language.Tag) []Region {
 	list := load().countries[country]
@@ -108,6 +114,9 @@ func Regions(country string, tag language.Tag) []Region {
 	regions := make([]Region, len(list))
 	for i, e := range list {
 		regions[i] = Region{Code: e.Code, Name: e.name(names)}
+	}
+	if country == "JP" && names == "ja" {
+		return regions // JIS X 0401 order is code order
 	}
 	col := collate.New(language.Make(collationKey(tag)))
 	slices.SortStableFunc(regions, func(a, b Region) int {

@@ -2,12 +2,14 @@ package geo
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -76,7 +78,7 @@ func TestRegionNameLanguages(t *testing.T) {
 		{"zh-TW", "加利福尼亚州"}, // only Simplified Chinese is available
 		{"es", "California"},
 		{"pt-PT", "California"},
-		{"ar", "California"}, // iso-codes has no Arabic ISO 3166-2 names
+		{"ar", "كاليفورنيا"}, // from CLDR: iso-codes has no Arabic ISO 3166-2 names
 		{"sv", "California"},
 		{"und", "California"},
 	} {
@@ -194,7 +196,7 @@ func TestRegionNamesUnique(t *testing.T) {
 		if !slices.IsSortedFunc(list, func(a, b entry) int { return strings.Compare(a.Code, b.Code) }) {
 			t.Errorf("%s not in code order; lookups would fail", country)
 		}
-		for _, tag := range []string{"en", "de", "fr", "es", "pt", "ja", "zh"} {
+		for _, tag := range []string{"en", "de", "fr", "es", "pt", "ja", "zh", "ar"} {
 			rs := Regions(country, language.MustParse(tag))
 			seen := map[string]string{}
 			for _, r := range rs {
@@ -217,12 +219,13 @@ func TestRegionNamesUnique(t *testing.T) {
 // regions.json must be what the generator makes from the installed
 // iso-codes, so nobody edits it by hand and an upgrade shows as a diff.
 func TestRegionsJSONIsCurrent(t *testing.T) {
-	const src = "/usr/share/iso-codes/json/iso_3166-2.json"
-	if _, err := os.Stat(src); err != nil {
-		if os.Getenv("GATEHOUSE_REQUIRE_ISO_CODES") == "1" {
-			t.Fatalf("%s: %v (apt-get install -y iso-codes)", src, err)
+	for _, src := range []string{"/usr/share/iso-codes/json/iso_3166-2.json", "/usr/share/unicode/cldr/common/subdivisions/ar.xml"} {
+		if _, err := os.Stat(src); err != nil {
+			if os.Getenv("GATEHOUSE_REQUIRE_ISO_CODES") == "1" {
+				t.Fatalf("%s: %v (apt-get install -y iso-codes unicode-cldr-core)", src, err)
+			}
+			t.Skipf("%s missing; cannot check regions.json is current (apt-get install -y iso-codes unicode-cldr-core)", src)
 		}
-		t.Skipf("iso-codes not installed (%s missing); cannot check regions.json is current", src)
 	}
 	out := filepath.Join(t.TempDir(), "regions.json")
 	cmd := exec.Command("go", "run", "./gen", "-out", out)
@@ -235,5 +238,61 @@ func TestRegionsJSONIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(got, regionsJSON) {
 		t.Errorf("regions.json is stale or hand-edited; run `go generate ./internal/geo` (it is %d bytes, the generator makes %d)", len(regionsJSON), len(got))
+	}
+}
+
+// Japanese lists the prefectures in JIS X 0401 order (the code order),
+// each with its 都/道/府/県, which iso-codes drops and CLDR keeps.
+func TestJapanesePrefectures(t *testing.T) {
+	rs := Regions("JP", language.Japanese)
+	if len(rs) != 47 {
+		t.Fatalf("JP has %d prefectures, want 47", len(rs))
+	}
+	for i, r := range rs {
+		if want := fmt.Sprintf("JP-%02d", i+1); r.Code != want {
+			t.Fatalf("prefecture %d is %s, want %s (JIS X 0401 order): %v", i+1, r.Code, want, rs)
+		}
+		if !strings.HasSuffix(r.Name, "都") && !strings.HasSuffix(r.Name, "道") && !strings.HasSuffix(r.Name, "府") && !strings.HasSuffix(r.Name, "県") {
+			t.Errorf("%s = %q, without 都/道/府/県", r.Code, r.Name)
+		}
+	}
+	for code, want := range map[string]string{"JP-01": "北海道", "JP-13": "東京都", "JP-26": "京都府", "JP-27": "大阪府", "JP-47": "沖縄県"} {
+		if got := RegionName("JP", code, language.Japanese); got != want {
+			t.Errorf("%s = %q, want %q", code, got, want)
+		}
+	}
+	// Other languages sort them by their own collation.
+	en := Regions("JP", language.English)
+	if en[0].Code != "JP-23" || en[0].Name != "Aichi" {
+		t.Errorf("English starts with %v, want Aichi", en[0])
+	}
+}
+
+// A page shows region names in its own script where the data has them:
+// Egypt's governorates in Arabic on an Arabic page (from CLDR, iso-codes
+// has no Arabic), in kana on a Japanese one.
+func TestRegionNamesInPageScript(t *testing.T) {
+	arabic := func(s string) bool {
+		for _, r := range s {
+			if unicode.IsLetter(r) && !unicode.Is(unicode.Arabic, r) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, r := range Regions("EG", language.Arabic) {
+		if !arabic(r.Name) {
+			t.Errorf("EG in Arabic: %s = %q, not Arabic script", r.Code, r.Name)
+		}
+	}
+	if got := RegionName("EG", "EG-ALX", language.Arabic); got != "الإسكندرية" {
+		t.Errorf("EG-ALX in Arabic = %q", got)
+	}
+	if got := RegionName("EG", "EG-C", language.Japanese); got != "カイロ県" {
+		t.Errorf("EG-C in Japanese = %q", got)
+	}
+	// iso-codes' own translation comes first where it is in the script.
+	if got := RegionName("DE", "DE-BY", language.Japanese); got != "バイエルン" {
+		t.Errorf("DE-BY in Japanese = %q", got)
 	}
 }

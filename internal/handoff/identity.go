@@ -23,6 +23,9 @@ const (
 	HeaderFamilyName  = "X-Gatehouse-Family-Name"
 	HeaderCompany     = "X-Gatehouse-Company"
 	HeaderLocale      = "X-Gatehouse-Locale"
+	HeaderOrgID       = "X-Gatehouse-Org-Id"
+	HeaderOrgName     = "X-Gatehouse-Org-Name"
+	HeaderOrgRole     = "X-Gatehouse-Org-Role"
 	HeaderAuthMethods = "X-Gatehouse-Auth-Methods"
 	HeaderToken       = "X-Gatehouse-Token"
 )
@@ -30,7 +33,7 @@ const (
 // IdentityHeaders lists every header Identity.Set writes, for proxies
 // (nginx) that must copy them one by one.
 var IdentityHeaders = []string{HeaderUserID, HeaderEmail, HeaderGivenName, HeaderFamilyName, HeaderCompany,
-	HeaderLocale, HeaderAuthMethods, HeaderToken}
+	HeaderLocale, HeaderOrgID, HeaderOrgName, HeaderOrgRole, HeaderAuthMethods, HeaderToken}
 
 // Identity is who is signed in, as the platform is told. It is comparable,
 // so a signed token can be cached under it.
@@ -52,6 +55,10 @@ type Identity struct {
 	// AuthTime is when the password or strong factor was last entered,
 	// in Unix seconds (0 unknown).
 	AuthTime int64
+	// The person's organisation: its public id (org_…), its name and the
+	// person's role in it (owner, admin or member). Only active members
+	// are handed over at all, so these are set whenever an identity is.
+	OrgID, OrgName, OrgRole string
 }
 
 // AMR is the amr claim: the methods as a list ("pwd" when none is known,
@@ -71,6 +78,9 @@ func (id Identity) Set(h http.Header, token string) {
 	h.Set(HeaderFamilyName, PercentEncode(id.FamilyName))
 	h.Set(HeaderCompany, PercentEncode(id.Company))
 	h.Set(HeaderLocale, id.Locale)
+	h.Set(HeaderOrgID, id.OrgID)
+	h.Set(HeaderOrgName, PercentEncode(id.OrgName))
+	h.Set(HeaderOrgRole, id.OrgRole)
 	h.Set(HeaderAuthMethods, strings.Join(id.AMR(), ","))
 	if token != "" {
 		h.Set(HeaderToken, token)

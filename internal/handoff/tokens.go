@@ -18,6 +18,9 @@ type Claims struct {
 	FamilyName    string   `json:"family_name"`
 	Locale        string   `json:"locale"`
 	Company       string   `json:"company"`
+	OrgID         string   `json:"org_id"`
+	OrgName       string   `json:"org_name"`
+	OrgRole       string   `json:"org_role"`
 	AMR           []string `json:"amr"`
 	ACR           string   `json:"acr,omitempty"`
 	// AuthTime is when the person last entered the password or a strong
@@ -74,7 +77,8 @@ func (i *Issuer) Token(ctx context.Context, id Identity) (string, error) {
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-30 * time.Second)),
 		Expiry: jwt.NewNumericDate(now.Add(TokenTTL))}
 	own := Claims{SessionID: id.SessionID, Email: id.Email, EmailVerified: id.EmailVerified, GivenName: id.GivenName,
-		FamilyName: id.FamilyName, Locale: id.Locale, Company: id.Company, AMR: id.AMR(), ACR: id.ACR}
+		FamilyName: id.FamilyName, Locale: id.Locale, Company: id.Company, OrgID: id.OrgID, OrgName: id.OrgName, OrgRole: id.OrgRole,
+		AMR: id.AMR(), ACR: id.ACR}
 	if id.AuthTime > 0 {
 		own.AuthTime = jwt.NewNumericDate(time.Unix(id.AuthTime, 0))
 	}

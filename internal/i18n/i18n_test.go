@@ -115,7 +115,8 @@ func TestMessagesWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := catalog.Localizer(language.English)
-	data := map[string]any{"Min": 15, "Max": 256, "Email": "ada@example.com", "Name": "Ada", "When": "2030-01-02 09:00 UTC", "URL": "https://gatehouse.example/password/forgot", "Status": "404", "Level": "good", "Count": 2, "Step": 1, "Seconds": 30, "Month": "January", "Day": 2, "Year": 2030, "Time": "09:00", "Terms": "terms", "Privacy": "privacy", "Device": "Firefox · Linux", "IP": "192.0.2.1"}
+	data := map[string]any{"Min": 15, "Max": 256, "Email": "ada@example.com", "Name": "Ada", "When": "2030-01-02 09:00 UTC", "URL": "https://gatehouse.example/password/forgot", "Status": "404", "Level": "good", "Count": 2, "Step": 1, "Seconds": 30, "Month": "January", "Day": 2, "Year": 2030, "Time": "09:00", "Terms": "terms", "Privacy": "privacy", "Device": "Firefox · Linux", "IP": "192.0.2.1", "From": "ada@example.com", "To": "ada@example.org", "Zone": "UTC",
+		"Domain": "acme.example", "Org": "Acme", "Actor": "Ada", "Subject": "Bob", "Detail": "x", "Role": "Admin", "Policy": "x"}
 	var bad []string
 	for k, v := range englishKeys(t) {
 		forms := map[string]any{"other": v}

@@ -1,6 +1,6 @@
-// Package janitor deletes what Gatehouse no longer needs: sent mail,
-// expired sessions and tokens, ended rate-limit windows, long-forgotten
-// sign-in failures and accounts never activated. Every instance runs one;
+// Package janitor deletes what Gatehouse no longer needs: sent mail and
+// its delivery events, expired sessions and tokens, ended rate-limit
+// windows, long-forgotten sign-in failures and accounts never activated. Every instance runs one;
 // the store's purges are bounded and idempotent, so two at once only share
 // the work.
 package janitor
@@ -15,6 +15,7 @@ import (
 // Store is what the janitor needs of the store.
 type Store interface {
 	PurgeSentMail(ctx context.Context, before time.Time, limit int) (int, error)
+	PurgeMailEvents(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeDevMail(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeSessions(ctx context.Context, before time.Time, limit int) (int, error)
 	PurgeTokens(ctx context.Context, before time.Time, limit int) (int, error)
@@ -27,7 +28,7 @@ type Store interface {
 // Retention says how long each kind of row is kept past the point where
 // it stops being of use.
 type Retention struct {
-	SentMail      time.Duration // after it was sent; the dev mailbox's copy goes with it
+	SentMail      time.Duration // after it was sent; the dev mailbox's copy and the delivery events go with it
 	Expired       time.Duration // sessions and tokens, after they expired
 	RateLimits    time.Duration // after the window started; at least the longest window
 	LoginFailures time.Duration // after an account's last failed sign-in, once unlocked
@@ -85,6 +86,9 @@ func (j *Janitor) RunOnce(ctx context.Context) (Counts, error) {
 		// The dev mailbox is what the sent rows became in development: it is
 		// kept exactly as long, which outlasts every link it shows.
 		{"dev_mail", func(n int) (int, error) { return j.Store.PurgeDevMail(ctx, now.Add(-r.SentMail), n) }},
+		// Delivery events say what became of sent mail (and name the
+		// recipient's message): they go when the mail they describe does.
+		{"mail_events", func(n int) (int, error) { return j.Store.PurgeMailEvents(ctx, now.Add(-r.SentMail), n) }},
 		{"sessions", func(n int) (int, error) { return j.Store.PurgeSessions(ctx, now.Add(-r.Expired), n) }},
 		{"tokens", func(n int) (int, error) { return j.Store.PurgeTokens(ctx, now.Add(-r.Expired), n) }},
 		{"code_requests", func(n int) (int, error) { return j.Store.PurgeCodeRequests(ctx, now.Add(-r.Expired), n) }},

@@ -39,6 +39,10 @@ func seed(t *testing.T, s *store.Store, now time.Time, n int) {
 			if err := tx.MarkOutboxSent(ctx, m.ID, at); err != nil {
 				return err
 			}
+			ev := store.MailEvent{ID: fmt.Sprintf("msg_ev%d", i), Type: store.DeliveryDelivered, MessageID: fmt.Sprintf("re_%d", i), At: at, Received: at}
+			if _, err := tx.RecordMailEvent(ctx, ev); err != nil {
+				return err
+			}
 			dm := &store.DevMail{IdempotencyKey: fmt.Sprintf("m%d", i), Recipient: "a@example.com", CreatedAt: at}
 			if err := tx.AddDevMail(ctx, dm, 1000); err != nil {
 				return err
@@ -99,7 +103,7 @@ func TestTwoJanitorsAtOnce(t *testing.T) {
 		wg.Wait()
 		// The pending users' tokens expired long ago, so the token purge
 		// takes them before their users go; the keep user has one throttle.
-		want := map[string]int{"sent_mail": n, "dev_mail": n, "sessions": n, "tokens": n, "rate_limits": n, "pending_users": n, "login_throttles": 1}
+		want := map[string]int{"sent_mail": n, "dev_mail": n, "mail_events": n, "sessions": n, "tokens": n, "rate_limits": n, "pending_users": n, "login_throttles": 1}
 		for kind, w := range want {
 			if got := results[0][kind] + results[1][kind]; got != w {
 				t.Errorf("%s: the two janitors purged %d + %d, want %d in all", kind, results[0][kind], results[1][kind], w)
@@ -112,7 +116,7 @@ func TestTwoJanitorsAtOnce(t *testing.T) {
 		if left, _ := s.ListOutbox(ctx, "", 10); len(left) != 1 {
 			t.Errorf("outbox keeps %d rows, want the one sent now", len(left))
 		}
-		if c, err := janitor.New(s, retention).RunOnce(ctx); err != nil || c["sent_mail"]+c["dev_mail"]+c["sessions"]+c["tokens"]+c["rate_limits"]+c["pending_users"]+c["login_throttles"] != 0 {
+		if c, err := janitor.New(s, retention).RunOnce(ctx); err != nil || c["sent_mail"]+c["dev_mail"]+c["mail_events"]+c["sessions"]+c["tokens"]+c["rate_limits"]+c["pending_users"]+c["login_throttles"] != 0 {
 			t.Errorf("a third run found more to purge: %v %v", c, err)
 		}
 	})

@@ -19,6 +19,7 @@ type Outbox interface {
 	MarkOutboxBatchRetry(ctx context.Context, ids []int64, next time.Time, lastErr string) error
 	TagOutboxBatch(ctx context.Context, ids []int64, key string) error
 	MarkOutboxFailed(ctx context.Context, id int64, lastErr string) error
+	MarkOutboxSuppressed(ctx context.Context, id int64, reason, lastErr string) error
 	ReleaseOutbox(ctx context.Context, id int64, next time.Time) error
 	Suppressions(ctx context.Context, addrs []string) (map[string]store.Suppression, error)
 	LiftBounce(ctx context.Context, addr string, since time.Time) (bool, error)
@@ -383,7 +384,7 @@ func (w *Worker) screen(ctx context.Context, rows []store.OutboxMessage) ([]stor
 			" at " + x.Since.UTC().Format(time.RFC3339) + "; not sent (gatehouse mail suppressions remove lifts it)"
 		w.Log.WarnContext(ctx, "outbox row not sent: recipient suppressed", "outbox_id", r.ID, "reason", x.Reason)
 		w.result(ResultFailed)
-		w.record(ctx, w.Log.With("outbox_id", r.ID), w.Outbox.MarkOutboxFailed(ctx, r.ID, msg))
+		w.record(ctx, w.Log.With("outbox_id", r.ID), w.Outbox.MarkOutboxSuppressed(ctx, r.ID, x.Reason, msg))
 	}
 	return keep, nil
 }

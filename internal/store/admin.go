@@ -76,37 +76,50 @@ func (s *Store) SetUserStatus(ctx context.Context, userID int64, from, to string
 type Erasure struct {
 	AddressHash string
 	RateKeys    []string
+	// Addresses are the person's other addresses: one an email change was
+	// asking for, or one it moved away from. Mail to them goes too, and
+	// their code requests (by AddressHashes).
+	Addresses     []string
+	AddressHashes []string
 }
 
 // DeleteUser erases the account and everything kept about it: sessions,
 // tokens and its sign-in throttle (by their foreign keys, and explicitly,
 // in case a database was created without them), code requests and rate
-// counters of its address, and the emails to it not sent yet (which may
-// carry a live link). Audit events stay, without the user id.
+// counters of its address, every email to it (sent or not: a sent row
+// keeps the address, an unsent one may carry a live link), its messages
+// in the dev mailbox and any suppression of the address. Audit events
+// stay, for the operator, without the user id, IP or browser that would
+// tie them to the person.
 func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
-	steps := []struct {
+	addrs := []string{strings.ToLower(u.Email)}
+	for _, a := range e.Addresses {
+		addrs = append(addrs, NormalizeAddress(a))
+	}
+	type step struct {
 		what string
 		q    *bun.DeleteQuery
-	}{
+	}
+	steps := []step{
 		{"sessions", s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", u.ID)},
 		{"tokens", s.db.NewDelete().Model((*Token)(nil)).Where("user_id = ?", u.ID)},
 		{"login throttle", s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", u.ID)},
-		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash = ?", e.AddressHash)},
-		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).
-			Where("lower(recipient) = ? AND status <> ?", strings.ToLower(u.Email), OutboxSent)},
+		{"code requests", s.db.NewDelete().Model((*CodeRequest)(nil)).Where("address_hash IN (?)", bun.In(append([]string{e.AddressHash}, e.AddressHashes...)))},
+		{"outbox", s.db.NewDelete().Model((*OutboxMessage)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
+		{"dev mailbox", s.db.NewDelete().Model((*DevMail)(nil)).Where("lower(recipient) IN (?)", bun.In(addrs))},
+		{"suppressions", s.db.NewDelete().Model((*Suppression)(nil)).Where("address IN (?)", bun.In(addrs))},
 	}
 	if len(e.RateKeys) > 0 {
-		steps = append(steps, struct {
-			what string
-			q    *bun.DeleteQuery
-		}{"rate counters", s.db.NewDelete().Model((*RateCounter)(nil)).Where("key IN (?)", bun.In(e.RateKeys))})
+		steps = append(steps, step{"rate counters", s.db.NewDelete().Model((*RateCounter)(nil)).Where("key IN (?)", bun.In(e.RateKeys))})
 	}
 	for _, st := range steps {
 		if _, err := st.q.Exec(ctx); err != nil {
 			return fmt.Errorf("store: delete user: %s: %w", st.what, err)
 		}
 	}
-	if _, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("user_id = NULL").Where("user_id = ?", u.ID).Exec(ctx); err != nil {
+	_, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("user_id = NULL").Set("ip = ''").Set("user_agent = ''").
+		Where("user_id = ?", u.ID).Exec(ctx)
+	if err != nil {
 		return fmt.Errorf("store: delete user: audit: %w", err)
 	}
 	res, err := s.db.NewDelete().Model((*User)(nil)).Where("id = ?", u.ID).Exec(ctx)

@@ -19,8 +19,9 @@ import (
 // per connection with real parameters instead.
 const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.auth_methods, s.auth_time,
 	u.id, u.public_id, u.email, u.first_name, u.last_name, u.company, u.country, u.region, u.phone, u.locale,
-	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to,
-	u.operator`
+	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to, u.time_zone,
+	u.operator,
+	m.id, m.org_id, m.role, m.status, o.public_id, o.name`
 
 // hotStatements are the prepared statements a Store shares with the
 // transactions made from it.
@@ -42,7 +43,11 @@ func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 				cols = strings.Replace(cols, c+",", "CAST("+c+" AS TEXT),", 1)
 			}
 		}
+		// The membership rides along (at most one row while
+		// memberships_user_key holds), so that the handoff and the
+		// organisation gate cost no second round trip.
 		q := "SELECT " + cols + " FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
+			"LEFT JOIN memberships AS m ON m.user_id = u.id LEFT JOIN organisations AS o ON o.id = m.org_id " +
 			"WHERE s.hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
 		if s.Postgres() {
 			q = strings.Replace(strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1), "?", "$3", 1)
@@ -77,11 +82,14 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	sess, u := new(Session), new(User)
 	var times [7]timeCol
 	var activated, changed, authTime nullTimeCol
+	var mID, orgID sql.NullInt64
+	var role, status, orgPublicID, orgName sql.NullString
 	err = stmt.QueryRowContext(ctx, hash, exp, seen).Scan(&sess.ID, &sess.UserID, &sess.Hash, &times[0], &times[1], &times[2], &sess.IP, &sess.UserAgent,
 		&sess.AuthMethods, &authTime,
 		&u.ID, &u.PublicID, &u.Email, &u.FirstName, &u.LastName, &u.Company, &u.Country, &u.Region, &u.Phone, &u.Locale,
-		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo,
-		&u.Operator)
+		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo, &u.TimeZone,
+		&u.Operator,
+		&mID, &orgID, &role, &status, &orgPublicID, &orgName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -95,6 +103,10 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	u.CreatedAt, u.UpdatedAt = times[3].t, times[4].t
 	u.ActivatedAt, u.PasswordChangedAt = activated.p, changed.p
 	sess.User = u
+	if mID.Valid {
+		sess.Membership = &Membership{ID: mID.Int64, OrgID: orgID.Int64, UserID: u.ID, Role: role.String, Status: status.String,
+			Organisation: &Organisation{ID: orgID.Int64, PublicID: orgPublicID.String, Name: orgName.String}}
+	}
 	return sess, nil
 }
 

@@ -95,6 +95,8 @@ type MailEvent struct {
 	// bounce or a complaint.
 	Suppress string
 	Detail   string // the provider's words, for the operator
+	// Received is when Gatehouse took the event in; zero is now.
+	Received time.Time
 }
 
 // RecordMailEvent applies e once: the event id is stored in the same
@@ -107,8 +109,11 @@ func (s *Store) RecordMailEvent(ctx context.Context, e MailEvent) (bool, error) 
 		return false, fmt.Errorf("store: mail event: unknown type %q", e.Type)
 	}
 	fresh := false
+	if e.Received.IsZero() {
+		e.Received = time.Now()
+	}
 	err := s.Tx(ctx, func(ctx context.Context, tx *Store) error {
-		res, err := tx.db.NewInsert().Model(&mailEvent{ID: e.ID, Type: e.Type, MessageID: e.MessageID, ReceivedAt: time.Now().UTC()}).
+		res, err := tx.db.NewInsert().Model(&mailEvent{ID: e.ID, Type: e.Type, MessageID: e.MessageID, ReceivedAt: e.Received.UTC()}).
 			On("CONFLICT (id) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return err
@@ -232,4 +237,94 @@ func (s *Store) LiftBounce(ctx context.Context, addr string, since time.Time) (b
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
+}
+
+// Delivery states a row gets without any event: the worker found its
+// recipient suppressed and never sent it (the row is failed).
+const (
+	DeliverySuppressedBounce    = "suppressed_bounce"
+	DeliverySuppressedComplaint = "suppressed_complaint"
+)
+
+// MarkOutboxSuppressed gives up on a message whose recipient is
+// suppressed for reason (SuppressedBounce or SuppressedComplaint): it is
+// failed, as MarkOutboxFailed has it, and its delivery says why, for the
+// page of the browser that asked for it.
+func (s *Store) MarkOutboxSuppressed(ctx context.Context, id int64, reason, lastErr string) error {
+	state := DeliverySuppressedBounce
+	if reason == SuppressedComplaint {
+		state = DeliverySuppressedComplaint
+	}
+	_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+		Set("status = ?", OutboxFailed).Set("claimed_until = NULL").Set("last_error = ?", lastErr).
+		Set("delivery = ?", state).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: mark suppressed: %w", err)
+	}
+	return nil
+}
+
+// OutboxForRequest returns the newest outbox row the browser request
+// named by hash wrote (its status, delivery and times; never its data),
+// or ErrNotFound when that request wrote none.
+func (s *Store) OutboxForRequest(ctx context.Context, hash string) (OutboxMessage, error) {
+	var list []OutboxMessage
+	if hash == "" {
+		return OutboxMessage{}, ErrNotFound
+	}
+	err := s.db.NewSelect().Model(&list).
+		Column("id", "kind", "status", "created_at", "sent_at", "delivery", "delivery_at").
+		Where("request_hash = ?", hash).Order("id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("store: outbox for request: %w", err)
+	}
+	if len(list) == 0 {
+		return OutboxMessage{}, ErrNotFound
+	}
+	return list[0], nil
+}
+
+// applyEarlyEvents applies to the rows just marked sent with messageIDs
+// the delivery events that arrived before (an event can overtake the
+// worker's own record of the send: a slow database, a retried mark), which
+// RecordMailEvent stored but could not yet attach to a row. The furthest
+// state wins, as it does for events that come after.
+func (s *Store) applyEarlyEvents(ctx context.Context, messageIDs []string) error {
+	ids := make([]string, 0, len(messageIDs))
+	for _, id := range messageIDs {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var evs []mailEvent
+	if err := s.db.NewSelect().Model(&evs).Where("message_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return fmt.Errorf("store: early mail events: %w", err)
+	}
+	best := map[string]mailEvent{}
+	for _, e := range evs {
+		if b, ok := best[e.MessageID]; !ok || rankOf(e.Type) > rankOf(b.Type) {
+			best[e.MessageID] = e
+		}
+	}
+	for mid, e := range best {
+		_, err := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
+			Set("delivery = ?", e.Type).Set("delivery_at = ?", e.ReceivedAt.UTC()).
+			Where("message_id = ?", mid).Where(deliveryRank+" < ?", rankOf(e.Type)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("store: early mail events: %w", err)
+		}
+	}
+	return nil
+}
+
+// PurgeMailEvents deletes the delivery events received at or before
+// before: they are kept as long as the sent mail they describe, and a
+// redelivery of one that old is past Svix's own tolerance.
+func (s *Store) PurgeMailEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	pick := s.db.NewSelect().Model((*mailEvent)(nil)).Column("id").Where("received_at <= ?", before.UTC())
+	return s.purge(ctx, "mail events", (*mailEvent)(nil), "id", pick, limit)
 }

@@ -21,6 +21,11 @@ const (
 	PurposeReset          = "reset"
 	PurposeActivationCode = "activation_code"
 	PurposeResetCode      = "reset_code"
+	// An email change proves the new address (link and code); the old
+	// address is sent a link that restores it.
+	PurposeEmailChange     = "email_change"
+	PurposeEmailChangeCode = "email_code"
+	PurposeEmailRevert     = "email_revert"
 )
 
 // Outbox row statuses.
@@ -37,15 +42,19 @@ type User struct {
 	ID int64 `bun:"id,pk,autoincrement"`
 	// PublicID is what the platform knows the person by: random, so it
 	// reveals nothing of how many accounts exist, and never changed.
-	PublicID          string     `bun:"public_id,notnull"`
-	Email             string     `bun:"email,notnull"`
-	FirstName         string     `bun:"first_name,notnull"`
-	LastName          string     `bun:"last_name,notnull"`
-	Company           string     `bun:"company,notnull"`
-	Country           string     `bun:"country,notnull"`
-	Region            string     `bun:"region,notnull"`
-	Phone             string     `bun:"phone,notnull"`
-	Locale            string     `bun:"locale,notnull"`
+	PublicID  string `bun:"public_id,notnull"`
+	Email     string `bun:"email,notnull"`
+	FirstName string `bun:"first_name,notnull"`
+	LastName  string `bun:"last_name,notnull"`
+	Company   string `bun:"company,notnull"`
+	Country   string `bun:"country,notnull"`
+	Region    string `bun:"region,notnull"`
+	Phone     string `bun:"phone,notnull"`
+	Locale    string `bun:"locale,notnull"`
+	// TimeZone is the IANA zone the person's browser reported at sign-up
+	// (or at a later sign-in, if it had none), for the times in emails
+	// and on the account page; "" shows them in UTC.
+	TimeZone          string     `bun:"time_zone,notnull"`
 	Status            string     `bun:"status,notnull"`
 	PasswordHash      string     `bun:"password_hash,notnull"`
 	CreatedAt         time.Time  `bun:"created_at,notnull"`
@@ -75,6 +84,10 @@ type Token struct {
 	// CodeHash and Attempts are for verification codes only.
 	CodeHash string `bun:"code_hash,notnull"`
 	Attempts int    `bun:"attempts,notnull"`
+	// Email is the address the token is about when it is not the
+	// account's own: the new address of an email change, the old one of
+	// its revert link; empty otherwise.
+	Email string `bun:"email,notnull"`
 }
 
 // Session is a signed-in browser; the cookie holds the token, the row its hash.
@@ -97,6 +110,9 @@ type Session struct {
 	AuthTime time.Time `bun:"auth_time,nullzero"`
 	// User is filled in by SessionUserByHash only.
 	User *User `bun:"rel:belongs-to,join:user_id=id"`
+	// Membership is the user's, with its organisation's id, public id and
+	// name, filled in by SessionUserByHash only (nil for none).
+	Membership *Membership `bun:"-"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
@@ -124,6 +140,13 @@ type OutboxMessage struct {
 	MessageID  string     `bun:"message_id,notnull"` // Resend's id for the sent message
 	Delivery   string     `bun:"delivery,notnull"`   // the furthest delivery event seen
 	DeliveryAt *time.Time `bun:"delivery_at"`
+	// RequestHash names the browser request that wrote the row (a hash
+	// of its binding secret; "" for mail no browser asked for), so that
+	// browser, and only it, can follow the message (OutboxForRequest).
+	RequestHash string `bun:"request_hash,notnull"`
+	// ForgetRecipient erases Recipient once the message is sent: the last
+	// email to an account that no longer exists.
+	ForgetRecipient bool `bun:"forget_recipient,notnull"`
 }
 
 // AuditEvent is one security-relevant event, shown on the account page.
@@ -188,4 +211,77 @@ type SigningKey struct {
 	KeyID      string    `bun:"kid,notnull"`
 	PrivateKey string    `bun:"private_key,notnull"`
 	CreatedAt  time.Time `bun:"created_at,notnull"`
+}
+
+// Organisation roles, membership statuses and domain join policies.
+const (
+	RoleOwner  = "owner"
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+
+	// MemberActive is a member; MemberPending asked to join through a
+	// claimed domain and waits for an owner or admin.
+	MemberActive  = "active"
+	MemberPending = "pending"
+
+	JoinInvite  = "invite"
+	JoinRequest = "request"
+	JoinAuto    = "auto"
+)
+
+// Organisation is a customer company. PublicID is what the platform knows
+// it by: random, never changed, never the sequential row id.
+type Organisation struct {
+	bun.BaseModel `bun:"table:organisations"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	PublicID  string    `bun:"public_id,notnull"`
+	Name      string    `bun:"name,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
+}
+
+// OrgDomain is an email domain an organisation has claimed, stored
+// normalised (lower case, IDNA A-labels) and unique across organisations.
+type OrgDomain struct {
+	bun.BaseModel `bun:"table:org_domains"`
+
+	ID         int64     `bun:"id,pk,autoincrement"`
+	OrgID      int64     `bun:"org_id,notnull"`
+	Domain     string    `bun:"domain,notnull"`
+	JoinPolicy string    `bun:"join_policy,notnull"`
+	ClaimedBy  *int64    `bun:"claimed_by"`
+	ClaimedAt  time.Time `bun:"claimed_at,notnull"`
+	// Organisation is filled in by OrgDomainByName only.
+	Organisation *Organisation `bun:"rel:belongs-to,join:org_id=id"`
+}
+
+// Membership ties a person to an organisation with a role. JoinedAt is nil
+// while the membership is pending.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships"`
+
+	ID        int64      `bun:"id,pk,autoincrement"`
+	OrgID     int64      `bun:"org_id,notnull"`
+	UserID    int64      `bun:"user_id,notnull"`
+	Role      string     `bun:"role,notnull"`
+	Status    string     `bun:"status,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	JoinedAt  *time.Time `bun:"joined_at"`
+	// Organisation is filled in by MembershipByUser only.
+	Organisation *Organisation `bun:"rel:belongs-to,join:org_id=id"`
+}
+
+// OrgEvent is one entry of an organisation's audit trail: who (Actor) did
+// what (Kind) to whom (Subject), with Detail naming a role, domain or name.
+type OrgEvent struct {
+	bun.BaseModel `bun:"table:org_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	OrgID     int64     `bun:"org_id,notnull"`
+	ActorID   *int64    `bun:"actor_id"`
+	SubjectID *int64    `bun:"subject_id"`
+	Kind      string    `bun:"kind,notnull"`
+	Detail    string    `bun:"detail,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }

@@ -188,7 +188,8 @@ func (s *Store) MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageI
 	}
 	q := s.db.NewUpdate().Model((*OutboxMessage)(nil)).
 		Set("status = ?", OutboxSent).Set("sent_at = ?", now.UTC()).
-		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''")
+		Set("data = ''").Set("claimed_until = NULL").Set("last_error = ''").
+		Set("recipient = CASE WHEN forget_recipient THEN '' ELSE recipient END")
 	if len(messageIDs) == len(ids) {
 		var b strings.Builder
 		args := make([]any, 0, 2*len(ids))
@@ -202,6 +203,9 @@ func (s *Store) MarkOutboxSentWithIDs(ctx context.Context, ids []int64, messageI
 	}
 	if _, err := q.Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
 		return fmt.Errorf("store: mark sent: %w", err)
+	}
+	if len(messageIDs) == len(ids) {
+		return s.applyEarlyEvents(ctx, messageIDs)
 	}
 	return nil
 }
@@ -367,4 +371,31 @@ func (w Webhooks) ClaimOutbox(ctx context.Context, now time.Time, limit int, lea
 // OutboxDue reports whether a webhook is due.
 func (w Webhooks) OutboxDue(ctx context.Context, now time.Time) (bool, error) {
 	return w.Store.outboxDue(ctx, now, true)
+}
+
+// MailSent is one email to an address as its owner may see it: what kind,
+// when, and what became of it; never its content or keys.
+type MailSent struct {
+	Kind       string
+	Status     string
+	CreatedAt  time.Time
+	SentAt     *time.Time
+	Delivery   string
+	DeliveryAt *time.Time
+}
+
+// MailTo lists up to limit emails to addr, newest first.
+func (s *Store) MailTo(ctx context.Context, addr string, limit int) ([]MailSent, error) {
+	var rows []OutboxMessage
+	err := s.db.NewSelect().Model(&rows).Column("kind", "status", "created_at", "sent_at", "delivery", "delivery_at").
+		Where("lower(recipient) = ? AND kind <> ?", strings.ToLower(addr), KindWebhook).
+		Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: mail to: %w", err)
+	}
+	out := make([]MailSent, len(rows))
+	for i, r := range rows {
+		out[i] = MailSent{Kind: r.Kind, Status: r.Status, CreatedAt: r.CreatedAt, SentAt: r.SentAt, Delivery: r.Delivery, DeliveryAt: r.DeliveryAt}
+	}
+	return out, nil
 }

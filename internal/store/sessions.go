@@ -82,3 +82,19 @@ func (s *Store) SessionsByUser(ctx context.Context, userID int64, now time.Time,
 	}
 	return list, nil
 }
+
+// DeleteUserSession ends one session of the user by id, and reports
+// whether there was one: an id of another user's session ends nothing.
+// It returns the ended session's hash, which names it to the platform.
+func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) (hash string, err error) {
+	var hashes []string
+	err = s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ? AND id = ?", userID, id).
+		Returning("hash").Scan(ctx, &hashes)
+	if err != nil {
+		return "", fmt.Errorf("store: delete user session: %w", err)
+	}
+	if len(hashes) != 1 {
+		return "", ErrNotFound
+	}
+	return hashes[0], nil
+}

@@ -155,3 +155,28 @@ func (s *Store) EndCodeRequest(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// LatestOpenToken is the user's newest unused, unexpired token of that
+// purpose.
+func (s *Store) LatestOpenToken(ctx context.Context, userID int64, purpose string, now time.Time) (*Token, error) {
+	t := new(Token)
+	err := s.db.NewSelect().Model(t).
+		Where("user_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", userID, purpose, now.UTC()).
+		Order("id DESC").Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFound("latest token", err)
+	}
+	return t, nil
+}
+
+// TokenAddresses are the addresses the user's tokens are about (see
+// Token.Email): an address change asked for or moved away from.
+func (s *Store) TokenAddresses(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.db.NewSelect().Model((*Token)(nil)).Distinct().Column("email").
+		Where("user_id = ? AND email <> ''", userID).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("store: token addresses: %w", err)
+	}
+	return out, nil
+}

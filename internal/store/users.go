@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,6 +86,19 @@ func (s *Store) SetUserReturnTo(ctx context.Context, userID int64, returnTo stri
 	return nil
 }
 
+// SetUserTimeZoneIfUnset keeps zone as the account's time zone unless it
+// already has one: the zone of sign-up stays, so a trip does not move the
+// times in every later email; an account made without one (no script)
+// takes the first a browser reports.
+func (s *Store) SetUserTimeZoneIfUnset(ctx context.Context, userID int64, zone string) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("time_zone = ?", zone).
+		Where("id = ?", userID).Where("time_zone = ''").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set time_zone: %w", err)
+	}
+	return nil
+}
+
 // NewPublicID is a random UUID (version 4) for a new account.
 func NewPublicID() string {
 	var b [16]byte
@@ -99,6 +113,63 @@ func (s *Store) UpdateUserLocale(ctx context.Context, userID int64, locale strin
 	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("locale = ?", locale).Where("id = ?", userID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: update locale: %w", err)
+	}
+	return nil
+}
+
+// ErrEmailTaken means another account has the address.
+var ErrEmailTaken = errors.New("store: the address belongs to another account")
+
+// SetUserEmail moves the account to a new address; ErrEmailTaken when
+// another account has it (checked first, and by the unique index should
+// one be created in the same instant).
+func (s *Store) SetUserEmail(ctx context.Context, userID int64, email string, now time.Time) error {
+	email = strings.ToLower(email)
+	n, err := s.db.NewSelect().Model((*User)(nil)).Where("lower(email) = ? AND id <> ?", email, userID).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set user email: %w", err)
+	}
+	if n > 0 {
+		return ErrEmailTaken
+	}
+	res, err := s.db.NewUpdate().Model((*User)(nil)).Set("email = ?", email).Set("updated_at = ?", now.UTC()).
+		Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: set user email: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Profile is the part of an account its owner edits on the account page.
+type Profile struct {
+	FirstName, LastName, Company, Country, Region, Phone string
+}
+
+// UpdateUserProfile stores the owner's edited profile.
+func (s *Store) UpdateUserProfile(ctx context.Context, userID int64, p Profile, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*User)(nil)).
+		Set("first_name = ?", p.FirstName).Set("last_name = ?", p.LastName).Set("company = ?", p.Company).
+		Set("country = ?", p.Country).Set("region = ?", p.Region).Set("phone = ?", p.Phone).
+		Set("updated_at = ?", now.UTC()).Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: update profile: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ClearUserPassword voids the account's password: sign-in refuses it until
+// a new one is set through recovery, which an active account may use.
+func (s *Store) ClearUserPassword(ctx context.Context, userID int64, now time.Time) error {
+	_, err := s.db.NewUpdate().Model((*User)(nil)).Set("password_hash = ''").Set("updated_at = ?", now.UTC()).
+		Where("id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: clear password: %w", err)
 	}
 	return nil
 }

@@ -22,12 +22,21 @@
 // some names ("Wales [Cymru GB-CYM]", "Stockholms län [SE-01]"); they are
 // dropped for display when the name stays unique within its country. Where
 // two regions of a country share a name, their type is appended.
+//
+// Where iso-codes leaves a region untranslated into a language that is not
+// written in Latin letters (Arabic, Japanese, Chinese), or translates it in
+// another script, the name comes from CLDR's subdivision names (Debian's
+// unicode-cldr-core package, -cldr) when CLDR has one in that language's
+// script: an Arabic page shows Egypt's governorates in Arabic rather than
+// in romanised English. Japanese prefectures take CLDR's name where it is
+// iso-codes' with the 都/道/府/県 that iso-codes drops (青森 → 青森県).
 package main
 
 import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,17 +47,66 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 )
 
-// languages maps gettext locale directories to the BCP 47 tags used as keys.
-var languages = []struct{ dir, tag string }{
-	{"de", "de"},
-	{"fr", "fr"},
-	{"es", "es"},
-	{"pt_BR", "pt-BR"},
-	{"ja", "ja"},
-	{"zh_CN", "zh-Hans"},
-	{"ar", "ar"},
+// languages maps gettext locale directories to the BCP 47 tags used as
+// keys; cldr is the CLDR subdivisions file of the same language and script
+// the names of a non-Latin script are completed from ("" for none).
+var languages = []struct {
+	dir, tag, cldr string
+	script         *unicode.RangeTable
+}{
+	{"de", "de", "", nil},
+	{"fr", "fr", "", nil},
+	{"es", "es", "", nil},
+	{"pt_BR", "pt-BR", "", nil},
+	{"ja", "ja", "ja", nil},
+	{"zh_CN", "zh-Hans", "zh", unicode.Han},
+	{"ar", "ar", "ar", unicode.Arabic},
+}
+
+// japaneseScripts are the scripts Japanese names are written in.
+var japaneseScripts = []*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana}
+
+// inScript reports whether name is written in the script of the language
+// tagged tag: every letter in it (spaces, digits and punctuation aside).
+func inScript(tag, name string) bool {
+	letters := 0
+	for _, r := range name {
+		// Letters of no one script (the Katakana-Hiragana ー) go with any.
+		if !unicode.IsLetter(r) || unicode.In(r, unicode.Common, unicode.Inherited) {
+			continue
+		}
+		letters++
+		ok := false
+		for _, l := range languages {
+			if l.tag != tag {
+				continue
+			}
+			switch {
+			case tag == "ja":
+				ok = unicode.In(r, japaneseScripts...)
+			case l.script != nil:
+				ok = unicode.Is(l.script, r)
+			default:
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return letters > 0
+}
+
+// prefectureSuffixes are what Japanese writes after a prefecture's name.
+var prefectureSuffixes = []string{"都", "道", "府", "県"}
+
+// fullPrefecture reports whether cldr is iso the prefecture with its suffix.
+func fullPrefecture(iso, cldr string) bool {
+	rest, ok := strings.CutPrefix(cldr, iso)
+	return ok && slices.Contains(prefectureSuffixes, rest)
 }
 
 const hint = "install Debian's iso-codes package: apt-get install -y iso-codes"
@@ -65,6 +123,9 @@ type region struct {
 	Name  string            `json:"name"`
 	Type  string            `json:"type"`
 	Names map[string]string `json:"names,omitempty"`
+	// insteadOf is, per language whose name came from CLDR, what
+	// iso-codes had ("" for nothing), for when CLDR's name is taken.
+	insteadOf map[string]string
 }
 
 func main() {
@@ -73,8 +134,9 @@ func main() {
 	out := flag.String("out", "regions.json", "output file")
 	jsonDir := flag.String("iso-codes", "/usr/share/iso-codes/json", "iso-codes JSON directory")
 	localeDir := flag.String("locale", "/usr/share/locale", "gettext locale directory")
+	cldrDir := flag.String("cldr", "/usr/share/unicode/cldr/common/subdivisions", "CLDR subdivision names directory (unicode-cldr-core)")
 	flag.Parse()
-	data, err := generate(*jsonDir, *localeDir)
+	data, err := generate(*jsonDir, *localeDir, *cldrDir)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,7 +145,7 @@ func main() {
 	}
 }
 
-func generate(jsonDir, localeDir string) ([]byte, error) {
+func generate(jsonDir, localeDir, cldrDir string) ([]byte, error) {
 	src := filepath.Join(jsonDir, "iso_3166-2.json")
 	raw, err := os.ReadFile(src)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -125,6 +187,26 @@ func generate(jsonDir, localeDir string) ([]byte, error) {
 		return nil, fmt.Errorf("no iso_3166-2.mo under %s (is /usr/share/locale excluded from dpkg?); %s", localeDir, hint)
 	}
 
+	cldr := map[string]map[string]string{}
+	for _, l := range languages {
+		if l.cldr == "" {
+			continue
+		}
+		src := filepath.Join(cldrDir, l.cldr+".xml")
+		b, err := os.ReadFile(src)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s not found; install Debian's unicode-cldr-core package: apt-get install -y unicode-cldr-core", src)
+		}
+		if err != nil {
+			return nil, err
+		}
+		names, err := parseCLDR(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
+		cldr[l.tag] = names
+	}
+
 	byCountry := map[string][]region{}
 	for _, s := range doc.Subdivisions {
 		if s.Parent != "" {
@@ -135,12 +217,22 @@ func generate(jsonDir, localeDir string) ([]byte, error) {
 			return nil, fmt.Errorf("%s: odd code %q", src, s.Code)
 		}
 		r := region{Code: s.Code, Name: s.Name, Type: s.Type}
-		for tag, cat := range catalogs {
-			if t := cat[s.Name]; t != "" && t != s.Name {
+		for _, l := range languages {
+			t := catalogs[l.tag][s.Name]
+			if c := cldr[l.tag][cldrKey(s.Code)]; c != "" && inScript(l.tag, c) {
+				if t == "" || !inScript(l.tag, t) || (cc == "JP" && fullPrefecture(t, c)) {
+					if r.insteadOf == nil {
+						r.insteadOf = map[string]string{}
+					}
+					r.insteadOf[l.tag] = t
+					t = c
+				}
+			}
+			if t != "" && t != s.Name {
 				if r.Names == nil {
 					r.Names = map[string]string{}
 				}
-				r.Names[tag] = t
+				r.Names[l.tag] = t
 			}
 		}
 		byCountry[cc] = append(byCountry[cc], r)
@@ -151,6 +243,7 @@ func generate(jsonDir, localeDir string) ([]byte, error) {
 	for i, cc := range slices.Sorted(maps.Keys(byCountry)) {
 		list := byCountry[cc]
 		slices.SortFunc(list, func(a, b region) int { return strings.Compare(a.Code, b.Code) })
+		keepCLDRUnique(list)
 		dropBrackets(list)
 		if err := disambiguate(list); err != nil {
 			return nil, fmt.Errorf("%s: %w", cc, err)
@@ -182,6 +275,34 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// keepCLDRUnique gives back iso-codes' name (or none) where a name taken
+// from CLDR is another region's in the same language: CLDR names a few
+// regions as iso-codes names their neighbours (a province and its capital
+// city), and iso-codes' own names come first.
+func keepCLDRUnique(list []region) {
+	for _, lang := range tags() {
+		count := map[string]int{}
+		for _, r := range list {
+			if n := r.Names[lang]; n != "" {
+				count[n]++
+			} else {
+				count[r.Name]++
+			}
+		}
+		for i := range list {
+			iso, fromCLDR := list[i].insteadOf[lang]
+			if !fromCLDR || count[list[i].Names[lang]] < 2 {
+				continue
+			}
+			if iso == "" || iso == list[i].Name {
+				delete(list[i].Names, lang)
+			} else {
+				list[i].Names[lang] = iso
+			}
+		}
+	}
 }
 
 // dropBrackets removes a trailing " […]" annotation from every name of one
@@ -301,6 +422,36 @@ func tags() []string {
 		t = append(t, l.tag)
 	}
 	return t
+}
+
+// cldrKey is the type CLDR names an ISO 3166-2 code by: "US-CA" → "usca".
+func cldrKey(code string) string {
+	return strings.ToLower(strings.ReplaceAll(code, "-", ""))
+}
+
+// parseCLDR reads a CLDR subdivisions file: type → name.
+func parseCLDR(b []byte) (map[string]string, error) {
+	var doc struct {
+		Subdivisions []struct {
+			Type string `xml:"type,attr"`
+			Name string `xml:",chardata"`
+		} `xml:"localeDisplayNames>subdivisions>subdivision"`
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.Strict = false // the DOCTYPE names a DTD that is not fetched
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Subdivisions) == 0 {
+		return nil, errors.New("no subdivisions")
+	}
+	names := make(map[string]string, len(doc.Subdivisions))
+	for _, s := range doc.Subdivisions {
+		if n := strings.TrimSpace(s.Name); n != "" {
+			names[s.Type] = n
+		}
+	}
+	return names, nil
 }
 
 // parseMO reads a GNU gettext .mo catalog: a header of 32-bit words (magic,

@@ -1,0 +1,17 @@
+package paths
+
+// The organisation page and its actions (DESIGN.md: GET,POST /org…). Forms
+// name the member or domain they act on in their body, never in the path.
+const (
+	Org              = "/org"
+	OrgWaiting       = "/org/waiting"
+	OrgApprove       = "/org/requests/approve"
+	OrgDecline       = "/org/requests/decline"
+	OrgRole          = "/org/members/role"
+	OrgRemove        = "/org/members/remove"
+	OrgLeave         = "/org/leave"
+	OrgRename        = "/org/name"
+	OrgDomainClaim   = "/org/domains/claim"
+	OrgDomainPolicy  = "/org/domains/policy"
+	OrgDomainRelease = "/org/domains/release"
+)
