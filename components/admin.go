@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
 )
 
@@ -37,6 +38,7 @@ const (
 	AdminAccounts AdminSection = "accounts"
 	AdminMailbox  AdminSection = "mail"
 	AdminExport   AdminSection = "audit"
+	AdminOrgs     AdminSection = "orgs"
 )
 
 // AdminNotice is a one-line success message after a console action,
@@ -132,6 +134,36 @@ func suppressionLabel(reason string) string {
 type AdminUserRow struct {
 	PublicID, Email, Name, Company, Status string
 	Created, LastSignIn                    string // "" for never
+	Org                                    AdminOrgLink
+}
+
+// AdminOrgLink is a person's organisation and role as the console shows
+// them beside the account; the zero value is none.
+type AdminOrgLink struct {
+	PublicID, Name string
+	// Role is the role's message id; Pending a join request not approved.
+	Role    string
+	Pending bool
+}
+
+// AdminOrgRow is one organisation of the console's list.
+type AdminOrgRow struct {
+	PublicID, Name, Created    string
+	Members, Requests, Domains int
+}
+
+// AdminOrgsView is the console's list of organisations.
+type AdminOrgsView struct {
+	Query string
+	Rows  []AdminOrgRow
+	// Limited says the list stopped at its length: a search narrows it.
+	Limited bool
+	Limit   int
+}
+
+// AdminOrgView is one organisation in the console.
+type AdminOrgView struct {
+	Org account.ConsoleOrg
 }
 
 // AdminUsersView is the account list with its search.
@@ -195,6 +227,7 @@ type AdminUserView struct {
 	Events                                                                 []AdminEventRow
 	Emails                                                                 []AdminEmailRow
 	Notice                                                                 AdminNotice
+	Org                                                                    AdminOrgLink
 	// Self is the operator's own account: it cannot be disabled or
 	// deleted from here.
 	Self bool

@@ -76,7 +76,11 @@ func AdminPage(title string, section AdminSection) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<!-- The organisations section goes here once organisations exist. --></nav><h1 id=\"page-title\" tabindex=\"-1\" class=\"text-2xl font-bold tracking-tight text-gray-900 focus:outline-none dark:text-gray-50\">")
+			templ_7745c5c3_Err = adminNavLink(paths.AdminOrgs, "page.admin.nav.orgs", section == AdminOrgs).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</nav><h1 id=\"page-title\" tabindex=\"-1\" class=\"text-2xl font-bold tracking-tight text-gray-900 focus:outline-none dark:text-gray-50\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -147,7 +147,7 @@ func (s *server) requireRecentPassword(c *gin.Context) {
 func (s *server) adminRefusal(c *gin.Context, err error) bool {
 	var msg string
 	switch {
-	case errors.Is(err, account.ErrUnknownUser), errors.Is(err, account.ErrUnknownMessage):
+	case errors.Is(err, account.ErrUnknownUser), errors.Is(err, account.ErrUnknownMessage), errors.Is(err, account.ErrUnknownOrg):
 		s.notFound(c)
 		return true
 	case errors.Is(err, account.ErrNotPending):

@@ -33,10 +33,10 @@ func adminOperator(t *testing.T, app *testApp, email string) *browser {
 }
 
 // adminRoutes are the console's routes as the router registers them, with
-// the ids of a real account and a real email filled in, so a check can
+// the ids of a real account, email and organisation filled in, so a check can
 // reach the handler; derived from the router, a route added later is
 // checked without anyone remembering to.
-func adminRoutes(t *testing.T, publicID string, mailID int64) []handlers.Route {
+func adminRoutes(t *testing.T, publicID string, mailID int64, orgID string) []handlers.Route {
 	t.Helper()
 	catalog, err := i18n.Load()
 	if err != nil {
@@ -48,8 +48,11 @@ func adminRoutes(t *testing.T, publicID string, mailID int64) []handlers.Route {
 			continue // the spellings with a slash are checked with their route
 		}
 		id := publicID
-		if strings.HasPrefix(r.Path, paths.AdminMail+"/") {
+		switch {
+		case strings.HasPrefix(r.Path, paths.AdminMail+"/"):
 			id = strconv.FormatInt(mailID, 10)
+		case strings.HasPrefix(r.Path, paths.AdminOrgs+"/"):
+			id = orgID
 		}
 		out = append(out, handlers.Route{Method: r.Method, Path: strings.ReplaceAll(r.Path, ":id", id)})
 	}
@@ -67,7 +70,8 @@ func adminAnswer(p page) string {
 
 // TestAdminHiddenFromEveryoneElse: every console route (and its spelling
 // with a trailing slash, and every other method) answers a visitor, a
-// person signed in without the role, an operator whose account is
+// person signed in without the role, the owner of the organisation a route
+// names, an operator whose account is
 // disabled and one whose role was removed exactly as an unknown path does,
 // and changes nothing; an operator gets the page.
 func TestAdminHiddenFromEveryoneElse(t *testing.T) {
@@ -81,7 +85,15 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 		if err != nil || len(mails) == 0 {
 			t.Fatalf("no outbox row: %v", err)
 		}
-		routes := adminRoutes(t, target.PublicID, mails[0].ID)
+		// Every account that signs up alone owns an organisation: the
+		// target is the owner (a role above admin) of the one whose
+		// console page is among the routes.
+		m, err := app.Store.MembershipByUser(ctx, target.ID)
+		if err != nil || m.Role != store.RoleOwner {
+			t.Fatalf("the target owns no organisation: %+v %v", m, err)
+		}
+		routes := adminRoutes(t, target.PublicID, mails[0].ID, m.Organisation.PublicID)
+		owner := app.signIn("target@example.com", goodPassword)
 
 		anonymous := app.Browser()
 		secSignUpDirect(t, app, "someone@example.com")
@@ -111,7 +123,7 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 		for _, who := range []struct {
 			name string
 			b    *browser
-		}{{"anonymous", anonymous}, {"non-operator", someone}, {"disabled operator", disabled}, {"revoked operator", revoked}} {
+		}{{"anonymous", anonymous}, {"non-operator", someone}, {"organisation owner", owner}, {"disabled operator", disabled}, {"revoked operator", revoked}} {
 			t.Run(who.name, func(t *testing.T) {
 				for _, r := range routes {
 					for _, variant := range []struct{ method, path string }{

@@ -45,6 +45,7 @@ func (s *server) adminUsers(c *gin.Context) {
 		if m.LastSignInAt != nil {
 			r.LastSignIn = i18n.Date(ctx, *m.LastSignInAt)
 		}
+		r.Org = orgLink(m.Membership)
 		v.Rows = append(v.Rows, r)
 	}
 	if p.Next != "" {
@@ -73,6 +74,7 @@ func (s *server) adminUser(c *gin.Context) {
 		Locale: languageName(c, d.Locale), Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator,
 		Activated: dateOr(c, d.ActivatedAt), PasswordChanged: dateOr(c, d.PasswordChangedAt), LastSignIn: dateOr(c, d.LastSignInAt),
 		Failures: d.Failures, Suppressed: d.Suppressed, Notice: doneNotice(c), Self: d.ID == me.ID}
+	v.Org = orgLink(d.Membership)
 	if !d.LockedUntil.IsZero() {
 		v.LockedUntil = i18n.Date(ctx, d.LockedUntil)
 	}

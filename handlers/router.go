@@ -209,7 +209,8 @@ func (s *server) engine() (*gin.Engine, error) {
 	destructive.POST(rel(paths.AdminUserEndSessions), s.adminUserAction(s.adminEndSessions, components.AdminDoneEnded))
 	destructive.POST(rel(paths.AdminUserDelete), s.adminUserAction(s.adminDelete, components.AdminDoneDeleted))
 	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
-	// (The organisations section of the console is added here.)
+	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
+	admin.GET(rel(paths.AdminOrg), s.adminOrg)
 	s.adminSlashRoutes(r, admin)
 
 	// The platform behind the door: forward auth, who is signed in, and

@@ -47,6 +47,9 @@ type Managed struct {
 	User
 	Status       string
 	LastSignInAt *time.Time
+	// Membership is the person's organisation and role (nil for none);
+	// the console's list fills it in.
+	Membership *OrgMembership
 }
 
 // UserQuery narrows ListUsers: a status (empty for all), a part of the

@@ -41,7 +41,12 @@ func (s *Service) ListUsersPage(ctx context.Context, q UserQuery, cursor string)
 	}
 	p := UserPage{Users: make([]Managed, len(rows))}
 	for i := range rows {
-		p.Users[i] = Managed{User: userView(&rows[i].User), Status: rows[i].Status, LastSignInAt: rows[i].LastSignInAt}
+		r := &rows[i]
+		p.Users[i] = Managed{User: userView(&r.User), Status: r.Status, LastSignInAt: r.LastSignInAt}
+		if r.OrgPublicID != "" {
+			p.Users[i].Membership = &OrgMembership{OrgPublicID: r.OrgPublicID, OrgName: r.OrgName, Role: Role(r.OrgRole),
+				Pending: r.OrgStatus != store.MemberActive}
+		}
 	}
 	if more && len(rows) > 0 {
 		last := rows[len(rows)-1]
@@ -104,6 +109,8 @@ type ConsoleUser struct {
 	Emails []SentEmail
 	// Suppressed is why mail to the address stopped ("" when it has not).
 	Suppressed string
+	// Membership is the person's organisation and role; nil for none.
+	Membership *OrgMembership
 }
 
 // ConsoleUser is the account behind the console's link, with every email
@@ -118,6 +125,13 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 		return ConsoleUser{}, err
 	}
 	cu := ConsoleUser{UserDetail: d}
+	m, err := s.store.MembershipByUser(ctx, d.ID)
+	switch {
+	case err == nil:
+		cu.Membership = membershipView(m)
+	case !errors.Is(err, store.ErrNotFound):
+		return ConsoleUser{}, err
+	}
 	rows, err := s.store.OutboxTo(ctx, email, 50)
 	if err != nil {
 		return ConsoleUser{}, err

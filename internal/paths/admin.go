@@ -21,7 +21,12 @@ const (
 	AdminSuppressionLift = "/admin/suppressions/lift"
 	AdminAudit           = "/admin/audit"
 	AdminAuditExport     = "/admin/audit/export"
+	AdminOrgs            = "/admin/orgs"
+	AdminOrg             = "/admin/orgs/:id"
 )
+
+// AdminOrgURL is the console's page of the organisation with the public id.
+func AdminOrgURL(publicID string) string { return fill(AdminOrg, publicID) }
 
 // AdminUserURL is route (one of the AdminUser… routes) for the account
 // with the public id.

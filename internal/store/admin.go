@@ -22,6 +22,12 @@ type UserFilter struct {
 type UserRow struct {
 	User
 	LastSignInAt *time.Time `bun:"last_sign_in_at"`
+	// The organisation and the role in it ("" for none); OrgStatus is the
+	// membership's (MemberActive or MemberPending).
+	OrgPublicID string `bun:"org_public_id"`
+	OrgName     string `bun:"org_name"`
+	OrgRole     string `bun:"org_role"`
+	OrgStatus   string `bun:"org_status"`
 }
 
 // ListUsers lists accounts newest first. signInKind is the audit kind of a

@@ -86,7 +86,11 @@ func (s *Store) ListUsersPage(ctx context.Context, f UserFilter, after UserCurso
 func (s *Store) usersQuery(rows *[]UserRow, f UserFilter, signInKind string) *bun.SelectQuery {
 	q := s.db.NewSelect().Model(rows).ColumnExpr("u.*").
 		ColumnExpr("(SELECT max(a.created_at) FROM audit_events AS a WHERE a.user_id = u.id AND a.kind = ?) AS last_sign_in_at", signInKind).
-		ModelTableExpr("users AS u")
+		ColumnExpr("o.public_id AS org_public_id, o.name AS org_name, m.role AS org_role, m.status AS org_status").
+		ModelTableExpr("users AS u").
+		// At most one membership per person (memberships_user_key).
+		Join("LEFT JOIN memberships AS m ON m.user_id = u.id").
+		Join("LEFT JOIN organisations AS o ON o.id = m.org_id")
 	if f.Status != "" {
 		q = q.Where("u.status = ?", f.Status)
 	}
@@ -280,4 +284,35 @@ func (s *Store) EachAuditEvent(ctx context.Context, f AuditFilter, fn func(*Audi
 		}
 		after = rows[len(rows)-1].ID
 	}
+}
+
+// OrgRow is one organisation of the console's list: its counts of active
+// members, join requests and claimed domains.
+type OrgRow struct {
+	Organisation
+	Members  int `bun:"members"`
+	Requests int `bun:"requests"`
+	Domains  int `bun:"domains"`
+}
+
+// ListOrganisations lists organisations by name (then id), those whose
+// name or a claimed domain contains query (any case) when it is not
+// empty, at most limit.
+func (s *Store) ListOrganisations(ctx context.Context, query string, limit int) ([]OrgRow, error) {
+	var rows []OrgRow
+	q := s.db.NewSelect().Model(&rows).ModelTableExpr("organisations AS organisation").ColumnExpr("organisation.*").
+		ColumnExpr("(SELECT count(*) FROM memberships AS m WHERE m.org_id = organisation.id AND m.status = ?) AS members", MemberActive).
+		ColumnExpr("(SELECT count(*) FROM memberships AS m WHERE m.org_id = organisation.id AND m.status = ?) AS requests", MemberPending).
+		ColumnExpr("(SELECT count(*) FROM org_domains AS d WHERE d.org_id = organisation.id) AS domains")
+	if query != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(query)) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`lower(organisation.name) LIKE ? ESCAPE '\'`, like).
+				WhereOr(`EXISTS (SELECT 1 FROM org_domains AS d WHERE d.org_id = organisation.id AND d.domain LIKE ? ESCAPE '\')`, like)
+		})
+	}
+	if err := q.OrderExpr("lower(organisation.name), organisation.id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: list organisations: %w", err)
+	}
+	return rows, nil
 }
