@@ -115,6 +115,14 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.checkPage("admin-mail")
 			u.visit(paths.AdminAudit)
 			u.checkPage("admin-audit")
+			// The organisations: the operator's own (each sign-up alone
+			// makes one) in the list, and its page.
+			u.visit(paths.AdminOrgs)
+			u.expectHeading("Organisations")
+			u.checkPage("admin-orgs")
+			u.clickText("Navy Yard Research")
+			u.expectText("Members")
+			u.checkPage("admin-org")
 
 		})
 	}
