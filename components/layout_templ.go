@@ -419,7 +419,7 @@ func document(title string, wide bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var25 = []any{"mx-auto w-full flex-1 px-4 py-8 sm:py-12", templ.KV("max-w-lg", !wide), templ.KV("max-w-5xl", wide)}
+			var templ_7745c5c3_Var25 = []any{mainClass(ctx, wide)}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var25...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

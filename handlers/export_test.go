@@ -26,3 +26,20 @@ func GETRoutes(d Deps) []string {
 	}
 	return out
 }
+
+// Route is one registered route: its method and Gin's path.
+type Route struct{ Method, Path string }
+
+// Routes are every route the router registers with d.
+func Routes(d Deps) []Route {
+	s := &server{Deps: d}
+	r, err := s.engine()
+	if err != nil {
+		panic(err)
+	}
+	var out []Route
+	for _, rt := range r.Routes() {
+		out = append(out, Route{rt.Method, rt.Path})
+	}
+	return out
+}

@@ -245,6 +245,9 @@ func (s *server) notFound(c *gin.Context) {
 }
 
 func (s *server) methodNotAllowed(c *gin.Context) {
+	if s.consoleMethodNotAllowed(c) {
+		return
+	}
 	s.errorPage(c, http.StatusMethodNotAllowed, "page.error.title", "page.error.method")
 }
 

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"gatehouse/components"
 	"gatehouse/internal/account"
 	"gatehouse/internal/i18n"
 	"gatehouse/internal/mail"
@@ -220,6 +222,32 @@ func (s *server) engine() (*gin.Engine, error) {
 	signedIn.POST(paths.OrgInvitations, s.invite)
 	signedIn.POST(paths.OrgInviteResend, s.resendInvite)
 	signedIn.POST(paths.OrgInviteRevoke, s.revokeInvite)
+
+	// The operator's console: operators only, and to everyone else the
+	// 404 of an unknown path (even for a wrong method or a trailing
+	// slash). Destructive actions ask for the password again when it was
+	// typed more than account.ReauthAfter ago.
+	admin := pages.Group(paths.Admin, s.requireOperator)
+	rel := func(p string) string { return strings.TrimPrefix(p, paths.Admin) }
+	admin.GET("", s.adminOverview)
+	admin.GET(rel(paths.AdminUsers), s.adminUsers)
+	admin.GET(rel(paths.AdminUser), s.adminUser)
+	admin.POST(rel(paths.AdminUserResend), s.adminUserAction(s.adminResend, components.AdminDoneResent))
+	admin.POST(rel(paths.AdminUserEnable), s.adminUserAction(s.adminEnable, components.AdminDoneEnabled))
+	admin.POST(rel(paths.AdminUserUnlock), s.adminUserAction(s.adminUnlock, components.AdminDoneUnlocked))
+	admin.GET(rel(paths.AdminMail), s.adminMail)
+	admin.GET(rel(paths.AdminMessage), s.adminMessage)
+	admin.POST(rel(paths.AdminMessageRetry), s.adminRetry)
+	admin.GET(rel(paths.AdminAudit), s.adminAudit)
+	admin.POST(rel(paths.AdminAuditExport), s.adminAuditExport)
+	destructive := admin.Group("", s.requireRecentPassword)
+	destructive.POST(rel(paths.AdminUserDisable), s.adminUserAction(s.adminDisable, components.AdminDoneDisabled))
+	destructive.POST(rel(paths.AdminUserEndSessions), s.adminUserAction(s.adminEndSessions, components.AdminDoneEnded))
+	destructive.POST(rel(paths.AdminUserDelete), s.adminUserAction(s.adminDelete, components.AdminDoneDeleted))
+	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
+	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
+	admin.GET(rel(paths.AdminOrg), s.adminOrg)
+	s.adminSlashRoutes(r, admin)
 
 	// The platform behind the door: forward auth, who is signed in, and
 	// the keys of the identity tokens.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // usage is what --help prints, and what a wrong command is answered with.
@@ -19,7 +20,10 @@ Usage:
                                     once platforms can have fetched it; the old one stays published
                                     until its tokens have expired)
   gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
-  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa EMAIL [--json]
+  gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa|approve|decline EMAIL [--json]
+  gatehouse operators add|remove EMAIL [--json]   grant or remove the console (the account must be active)
+  gatehouse operators list [--json]
+  gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--kind K,…]
   gatehouse mail suppressions list [--limit N] [--show-addresses]
   gatehouse mail suppressions remove <address>
   gatehouse --help | -h             print this and exit
@@ -38,9 +42,9 @@ var version, commit string
 // configuration is read or the database opened, so asking for help, or
 // mistyping, never migrates the database it points at.
 type command struct {
-	name   string   // serve, migrate, outbox, mail, keys, users, help or version
+	name   string   // serve, migrate, outbox, mail, keys, users, operators, audit, help or version
 	outbox outboxOp // for outbox and mail
-	users  usersOp  // for users
+	users  usersOp  // for users, operators and audit
 }
 
 // usageError is a wrong command line; main exits 2 on it, as the flag
@@ -86,6 +90,18 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, outbox: op}, nil
+	case "operators", "audit":
+		var op usersOp
+		var err error
+		if name == "operators" {
+			op, err = parseOperators(rest[1:])
+		} else {
+			op, err = parseAudit(rest[1:], time.Now)
+		}
+		if err != nil {
+			return command{}, &usageError{err.Error()}
+		}
+		return command{name: name, users: op}, nil
 	case "users":
 		op, err := parseUsers(rest[1:])
 		if err != nil {
@@ -102,7 +118,7 @@ func parseCommand(args []string) (command, error) {
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)
 		}
-		return wrong("unknown command %q (want serve, migrate, outbox, mail, keys or users)", name)
+		return wrong("unknown command %q (want serve, migrate, outbox, mail, keys, users, operators or audit)", name)
 	}
 }
 

@@ -203,12 +203,14 @@ type userJSON struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	ActivatedAt  *time.Time `json:"activated_at"`
 	LastSignInAt *time.Time `json:"last_sign_in_at"`
+	Operator     bool       `json:"operator"`
 }
 
 func toJSON(m account.Managed) userJSON {
 	return userJSON{Email: m.Email, FirstName: m.FirstName, LastName: m.LastName, Company: m.Company,
 		Country: m.Country, Region: m.Region, Phone: m.Phone, Locale: m.Locale, Status: m.Status,
-		CreatedAt: m.CreatedAt.UTC(), ActivatedAt: utcPtr(m.ActivatedAt), LastSignInAt: utcPtr(m.LastSignInAt)}
+		CreatedAt: m.CreatedAt.UTC(), ActivatedAt: utcPtr(m.ActivatedAt), LastSignInAt: utcPtr(m.LastSignInAt),
+		Operator: m.Operator}
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -314,7 +316,7 @@ func usersShow(d account.UserDetail, asJSON bool, stdout io.Writer) error {
 	for _, row := range [][2]string{
 		{"Email", d.Email}, {"Name", cell(d.Name())}, {"Company", cell(d.Company)},
 		{"Country", cell(strings.Trim(d.Country+" "+d.Region, " "))}, {"Phone", cell(d.Phone)},
-		{"Language", cell(d.Locale)}, {"Status", d.Status}, {"Created", stamp(&d.CreatedAt)},
+		{"Language", cell(d.Locale)}, {"Status", d.Status}, {"Operator", map[bool]string{true: "yes", false: "no"}[d.Operator]}, {"Created", stamp(&d.CreatedAt)},
 		{"Activated", stamp(d.ActivatedAt)}, {"Password changed", stamp(d.PasswordChangedAt)},
 		{"Last sign-in", stamp(d.LastSignInAt)}, {"Failed sign-ins", fmt.Sprint(d.Failures)}, {"Locked", locked},
 	} {

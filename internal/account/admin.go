@@ -17,17 +17,29 @@ var ErrUnknownUser = errors.New("account: no account with that address")
 // disabled), so there is no activation to send.
 var ErrNotPending = errors.New("account: the account is not pending activation")
 
+// ErrSelf means an operator tried to disable or delete their own account
+// from the console, which would lock them out mid-action; another operator,
+// or the command line, can.
+var ErrSelf = errors.New("account: an operator cannot disable or delete their own account")
+
 // ErrNoLinks means emails carry codes only (VERIFICATION_METHOD=code): a
 // code works only in the browser that asked, so an operator cannot send one.
 var ErrNoLinks = errors.New("account: emails carry no links (verification by code only)")
 
 // Operator is who runs an administrative action; the name is written into
-// the audit trail so an event can be traced to a person.
-type Operator struct{ Name string }
+// the audit trail so an event can be traced to a person. From the console
+// UserID is the operator's own account (the event's actor) and IP the
+// address the request came from; from the command line both are empty.
+type Operator struct {
+	Name   string
+	UserID int64
+	IP     string
+}
 
-// meta is the request an operator's action is recorded as: no IP, since it
-// did not come over the network, and the operator where a browser would be.
-func (o Operator) meta() Meta { return Meta{UserAgent: clip("operator: "+o.Name, 512)} }
+// meta is the request an operator's action is recorded as: the operator
+// where a browser would be, and no IP for a command that did not come
+// over the network.
+func (o Operator) meta() Meta { return Meta{IP: o.IP, UserAgent: clip("operator: "+o.Name, 512)} }
 
 // Managed is an account as an operator sees it: the profile and status,
 // never the password hash.
@@ -35,6 +47,9 @@ type Managed struct {
 	User
 	Status       string
 	LastSignInAt *time.Time
+	// Membership is the person's organisation and role (nil for none);
+	// the console's list fills it in.
+	Membership *OrgMembership
 }
 
 // UserQuery narrows ListUsers: a status (empty for all), a part of the
@@ -123,6 +138,9 @@ func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (e
 		if err != nil {
 			return err
 		}
+		if u.ID == by.UserID {
+			return ErrSelf
+		}
 		if u.Status == store.UserDisabled {
 			return nil
 		}
@@ -134,12 +152,15 @@ func (s *Service) DisableUser(ctx context.Context, email string, by Operator) (e
 		if ended, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
 			return err
 		}
+		if err := s.notifySessionsEnded(ctx, tx, u, ended); err != nil {
+			return err
+		}
 		// An emailed link or code must not outlive the decision.
 		if err := tx.RevokeTokens(ctx, u.ID, now, allPurposes()...); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account disabled by operator", "user_id", u.ID, "operator", by.Name, "sessions_ended", ended)
-		return s.audit(ctx, tx, u.ID, EventDisabledByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventDisabledByOperator, by)
 	})
 	return ended, changed, err
 }
@@ -167,7 +188,7 @@ func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (st
 		}
 		changed = true
 		logctx.From(ctx).InfoContext(ctx, "account enabled by operator", "user_id", u.ID, "operator", by.Name, "status", status)
-		return s.audit(ctx, tx, u.ID, EventEnabledByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventEnabledByOperator, by)
 	})
 	return status, changed, err
 }
@@ -178,17 +199,25 @@ func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (st
 // its dev mailbox messages. The audit trail keeps its events, no longer
 // tied to anyone, and records the erasure the same way. The platform is
 // told (user.deleted); no farewell email is sent, as the owner did not ask.
+// Unlike the owner's deletion it is not held by deletionBlocked: an
+// operator removes an account the owner cannot be asked about, so the last
+// owner of an organisation with other people in it goes too, and the
+// organisation stays with its members and no owner (an owner alone takes
+// it along, as erase does for everyone).
 func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) error {
 	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := s.managedUser(ctx, tx, email)
 		if err != nil {
 			return err
 		}
+		if u.ID == by.UserID {
+			return ErrSelf
+		}
 		if err := s.erase(ctx, tx, u); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account deleted by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, 0, EventDeletedByOperator, by.meta())
+		return s.auditBy(ctx, tx, 0, EventDeletedByOperator, by)
 	})
 }
 
@@ -212,7 +241,7 @@ func (s *Service) ResendActivation(ctx context.Context, email string, by Operato
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account activation resent by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, u.ID, EventActivationResentByOperator, m)
+		return s.auditBy(ctx, tx, u.ID, EventActivationResentByOperator, by)
 	})
 	if err != nil {
 		return err
@@ -233,8 +262,11 @@ func (s *Service) EndSessions(ctx context.Context, email string, by Operator) (i
 		if n, err = tx.DeleteUserSessions(ctx, u.ID, 0); err != nil {
 			return err
 		}
+		if err := s.notifySessionsEnded(ctx, tx, u, n); err != nil {
+			return err
+		}
 		logctx.From(ctx).InfoContext(ctx, "account sessions ended by operator", "user_id", u.ID, "operator", by.Name, "count", n)
-		return s.audit(ctx, tx, u.ID, EventSessionsEndedByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventSessionsEndedByOperator, by)
 	})
 	return n, err
 }
@@ -251,6 +283,16 @@ func (s *Service) UnlockUser(ctx context.Context, email string, by Operator) err
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account unlocked by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, u.ID, EventUnlockedByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventUnlockedByOperator, by)
 	})
+}
+
+// notifySessionsEnded tells the platform that an operator ended n of the
+// account's sessions, as a sign-out would, so it can drop what it keeps
+// for them at once.
+func (s *Service) notifySessionsEnded(ctx context.Context, tx *store.Store, u *store.User, n int) error {
+	if n == 0 {
+		return nil
+	}
+	return s.notify(ctx, tx, WebhookSessionEnded, u.PublicID, u.Email, WebhookData{SessionsEnded: n, Reason: EndedByOperator})
 }

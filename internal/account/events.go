@@ -61,6 +61,13 @@ const (
 	EventAwaitingApproval   Event = "awaiting_approval"
 	EventApprovedByOperator Event = "approved_by_operator"
 	EventDeclinedByOperator Event = "declined_by_operator"
+	// The operator role and what operators do in the console.
+	EventOperatorGranted             Event = "operator_granted"
+	EventOperatorRevoked             Event = "operator_revoked"
+	EventPasswordConfirmed           Event = "password_confirmed"
+	EventMailRetriedByOperator       Event = "mail_retried_by_operator"
+	EventSuppressionLiftedByOperator Event = "suppression_lifted_by_operator"
+	EventAuditExported               Event = "audit_exported"
 )
 
 // Events lists every audit event.
@@ -72,6 +79,8 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventRecoveryCodesRenewed,
 	EventInvitationSent, EventInvitationAccepted, EventInvitationDeclined,
 	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator,
+	EventOperatorGranted, EventOperatorRevoked,
+	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
 	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
@@ -136,6 +145,18 @@ func (e Event) MessageID() string {
 		return "event.approved_by_operator"
 	case EventDeclinedByOperator:
 		return "event.declined_by_operator"
+	case EventOperatorGranted:
+		return "event.operator_granted"
+	case EventOperatorRevoked:
+		return "event.operator_revoked"
+	case EventPasswordConfirmed:
+		return "event.password_confirmed"
+	case EventMailRetriedByOperator:
+		return "event.mail_retried_by_operator"
+	case EventSuppressionLiftedByOperator:
+		return "event.suppression_lifted_by_operator"
+	case EventAuditExported:
+		return "event.audit_exported"
 	case EventEmailChangeRequested:
 		return "event.email_change_requested"
 	case EventEmailChanged:

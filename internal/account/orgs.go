@@ -478,25 +478,11 @@ func (s *Service) OrgOverview(ctx context.Context, who User) (OrgOverview, error
 		return OrgOverview{}, err
 	}
 	ov := OrgOverview{Me: me, MayManage: me.Role.AtLeast(RoleAdmin), MayMakeOwners: me.Role == RoleOwner}
-	rows, err := s.store.Members(ctx, me.OrgID, store.MemberActive, string(EventLoginOK))
-	if err != nil {
-		return OrgOverview{}, err
-	}
-	for _, r := range rows {
-		m := memberView(r, who.PublicID)
-		if m.Role == RoleOwner {
-			ov.OwnerCount++
-		}
-		ov.Members = append(ov.Members, m)
-	}
-	domains, err := s.store.DomainsByOrg(ctx, me.OrgID)
-	if err != nil {
-		return OrgOverview{}, err
-	}
 	ov.MyDomain = emailDomain(who.Email)
-	for _, d := range domains {
-		od := OrgDomain{Domain: d.Domain, Policy: JoinPolicy(d.JoinPolicy), ClaimedAt: d.ClaimedAt}
-		ov.Domains = append(ov.Domains, od)
+	if err := s.fillOrg(ctx, &ov, me.OrgID, who.PublicID, ov.MayManage); err != nil {
+		return OrgOverview{}, err
+	}
+	for _, d := range ov.Domains {
 		if d.Domain == ov.MyDomain {
 			ov.MyDomainClaims = true
 		}
@@ -504,19 +490,44 @@ func (s *Service) OrgOverview(ctx context.Context, who User) (OrgOverview, error
 	if msg := unclaimable(ov.MyDomain); msg != "" {
 		ov.Unclaimable = msg
 	}
-	if !ov.MayManage {
-		return ov, nil
-	}
-	pending, err := s.store.Members(ctx, me.OrgID, store.MemberPending, string(EventLoginOK))
+	return ov, nil
+}
+
+// fillOrg reads the organisation's members and domains into ov, and when
+// manage (its owners and admins, and the operator's console) also its
+// join requests and audit trail. viewer is the public id of who looks.
+func (s *Service) fillOrg(ctx context.Context, ov *OrgOverview, orgID int64, viewer string, manage bool) error {
+	rows, err := s.store.Members(ctx, orgID, store.MemberActive, string(EventLoginOK))
 	if err != nil {
-		return OrgOverview{}, err
+		return err
+	}
+	for _, r := range rows {
+		m := memberView(r, viewer)
+		if m.Role == RoleOwner {
+			ov.OwnerCount++
+		}
+		ov.Members = append(ov.Members, m)
+	}
+	domains, err := s.store.DomainsByOrg(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	for _, d := range domains {
+		ov.Domains = append(ov.Domains, OrgDomain{Domain: d.Domain, Policy: JoinPolicy(d.JoinPolicy), ClaimedAt: d.ClaimedAt})
+	}
+	if !manage {
+		return nil
+	}
+	pending, err := s.store.Members(ctx, orgID, store.MemberPending, string(EventLoginOK))
+	if err != nil {
+		return err
 	}
 	for _, r := range pending {
-		ov.Requests = append(ov.Requests, memberView(r, who.PublicID))
+		ov.Requests = append(ov.Requests, memberView(r, viewer))
 	}
-	events, err := s.store.OrgEvents(ctx, me.OrgID, 50)
+	events, err := s.store.OrgEvents(ctx, orgID, 50)
 	if err != nil {
-		return OrgOverview{}, err
+		return err
 	}
 	for _, e := range events {
 		k := OrgEventKind(e.Kind)
@@ -526,7 +537,7 @@ func (s *Service) OrgOverview(ctx context.Context, who User) (OrgOverview, error
 		ov.Trail = append(ov.Trail, OrgEntry{Kind: k, At: e.CreatedAt, Detail: e.Detail,
 			Actor: personLabel(e.ActorFirstName, e.ActorLastName, e.ActorEmail), Subject: personLabel(e.SubjectFirst, e.SubjectLast, e.SubjectEmail)})
 	}
-	return ov, nil
+	return nil
 }
 
 func personLabel(first, last, email string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/password"
@@ -535,6 +536,39 @@ func TestLastOwnerCannotDelete(t *testing.T) {
 		}
 		if _, err := st.OrgDomainByName(e.ctx, "acme.example"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("domain still claimed: %v", err)
+		}
+	})
+}
+
+// An operator's deletion (the console, gatehouse users delete) is the
+// owner's erasure without the last-owner rule: the owner cannot be asked
+// to hand over, so the account goes, the platform hears user.deleted, and
+// the organisation stays with its other members and no owner.
+func TestOperatorDeletesLastOwner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st)
+		ada := acme(t, e, account.JoinAuto)
+		e.signUp("bob@acme.example", "Bob", "Acme")
+		if err := e.svc.DeleteUser(e.ctx, "ada@acme.example", operator); err != nil {
+			t.Fatalf("DeleteUser(last owner) = %v", err)
+		}
+		if _, err := st.UserByID(e.ctx, ada.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the account is still there: %v", err)
+		}
+		var deleted bool
+		for _, r := range must(store.Webhooks{Store: st}.ClaimOutbox(e.ctx, e.clk.Now(), 100, time.Minute)) {
+			if strings.Contains(r.Data, `"type":"user.deleted"`) && strings.Contains(r.Data, ada.PublicID) {
+				deleted = true
+			}
+		}
+		if !deleted {
+			t.Error("no user.deleted webhook for the operator's deletion")
+		}
+		if n, err := st.CountMembers(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
+			t.Errorf("members left = %d, %v; want Bob", n, err)
+		}
+		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 0 {
+			t.Errorf("owners left = %d, %v; want none", n, err)
 		}
 	})
 }

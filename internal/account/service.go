@@ -229,6 +229,19 @@ func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind
 	return tx.AddAuditEvent(ctx, e)
 }
 
+// auditBy records an event an operator caused, naming them as its actor.
+func (s *Service) auditBy(ctx context.Context, tx *store.Store, userID int64, kind Event, by Operator) error {
+	m := by.meta()
+	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), CreatedAt: s.now()}
+	if userID != 0 {
+		e.UserID = &userID
+	}
+	if by.UserID != 0 {
+		e.ActorID = &by.UserID
+	}
+	return tx.AddAuditEvent(ctx, e)
+}
+
 func clip(s string, n int) string {
 	if len(s) > n {
 		return s[:n]

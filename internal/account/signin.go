@@ -281,7 +281,11 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if Event(e.Kind).MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent})
+		actor, _ := strings.CutPrefix(e.UserAgent, "operator: ")
+		if actor == e.UserAgent {
+			actor = ""
+		}
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent, Actor: actor})
 	}
 	return ov, nil
 }

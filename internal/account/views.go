@@ -31,6 +31,8 @@ type User struct {
 	// Org is the person's organisation and role, nil for none. It is
 	// filled in for the signed-in user (Authenticate) only.
 	Org *OrgMembership
+	// Operator marks the people who may use the console.
+	Operator bool
 }
 
 // Name is the person's full name as entered.
@@ -49,7 +51,8 @@ func withOrg(u User, m *store.Membership) User {
 func userView(u *store.User) User {
 	return User{ID: u.ID, PublicID: u.PublicID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Company: u.Company,
 		Country: u.Country, Region: u.Region, Phone: u.Phone, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
-		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, AwaitingApproval: u.Approval == store.ApprovalPending}
+		ActivatedAt: u.ActivatedAt, PasswordChangedAt: u.PasswordChangedAt, AwaitingApproval: u.Approval == store.ApprovalPending,
+		Operator: u.Operator}
 }
 
 // Session is a signed-in browser as the pages see it: never its token.
@@ -84,6 +87,10 @@ type AuditEntry struct {
 	At        time.Time
 	IP        string
 	UserAgent string
+	// Actor is the operator who caused the event ("" for the person
+	// themselves): their address from the console, "cli USER" from the
+	// command line.
+	Actor string
 }
 
 func sessionPublicID(hash string) string {

@@ -51,6 +51,9 @@ const (
 	// EndedRemovedFromOrg: an owner or admin removed the person from
 	// their organisation.
 	EndedRemovedFromOrg = "removed_from_org"
+	// EndedByOperator: an operator disabled the account or ended its
+	// sessions (the console or gatehouse users).
+	EndedByOperator = "ended_by_operator"
 )
 
 // Webhook is one event as the platform receives it, in the Standard

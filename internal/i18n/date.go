@@ -71,6 +71,14 @@ func Date(ctx context.Context, t time.Time) string {
 	})
 }
 
+// ShortDate is t's day (in UTC) without the year or time, from the
+// "date.short" pattern: a chart's axis label, where the chart's heading
+// gives the year and the days are UTC days.
+func ShortDate(ctx context.Context, t time.Time) string {
+	t = t.UTC()
+	return T(ctx, "date.short", map[string]any{"Day": t.Day(), "Month": T(ctx, monthKeys[t.Month()-1])})
+}
+
 // zoneLabel names t's zone: "UTC", an abbreviation where the time zone
 // database has a lettered one ("JST", "CET"), else the offset ("UTC+3",
 // "UTC+5:30"), which every reader can work from.

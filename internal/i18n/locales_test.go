@@ -36,6 +36,11 @@ var sameAsEnglish = map[string]bool{
 	"fr:date.clock":    true,
 	"es:date.clock":    true,
 	"pt-BR:date.clock": true,
+	// "Organisation(s)" is the French and German word too.
+	"de:page.admin.user.org":   true,
+	"fr:page.admin.user.org":   true,
+	"fr:page.admin.nav.orgs":   true,
+	"fr:page.admin.orgs.title": true,
 }
 
 var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)

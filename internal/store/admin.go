@@ -22,28 +22,19 @@ type UserFilter struct {
 type UserRow struct {
 	User
 	LastSignInAt *time.Time `bun:"last_sign_in_at"`
+	// The organisation and the role in it ("" for none); OrgStatus is the
+	// membership's (MemberActive or MemberPending).
+	OrgPublicID string `bun:"org_public_id"`
+	OrgName     string `bun:"org_name"`
+	OrgRole     string `bun:"org_role"`
+	OrgStatus   string `bun:"org_status"`
 }
 
 // ListUsers lists accounts newest first. signInKind is the audit kind of a
 // successful sign-in, which the account package owns.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter, signInKind string) ([]UserRow, error) {
 	var rows []UserRow
-	q := s.db.NewSelect().Model(&rows).ColumnExpr("u.*").
-		ColumnExpr("(SELECT max(a.created_at) FROM audit_events AS a WHERE a.user_id = u.id AND a.kind = ?) AS last_sign_in_at", signInKind).
-		ModelTableExpr("users AS u")
-	if f.Status != "" {
-		q = q.Where("u.status = ?", f.Status)
-	}
-	if f.Query != "" {
-		// lower() on both sides, and LIKE with its wildcards escaped, so
-		// an underscore or a percent sign in the search means itself.
-		like := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(`lower(u.email) LIKE ? ESCAPE '\'`, like).
-				WhereOr(`lower(u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, like).
-				WhereOr(`lower(u.company) LIKE ? ESCAPE '\'`, like)
-		})
-	}
+	q := s.usersQuery(&rows, f, signInKind)
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit))
 	}

@@ -20,6 +20,7 @@ import (
 const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.auth_methods, s.auth_time,
 	u.id, u.public_id, u.email, u.first_name, u.last_name, u.company, u.country, u.region, u.phone, u.locale,
 	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to, u.time_zone, u.approval,
+	u.operator,
 	m.id, m.org_id, m.role, m.status, o.public_id, o.name`
 
 // hotStatements are the prepared statements a Store shares with the
@@ -87,6 +88,7 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 		&sess.AuthMethods, &authTime,
 		&u.ID, &u.PublicID, &u.Email, &u.FirstName, &u.LastName, &u.Company, &u.Country, &u.Region, &u.Phone, &u.Locale,
 		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo, &u.TimeZone, &u.Approval,
+		&u.Operator,
 		&mID, &orgID, &role, &status, &orgPublicID, &orgName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

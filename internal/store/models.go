@@ -68,6 +68,9 @@ type User struct {
 	// Approval is ApprovalPending while a new account waits for an
 	// operator (SIGNUP_MODE=approval), "" otherwise.
 	Approval string `bun:"approval,notnull"`
+	// Operator marks the people who run Gatehouse: they may use the
+	// console. Only the command line grants or removes it.
+	Operator bool `bun:"operator,notnull"`
 }
 
 // ApprovalPending marks an account waiting for an operator's approval.
@@ -162,6 +165,8 @@ type AuditEvent struct {
 	IP        string    `bun:"ip,notnull"`
 	UserAgent string    `bun:"user_agent,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	// ActorID is the operator who caused the event, when one did.
+	ActorID *int64 `bun:"actor_id"`
 }
 
 // RateCounter counts hits on one key within a fixed window.

@@ -248,3 +248,61 @@ func TestSessionUserByHashMembership(t *testing.T) {
 		}
 	})
 }
+
+// The console's lists: organisations by name with their counts, found by
+// a part of the name or of a claimed domain (wildcards meaning
+// themselves), and each account with its organisation and role.
+func TestConsoleOrganisationLists(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme, _ := orgWith(t, s, "Acme", "ada@acme.example")
+		member(t, s, acme, "bob@acme.example", store.RoleMember, store.MemberActive)
+		member(t, s, acme, "eve@acme.example", store.RoleMember, store.MemberPending)
+		if err := s.ClaimDomain(ctx, &store.OrgDomain{OrgID: acme.ID, Domain: "acme.example", JoinPolicy: "request", ClaimedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		orgWith(t, s, "globex_100%", "hank@globex.example")
+		loner := newUser("solo@example.com")
+		if _, err := s.CreateUserIfAbsent(ctx, loner); err != nil {
+			t.Fatal(err)
+		}
+
+		all, err := s.ListOrganisations(ctx, "", 10)
+		if err != nil || len(all) != 2 || all[0].Name != "Acme" || all[1].Name != "globex_100%" {
+			t.Fatalf("list: %+v %v", all, err)
+		}
+		if a := all[0]; a.Members != 2 || a.Requests != 1 || a.Domains != 1 || a.PublicID != acme.PublicID {
+			t.Errorf("Acme's counts: %+v", a)
+		}
+		for q, want := range map[string]int{"ACME.EX": 1, "cme": 1, "_100%": 1, "l_b": 0, "%": 1, "nothing": 0} {
+			got, err := s.ListOrganisations(ctx, q, 10)
+			if err != nil || len(got) != want {
+				t.Errorf("search %q: %d rows (%v), want %d", q, len(got), err, want)
+			}
+		}
+		if got, err := s.ListOrganisations(ctx, "", 1); err != nil || len(got) != 1 {
+			t.Errorf("limit 1: %d rows, %v", len(got), err)
+		}
+
+		rows, err := s.ListUsers(ctx, store.UserFilter{}, "login_ok")
+		if err != nil || len(rows) != 5 {
+			t.Fatalf("users: %d, %v", len(rows), err)
+		}
+		by := map[string]store.UserRow{}
+		for _, r := range rows {
+			by[r.Email] = r
+		}
+		if r := by["ada@acme.example"]; r.OrgName != "Acme" || r.OrgRole != store.RoleOwner || r.OrgStatus != store.MemberActive || r.OrgPublicID != acme.PublicID {
+			t.Errorf("ada's organisation: %+v", r)
+		}
+		if r := by["eve@acme.example"]; r.OrgName != "Acme" || r.OrgStatus != store.MemberPending {
+			t.Errorf("eve's organisation: %+v", r)
+		}
+		if r := by["solo@example.com"]; r.OrgPublicID != "" || r.OrgName != "" || r.OrgRole != "" {
+			t.Errorf("no organisation shows as %+v", r)
+		}
+		if got, err := s.ListUsers(ctx, store.UserFilter{Status: store.UserActive, Query: "acme"}, "login_ok"); err != nil || len(got) != 3 {
+			t.Errorf("filtered with the join: %d rows, %v", len(got), err)
+		}
+	})
+}

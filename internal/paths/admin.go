@@ -1,0 +1,51 @@
+package paths
+
+import "strconv"
+
+// The operator's console (DESIGN.md: `/admin…`, operators only). Routes
+// with an id are spelled for the router with ":id"; the functions below
+// build the addresses the pages link to.
+const (
+	Admin                = "/admin"
+	AdminUsers           = "/admin/users"
+	AdminUser            = "/admin/users/:id"
+	AdminUserResend      = "/admin/users/:id/resend-activation"
+	AdminUserDisable     = "/admin/users/:id/disable"
+	AdminUserEnable      = "/admin/users/:id/enable"
+	AdminUserEndSessions = "/admin/users/:id/end-sessions"
+	AdminUserUnlock      = "/admin/users/:id/unlock"
+	AdminUserDelete      = "/admin/users/:id/delete"
+	AdminMail            = "/admin/mail"
+	AdminMessage         = "/admin/mail/:id"
+	AdminMessageRetry    = "/admin/mail/:id/retry"
+	AdminSuppressionLift = "/admin/suppressions/lift"
+	AdminAudit           = "/admin/audit"
+	AdminAuditExport     = "/admin/audit/export"
+	AdminOrgs            = "/admin/orgs"
+	AdminOrg             = "/admin/orgs/:id"
+)
+
+// AdminOrgURL is the console's page of the organisation with the public id.
+func AdminOrgURL(publicID string) string { return fill(AdminOrg, publicID) }
+
+// AdminUserURL is route (one of the AdminUser… routes) for the account
+// with the public id.
+func AdminUserURL(route, publicID string) string { return fill(route, publicID) }
+
+// AdminMessageURL is route (AdminMessage or AdminMessageRetry) for the
+// outbox row id.
+func AdminMessageURL(route string, id int64) string { return fill(route, strconv.FormatInt(id, 10)) }
+
+func fill(route, id string) string {
+	for i := 0; i+3 <= len(route); i++ {
+		if route[i:i+3] == ":id" {
+			return route[:i] + id + route[i+3:]
+		}
+	}
+	return route
+}
+
+// IsAdmin reports whether path is in the console.
+func IsAdmin(path string) bool {
+	return path == Admin || len(path) > len(Admin) && path[:len(Admin)+1] == Admin+"/"
+}
