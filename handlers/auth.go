@@ -59,6 +59,14 @@ func (s *server) authVerify(c *gin.Context) {
 		s.waitFirst(c, method)
 		return
 	}
+	if u.NeedsSecondFactor() {
+		_, method, ok := s.originalRequest(c)
+		if !ok {
+			method = ""
+		}
+		s.secondStepFirst(c, method)
+		return
+	}
 	id := identityOf(c, u, sess)
 	tok := ""
 	if s.Platform.Tokens != nil {
@@ -136,6 +144,10 @@ func (s *server) authSession(c *gin.Context) {
 	}
 	if !u.HasAccess() {
 		noAccess(c)
+		return
+	}
+	if u.NeedsSecondFactor() {
+		noSecondStep(c)
 		return
 	}
 	id := identityOf(c, u, sess)

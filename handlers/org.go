@@ -50,6 +50,17 @@ func (s *server) orgRoutes(signedIn, waiting *gin.RouterGroup) {
 	signedIn.POST(paths.OrgDomainRelease, s.orgAction(func(c *gin.Context, u account.User) (account.Notice, error) {
 		return account.NoticeOrgDomainRemoved, s.Account.ReleaseDomain(c.Request.Context(), u, c.PostForm("domain"), s.meta(c))
 	}))
+	// The rule that members have a passkey or two-step verification
+	// (owners only), and the page of a member who has neither.
+	signedIn.POST(paths.OrgSecondFactor, s.orgAction(func(c *gin.Context, u account.User) (account.Notice, error) {
+		on := c.PostForm("require") == "on"
+		n := account.NoticeOrgSecondFactorOff
+		if on {
+			n = account.NoticeOrgSecondFactorOn
+		}
+		return n, s.Account.SetRequireSecondFactor(c.Request.Context(), u, on, s.meta(c))
+	}))
+	signedIn.GET(paths.SecondStep, s.secondStep)
 	// Invitations (DESIGN.md: /org…, /invite) are registered here too, by
 	// the invitations feature.
 }
@@ -64,7 +75,57 @@ func (s *server) requireAccess(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	if u != nil && u.NeedsSecondFactor() && !secondStepSetup[c.FullPath()] {
+		redirect(c, paths.SecondStep)
+		c.Abort()
+		return
+	}
 	c.Next()
+}
+
+// secondStepSetup are the signed-in routes a member whose organisation
+// requires a second step may use before they have one: the page that
+// asks, and the account page's own ways to set up a passkey (its
+// ceremonies are outside the signed-in routes) or two-step verification.
+var secondStepSetup = map[string]bool{
+	paths.SecondStep: true, paths.Account: true,
+	paths.AccountTwoStep: true, paths.AccountTwoStepStart: true, paths.AccountTwoStepConfirm: true, paths.AccountRecoveryCodes: true,
+}
+
+// secondStep is the page of a member who must set up a passkey or
+// two-step verification; anyone else is sent on to the account page.
+func (s *server) secondStep(c *gin.Context) {
+	u, _, _ := s.currentUser(c)
+	if !u.NeedsSecondFactor() {
+		redirect(c, paths.Account)
+		return
+	}
+	s.render(c, http.StatusOK, components.SecondStepPage(components.SecondStepView{OrgName: u.Org.OrgName}))
+}
+
+// secondStepFirst is waitFirst for a member who must set up a second
+// step first: the browser goes to the page that asks, anything else gets
+// 403.
+func (s *server) secondStepFirst(c *gin.Context, method string) {
+	to := paths.SecondStep
+	if s.Platform.BaseURL != nil {
+		to = s.Platform.BaseURL.JoinPath(paths.SecondStep).String()
+	}
+	c.Header("Cache-Control", "no-store")
+	switch {
+	case c.GetHeader("HX-Request") == "true":
+		c.Header("HX-Redirect", to)
+		noSecondStep(c)
+	case navigation(method, c.GetHeader("Accept")):
+		c.Redirect(http.StatusSeeOther, to)
+	default:
+		noSecondStep(c)
+	}
+}
+
+func noSecondStep(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusForbidden, gin.H{"error": "second_factor_required", "setup": paths.SecondStep})
 }
 
 // waitFirst answers a signed-in person without access who asked for the

@@ -75,6 +75,15 @@ func (s *server) toPlatform(c *gin.Context) {
 		}
 		u = nil
 	}
+	if u != nil && u.NeedsSecondFactor() {
+		// The organisation requires a second step the person has not
+		// set up: likewise, until they have.
+		if !s.publicPath(path) {
+			s.secondStepFirst(c, c.Request.Method)
+			return
+		}
+		u = nil
+	}
 	if u != nil {
 		id := identityOf(c, u, sess)
 		tok, err := s.Platform.Tokens.Token(c.Request.Context(), id)

@@ -66,7 +66,14 @@ func (s *server) login(c *gin.Context) {
 	}
 	s.setSession(c, raw)
 	s.clearCookie(c, s.flowCookie(loginHintCookie), paths.Login)
-	s.land(c, s.landing(returnTo(c)))
+	dest := s.landing(returnTo(c))
+	// A password alone, where the organisation requires a second step
+	// the person has not set up: the page that asks comes first. (A
+	// code or a passkey sign-in has one already.)
+	if u, _, err := s.Account.Authenticate(c.Request.Context(), raw); err == nil && u.NeedsSecondFactor() {
+		dest = paths.SecondStep
+	}
+	s.land(c, dest)
 }
 
 func (s *server) logout(c *gin.Context) {

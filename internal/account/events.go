@@ -224,25 +224,27 @@ const (
 	NoticeOrgBeside     Notice = "org_beside"
 
 	// The organisation page's actions.
-	NoticeOrgApproved      Notice = "org_approved"
-	NoticeOrgDeclined      Notice = "org_declined"
-	NoticeOrgRoleChanged   Notice = "org_role_changed"
-	NoticeOrgRemoved       Notice = "org_removed"
-	NoticeOrgLeft          Notice = "org_left"
-	NoticeOrgRenamed       Notice = "org_renamed"
-	NoticeOrgDomainClaimed Notice = "org_domain_claimed"
-	NoticeOrgPolicyChanged Notice = "org_policy_changed"
-	NoticeOrgDomainRemoved Notice = "org_domain_released"
-	NoticePasskeyAdded     Notice = "passkey_added"
-	NoticePasskeyRenamed   Notice = "passkey_renamed"
-	NoticePasskeyRemoved   Notice = "passkey_removed"
+	NoticeOrgApproved        Notice = "org_approved"
+	NoticeOrgDeclined        Notice = "org_declined"
+	NoticeOrgRoleChanged     Notice = "org_role_changed"
+	NoticeOrgRemoved         Notice = "org_removed"
+	NoticeOrgLeft            Notice = "org_left"
+	NoticeOrgRenamed         Notice = "org_renamed"
+	NoticeOrgDomainClaimed   Notice = "org_domain_claimed"
+	NoticeOrgPolicyChanged   Notice = "org_policy_changed"
+	NoticeOrgDomainRemoved   Notice = "org_domain_released"
+	NoticeOrgSecondFactorOn  Notice = "org_second_factor_on"
+	NoticeOrgSecondFactorOff Notice = "org_second_factor_off"
+	NoticePasskeyAdded       Notice = "passkey_added"
+	NoticePasskeyRenamed     Notice = "passkey_renamed"
+	NoticePasskeyRemoved     Notice = "passkey_removed"
 )
 
 // Notices lists every notice.
 var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, NoticeSessionsEnded, NoticeResent,
 	NoticePasswordChanged, NoticeWait, NoticeTwoStepOff, NoticeSignInAgain, NoticeOrgJoined, NoticeOrgRequested, NoticeOrgInviteOnly, NoticeOrgBeside,
 	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
-	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved,
+	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved, NoticeOrgSecondFactorOn, NoticeOrgSecondFactorOff,
 	NoticeJoined, NoticeAccepted, NoticeInvited, NoticeInviteResent, NoticeInviteRevoked, NoticeInviteDeclined,
 	NoticeAwaitingApproval}
 
@@ -279,6 +281,10 @@ func (n Notice) MessageID() string {
 		return "notice.passkey_removed"
 	case NoticeTwoStepOff:
 		return "notice.two_step_off"
+	case NoticeOrgSecondFactorOn:
+		return "notice.org_second_factor_on"
+	case NoticeOrgSecondFactorOff:
+		return "notice.org_second_factor_off"
 	case NoticeSignInAgain:
 		return "notice.sign_in_again"
 	case NoticeJoined:
@@ -355,6 +361,10 @@ const (
 	OrgEventDomainReleased OrgEventKind = "domain_released"
 	OrgEventPolicyChanged  OrgEventKind = "join_policy_changed"
 
+	// The rule that members have a passkey or two-step verification.
+	OrgEventSecondFactorRequired OrgEventKind = "second_factor_required"
+	OrgEventSecondFactorOptional OrgEventKind = "second_factor_optional"
+
 	// Invitations.
 	OrgEventInvited            OrgEventKind = "invited"
 	OrgEventInvitationResent   OrgEventKind = "invitation_resent"
@@ -366,7 +376,7 @@ const (
 // OrgEventKinds lists every organisation event.
 var OrgEventKinds = []OrgEventKind{OrgEventCreated, OrgEventJoinedByDomain, OrgEventJoinRequested, OrgEventApproved,
 	OrgEventDeclined, OrgEventRoleChanged, OrgEventRemoved, OrgEventLeft, OrgEventRenamed, OrgEventDomainClaimed,
-	OrgEventDomainReleased, OrgEventPolicyChanged,
+	OrgEventDomainReleased, OrgEventPolicyChanged, OrgEventSecondFactorRequired, OrgEventSecondFactorOptional,
 	OrgEventInvited, OrgEventInvitationResent, OrgEventInvitationRevoked, OrgEventInvitationAccepted, OrgEventInvitationDeclined}
 
 // MessageID is the entry's text on the organisation page, which takes
@@ -376,6 +386,10 @@ func (k OrgEventKind) MessageID() string {
 	switch k {
 	case OrgEventCreated:
 		return "page.org.event.org_created"
+	case OrgEventSecondFactorRequired:
+		return "page.org.event.second_factor_required"
+	case OrgEventSecondFactorOptional:
+		return "page.org.event.second_factor_optional"
 	case OrgEventInvited:
 		return "page.org.event.invited"
 	case OrgEventInvitationResent:

@@ -124,6 +124,9 @@ type OrgMembership struct {
 	// Pending is a join request not yet approved: no access to the
 	// platform and no organisation page, only the waiting page.
 	Pending bool
+	// RequireSecondFactor is the organisation's rule that every member
+	// has a passkey or two-step verification.
+	RequireSecondFactor bool
 }
 
 func membershipView(m *store.Membership) *OrgMembership {
@@ -131,7 +134,40 @@ func membershipView(m *store.Membership) *OrgMembership {
 		return nil
 	}
 	return &OrgMembership{OrgID: m.OrgID, OrgPublicID: m.Organisation.PublicID, OrgName: m.Organisation.Name,
-		Role: Role(m.Role), Pending: m.Status != store.MemberActive}
+		Role: Role(m.Role), Pending: m.Status != store.MemberActive, RequireSecondFactor: m.Organisation.RequireSecondFactor}
+}
+
+// NeedsSecondFactor reports whether the person must set up a passkey or
+// two-step verification before the platform and the signed-in pages
+// (all but the ones that set one up): their organisation requires one
+// and they have neither. It is decided where the session is loaded, so
+// it costs no query of its own.
+func (u User) NeedsSecondFactor() bool {
+	return u.Org != nil && !u.Org.Pending && u.Org.RequireSecondFactor && !u.hasSecondFactor
+}
+
+
+// SetRequireSecondFactor turns on or off the organisation's rule that
+// every member has a passkey or two-step verification: owners only,
+// recorded in the organisation's trail.
+func (s *Service) SetRequireSecondFactor(ctx context.Context, who User, on bool, m Meta) error {
+	return s.orgAction(ctx, who, RoleOwner, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
+		org, err := s.orgOf(ctx, tx, me)
+		if err != nil {
+			return err
+		}
+		if org.RequireSecondFactor == on {
+			return nil
+		}
+		if err := tx.SetRequireSecondFactor(ctx, me.OrgID, on, s.now()); err != nil {
+			return err
+		}
+		kind := OrgEventSecondFactorRequired
+		if !on {
+			kind = OrgEventSecondFactorOptional
+		}
+		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, kind, "")
+	})
 }
 
 // HasAccess reports whether the person may use the platform and the

@@ -200,7 +200,9 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (User, Session, 
 		}
 		sess.LastSeenAt = now
 	}
-	return withOrg(userView(u), sess.Membership), sessionView(sess), nil
+	who := withOrg(userView(u), sess.Membership)
+	who.hasSecondFactor = sess.SecondFactor
+	return who, sessionView(sess), nil
 }
 
 // Logout ends the session behind raw, if any, and records it.

@@ -33,6 +33,9 @@ type User struct {
 	Org *OrgMembership
 	// Operator marks the people who may use the console.
 	Operator bool
+	// hasSecondFactor is known only where the organisation requires one
+	// (Authenticate); see NeedsSecondFactor.
+	hasSecondFactor bool
 }
 
 // Name is the person's full name as entered.

@@ -14,4 +14,9 @@ const (
 	OrgDomainClaim   = "/org/domains/claim"
 	OrgDomainPolicy  = "/org/domains/policy"
 	OrgDomainRelease = "/org/domains/release"
+	// OrgSecondFactor is the owner's form turning on or off the rule
+	// that members have a passkey or two-step verification; SecondStep
+	// is where a member without one is sent until they set one up.
+	OrgSecondFactor = "/org/second-factor"
+	SecondStep      = "/org/second-step"
 )

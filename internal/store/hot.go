@@ -21,7 +21,11 @@ const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_a
 	u.id, u.public_id, u.email, u.first_name, u.last_name, u.company, u.country, u.region, u.phone, u.locale,
 	u.status, u.password_hash, u.created_at, u.updated_at, u.activated_at, u.password_changed_at, u.return_to, u.time_zone, u.approval,
 	u.operator,
-	m.id, m.org_id, m.role, m.status, o.public_id, o.name`
+	m.id, m.org_id, m.role, m.status, o.public_id, o.name, COALESCE(o.require_second_factor, FALSE),
+	CASE WHEN o.require_second_factor THEN
+		EXISTS (SELECT 1 FROM totp_secrets AS t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
+		OR EXISTS (SELECT 1 FROM passkeys AS p WHERE p.user_id = u.id)
+	ELSE FALSE END`
 
 // hotStatements are the prepared statements a Store shares with the
 // transactions made from it.
@@ -45,7 +49,9 @@ func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 		}
 		// The membership rides along (at most one row while
 		// memberships_user_key holds), so that the handoff and the
-		// organisation gate cost no second round trip.
+		// organisation gate cost no second round trip; so does whether
+		// the user has a second factor, asked (two primary-key or indexed
+		// lookups) only of members of an organisation that requires one.
 		q := "SELECT " + cols + " FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
 			"LEFT JOIN memberships AS m ON m.user_id = u.id LEFT JOIN organisations AS o ON o.id = m.org_id " +
 			"WHERE s.hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
@@ -84,12 +90,13 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	var activated, changed, authTime nullTimeCol
 	var mID, orgID sql.NullInt64
 	var role, status, orgPublicID, orgName sql.NullString
+	var requireSecond, hasSecond bool
 	err = stmt.QueryRowContext(ctx, hash, exp, seen).Scan(&sess.ID, &sess.UserID, &sess.Hash, &times[0], &times[1], &times[2], &sess.IP, &sess.UserAgent,
 		&sess.AuthMethods, &authTime,
 		&u.ID, &u.PublicID, &u.Email, &u.FirstName, &u.LastName, &u.Company, &u.Country, &u.Region, &u.Phone, &u.Locale,
 		&u.Status, &u.PasswordHash, &times[3], &times[4], &activated, &changed, &u.ReturnTo, &u.TimeZone, &u.Approval,
 		&u.Operator,
-		&mID, &orgID, &role, &status, &orgPublicID, &orgName)
+		&mID, &orgID, &role, &status, &orgPublicID, &orgName, &requireSecond, &hasSecond)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -105,7 +112,8 @@ func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Tim
 	sess.User = u
 	if mID.Valid {
 		sess.Membership = &Membership{ID: mID.Int64, OrgID: orgID.Int64, UserID: u.ID, Role: role.String, Status: status.String,
-			Organisation: &Organisation{ID: orgID.Int64, PublicID: orgPublicID.String, Name: orgName.String}}
+			Organisation: &Organisation{ID: orgID.Int64, PublicID: orgPublicID.String, Name: orgName.String, RequireSecondFactor: requireSecond}}
+		sess.SecondFactor = hasSecond
 	}
 	return sess, nil
 }

@@ -119,6 +119,10 @@ type Session struct {
 	// Membership is the user's, with its organisation's id, public id and
 	// name, filled in by SessionUserByHash only (nil for none).
 	Membership *Membership `bun:"-"`
+	// SecondFactor is filled in by SessionUserByHash, only when the
+	// organisation requires one: whether the user has a confirmed
+	// authenticator app or a passkey.
+	SecondFactor bool `bun:"-"`
 }
 
 // OutboxMessage is an email waiting to be rendered and sent by the worker.
@@ -281,6 +285,9 @@ type Organisation struct {
 	Name      string    `bun:"name,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
+	// RequireSecondFactor asks every member for a passkey or two-step
+	// verification before the platform.
+	RequireSecondFactor bool `bun:"require_second_factor,notnull,default:false"`
 }
 
 // OrgDomain is an email domain an organisation has claimed, stored

@@ -73,6 +73,20 @@ func (s *Store) RenameOrganisation(ctx context.Context, orgID int64, name string
 	return nil
 }
 
+// SetRequireSecondFactor turns the organisation's second-factor rule on
+// or off.
+func (s *Store) SetRequireSecondFactor(ctx context.Context, orgID int64, on bool, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*Organisation)(nil)).
+		Set("require_second_factor = ?", on).Set("updated_at = ?", now.UTC()).Where("id = ?", orgID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: organisation second factor: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // LockOrganisation holds the organisation's row until the transaction
 // ends, so that changes checked against the whole membership (the last
 // owner) take turns. SQLite transactions already take the write lock at
