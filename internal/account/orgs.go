@@ -146,7 +146,6 @@ func (u User) NeedsSecondFactor() bool {
 	return u.Org != nil && !u.Org.Pending && u.Org.RequireSecondFactor && !u.hasSecondFactor
 }
 
-
 // SetRequireSecondFactor turns on or off the organisation's rule that
 // every member has a passkey or two-step verification: owners only,
 // recorded in the organisation's trail.

@@ -481,6 +481,8 @@ func TestOrgEventsRecorded(t *testing.T) {
 		if mine, _ := e.svc.MyInvitations(e.ctx, dee); len(mine) == 1 {
 			e.svc.DeclineInvitation(e.ctx, dee, mine[0].ID, meta)
 		}
+		e.svc.SetRequireSecondFactor(e.ctx, ada, true, meta)
+		e.svc.SetRequireSecondFactor(e.ctx, ada, false, meta)
 		e.svc.ReleaseDomain(e.ctx, ada, "acme.example", meta)
 		ov, err := e.svc.OrgOverview(e.ctx, ada)
 		if err != nil {
