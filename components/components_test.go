@@ -235,6 +235,14 @@ func pages() map[string]templ.Component {
 		}}),
 		"org waiting": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitApproval, OrgName: "Analytical Engines"},
 			Name: "Ada Lovelace", Email: "ada@example.com"}),
+		"org second step on": components.OrgPage(components.OrgView{Notice: account.NoticeOrgSecondFactorOn, Org: account.OrgOverview{
+			Me:      account.OrgMembership{OrgName: "Analytical Engines", Role: account.RoleOwner, RequireSecondFactor: true},
+			Members: []account.OrgMember{{PublicID: "u1", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: account.RoleOwner, Self: true}},
+			Trail: []account.OrgEntry{{Kind: account.OrgEventSecondFactorRequired, At: orgDay, Actor: "Ada Lovelace"},
+				{Kind: account.OrgEventSecondFactorOptional, At: orgDay, Actor: "Ada Lovelace"}},
+			MyDomain: "example.com", OwnerCount: 1, MayManage: true, MayMakeOwners: true, MyDomainClaims: true,
+		}}),
+		"second step": components.SecondStepPage(components.SecondStepView{OrgName: "Analytical Engines"}),
 		"org invitation": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitInvitation},
 			Name: "Ada Lovelace", Email: "ada@example.com"}),
 	}

@@ -49,7 +49,7 @@ func TestOrgRequiresSecondFactor(t *testing.T) {
 		// flows are) stays open, nothing else does.
 		before := len(plat.Requests())
 		must(t, bob.Get("/org/second-step"), 200, "Set up a second step", "Acme asks every member to use a passkey or two-step verification.",
-			"Turn On Two-Step Verification", `href="/account#passkeys-title"`)
+			"Set Up Two-Step Verification", `href="/account#passkeys-title"`)
 		must(t, bob.Get("/account"), 200)
 		mustRedirect(t, bob.Get("/org"), "/org/second-step")
 		mustRedirect(t, bob.getWith("/app", nil), "http://gatehouse.test/org/second-step")
