@@ -156,7 +156,7 @@ func (s *Service) ApproveSignup(ctx context.Context, email string, by Operator) 
 		if err := tx.SetUserApproval(ctx, u.ID, ""); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, u.ID, EventApprovedByOperator, by.meta()); err != nil {
+		if err := s.auditBy(ctx, tx, u.ID, EventApprovedByOperator, by); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up approved by operator", "user_id", u.ID, "operator", by.Name)
@@ -186,7 +186,7 @@ func (s *Service) DeclineSignup(ctx context.Context, email string, by Operator) 
 		if err := s.erase(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, 0, EventDeclinedByOperator, by.meta()); err != nil {
+		if err := s.auditBy(ctx, tx, 0, EventDeclinedByOperator, by); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up declined by operator", "user_id", u.ID, "operator", by.Name)
