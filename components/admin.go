@@ -228,15 +228,15 @@ type AdminUserView struct {
 	Created, Activated, PasswordChanged, LastSignIn                        string
 	Operator                                                               bool
 	// Awaiting: the account waits for an operator (SIGNUP_MODE=approval).
-	Awaiting bool
-	Failures                                                               int
-	LockedUntil                                                            string // "" when not locked
-	Suppressed                                                             string // "" when mail goes out
-	Sessions                                                               []AdminSessionRow
-	Events                                                                 []AdminEventRow
-	Emails                                                                 []AdminEmailRow
-	Notice                                                                 AdminNotice
-	Org                                                                    AdminOrgLink
+	Awaiting    bool
+	Failures    int
+	LockedUntil string // "" when not locked
+	Suppressed  string // "" when mail goes out
+	Sessions    []AdminSessionRow
+	Events      []AdminEventRow
+	Emails      []AdminEmailRow
+	Notice      AdminNotice
+	Org         AdminOrgLink
 	// Self is the operator's own account: it cannot be disabled or
 	// deleted from here.
 	Self bool

@@ -10,8 +10,8 @@ import (
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
-	"gatehouse/internal/testkit/platform"
 	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/platform"
 )
 
 // adminWaiting signs email up through the pages in approval mode, so the
