@@ -39,6 +39,7 @@ const (
 	AdminMailbox  AdminSection = "mail"
 	AdminExport   AdminSection = "audit"
 	AdminOrgs     AdminSection = "orgs"
+	AdminQueue    AdminSection = "approvals"
 )
 
 // AdminNotice is a one-line success message after a console action,
@@ -55,6 +56,8 @@ const (
 	AdminDoneDeleted  AdminNotice = "deleted"
 	AdminDoneRetried  AdminNotice = "retried"
 	AdminDoneLifted   AdminNotice = "lifted"
+	AdminDoneApproved AdminNotice = "approved"
+	AdminDoneDeclined AdminNotice = "declined"
 )
 
 // MessageID is the notice's text; "" for anything else, so an address
@@ -77,6 +80,10 @@ func (n AdminNotice) MessageID() string {
 		return "page.admin.done.retried"
 	case AdminDoneLifted:
 		return "page.admin.done.lifted"
+	case AdminDoneApproved:
+		return "page.admin.done.approved"
+	case AdminDoneDeclined:
+		return "page.admin.done.declined"
 	}
 	return ""
 }
@@ -220,14 +227,16 @@ type AdminUserView struct {
 	PublicID, Email, Name, Company, Country, Region, Phone, Locale, Status string
 	Created, Activated, PasswordChanged, LastSignIn                        string
 	Operator                                                               bool
-	Failures                                                               int
-	LockedUntil                                                            string // "" when not locked
-	Suppressed                                                             string // "" when mail goes out
-	Sessions                                                               []AdminSessionRow
-	Events                                                                 []AdminEventRow
-	Emails                                                                 []AdminEmailRow
-	Notice                                                                 AdminNotice
-	Org                                                                    AdminOrgLink
+	// Awaiting: the account waits for an operator (SIGNUP_MODE=approval).
+	Awaiting    bool
+	Failures    int
+	LockedUntil string // "" when not locked
+	Suppressed  string // "" when mail goes out
+	Sessions    []AdminSessionRow
+	Events      []AdminEventRow
+	Emails      []AdminEmailRow
+	Notice      AdminNotice
+	Org         AdminOrgLink
 	// Self is the operator's own account: it cannot be disabled or
 	// deleted from here.
 	Self bool

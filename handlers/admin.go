@@ -32,7 +32,18 @@ func (s *server) requireOperator(c *gin.Context) {
 	c.Set(userKey, u)
 	c.Set(sessionKey, sess)
 	s.userLanguage(c, u)
-	c.Request = c.Request.WithContext(components.WithWide(c.Request.Context()))
+	ctx := components.WithWide(c.Request.Context())
+	if s.Account.ApprovalMode() {
+		// The navigation shows the queue of sign-ups to approve, with its length.
+		n, err := s.Account.CountAwaiting(ctx)
+		if err != nil {
+			s.fail(c, err)
+			c.Abort()
+			return
+		}
+		ctx = components.WithApprovals(ctx, n)
+	}
+	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 
@@ -156,6 +167,8 @@ func (s *server) adminRefusal(c *gin.Context, err error) bool {
 		msg = "page.admin.error.no_links"
 	case errors.Is(err, account.ErrSelf):
 		msg = "page.admin.error.self"
+	case errors.Is(err, account.ErrNotAwaiting):
+		msg = "page.admin.error.not_awaiting"
 	case errors.Is(err, account.ErrNoSuppression):
 		msg = "page.admin.error.no_suppression"
 	default:

@@ -71,7 +71,7 @@ func (s *server) adminUser(c *gin.Context) {
 	tag := i18n.From(ctx).Tag()
 	v := components.AdminUserView{PublicID: d.PublicID, Email: d.Email, Name: i18n.FullName(ctx, d.FirstName, d.LastName), Company: d.Company,
 		Country: i18n.CountryName(tag, d.Country), Region: geo.RegionName(d.Country, d.Region, tag), Phone: d.Phone,
-		Locale: languageName(c, d.Locale), Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator,
+		Locale: languageName(c, d.Locale), Status: d.Status, Created: i18n.Date(ctx, d.CreatedAt), Operator: d.Operator, Awaiting: d.AwaitingApproval,
 		Activated: dateOr(c, d.ActivatedAt), PasswordChanged: dateOr(c, d.PasswordChangedAt), LastSignIn: dateOr(c, d.LastSignInAt),
 		Failures: d.Failures, Suppressed: d.Suppressed, Notice: doneNotice(c), Self: d.ID == me.ID}
 	v.Org = orgLink(d.Membership)

@@ -247,6 +247,11 @@ func (s *server) engine() (*gin.Engine, error) {
 	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
 	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
 	admin.GET(rel(paths.AdminOrg), s.adminOrg)
+	// The queue of sign-ups waiting for an operator (SIGNUP_MODE=approval);
+	// declining erases the account, so it asks for the password again.
+	admin.GET(rel(paths.AdminApprovals), s.adminApprovals)
+	admin.POST(rel(paths.AdminUserApprove), s.adminApprovalAction(s.adminApprove, components.AdminDoneApproved))
+	destructive.POST(rel(paths.AdminUserDecline), s.adminApprovalAction(s.adminDecline, components.AdminDoneDeclined))
 	s.adminSlashRoutes(r, admin)
 
 	// The platform behind the door: forward auth, who is signed in, and

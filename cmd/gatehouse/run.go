@@ -189,6 +189,11 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	if acc.ApprovalMode() {
+		if ok, err := acc.ApprovalAudience(ctx); err == nil && !ok {
+			log.Warn("SIGNUP_MODE=approval and nobody is told of sign-ups to approve: there is no active operator and SIGNUP_APPROVAL_NOTIFY is empty; add one with `gatehouse operators add EMAIL`")
+		}
+	}
 
 	var m *metrics.Metrics
 	if cfg.MetricsEnabled {

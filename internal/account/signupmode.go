@@ -51,20 +51,75 @@ func (s *Service) awaitApproval(ctx context.Context, tx *store.Store, u *store.U
 	if err := s.audit(ctx, tx, u.ID, EventAwaitingApproval, m); err != nil {
 		return false, err
 	}
-	for _, to := range s.cfg.ApprovalNotify {
-		locale := "en"
-		if op, err := tx.UserByEmail(ctx, to); err == nil && op.Locale != "" {
-			locale = op.Locale
-		}
-		e := SignupToApproveEmail{Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: u.Email, Company: u.Company}
-		if err := s.enqueue(ctx, tx, to, locale, e); err != nil {
+	e := SignupToApproveEmail{Name: strings.TrimSpace(u.FirstName + " " + u.LastName), Email: u.Email, Company: u.Company}
+	to, err := s.approvers(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range to {
+		if err := s.enqueue(ctx, tx, r.addr, r.locale, e); err != nil {
 			return false, err
 		}
 	}
-	if len(s.cfg.ApprovalNotify) == 0 {
-		logctx.From(ctx).WarnContext(ctx, "account awaits approval and SIGNUP_APPROVAL_NOTIFY names nobody to tell", "user_id", u.ID)
+	if len(to) == 0 {
+		logctx.From(ctx).WarnContext(ctx, "account awaits approval and there is no operator nor SIGNUP_APPROVAL_NOTIFY address to tell", "user_id", u.ID)
 	}
 	return true, nil
+}
+
+type approver struct{ addr, locale string }
+
+// approvers are who is told of a sign-up to approve: every active
+// operator in their own language, then each SIGNUP_APPROVAL_NOTIFY
+// address not already among them (in its account's language when it has
+// one, else English).
+func (s *Service) approvers(ctx context.Context, tx *store.Store) ([]approver, error) {
+	ops, err := tx.Operators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []approver
+	seen := map[string]bool{}
+	add := func(addr, locale string) {
+		addr = strings.ToLower(strings.TrimSpace(addr))
+		if addr == "" || seen[addr] {
+			return
+		}
+		seen[addr] = true
+		if locale == "" {
+			locale = "en"
+		}
+		out = append(out, approver{addr, locale})
+	}
+	for _, op := range ops {
+		if op.Status == store.UserActive {
+			add(op.Email, op.Locale)
+		}
+	}
+	for _, to := range s.cfg.ApprovalNotify {
+		locale := ""
+		if acc, err := tx.UserByEmail(ctx, to); err == nil {
+			locale = acc.Locale
+		}
+		add(to, locale)
+	}
+	return out, nil
+}
+
+// ApprovalAudience reports whether anyone would be told of a sign-up to
+// approve (an active operator or a SIGNUP_APPROVAL_NOTIFY address); the
+// binary warns at start-up when SIGNUP_MODE=approval and nobody would.
+func (s *Service) ApprovalAudience(ctx context.Context) (bool, error) {
+	to, err := s.approvers(ctx, s.store)
+	return len(to) > 0, err
+}
+
+// ApprovalMode reports whether SIGNUP_MODE=approval.
+func (s *Service) ApprovalMode() bool { return s.cfg.SignupMode == SignupApproval }
+
+// CountAwaiting is how many accounts wait for an operator.
+func (s *Service) CountAwaiting(ctx context.Context) (int, error) {
+	return s.store.CountUsersAwaitingApproval(ctx)
 }
 
 // Awaiting is an account waiting for an operator, for the console's queue.
@@ -101,7 +156,7 @@ func (s *Service) ApproveSignup(ctx context.Context, email string, by Operator) 
 		if err := tx.SetUserApproval(ctx, u.ID, ""); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, u.ID, EventApprovedByOperator, by.meta()); err != nil {
+		if err := s.auditBy(ctx, tx, u.ID, EventApprovedByOperator, by); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up approved by operator", "user_id", u.ID, "operator", by.Name)
@@ -131,7 +186,7 @@ func (s *Service) DeclineSignup(ctx context.Context, email string, by Operator) 
 		if err := s.erase(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, 0, EventDeclinedByOperator, by.meta()); err != nil {
+		if err := s.auditBy(ctx, tx, 0, EventDeclinedByOperator, by); err != nil {
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account sign-up declined by operator", "user_id", u.ID, "operator", by.Name)

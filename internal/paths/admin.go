@@ -22,6 +22,9 @@ const (
 	AdminAudit           = "/admin/audit"
 	AdminAuditExport     = "/admin/audit/export"
 	AdminOrgs            = "/admin/orgs"
+	AdminApprovals       = "/admin/approvals"
+	AdminUserApprove     = "/admin/users/:id/approve"
+	AdminUserDecline     = "/admin/users/:id/decline"
 	AdminOrg             = "/admin/orgs/:id"
 )
 

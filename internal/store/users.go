@@ -167,6 +167,15 @@ func (s *Store) UsersAwaitingApproval(ctx context.Context, limit int) ([]User, e
 	return list, nil
 }
 
+// CountUsersAwaitingApproval is how many accounts wait for an operator.
+func (s *Store) CountUsersAwaitingApproval(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().Model((*User)(nil)).Where("approval = ?", ApprovalPending).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: count awaiting approval: %w", err)
+	}
+	return int(n), nil
+}
+
 // Profile is the part of an account its owner edits on the account page.
 type Profile struct {
 	FirstName, LastName, Company, Country, Region, Phone string

@@ -1,0 +1,129 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"gatehouse/internal/account"
+	"gatehouse/internal/paths"
+	"gatehouse/internal/store/storetest"
+	"gatehouse/internal/testkit/platform"
+)
+
+// adminWaiting signs email up through the pages in approval mode, so the
+// account waits for an operator, and returns a browser signed in as it.
+func adminWaiting(t *testing.T, app *testApp, email string) *browser {
+	t.Helper()
+	b := app.Browser()
+	mustRedirect(t, b.Post("/register", registration(email)), "/register/sent")
+	mustRedirect(t, b.Get(app.LastLink(email, "/activate")), "/password/set")
+	mustRedirect(t, b.Post("/password/set", url.Values{"password": {goodPassword}, "password_confirm": {goodPassword}}), "/login?notice=awaiting_approval")
+	return adminSignIn(t, app, email)
+}
+
+// adminSignIn signs email in wherever the answer sends it.
+func adminSignIn(t *testing.T, app *testApp, email string) *browser {
+	t.Helper()
+	b := app.Browser()
+	if p := b.Post("/login", url.Values{"email": {email}, "password": {goodPassword}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in of %s: %d", email, p.StatusCode)
+	}
+	return b
+}
+
+// TestAdminApprovals: in approval mode the operator is emailed of a new
+// sign-up, the console's navigation shows the queue with its length, the
+// queue lists the account with Approve and Decline; approving (htmx or
+// not) lets it reach /account and the platform, declining asks for the
+// password when it is old, erases the account and emails the person; both
+// are audited with the operator as actor; a non-operator gets 404.
+func TestAdminApprovals(t *testing.T) {
+	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		plat := platform.Start()
+		defer plat.Close()
+		app := newApp(t, backend, withPlatform(plat), func(o *appOptions) {
+			o.signupMode = account.SignupApproval
+			o.approvalNotify = []string{"OP@example.com"}
+		})
+		secSignUpDirect(t, app, "op@example.com")
+		// In approval mode the operator's own sign-up waited too; the
+		// command line lets it in.
+		if err := app.Account.ApproveSignup(context.Background(), "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Account.GrantOperator(context.Background(), "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		op := adminSignIn(t, app, "op@example.com")
+		opID := secUser(t, app.Store, "op@example.com").ID
+		ada := adminWaiting(t, app, "ada@acme.example")
+		adaUser := secUser(t, app.Store, "ada@acme.example")
+		n := 0
+		for _, m := range app.Mail("op@example.com") {
+			if strings.Contains(m.Text, "ada@acme.example") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the operator got %d emails of the sign-up, want 1", n)
+		}
+
+		p := op.Get(paths.AdminApprovals)
+		must(t, p, http.StatusOK, "Sign-ups to approve", "ada@acme.example", `data-testid="approval-row"`,
+			"Approvals (1)", `action="`+paths.AdminUserURL(paths.AdminUserApprove, adaUser.PublicID)+`"`,
+			`action="`+paths.AdminUserURL(paths.AdminUserDecline, adaUser.PublicID)+`"`, ">Approve<", ">Decline<")
+		must(t, op.Get(paths.Admin), http.StatusOK, "Approvals (1)")
+		must(t, op.Get(paths.AdminUserURL(paths.AdminUser, adaUser.PublicID)), http.StatusOK, `data-testid="awaiting"`, ">Approve<", ">Decline<")
+
+		// A non-operator, the waiting person included, gets nothing.
+		for _, b := range []*browser{ada, app.Browser()} {
+			must(t, b.Get(paths.AdminApprovals), http.StatusNotFound)
+			must(t, b.Post(paths.AdminUserURL(paths.AdminUserApprove, adaUser.PublicID), nil), http.StatusNotFound)
+		}
+		before := len(plat.Requests())
+		if got := ada.Get("/api/things"); got.StatusCode != http.StatusForbidden || len(plat.Requests()) != before {
+			t.Fatalf("a waiting account reached the platform: %d", got.StatusCode)
+		}
+
+		// Approve from the queue, with htmx: back to the queue.
+		req, _ := http.NewRequest("POST", op.abs(paths.AdminUserURL(paths.AdminUserApprove, adaUser.PublicID)),
+			strings.NewReader(url.Values{"from": {"approvals"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		p = op.do(req)
+		if p.StatusCode != http.StatusNoContent || !strings.Contains(p.Header.Get("HX-Location"), paths.AdminApprovals+"?done=approved") {
+			t.Fatalf("htmx approve: %d %q", p.StatusCode, p.Header.Get("HX-Location"))
+		}
+		adminMustActor(t, app.Store, account.EventApprovedByOperator, opID)
+		if m := app.Mail("ada@acme.example"); !strings.Contains(m[len(m)-1].Subject, "approved") {
+			t.Fatalf("approval email %q", m[len(m)-1].Subject)
+		}
+		must(t, ada.Get(paths.Account), http.StatusOK)
+		if got := ada.Get("/api/things"); got.StatusCode != http.StatusOK || len(plat.Requests()) != before+1 {
+			t.Fatalf("an approved account's API call: %d", got.StatusCode)
+		}
+		must(t, op.Get(paths.AdminApprovals+"?done=approved"), http.StatusOK, "The sign-up is approved", "No sign-up is waiting", "Approvals (0)")
+		// Approving again is refused with a reason.
+		must(t, op.Post(paths.AdminUserURL(paths.AdminUserApprove, adaUser.PublicID), nil), http.StatusConflict, "not waiting for approval")
+
+		// Decline from the account's page, once the password is old: asked
+		// again, then the account is erased and the person told.
+		adminWaiting(t, app, "hank@globex.example")
+		hank := secUser(t, app.Store, "hank@globex.example")
+		decline := paths.AdminUserURL(paths.AdminUserDecline, hank.PublicID)
+		app.Advance(16 * time.Minute)
+		must(t, op.Post(decline, nil), http.StatusOK, `name="reauth_password"`)
+		secUser(t, app.Store, "hank@globex.example")
+		mustRedirect(t, op.Post(decline, url.Values{"reauth_password": {goodPassword}}), paths.AdminApprovals+"?done=declined")
+		secNoUser(t, app.Store, "hank@globex.example")
+		adminMustActor(t, app.Store, account.EventDeclinedByOperator, opID)
+		if m := app.Mail("hank@globex.example"); len(m) == 0 || !strings.Contains(m[len(m)-1].Subject, "not approved") {
+			t.Fatalf("decline email %+v", m)
+		}
+		must(t, op.Get(paths.AdminUserURL(paths.AdminUser, hank.PublicID)), http.StatusNotFound)
+	})
+}
