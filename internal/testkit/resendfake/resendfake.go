@@ -61,6 +61,7 @@ type Server struct {
 	faultRate  float64 // share of requests that fail at random (SetFaultRate)
 	outage     bool    // every request fails (SetOutage)
 	faultTurn  int     // which Fault the next random or outage failure is
+	faultNext  int     // sends still to fail in the rotation whatever the rate (FailRotation)
 	faults     map[Fault]int
 	changed    chan struct{} // closed and replaced whenever an email is recorded
 
@@ -216,6 +217,15 @@ func (s *Server) SetOutage(on bool) {
 	s.outage = on
 }
 
+// FailRotation makes the next n sends fail, the Fault kinds taking turns as under
+// SetFaultRate, so a test meets every kind at least once whatever the random draw: with n of
+// at least one per kind, the first sends serve 500, 429, 503 and both hangs in that order.
+func (s *Server) FailRotation(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultNext = max(n, 0)
+}
+
 // Faults counts the random and outage faults served so far, by kind.
 func (s *Server) Faults() map[Fault]int {
 	s.mu.Lock()
@@ -231,7 +241,10 @@ func (s *Server) Faults() map[Fault]int {
 func (s *Server) pickFault() (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.outage && (s.faultRate == 0 || mrand.Float64() >= s.faultRate) {
+	switch {
+	case s.faultNext > 0:
+		s.faultNext--
+	case !s.outage && (s.faultRate == 0 || mrand.Float64() >= s.faultRate):
 		return 0, false
 	}
 	f := Fault(s.faultTurn % int(numFaults))

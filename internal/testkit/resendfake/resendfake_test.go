@@ -190,10 +190,20 @@ func TestDelayRespectsClientCancel(t *testing.T) {
 // TestOutageRotatesFaults: during an outage every send fails, the kinds taking turns; a
 // hang after accepting records the email, so the client's retry with the same key is a
 // replay, not a second email.
+// An outage and FailRotation both serve every Fault kind in turn; after either, sends succeed.
 func TestOutageRotatesFaults(t *testing.T) {
+	for name, fail := range map[string]func(*Server){
+		"outage":       func(s *Server) { s.SetOutage(true) },
+		"FailRotation": func(s *Server) { s.FailRotation(int(numFaults)) },
+	} {
+		t.Run(name, func(t *testing.T) { testRotation(t, fail) })
+	}
+}
+
+func testRotation(t *testing.T, fail func(*Server)) {
 	s := New()
 	defer s.Close()
-	s.SetOutage(true)
+	fail(s)
 	client := &http.Client{Timeout: 200 * time.Millisecond}
 	send := func(key string) (int, error) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL()+"emails", strings.NewReader(validBody))
@@ -214,7 +224,7 @@ func TestOutageRotatesFaults(t *testing.T) {
 		}
 	}
 	if n := len(s.Emails()); n != 1 {
-		t.Errorf("after the outage's rotation %d emails are recorded, want 1 (the hang after accepting)", n)
+		t.Errorf("after the rotation %d emails are recorded, want 1 (the hang after accepting)", n)
 	}
 	s.SetOutage(false)
 	if status, err := send("k-1"); err != nil || status != 200 {
