@@ -73,3 +73,34 @@ func TestRegisterStatements(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in is the hot path under load: every statement is a round trip
+// and CPU on both sides, taken from the cores argon2id needs. With the
+// limits on, a right password costs the per-IP upsert, the user, one
+// INSERT that reserves the check (no failures, nothing running), the
+// two-step lookup, and one transaction: clear the reservation, the
+// session, the audit row (and the browser's old session, when it had one).
+func TestLoginStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		cfg := config()
+		cfg.Limits = account.DefaultLimits
+		e := newEnvWith(t, st, password.Params{Memory: 64, Time: 1, Threads: 1}, 4, cfg)
+		e.activate("ada@example.com", goodPW)
+		rec := &statements{}
+		st.AddQueryHook(rec)
+		prev := ""
+		for i, want := range []int{9, 10} {
+			rec.take()
+			raw, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, prev, meta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prev = raw
+			got := rec.take()
+			if len(got) > want {
+				t.Errorf("sign-in %d: %d statements, want at most %d:\n%s", i, len(got), want, strings.Join(got, "\n"))
+			}
+			t.Logf("sign-in %d: %d statements", i, len(got))
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,7 @@ func (s *Store) ClearLoginFailures(ctx context.Context, userID int64) error {
 	if _, err := s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: clear login failures: %w", err)
 	}
+	s.attemptEnded(userID)
 	return nil
 }
 
@@ -56,21 +58,26 @@ const reserveWait = 3 * time.Second
 func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.Time, lock func(failures int) time.Duration) (LoginThrottle, bool, error) {
 	now = now.UTC()
 	deadline := time.Now().Add(reserveWait)
+	// No failures and nothing running (most sign-ins): one INSERT both
+	// checks and reserves, with no look first. After a wait the record
+	// is looked at first, as it most likely still exists.
+	insert := true
 	for {
-		var cur LoginThrottle
-		err := s.db.NewSelect().Model(&cur).Where("user_id = ?", userID).Scan(ctx)
-		if errors.Is(notFound("login throttle", err), ErrNotFound) {
-			// No failures and nothing running: one INSERT both checks
-			// and reserves (most sign-ins).
+		if insert {
 			first := LoginThrottle{UserID: userID, LastFailureAt: now, Inflight: 1, InflightUntil: now.Add(inflightLease)}
 			res, err := s.db.NewInsert().Model(&first).On("CONFLICT (user_id) DO NOTHING").Exec(ctx)
 			if err != nil {
 				return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				s.nextTurn(userID, 1, 0, lock)
 				return LoginThrottle{UserID: userID}, true, nil
 			}
-			continue
+		}
+		var cur LoginThrottle
+		err := s.db.NewSelect().Model(&cur).Where("user_id = ?", userID).Scan(ctx)
+		if insert = errors.Is(notFound("login throttle", err), ErrNotFound); insert {
+			continue // none, or cleared meanwhile: insert
 		}
 		if err != nil {
 			return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
@@ -90,6 +97,7 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.
 				return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				s.nextTurn(userID, running+1, cur.Failures, lock)
 				return cur, true, nil
 			}
 			continue
@@ -97,11 +105,102 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.
 		if time.Now().After(deadline) {
 			return cur, false, ErrContended
 		}
-		select {
-		case <-ctx.Done():
-			return LoginThrottle{}, false, ctx.Err()
-		case <-time.After(15 * time.Millisecond):
+		// Its turn comes when a check of the account ends: in this
+		// process that wakes it at once; a check ending on another
+		// instance is seen at the next look.
+		if err := s.turns.wait(ctx, userID, turnPoll); err != nil {
+			return LoginThrottle{}, false, err
 		}
+	}
+}
+
+// turnPoll is how often a sign-in waiting for its turn on an account
+// looks at the record again when no check of this process wakes it (the
+// running ones are on another instance).
+const turnPoll = 50 * time.Millisecond
+
+// nextTurn passes the turn on to the next waiter of this process when a
+// reservation left room for another check (running of them now, allowed
+// by failures).
+func (s *Store) nextTurn(userID int64, running, failures int, lock func(int) time.Duration) {
+	if running < checksAllowed(failures, lock) {
+		s.turns.wake(userID)
+	}
+}
+
+// attemptEnded says that a check of the account ended here (a success, a
+// failure counted or a reservation given back): one sign-in of this
+// process waiting for its turn looks again, after the transaction if
+// there is one.
+func (s *Store) attemptEnded(userID int64) {
+	if s.ended != nil {
+		*s.ended = append(*s.ended, userID)
+		return
+	}
+	s.turns.wake(userID)
+}
+
+// attemptTurns queues, per account, the sign-ins of this process waiting
+// for their turn in ReserveLoginAttempt, so they look at the record again
+// when a check ends rather than every few milliseconds: asking over and
+// over cost more statements than the sign-ins themselves when many ran on
+// one account. The record stays the only judge; a wake only says "look".
+type attemptTurns struct {
+	mu sync.Mutex
+	q  map[int64][]chan struct{}
+}
+
+func newAttemptTurns() *attemptTurns { return &attemptTurns{q: map[int64][]chan struct{}{}} }
+
+// wait queues for the account until woken, poll passes or ctx ends.
+func (t *attemptTurns) wait(ctx context.Context, userID int64, poll time.Duration) error {
+	ch := make(chan struct{}, 1)
+	t.mu.Lock()
+	t.q[userID] = append(t.q[userID], ch)
+	t.mu.Unlock()
+	timer := time.NewTimer(poll)
+	defer timer.Stop()
+	select {
+	case <-ch:
+		return nil
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	t.mu.Lock()
+	q := t.q[userID]
+	for i, c := range q {
+		if c == ch {
+			q = append(q[:i:i], q[i+1:]...)
+			break
+		}
+	}
+	if len(q) == 0 {
+		delete(t.q, userID)
+	} else {
+		t.q[userID] = q
+	}
+	t.mu.Unlock()
+	select {
+	case <-ch: // woken while giving up: the wake goes to the next one
+		t.wake(userID)
+	default:
+	}
+	return ctx.Err()
+}
+
+// wake lets the first sign-in waiting for the account look again.
+func (t *attemptTurns) wake(userID int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	q := t.q[userID]
+	if len(q) == 0 {
+		return
+	}
+	q[0] <- struct{}{}
+	if len(q) == 1 {
+		delete(t.q, userID)
+	} else {
+		t.q[userID] = q[1:]
 	}
 }
 
@@ -132,6 +231,7 @@ func (s *Store) ConfirmLoginFailure(ctx context.Context, userID int64, now time.
 				return LoginThrottle{}, fmt.Errorf("store: record login failure: %w", err)
 			}
 			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				s.attemptEnded(userID)
 				return next, nil
 			}
 			continue
@@ -150,6 +250,7 @@ func (s *Store) ConfirmLoginFailure(ctx context.Context, userID int64, now time.
 			return LoginThrottle{}, fmt.Errorf("store: record login failure: %w", err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			s.attemptEnded(userID)
 			return next, nil
 		}
 	}
@@ -165,5 +266,6 @@ func (s *Store) ReleaseLoginAttempt(ctx context.Context, userID int64) error {
 	if err != nil {
 		return fmt.Errorf("store: release login attempt: %w", err)
 	}
+	s.attemptEnded(userID)
 	return nil
 }
