@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,8 +34,10 @@ func (s *Store) ClearLoginFailures(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// ErrContended means an attempt could not be reserved because other
-// requests kept changing the record; the caller answers as if throttled.
+// ErrContended means the record could not be changed in time: other
+// checks of the account held every turn for reserveWait
+// (ReserveLoginAttempt), or other requests kept changing it
+// (ConfirmLoginFailure); the caller answers as if throttled.
 var ErrContended = errors.New("store: login throttle contended")
 
 // inflightLease is how long a reserved attempt counts while its check
@@ -51,56 +55,45 @@ const reserveWait = 3 * time.Second
 // attempt waits its turn, briefly, instead: parallel guesses are checked
 // no more often than one after another would be, and parallel right
 // passwords (several tabs, a double click) all get in. Each reservation
-// is a compare-and-swap on the record, retried when another request won.
-// The caller then reports the outcome: ConfirmLoginFailure,
+// is one conditional upsert of the record (rule 22: the check and the
+// count are one step). The caller then reports the outcome: ConfirmLoginFailure,
 // ClearLoginFailures (a success) or ReleaseLoginAttempt (not checked). It
 // returns the record as it was and whether the attempt may go ahead.
 func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.Time, lock func(failures int) time.Duration) (LoginThrottle, bool, error) {
 	now = now.UTC()
 	deadline := time.Now().Add(reserveWait)
-	// No failures and nothing running (most sign-ins): one INSERT both
-	// checks and reserves, with no look first. After a wait the record
-	// is looked at first, as it most likely still exists.
-	insert := true
 	for {
-		if insert {
-			first := LoginThrottle{UserID: userID, LastFailureAt: now, Inflight: 1, InflightUntil: now.Add(inflightLease)}
-			res, err := s.db.NewInsert().Model(&first).On("CONFLICT (user_id) DO NOTHING").Exec(ctx)
-			if err != nil {
-				return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 1 {
-				s.nextTurn(userID, 1, 0, lock)
-				return LoginThrottle{UserID: userID}, true, nil
-			}
+		// One upsert checks and reserves: a new record for an account
+		// without one, or one more check running on the record when it is
+		// not locked and has room. The database takes concurrent ones on
+		// a record one after another and judges each against the record
+		// as the one before left it, so they need no retries.
+		row := LoginThrottle{UserID: userID, LastFailureAt: now, Inflight: 1, InflightUntil: now.Add(inflightLease)}
+		err := s.db.NewInsert().Model(&row).
+			On("CONFLICT (user_id) DO UPDATE").
+			Set("inflight = CASE WHEN login_throttle.inflight_until < ? THEN 1 ELSE login_throttle.inflight + 1 END", now).
+			Set("inflight_until = EXCLUDED.inflight_until").
+			Where("login_throttle.locked_until <= ?", now).
+			Where("CASE WHEN login_throttle.inflight_until < ? THEN 0 ELSE login_throttle.inflight END < "+allowedSQL(lock), now).
+			Returning("failures, locked_until, inflight").Scan(ctx)
+		if err == nil {
+			s.nextTurn(userID, row.Inflight, row.Failures, lock)
+			return LoginThrottle{UserID: userID, Failures: row.Failures, LockedUntil: row.LockedUntil}, true, nil
 		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
+		}
+		// Locked, or as many checks running as it may have: which one?
 		var cur LoginThrottle
-		err := s.db.NewSelect().Model(&cur).Where("user_id = ?", userID).Scan(ctx)
-		if insert = errors.Is(notFound("login throttle", err), ErrNotFound); insert {
-			continue // none, or cleared meanwhile: insert
+		err = s.db.NewSelect().Model(&cur).Where("user_id = ?", userID).Scan(ctx)
+		if errors.Is(notFound("login throttle", err), ErrNotFound) {
+			continue // cleared meanwhile
 		}
 		if err != nil {
 			return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
 		}
 		if now.Before(cur.LockedUntil) {
 			return cur, false, nil
-		}
-		running := cur.Inflight
-		if cur.InflightUntil.Before(now) {
-			running = 0
-		}
-		if running < checksAllowed(cur.Failures, lock) {
-			res, err := s.db.NewUpdate().Model((*LoginThrottle)(nil)).
-				Set("inflight = ?", running+1).Set("inflight_until = ?", now.Add(inflightLease)).
-				Where("user_id = ? AND failures = ? AND inflight = ?", userID, cur.Failures, cur.Inflight).Exec(ctx)
-			if err != nil {
-				return LoginThrottle{}, false, fmt.Errorf("store: reserve login attempt: %w", err)
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 1 {
-				s.nextTurn(userID, running+1, cur.Failures, lock)
-				return cur, true, nil
-			}
-			continue
 		}
 		if time.Now().After(deadline) {
 			return cur, false, ErrContended
@@ -112,6 +105,21 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.
 			return LoginThrottle{}, false, err
 		}
 	}
+}
+
+// allowedSQL is checksAllowed as an SQL expression of the record's
+// failures, so that the reservation's upsert can judge the record the
+// database holds at that moment.
+func allowedSQL(lock func(int) time.Duration) string {
+	var b strings.Builder
+	b.WriteString("CASE login_throttle.failures")
+	for f := 0; f <= 128; f++ {
+		if n := checksAllowed(f, lock); n != 1 {
+			fmt.Fprintf(&b, " WHEN %d THEN %d", f, n)
+		}
+	}
+	b.WriteString(" ELSE 1 END")
+	return b.String()
 }
 
 // turnPoll is how often a sign-in waiting for its turn on an account
