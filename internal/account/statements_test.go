@@ -78,9 +78,9 @@ func TestRegisterStatements(t *testing.T) {
 // A sign-in is the hot path under load: every statement is a round trip
 // and CPU on both sides, taken from the cores argon2id needs. With the
 // limits on, a right password costs the per-IP upsert, the user, one
-// INSERT that reserves the check (no failures, nothing running), the
-// two-step lookup, and one transaction: clear the reservation, the
-// session, the audit row (and the browser's old session, when it had one).
+// upsert that checks and reserves the throttle's turn, the two-step
+// lookup, and one transaction: clear the reservation, the session, the
+// audit row (and the browser's old session, when it had one).
 func TestLoginStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		cfg := config()
