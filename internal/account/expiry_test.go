@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -26,21 +25,13 @@ func TestExpiredSessionsEndOnceWithAWebhook(t *testing.T) {
 		e.activate("bob@example.com", goodPW)
 		hooks := func() []account.Webhook {
 			t.Helper()
-			rows := must(store.Webhooks{Store: st}.ClaimOutbox(e.ctx, e.clk.Now(), 100, time.Minute))
-			var out []account.Webhook
-			for _, r := range rows {
-				var h account.Webhook
-				if err := json.Unmarshal([]byte(r.Data), &h); err != nil {
-					t.Fatal(err)
-				}
+			var ended []account.Webhook
+			for _, h := range e.webhooks() {
 				if h.Type == account.WebhookSessionEnded {
-					out = append(out, h)
-				}
-				if err := st.MarkOutboxSent(e.ctx, r.ID, e.clk.Now()); err != nil {
-					t.Fatal(err)
+					ended = append(ended, h)
 				}
 			}
-			return out
+			return ended
 		}
 		sid := func(raw string) string {
 			t.Helper()
