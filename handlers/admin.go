@@ -171,6 +171,8 @@ func (s *server) adminRefusal(c *gin.Context, err error) bool {
 		msg = "page.admin.error.not_awaiting"
 	case errors.Is(err, account.ErrNoSuppression):
 		msg = "page.admin.error.no_suppression"
+	case errors.Is(err, account.ErrNoTwoStepSetup):
+		msg = "page.admin.error.no_two_step"
 	default:
 		return false
 	}
