@@ -242,7 +242,7 @@ func pages() map[string]templ.Component {
 				{Kind: account.OrgEventSecondFactorOptional, At: orgDay, Actor: "Ada Lovelace"}},
 			MyDomain: "example.com", OwnerCount: 1, MayManage: true, MayMakeOwners: true, MyDomainClaims: true,
 		}}),
-		"second step": components.SecondStepPage(components.SecondStepView{OrgName: "Analytical Engines"}),
+		"second step": components.SecondStepPage(components.SecondStepView{OrgName: "Analytical Engines", Passkeys: true}),
 		"org invitation": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitInvitation},
 			Name: "Ada Lovelace", Email: "ada@example.com"}),
 	}
