@@ -98,6 +98,7 @@ func TestBrowserOrgSecondStep(t *testing.T) {
 				t.Fatalf("%d requests reached the platform before the second step was set up", n-seen)
 			}
 
+			var secret string
 			if c.passkey {
 				u.clickText("Add a Passkey")
 				u.expectHeading("Your account")
@@ -108,7 +109,7 @@ func TestBrowserOrgSecondStep(t *testing.T) {
 			} else {
 				u.clickText("Set Up Two-Step Verification")
 				u.expectHeading("Set up two-step verification")
-				secret := stripSpaces(u.text("[data-testid=totp-secret]"))
+				secret = stripSpaces(u.text("[data-testid=totp-secret]"))
 				u.checkPage("second-step-totp-setup")
 				code, err := totp.GenerateCode(secret, app.Now())
 				if err != nil {
@@ -146,6 +147,23 @@ func TestBrowserOrgSecondStep(t *testing.T) {
 				u.fill("#f-password", goodPassword)
 				u.clickText("Sign In")
 				u.expectHeading("Two-step verification")
+				code, err := totp.GenerateCode(secret, app.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				u.fill("#f-code", code)
+				u.clickText("Continue")
+				u.expectText("platform page /")
+				// The token the platform receives says how: password and
+				// a one-time code.
+				last, _ := plat.Last()
+				_, claims := platformClaimsFrom(t, app, app.URL, last.Header.Get("X-Gatehouse-Token"))
+				if strings.Join(claims.AMR, " ") != "pwd otp mfa" || claims.ACR != "urn:gatehouse:acr:mfa" {
+					t.Errorf("the token says amr %v acr %q", claims.AMR, claims.ACR)
+				}
+				if m := last.Header.Get("X-Gatehouse-Auth-Methods"); m != "pwd,otp,mfa" {
+					t.Errorf("X-Gatehouse-Auth-Methods %q", m)
+				}
 			}
 		})
 	}
