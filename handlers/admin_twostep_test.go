@@ -114,5 +114,17 @@ func TestAdminResetTwoStep(t *testing.T) {
 
 		// A second post (a stale page) is refused with a reason.
 		must(t, op.Post(reset, nil), http.StatusConflict, "This account has no two-step verification to remove.")
+
+		// Not their own: that would skip the code turning it off asks for.
+		app.turnOnTwoStep(op)
+		me := secUser(t, app.Store, "op@example.com")
+		mine := paths.AdminUserURL(paths.AdminUserResetTwoStep, me.PublicID)
+		if p := op.Get(paths.AdminUserURL(paths.AdminUser, me.PublicID)); strings.Contains(p.Body, `action="`+mine+`"`) {
+			t.Error("the operator is offered the removal of their own two-step verification")
+		}
+		must(t, op.Post(mine, nil), http.StatusConflict, "You cannot remove your own two-step verification here")
+		if ts, err := app.Account.TwoStepStatus(ctx, account.User{ID: me.ID}); err != nil || !ts.On {
+			t.Errorf("the operator removed their own: %+v %v", ts, err)
+		}
 	})
 }

@@ -593,6 +593,9 @@ func (s *Service) ResetSecondFactor(ctx context.Context, email string, by Operat
 		if err != nil {
 			return err
 		}
+		if u.ID == by.UserID {
+			return ErrSelfTwoStep
+		}
 		on, err := s.hasTwoStep(ctx, tx, u.ID)
 		if err != nil {
 			return err

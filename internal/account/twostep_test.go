@@ -370,6 +370,10 @@ func TestResetSecondFactorByOperator(t *testing.T) {
 		if changed, err := e.svc.ResetSecondFactor(e.ctx, "ada@example.com", by); err != nil || changed {
 			t.Errorf("again: %v, %v", changed, err)
 		}
+		e.twoStepOn("grace@example.com")
+		if _, err := e.svc.ResetSecondFactor(e.ctx, "grace@example.com", by); !errors.Is(err, account.ErrSelfTwoStep) {
+			t.Errorf("the operator's own: %v", err)
+		}
 		if _, err := e.svc.ResetSecondFactor(e.ctx, "nobody@example.com", by); !errors.Is(err, account.ErrUnknownUser) {
 			t.Errorf("unknown address: %v", err)
 		}
