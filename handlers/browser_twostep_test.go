@@ -143,18 +143,23 @@ func TestBrowserTwoStep(t *testing.T) {
 
 			// Wrong codes until the account is throttled: then even the
 			// right code gets the same answer.
-			for range account.DefaultLimits.LoginFreeFailures + 1 {
+			// Each answer looks like the one before, so wait for the new
+			// page (or, with script, the swapped content) to arrive.
+			submit := func(c string) {
+				t.Helper()
 				u.settle()
-				u.fill("#f-code", "000000")
+				uiEval[bool](u, `!!((document.getElementById('content') || document.body).dataset.stale = '1')`)
+				u.fill("#f-code", c)
 				u.clickText("Continue")
+				u.waitFor("the answer to the code", `document.readyState === 'complete' && !!document.getElementById('content') && !document.getElementById('content').dataset.stale`)
 				u.expectText("That code didn't work.")
+			}
+			for range account.DefaultLimits.LoginFreeFailures + 1 {
+				submit("000000")
 			}
 			// The clock stands still (the delay would pass otherwise):
 			// the next step's code, still unused, is inside the window.
-			u.settle()
-			u.fill("#f-code", code(app.Now().Add(30*time.Second)))
-			u.clickText("Continue")
-			u.expectText("That code didn't work.")
+			submit(code(app.Now().Add(30 * time.Second)))
 			if p := u.path(); p != "/login/code" {
 				t.Fatalf("a throttled account got in: %s", p)
 			}
