@@ -111,6 +111,9 @@ type ConsoleUser struct {
 	Suppressed string
 	// Membership is the person's organisation and role; nil for none.
 	Membership *OrgMembership
+	// TwoStep is the state of the account's two-step verification, which
+	// an operator may remove (ResetSecondFactor).
+	TwoStep TwoStep
 }
 
 // ConsoleUser is the account behind the console's link, with every email
@@ -125,6 +128,9 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 		return ConsoleUser{}, err
 	}
 	cu := ConsoleUser{UserDetail: d}
+	if cu.TwoStep, err = s.TwoStepStatus(ctx, d.User); err != nil {
+		return ConsoleUser{}, err
+	}
 	m, err := s.store.MembershipByUser(ctx, d.ID)
 	switch {
 	case err == nil:

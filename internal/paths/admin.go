@@ -15,17 +15,20 @@ const (
 	AdminUserEndSessions = "/admin/users/:id/end-sessions"
 	AdminUserUnlock      = "/admin/users/:id/unlock"
 	AdminUserDelete      = "/admin/users/:id/delete"
-	AdminMail            = "/admin/mail"
-	AdminMessage         = "/admin/mail/:id"
-	AdminMessageRetry    = "/admin/mail/:id/retry"
-	AdminSuppressionLift = "/admin/suppressions/lift"
-	AdminAudit           = "/admin/audit"
-	AdminAuditExport     = "/admin/audit/export"
-	AdminOrgs            = "/admin/orgs"
-	AdminApprovals       = "/admin/approvals"
-	AdminUserApprove     = "/admin/users/:id/approve"
-	AdminUserDecline     = "/admin/users/:id/decline"
-	AdminOrg             = "/admin/orgs/:id"
+	// AdminUserResetTwoStep removes two-step verification, as
+	// `gatehouse users reset-2fa` does.
+	AdminUserResetTwoStep = "/admin/users/:id/reset-2fa"
+	AdminMail             = "/admin/mail"
+	AdminMessage          = "/admin/mail/:id"
+	AdminMessageRetry     = "/admin/mail/:id/retry"
+	AdminSuppressionLift  = "/admin/suppressions/lift"
+	AdminAudit            = "/admin/audit"
+	AdminAuditExport      = "/admin/audit/export"
+	AdminOrgs             = "/admin/orgs"
+	AdminApprovals        = "/admin/approvals"
+	AdminUserApprove      = "/admin/users/:id/approve"
+	AdminUserDecline      = "/admin/users/:id/decline"
+	AdminOrg              = "/admin/orgs/:id"
 )
 
 // AdminOrgURL is the console's page of the organisation with the public id.
