@@ -39,6 +39,7 @@ type Store struct {
 // URL for PostgreSQL; a file path or sqlite: URL for SQLite.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	var db *bun.DB
+	hot := &hotStatements{cache: newSessionCache()}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
@@ -54,6 +55,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if !strings.Contains(dsn, "default_query_exec_mode") {
 			cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 		}
+		hot.pg = cfg.Copy()
 		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20)
@@ -75,7 +77,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db, root: db, hot: &hotStatements{}}, nil
+	db.AddQueryHook(identityHook{hot.cache})
+	return &Store{db: db, root: db, hot: hot}, nil
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with the pragmas
@@ -116,11 +119,24 @@ func (s *Store) Ping(ctx context.Context) error {
 // included); tests count statements with it.
 func (s *Store) AddQueryHook(h bun.QueryHook) { s.root.AddQueryHook(h) }
 
-// Tx runs fn in one transaction; fn receives a Store bound to it.
+// Tx runs fn in one transaction; fn receives a Store bound to it (and a
+// context that fn's statements must run with: through it the session
+// cache learns, after the commit, that the transaction changed what
+// sessions read).
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	if _, nested := ctx.Value(txWritesKey{}).(*txWrites); nested {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot})
+		})
+	}
+	w := new(txWrites)
+	err := s.db.RunInTx(context.WithValue(ctx, txWritesKey{}, w), nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot})
 	})
+	if w.identity.Load() {
+		s.hot.cache.flush()
+	}
+	return err
 }
 
 // Migrate applies every pending migration. On PostgreSQL an advisory lock
