@@ -48,7 +48,7 @@ func newOpsApp(tb testing.TB, backend storetest.Backend, o opsOptions) *opsApp {
 	if o.sessionCache {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { st.RunSessionCache(ctx); close(done) }()
+		go func() { st.RunSessionCache(ctx, nil); close(done) }()
 		tb.Cleanup(func() { cancel(); <-done })
 		for start := time.Now(); !st.SessionCacheFresh(); time.Sleep(time.Millisecond) {
 			if time.Since(start) > 5*time.Second {

@@ -46,8 +46,10 @@ type hotStatements struct {
 	// pg is the connection's configuration on PostgreSQL (nil on
 	// SQLite), for the cache's listener.
 	pg *pgx.ConnConfig
-	// listening is the listener's backend pid while it listens.
+	// listening is the listener's backend pid while it listens;
+	// listened says it got as far as listening since the last failure.
 	listening atomic.Uint32
+	listened  atomic.Bool
 	// lag is the last heartbeat's trip, in nanoseconds.
 	lag atomic.Int64
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -217,10 +218,14 @@ func (s *Store) SessionCacheFresh() bool { return s.hot.cache.fresh() }
 // PostgreSQL it listens for the triggers' notifications and sends the
 // heartbeat, reconnecting after a failure; on SQLite it polls for
 // changes made by other processes. Without it running the cache serves
-// nothing, so every lookup reads the database.
-func (s *Store) RunSessionCache(ctx context.Context) {
+// nothing, so every lookup reads the database. log (nil for none) is
+// told when the listener goes down and comes back.
+func (s *Store) RunSessionCache(ctx context.Context, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if s.Postgres() {
-		s.listen(ctx)
+		s.listen(ctx, log)
 		return
 	}
 	s.pollDataVersion(ctx)

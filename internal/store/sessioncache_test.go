@@ -31,7 +31,7 @@ func cachedStore(t *testing.T, b storetest.Backend) (*store.Store, *sql.DB) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { s.RunSessionCache(ctx); close(done) }()
+	go func() { s.RunSessionCache(ctx, nil); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	driver, odsn := "pgx", dsn
 	if b == storetest.SQLite {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,7 +134,7 @@ func identChar(b byte) bool {
 // listen applies the triggers' notifications to the cache and vouches for
 // it with the heartbeat, reconnecting after a failure (the cache is off,
 // and every lookup reads the database, until the listener is back).
-func (s *Store) listen(ctx context.Context) {
+func (s *Store) listen(ctx context.Context, log *slog.Logger) {
 	c := s.hot.cache
 	defer c.off()
 	var b [8]byte
@@ -144,10 +145,15 @@ func (s *Store) listen(ctx context.Context) {
 	wg.Go(func() { s.sendHeartbeats(ctx, beat) })
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		if s.listenOnce(ctx, beat) {
+		err := s.listenOnce(ctx, beat, log)
+		c.off()
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("session cache off: its listener is down, so every session lookup reads the database until it is back", "error", err)
+		if s.hot.listened.Swap(false) {
 			wait = 100 * time.Millisecond
 		}
-		c.off()
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
@@ -199,24 +205,25 @@ func (s *Store) sendHeartbeats(ctx context.Context, beat *heartbeat) {
 	}
 }
 
-// listenOnce listens on one connection until it fails or ctx ends, and
-// reports whether it got as far as listening.
-func (s *Store) listenOnce(ctx context.Context, beat *heartbeat) bool {
+// listenOnce listens on one connection until it fails or ctx ends.
+func (s *Store) listenOnce(ctx context.Context, beat *heartbeat, log *slog.Logger) error {
 	c := s.hot.cache
 	conn, err := pgx.ConnectConfig(ctx, s.hot.pg.Copy())
 	if err != nil {
-		return false
+		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "LISTEN "+SessionChannel); err != nil {
-		return false
+		return err
 	}
+	s.hot.listened.Store(true)
 	s.hot.listening.Store(conn.PgConn().PID())
 	defer s.hot.listening.Store(0)
+	log.Info("session cache listening", "channel", SessionChannel)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
-			return true
+			return err
 		}
 		kind, rest, _ := strings.Cut(n.Payload, ":")
 		switch kind {
