@@ -161,6 +161,9 @@ func TestSessionCacheSeesEveryColumn(t *testing.T) {
 				}
 			}
 			t.Logf("slowest change from another process to reach the cache: %v", slowest)
+			if s.Postgres() {
+				t.Logf("last heartbeat's trip through NOTIFY: %v", s.SessionNotifyLag())
+			}
 
 			cacheIt(t, s, hash)
 			if _, err := other.ExecContext(ctx, "UPDATE memberships SET role = 'admin'"); err != nil {
