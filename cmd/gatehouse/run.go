@@ -264,6 +264,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 		LoginFailures: cfg.RetentionLoginFailures,
 		PendingUsers:  cfg.RetentionPendingUsers,
 	})
+	jan.Sessions = acc
 	jan.Interval = cfg.JanitorInterval
 	jan.Log = log.With("component", "janitor")
 	wg.Go(func() { jan.Run(workerCtx) })
