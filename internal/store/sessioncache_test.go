@@ -280,7 +280,6 @@ func TestSessionCacheListenerOutage(t *testing.T) {
 	s, other := cachedStore(t, storetest.Postgres)
 	ctx := context.Background()
 	_, hash := identityRows(t, s, 5)
-	cacheIt(t, s, hash)
 
 	// A change the listener never hears of: the cache answers until its
 	// entry is cacheMaxAge (5 s) old, then the database does.
@@ -292,11 +291,25 @@ func TestSessionCacheListenerOutage(t *testing.T) {
 	if _, err := quiet.ExecContext(ctx, "SET session_replication_role = replica"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := quiet.ExecContext(ctx, "UPDATE users SET first_name = 'Grace'"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := lookup(t, s, hash); got == nil || got.User.FirstName != "Ada" {
-		t.Fatalf("the cached session was not served: %+v", got)
+	// On a crowded machine a heartbeat can come late, which turns the cache
+	// off (and empties it) for a moment, as it should: then the database
+	// answers and the round is tried again. A cache that never serves fails
+	// every round.
+	for round := 1; ; round++ {
+		if _, err := quiet.ExecContext(ctx, "UPDATE users SET first_name = 'Ada'"); err != nil {
+			t.Fatal(err)
+		}
+		cacheIt(t, s, hash)
+		if _, err := quiet.ExecContext(ctx, "UPDATE users SET first_name = 'Grace'"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := lookup(t, s, hash)
+		if got != nil && got.User.FirstName == "Ada" {
+			break
+		}
+		if round == 5 {
+			t.Fatalf("the cached session was not served in %d rounds: %+v", round, got)
+		}
 	}
 	took := waitFor(t, "the entry to age out", 7*time.Second, func() bool {
 		got, _ := lookup(t, s, hash)
