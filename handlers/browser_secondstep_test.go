@@ -100,9 +100,9 @@ func TestBrowserOrgSecondStep(t *testing.T) {
 
 			var secret string
 			if c.passkey {
+				// Set up, he goes on to the deep link he signed in for.
 				u.clickText("Add a Passkey")
-				u.expectHeading("Your account")
-				u.expectText("Your passkey has been added.")
+				u.expectText("platform page /reports/q3")
 				if n := len(u.credentials(auth)); n != 1 {
 					t.Fatalf("the authenticator holds %d credentials", n)
 				}
@@ -120,8 +120,12 @@ func TestBrowserOrgSecondStep(t *testing.T) {
 				u.expectHeading("Your recovery codes")
 				u.checkPage("second-step-recovery-codes")
 				u.clickText("I Have Saved My Recovery Codes")
-				u.expectHeading("Your account")
+				u.expectText("platform page /reports/q3")
 			}
+			// The deep link is followed once: the page that asks, now
+			// answered, leads to the account page.
+			u.visit(paths.SecondStep)
+			u.expectHeading("Your account")
 			u.checkPage("second-step-done")
 
 			// Now the platform answers him, and is told who he is.

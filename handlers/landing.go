@@ -11,6 +11,7 @@ import (
 	"gatehouse/components"
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/returnto"
 )
 
 // Deep links survive the whole journey: return_to rides along the sign-in,
@@ -24,6 +25,43 @@ const (
 	loginHintCookie   = "login_hint"
 	loginHintLifetime = 15 * time.Minute
 )
+
+// secondStepToCookie keeps the deep link of a member whom sign-in sent to
+// the page that asks for a second step (their organisation requires one),
+// so that setting it up leads where signing in would have: the page that
+// asks, the two-step setup and the passkey ceremony are several requests
+// and forms apart. It holds a local path only, checked again when read.
+const (
+	secondStepToCookie   = "second_step_to"
+	secondStepToLifetime = time.Hour
+)
+
+// keepSecondStepDest remembers dest for afterSecondStep.
+func (s *server) keepSecondStepDest(c *gin.Context, dest string) {
+	s.setCookie(c, s.flowCookie(secondStepToCookie), url.QueryEscape(dest), "/", secondStepToLifetime)
+}
+
+// afterSecondStep is where a member goes once the second step their
+// organisation requires is set up: the deep link they signed in for, else
+// the account page, as before. The link is used once.
+func (s *server) afterSecondStep(c *gin.Context) string {
+	v, err := c.Cookie(s.flowCookie(secondStepToCookie))
+	if err != nil {
+		return paths.Account
+	}
+	s.clearCookie(c, s.flowCookie(secondStepToCookie), "/")
+	raw, err := url.QueryUnescape(v)
+	if err != nil {
+		return paths.Account
+	}
+	if s.Platform.Landing != "" && raw == s.Platform.Landing {
+		return raw
+	}
+	if to := returnto.Clean(raw); to != "" {
+		return to
+	}
+	return paths.Account
+}
 
 // landing is where a sign-in leads: the deep link when there is one, else
 // LANDING_PATH (the platform's front page, or the account page).

@@ -101,7 +101,7 @@ var secondStepSetup = map[string]bool{
 func (s *server) secondStep(c *gin.Context) {
 	u, _, _ := s.currentUser(c)
 	if !u.NeedsSecondFactor() {
-		redirect(c, paths.Account)
+		s.land(c, s.afterSecondStep(c))
 		return
 	}
 	s.render(c, http.StatusOK, components.SecondStepPage(components.SecondStepView{OrgName: u.Org.OrgName, Passkeys: s.Account.PasskeysOn()}))

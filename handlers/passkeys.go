@@ -140,6 +140,11 @@ func (s *server) passkeyRegister(c *gin.Context) {
 		return
 	}
 	to := withNotice(paths.Account, account.NoticePasskeyAdded)
+	if dest := s.afterSecondStep(c); dest != paths.Account {
+		// Added on the page that asks for a second step: on to the deep
+		// link the member signed in for.
+		to = dest
+	}
 	if offer != "" {
 		// Added before signing in: the offer is over; on to sign-in,
 		// where the new passkey signs in.

@@ -71,6 +71,7 @@ func (s *server) login(c *gin.Context) {
 	// the person has not set up: the page that asks comes first. (A
 	// code or a passkey sign-in has one already.)
 	if u, _, err := s.Account.Authenticate(c.Request.Context(), raw); err == nil && u.NeedsSecondFactor() {
+		s.keepSecondStepDest(c, dest)
 		dest = paths.SecondStep
 	}
 	s.land(c, dest)

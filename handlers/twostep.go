@@ -171,7 +171,9 @@ func (s *server) twoStepConfirm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: codes}))
+	// A member held by their organisation's rule goes on to the deep link
+	// they signed in for, once the codes are saved.
+	s.render(c, http.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: codes, Continue: s.afterSecondStep(c)}))
 }
 
 // twoStepOff turns two-step verification off with the password and a code.
