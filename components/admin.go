@@ -240,6 +240,10 @@ type AdminUserView struct {
 	// Self is the operator's own account: it cannot be disabled or
 	// deleted from here.
 	Self bool
+	// LastOwnerOf is the organisation the account is the only owner of
+	// while others are in it (zero otherwise): deleting it is refused
+	// until someone else is made an owner there.
+	LastOwnerOf AdminOrgLink
 }
 
 // AdminMailView is the outbox and the suppressions.

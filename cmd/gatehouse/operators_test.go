@@ -66,8 +66,8 @@ func TestOperatorsCommands(t *testing.T) {
 		kinds := map[string]int{}
 		for _, e := range events {
 			kinds[e.Kind]++
-			if strings.HasPrefix(e.Kind, "operator_") && e.UserAgent != "operator: cli ops" {
-				t.Errorf("%s recorded as %q, want the shell user", e.Kind, e.UserAgent)
+			if strings.HasPrefix(e.Kind, "operator_") && (e.Actor != "cli ops" || e.UserAgent != "") {
+				t.Errorf("%s recorded as by %q (user agent %q), want the shell user", e.Kind, e.Actor, e.UserAgent)
 			}
 		}
 		if kinds["operator_granted"] != 1 || kinds["operator_revoked"] != 1 {

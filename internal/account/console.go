@@ -111,6 +111,9 @@ type ConsoleUser struct {
 	Suppressed string
 	// Membership is the person's organisation and role; nil for none.
 	Membership *OrgMembership
+	// DeleteBlocked is why the account cannot be deleted now (the last
+	// owner of an organisation with other people in it); nil when it can.
+	DeleteBlocked *DeleteBlockedError
 }
 
 // ConsoleUser is the account behind the console's link, with every email
@@ -130,6 +133,11 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 	case err == nil:
 		cu.Membership = membershipView(m)
 	case !errors.Is(err, store.ErrNotFound):
+		return ConsoleUser{}, err
+	}
+	if u, err := s.store.UserByID(ctx, d.ID); err != nil {
+		return ConsoleUser{}, err
+	} else if err := s.deletionBlocked(ctx, s.store, u); err != nil && !errors.As(err, &cu.DeleteBlocked) {
 		return ConsoleUser{}, err
 	}
 	rows, err := s.store.OutboxTo(ctx, email, 50)
@@ -396,16 +404,14 @@ func (s *Service) ExportAudit(ctx context.Context, q AuditQuery, format string, 
 	return bw.Flush()
 }
 
-// actorOf names who caused an event: the operator's address, or what the
-// command line recorded in the user agent.
+// actorOf names who caused an event: the operator's address as it is now,
+// else as it was recorded (the command line's "cli USER", or an operator
+// whose account is gone).
 func actorOf(e *store.AuditRow) string {
 	if e.ActorEmail != "" {
 		return e.ActorEmail
 	}
-	if name, ok := strings.CutPrefix(e.UserAgent, "operator: "); ok {
-		return name
-	}
-	return ""
+	return e.Actor
 }
 
 // spreadsheetSafe keeps a value a visitor chose (their user agent) from

@@ -542,17 +542,35 @@ func TestLastOwnerCannotDelete(t *testing.T) {
 	})
 }
 
-// An operator's deletion (the console, gatehouse users delete) is the
-// owner's erasure without the last-owner rule: the owner cannot be asked
-// to hand over, so the account goes, the platform hears user.deleted, and
-// the organisation stays with its other members and no owner.
+// An operator's deletion (the console, gatehouse users delete) is held by
+// the owner's own last-owner rule: the organisation is not left with
+// members and no owner. Once someone else is an owner (the operator makes
+// one on the organisation's page) the account goes, and the platform
+// hears user.deleted.
 func TestOperatorDeletesLastOwner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := orgEnv(t, st)
 		ada := acme(t, e, account.JoinAuto)
 		e.signUp("bob@acme.example", "Bob", "Acme")
+		var blocked *account.DeleteBlockedError
+		if err := e.svc.DeleteUser(e.ctx, "ada@acme.example", operator); !errors.As(err, &blocked) {
+			t.Fatalf("DeleteUser(last owner) = %v, want a DeleteBlockedError", err)
+		}
+		if blocked.OrgName != "Acme" || blocked.OrgPublicID == "" || blocked.Reason.ID != "error.org.last_owner" {
+			t.Errorf("refusal %+v does not name the organisation", blocked)
+		}
+		if _, err := st.UserByID(e.ctx, ada.ID); err != nil {
+			t.Fatalf("the last owner was erased: %v", err)
+		}
+		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
+			t.Errorf("owners = %d, %v; want Ada still", n, err)
+		}
+		bob := e.who("bob@acme.example")
+		if err := e.svc.ChangeRole(e.ctx, ada, bob.PublicID, "owner", meta); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.svc.DeleteUser(e.ctx, "ada@acme.example", operator); err != nil {
-			t.Fatalf("DeleteUser(last owner) = %v", err)
+			t.Fatalf("DeleteUser(an owner of two) = %v", err)
 		}
 		if _, err := st.UserByID(e.ctx, ada.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("the account is still there: %v", err)
@@ -566,11 +584,8 @@ func TestOperatorDeletesLastOwner(t *testing.T) {
 		if !deleted {
 			t.Error("no user.deleted webhook for the operator's deletion")
 		}
-		if n, err := st.CountMembers(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
-			t.Errorf("members left = %d, %v; want Bob", n, err)
-		}
-		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 0 {
-			t.Errorf("owners left = %d, %v; want none", n, err)
+		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
+			t.Errorf("owners left = %d, %v; want Bob", n, err)
 		}
 	})
 }

@@ -605,7 +605,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, email string, by Operat
 			return err
 		}
 		logctx.From(ctx).InfoContext(ctx, "account two-step removed by operator", "user_id", u.ID, "operator", by.Name)
-		return s.audit(ctx, tx, u.ID, EventTwoStepRemovedByOperator, by.meta())
+		return s.auditBy(ctx, tx, u.ID, EventTwoStepRemovedByOperator, by)
 	})
 	if err == nil && changed {
 		s.queued()
