@@ -171,6 +171,10 @@ type AdminOrgsView struct {
 // AdminOrgView is one organisation in the console.
 type AdminOrgView struct {
 	Org account.ConsoleOrg
+	// Notice is the result of the action just done; Form the problems of
+	// a refused one (keyed name, member, role, domain or policy).
+	Notice account.Notice
+	Form   Form
 }
 
 // AdminUsersView is the account list with its search.
