@@ -50,9 +50,15 @@ func (s *Service) ListUsersPage(ctx context.Context, q UserQuery, cursor string)
 	}
 	if more && len(rows) > 0 {
 		last := rows[len(rows)-1]
-		p.Next = strconv.FormatInt(last.CreatedAt.UnixMicro(), 10) + "." + strconv.FormatInt(last.ID, 10)
+		p.Next = formatCursor(last.CreatedAt, last.ID)
 	}
 	return p, nil
+}
+
+// formatCursor is the cursor of a page that starts after the account
+// created at with id, as parseCursor reads it.
+func formatCursor(at time.Time, id int64) string {
+	return strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)
 }
 
 func parseCursor(c string) store.UserCursor {
