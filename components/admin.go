@@ -287,7 +287,7 @@ type AdminReauthView struct {
 
 // AdminAuditView is the export form.
 type AdminAuditView struct {
-	Since, Until, Email, Format string
+	Since, Until, Email, Org, Format string
 	Kinds                       []AdminKindOption
 	Form                        Form
 }

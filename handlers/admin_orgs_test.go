@@ -206,3 +206,34 @@ func TestAdminOrganisationActions(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminAuditExportOrg: the console's export narrowed to one
+// organisation (by name or id, as its page links it) holds its people's
+// events and nobody else's; an unknown organisation is a field error.
+func TestAdminAuditExportOrg(t *testing.T) {
+	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		app := newApp(t, backend)
+		op := adminOperator(t, app, "op@example.com")
+		app.signUpAt("ada@acme.example", "Acme", account.NoticePasswordSet)
+		app.signUpAt("hank@globex.example", "Globex", account.NoticePasswordSet)
+		app.signIn("ada@acme.example", goodPassword)
+		app.signIn("hank@globex.example", goodPassword)
+		m, err := app.Store.MembershipByUser(context.Background(), secUser(t, app.Store, "ada@acme.example").ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := m.Organisation.PublicID
+		must(t, op.Get(paths.AdminOrgURL(id)), http.StatusOK, `href="/admin/audit?org=`+id+`"`)
+		must(t, op.Get(paths.AdminAudit+"?org="+id), http.StatusOK, `name="org"`, `value="`+id+`"`)
+		since := app.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+		for _, ref := range []string{id, "acme"} {
+			p := op.Post(paths.AdminAuditExport, url.Values{"since": {since}, "org": {ref}, "format": {"csv"}})
+			must(t, p, http.StatusOK, "ada@acme.example", "login_ok")
+			if strings.Contains(p.Body, "hank@globex.example") || strings.Contains(p.Body, "op@example.com,") {
+				t.Errorf("export of %s holds someone else's events:\n%s", ref, p.Body)
+			}
+		}
+		p := op.Post(paths.AdminAuditExport, url.Values{"since": {since}, "org": {"Initech"}, "format": {"csv"}})
+		must(t, p, http.StatusUnprocessableEntity, "No organisation has this name or id.")
+	})
+}

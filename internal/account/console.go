@@ -319,11 +319,53 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 }
 
 // AuditQuery selects the events of an export: a period, one account (by
-// address, "" for all) and kinds (none for all).
+// address, "" for all), one organisation's people (Org: its public id or
+// its name, "" for all) and kinds (none for all).
 type AuditQuery struct {
 	Since, Until time.Time
 	Email        string
+	Org          string
 	Kinds        []Event
+}
+
+// ErrAmbiguousOrg means several organisations have the name an export
+// named; its public id (on its console page) tells them apart.
+var ErrAmbiguousOrg = errors.New("account: several organisations have that name; name it by its id")
+
+// FindOrganisation is the organisation whose public id, or else whose
+// name (in any case), is ref: ErrUnknownOrg for none, ErrAmbiguousOrg when
+// the name is several organisations'.
+func (s *Service) FindOrganisation(ctx context.Context, ref string) (OrgSummary, error) {
+	o, err := s.findOrg(ctx, ref)
+	if err != nil {
+		return OrgSummary{}, err
+	}
+	return OrgSummary{PublicID: o.PublicID, Name: o.Name, CreatedAt: o.CreatedAt}, nil
+}
+
+func (s *Service) findOrg(ctx context.Context, ref string) (*store.Organisation, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 200 {
+		return nil, ErrUnknownOrg
+	}
+	o, err := s.store.OrganisationByPublicID(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		var list []store.Organisation
+		if list, err = s.store.OrganisationsNamed(ctx, ref, 2); err == nil {
+			switch len(list) {
+			case 0:
+				return nil, ErrUnknownOrg
+			case 1:
+				o = &list[0]
+			default:
+				return nil, ErrAmbiguousOrg
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // The export formats.
@@ -363,6 +405,13 @@ func (s *Service) ExportAudit(ctx context.Context, q AuditQuery, format string, 
 			return err
 		}
 		f.UserID = u.ID
+	}
+	if q.Org != "" {
+		o, err := s.findOrg(ctx, q.Org)
+		if err != nil {
+			return err
+		}
+		f.OrgID = o.ID
 	}
 	if err := s.auditBy(ctx, s.store, f.UserID, EventAuditExported, by); err != nil {
 		return err
