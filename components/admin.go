@@ -288,8 +288,8 @@ type AdminReauthView struct {
 // AdminAuditView is the export form.
 type AdminAuditView struct {
 	Since, Until, Email, Org, Format string
-	Kinds                       []AdminKindOption
-	Form                        Form
+	Kinds                            []AdminKindOption
+	Form                             Form
 }
 
 // AdminKindOption is one event kind the export can be narrowed to.
