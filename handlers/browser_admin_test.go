@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
@@ -17,8 +19,10 @@ import (
 // email bounced, lets mail go to the address again and resends it; once
 // the person has activated and signed in, disables them (entering the
 // password again, as it was typed more than 15 minutes ago), and they are
-// signed out and can no longer sign in. Every console page passes the CSP and, with
-// script, axe.
+// signed out and can no longer sign in; on the page of an organisation
+// renames it and switches its second-step rule on, as its owner would,
+// and follows its link to the export of its events. Every console page
+// passes the CSP and, with script, axe.
 func TestBrowserAdminSupport(t *testing.T) {
 	b := newUIBrowser(t)
 	for _, c := range []struct {
@@ -123,6 +127,27 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.clickText("Navy Yard Research")
 			u.expectText("Members")
 			u.checkPage("admin-org")
+			// An owner's actions, taken by the operator: grace is the only
+			// owner, so her role stays; the organisation is renamed and
+			// its second-step rule switched on (the password was entered
+			// again a moment ago, so it is not asked for).
+			u.expectText("The only owner: make someone else an owner first.")
+			u.run("clear the name", chromedp.Clear("#f-name"))
+			u.fill("#f-name", "Navy Yard Labs")
+			u.clickText("Rename")
+			u.expectText("The organisation was renamed.")
+			u.expectHeading("Navy Yard Labs")
+			u.clickText("Require a Passkey or Two-Step Verification")
+			u.expectText("Members must now use a passkey or two-step verification.")
+			u.expectText("renamed the organisation to “Navy Yard Labs”.")
+			u.checkPage("admin-org-actions")
+			// The export of the organisation's events, linked from its page.
+			u.clickText("Export the audit events of its people")
+			u.expectHeading("Audit export")
+			if got := u.value("#f-org"); got == "" {
+				t.Error("the export form does not name the organisation")
+			}
+			u.checkPage("admin-audit-org")
 
 		})
 	}
