@@ -126,6 +126,16 @@ func TestAdminOrganisationActions(t *testing.T) {
 		if ev := adminEvents(t, app.Store, account.EventOrgChangedByOperator)[0]; ev.UserID == nil || *ev.UserID != secUser(t, app.Store, "bob@acme.example").ID || ev.Actor != "op@example.com" {
 			t.Errorf("audit event of the approval: %+v", ev)
 		}
+		// Ada is now the only owner of an organisation with someone else
+		// in it: the console will not delete her, says why and leads to
+		// the organisation's page.
+		must(t, op.Post(paths.AdminUserURL(paths.AdminUserDelete, adaID), nil), http.StatusConflict,
+			"This account is the only owner of Acme, which has other members.")
+		must(t, op.Get(paths.AdminUserURL(paths.AdminUser, adaID)), http.StatusOK, `data-testid="last-owner"`,
+			`href="`+orgURL+`">Make another owner on the organisation&#39;s page`)
+		if _, err := app.Store.UserByEmail(ctx, "ada@acme.example"); err != nil {
+			t.Fatalf("the last owner was deleted: %v", err)
+		}
 		mustRedirect(t, op.Post(act(paths.AdminOrgDecline), url.Values{"member": {cyID}}), done(account.NoticeOrgDeclined))
 		if _, err := app.Store.MembershipByUser(ctx, secUser(t, app.Store, "cy@acme.example").ID); err == nil {
 			t.Error("cy's request is still there")

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,20 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.checkPage("admin-mail")
 			u.visit(paths.AdminAudit)
 			u.checkPage("admin-audit")
+			if c.js {
+				// The form as it stands (a month back, CSV) posted by the
+				// browser itself: the file is the month's trail, with the
+				// disable just done and its operator.
+				got := uiEval[string](u, `(async () => {
+					const f = document.querySelector('form[action="`+paths.AdminAuditExport+`"]');
+					const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))});
+					return r.status + ' ' + r.headers.get('content-disposition') + '\n' + await r.text();
+				})()`, chromedp.EvalAwaitPromise)
+				if !strings.HasPrefix(got, "200 attachment;") || !strings.Contains(got, "id,at,kind,email,actor,ip,user_agent") ||
+					!strings.Contains(got, "disabled_by_operator,grace@example.com,op@example.com") {
+					t.Errorf("the month's CSV from the browser:\n%.2000s", got)
+				}
+			}
 			// The organisations: the operator's own (each sign-up alone
 			// makes one) in the list, and its page.
 			u.visit(paths.AdminOrgs)
