@@ -58,6 +58,8 @@ const (
 	AdminDoneLifted   AdminNotice = "lifted"
 	AdminDoneApproved AdminNotice = "approved"
 	AdminDoneDeclined AdminNotice = "declined"
+	// AdminDoneTwoStepRemoved: an operator removed two-step verification.
+	AdminDoneTwoStepRemoved AdminNotice = "two_step_removed"
 )
 
 // MessageID is the notice's text; "" for anything else, so an address
@@ -84,6 +86,8 @@ func (n AdminNotice) MessageID() string {
 		return "page.admin.done.approved"
 	case AdminDoneDeclined:
 		return "page.admin.done.declined"
+	case AdminDoneTwoStepRemoved:
+		return "page.admin.done.two_step_removed"
 	}
 	return ""
 }
@@ -248,6 +252,9 @@ type AdminUserView struct {
 	// while others are in it (zero otherwise): deleting it is refused
 	// until someone else is made an owner there.
 	LastOwnerOf AdminOrgLink
+	// TwoStepSince is when two-step verification was turned on; "" when
+	// it is off, and then there is nothing to remove.
+	TwoStepSince string
 }
 
 // AdminMailView is the outbox and the suppressions.

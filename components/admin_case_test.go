@@ -23,6 +23,7 @@ func adminPages() map[string]templ.Component {
 	user.Org = components.AdminOrgLink{PublicID: "org_1", Name: "Analytical", Pending: true}
 	active := user
 	active.Status, active.Suppressed, active.Operator = "active", "", true
+	active.TwoStepSince, active.Notice = "1 Dec", components.AdminDoneTwoStepRemoved
 	active.Org = components.AdminOrgLink{PublicID: "org_1", Name: "Analytical", Role: account.RoleOwner.MessageID()}
 	joined := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	org := account.ConsoleOrg{PublicID: "org_1", Name: "Analytical", CreatedAt: joined}

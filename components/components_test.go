@@ -242,7 +242,7 @@ func pages() map[string]templ.Component {
 				{Kind: account.OrgEventSecondFactorOptional, At: orgDay, Actor: "Ada Lovelace"}},
 			MyDomain: "example.com", OwnerCount: 1, MayManage: true, MayMakeOwners: true, MyDomainClaims: true,
 		}}),
-		"second step": components.SecondStepPage(components.SecondStepView{OrgName: "Analytical Engines"}),
+		"second step": components.SecondStepPage(components.SecondStepView{OrgName: "Analytical Engines", Passkeys: true}),
 		"org invitation": components.OrgWaitingPage(components.OrgWaitingView{Waiting: account.Waiting{Kind: account.WaitInvitation},
 			Name: "Ada Lovelace", Email: "ada@example.com"}),
 	}
@@ -596,7 +596,7 @@ func TestEmails(t *testing.T) {
 		{"two-step off", account.EmailTwoStepOff, map[string]string{"ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "ByOperator": "false", "Device": "Safari · iOS", "IP": "2001:db8::1"}, forgot,
 			[]string{"Two-step verification was turned off", "From: Safari · iOS, IP address 2001:db8::1.", "If you didn't do this"}},
 		{"two-step removed by an operator", account.EmailTwoStepOff, map[string]string{"ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "ByOperator": "true"}, forgot,
-			[]string{"An administrator removed two-step verification", "January 2, 2030, 09:00 UTC", "If you didn't do this"}},
+			[]string{"An administrator removed two-step verification", "January 2, 2030, 09:00 UTC", "If you didn't ask for this, someone may be trying"}},
 		{"sign-in throttled at the code", account.EmailSignInThrottled, map[string]string{"Minutes": "15", "ResetURL": forgot, "At": "2030-01-02T09:00:00Z", "SecondStep": "true"}, forgot,
 			[]string{"right password for your account and then wrong two-step verification codes", "January 2, 2030, 09:00 UTC", "someone knows your password"}},
 		{"join request", account.EmailJoinRequest, map[string]string{"OrgName": "Acme", "RequesterName": "Bob Tester", "RequesterEmail": "bob@acme.example",

@@ -84,11 +84,14 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		d.Subject = t(ctx, "email.two_step_off.subject")
 		when := map[string]any{"When": i18n.Date(ctx, e.At)}
 		if e.ByOperator {
-			d.Paras = []string{t(ctx, "email.two_step_off.by_operator", when)}
+			// Nobody signed in did it, so no device to name; what to do
+			// if the owner never asked comes before the button.
+			d.Paras = []string{t(ctx, "email.two_step_off.by_operator", when), t(ctx, "email.two_step_off.by_operator_not_you")}
+			d.Button, d.Link = t(ctx, "action.reset_password"), e.ResetURL
 		} else {
 			d.Paras = []string{t(ctx, "email.two_step_off.body", when)}
+			twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
 		}
-		twoStepWhere(ctx, &d, e.Device, e.IP, e.ResetURL)
 	case account.PasskeyAddedEmail:
 		passkeyEmail(ctx, &d, e.PasskeyEmail, "email.passkey_added.subject", "email.passkey_added.body", "email.passkey_added.not_you")
 	case account.PasskeyRemovedEmail:

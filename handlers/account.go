@@ -113,7 +113,7 @@ func (s *server) changePassword(c *gin.Context) {
 		// Back to the account page, which shows the problems once: a
 		// page answered to this POST would leave /account/password in the
 		// address bar, and a reload would post the passwords again.
-		s.keepPasswordErrors(c, errs)
+		s.keepErrors(c, passwordErrors, errs)
 		redirect(c, paths.Account+"#password-title")
 		return
 	}
@@ -142,46 +142,63 @@ func (s *server) accountPasswordCheck(c *gin.Context) {
 	s.renderParts(c, http.StatusOK, templ.Join(components.PasswordChecklist(list), components.ConfirmMatch(list, true)))
 }
 
-// The change-password problems cross the redirect to the account page in
-// a cookie of message IDs only (never what was typed), read once.
-const pwErrorsCookie = "pw_errors"
+// keptErrors are a form's problems crossing the redirect to the account
+// page: a cookie of field:message-ID pairs for the named fields only
+// (never what was typed), read once.
+type keptErrors struct {
+	cookie string
+	fields []string
+}
 
-// passwordFields are the fields whose problems the cookie may carry.
-var passwordFields = []string{"current_password", "password", "password_confirm"}
+// The change-password and the two-step forms keep their problems so.
+var (
+	passwordErrors = keptErrors{cookie: "pw_errors", fields: []string{"current_password", "password", "password_confirm"}}
+	twoStepErrors  = keptErrors{cookie: "twostep_errors", fields: []string{"current_password", "code"}}
+)
 
-func (s *server) keepPasswordErrors(c *gin.Context, errs account.FieldErrors) {
+// keepErrors sets k's cookie to the problems errs has on k's fields.
+func (s *server) keepErrors(c *gin.Context, k keptErrors, errs account.FieldErrors) {
 	var parts []string
-	for _, f := range passwordFields {
+	for _, f := range k.fields {
 		if m, ok := errs[f]; ok {
 			parts = append(parts, f+":"+m.ID)
 		}
 	}
-	s.setCookie(c, s.flowCookie(pwErrorsCookie), strings.Join(parts, ","), paths.Account, time.Minute)
+	s.setCookie(c, s.flowCookie(k.cookie), strings.Join(parts, ","), paths.Account, time.Minute)
+}
+
+// takeErrors reads and clears the problems kept, calling keep with each
+// one of a known field; keep decides whether to believe the message ID.
+func (s *server) takeErrors(c *gin.Context, k keptErrors, keep func(field, id string)) {
+	v, err := c.Cookie(s.flowCookie(k.cookie))
+	if err != nil {
+		return
+	}
+	s.clearCookie(c, s.flowCookie(k.cookie), paths.Account)
+	for _, part := range strings.Split(v, ",") {
+		if field, id, _ := strings.Cut(part, ":"); slices.Contains(k.fields, field) {
+			keep(field, id)
+		}
+	}
 }
 
 // takePasswordErrors reads and clears the problems kept for the account
 // page. Only the password messages below, on the known fields, are
 // believed, and their numbers come from the policy, not the cookie.
 func (s *server) takePasswordErrors(c *gin.Context) map[string]i18n.Message {
-	v, err := c.Cookie(s.flowCookie(pwErrorsCookie))
-	if err != nil {
-		return nil
-	}
-	s.clearCookie(c, s.flowCookie(pwErrorsCookie), paths.Account)
 	pol := s.Account.Policy()
 	out := map[string]i18n.Message{}
-	for _, part := range strings.Split(v, ",") {
-		field, id, _ := strings.Cut(part, ":")
+	s.takeErrors(c, passwordErrors, func(field, id string) {
 		data, known := passwordMessages[id]
-		if !known || !slices.Contains(passwordFields, field) {
-			continue
+		if !known {
+			return
 		}
 		m := i18n.Msg(id)
 		if data != nil {
 			m.Data = data(pol)
 		}
 		out[field] = m
-	}
+	})
 	return out
 }
 

@@ -165,12 +165,16 @@ func (s *server) adminRefusal(c *gin.Context, err error) bool {
 		msg = "page.admin.error.not_pending"
 	case errors.Is(err, account.ErrNoLinks):
 		msg = "page.admin.error.no_links"
+	case errors.Is(err, account.ErrSelfTwoStep):
+		msg = "page.admin.error.self_two_step"
 	case errors.Is(err, account.ErrSelf):
 		msg = "page.admin.error.self"
 	case errors.Is(err, account.ErrNotAwaiting):
 		msg = "page.admin.error.not_awaiting"
 	case errors.Is(err, account.ErrNoSuppression):
 		msg = "page.admin.error.no_suppression"
+	case errors.Is(err, account.ErrNoTwoStepSetup):
+		msg = "page.admin.error.no_two_step"
 	}
 	var blocked *account.DeleteBlockedError
 	if msg == "" && errors.As(err, &blocked) {

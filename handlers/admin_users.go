@@ -81,6 +81,9 @@ func (s *server) adminUser(c *gin.Context) {
 	if !d.LockedUntil.IsZero() {
 		v.LockedUntil = i18n.Date(ctx, d.LockedUntil)
 	}
+	if d.TwoStep.On {
+		v.TwoStepSince = i18n.Date(ctx, d.TwoStep.Since)
+	}
 	for _, sess := range d.Sessions {
 		v.Sessions = append(v.Sessions, components.AdminSessionRow{Device: account.DeviceName(sess.UserAgent), IP: sess.IP,
 			LastSeen: i18n.Date(ctx, sess.LastSeenAt), Created: i18n.Date(ctx, sess.CreatedAt)})
@@ -181,6 +184,16 @@ func (s *server) adminEndSessions(c *gin.Context, email string, by account.Opera
 
 func (s *server) adminUnlock(c *gin.Context, email string, by account.Operator) error {
 	return s.Account.UnlockUser(c.Request.Context(), email, by)
+}
+
+// adminResetTwoStep removes the account's two-step verification; an
+// account without it (the page was stale) is refused with a reason.
+func (s *server) adminResetTwoStep(c *gin.Context, email string, by account.Operator) error {
+	changed, err := s.Account.ResetSecondFactor(c.Request.Context(), email, by)
+	if err == nil && !changed {
+		return account.ErrNoTwoStepSetup
+	}
+	return err
 }
 
 func (s *server) adminDelete(c *gin.Context, email string, by account.Operator) error {

@@ -157,7 +157,39 @@ func TestNginxForwardAuth(t *testing.T) {
 	}
 	platformClaims(t, &testApp{URL: gh.Scheme + "://" + gh.Host, now: app.Now()}, got.Header.Get("X-Gatehouse-Token"))
 
+	// Wherever the session cookie stands in Cookie, and with a second,
+	// stale one beside it, the platform gets every other cookie as it came
+	// and never a session token.
 	ck := b.Cookie("gatehouse_session")
+	sess := "gatehouse_session=" + ck
+	for i, tc := range []struct{ sent, want string }{
+		{sess, ""},
+		{sess + "; theme=dark", "theme=dark"},
+		{"theme=dark; " + sess, "theme=dark"},
+		{"a=1; " + sess + "; b=2", "a=1; b=2"},
+		{"a=1;" + sess + ";b=2", "a=1;b=2"},
+		{"__Host-gatehouse_session=old; a=1; " + sess, "a=1"},
+		{sess + "; __Secure-gatehouse_session=old", ""},
+		{"xgatehouse_session=1; " + sess + "; gatehouse_sessions=2; c=gatehouse_session=3", "xgatehouse_session=1; gatehouse_sessions=2; c=gatehouse_session=3"},
+	} {
+		path := fmt.Sprintf("/app/%d", i)
+		req, _ := http.NewRequest("GET", front+path, nil)
+		req.Header.Set("Cookie", tc.sent)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got, _ := plat.Last()
+		if resp.StatusCode != 200 || got.Path != path {
+			t.Errorf("Cookie %q: %d, platform got %s", tc.sent, resp.StatusCode, got.Path)
+			continue
+		}
+		if c := got.Header.Get("Cookie"); c != tc.want || strings.Contains(c, ck) {
+			t.Errorf("Cookie %q: the platform got Cookie %q, want %q", tc.sent, c, tc.want)
+		}
+	}
+
 	mustRedirect(t, b.Post("/logout", nil), "/login?notice=signed_out")
 	n := len(plat.Requests())
 	req, _ = http.NewRequest("GET", front+"/app", nil)

@@ -85,11 +85,15 @@ func (s *server) requireAccess(c *gin.Context) {
 
 // secondStepSetup are the signed-in routes a member whose organisation
 // requires a second step may use before they have one: the page that
-// asks, and the account page's own ways to set up a passkey (its
-// ceremonies are outside the signed-in routes) or two-step verification.
+// asks and the setup of two-step verification it leads to. A passkey is
+// added from that page (its ceremonies are outside the signed-in
+// routes), and signing out and the language are open to anyone. The rest
+// of the account (the account page, profile, address, password,
+// sessions, data, deletion) waits, as the platform does, until the
+// second step is set up: the rule is that a password alone no longer
+// gets in, and the account is behind it too.
 var secondStepSetup = map[string]bool{
-	paths.SecondStep: true, paths.Account: true,
-	paths.AccountTwoStep: true, paths.AccountTwoStepStart: true, paths.AccountTwoStepConfirm: true, paths.AccountRecoveryCodes: true,
+	paths.SecondStep: true, paths.AccountTwoStep: true, paths.AccountTwoStepStart: true, paths.AccountTwoStepConfirm: true,
 }
 
 // secondStep is the page of a member who must set up a passkey or
@@ -100,7 +104,7 @@ func (s *server) secondStep(c *gin.Context) {
 		redirect(c, paths.Account)
 		return
 	}
-	s.render(c, http.StatusOK, components.SecondStepPage(components.SecondStepView{OrgName: u.Org.OrgName}))
+	s.render(c, http.StatusOK, components.SecondStepPage(components.SecondStepView{OrgName: u.Org.OrgName, Passkeys: s.Account.PasskeysOn()}))
 }
 
 // secondStepFirst is waitFirst for a member who must set up a second

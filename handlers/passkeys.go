@@ -251,23 +251,29 @@ func (s *server) passkeysView(c *gin.Context, u *account.User, form components.P
 	return v, nil
 }
 
-func passkeyID(c *gin.Context) (int64, bool) {
+// passkeyForm reads a passkey action's form, its owner and the passkey's
+// id from the path; ok is false once it has answered (a bad form, or 404
+// for an id no passkey can have).
+func (s *server) passkeyForm(c *gin.Context) (u *account.User, id int64, ok bool) {
+	if !s.parseForm(c) {
+		return nil, 0, false
+	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	return id, err == nil && id > 0
+	if err != nil || id <= 0 {
+		s.notFound(c)
+		return nil, 0, false
+	}
+	u, _, _ = s.currentUser(c)
+	return u, id, true
 }
 
 // passkeyRename names a passkey; a bad name shows the account page again
 // with the name as typed and the problem under it.
 func (s *server) passkeyRename(c *gin.Context) {
-	if !s.parseForm(c) {
-		return
-	}
-	id, ok := passkeyID(c)
+	u, id, ok := s.passkeyForm(c)
 	if !ok {
-		s.notFound(c)
 		return
 	}
-	u, _, _ := s.currentUser(c)
 	err := s.Account.RenamePasskey(c.Request.Context(), *u, id, c.PostForm("name"), s.meta(c))
 	var errs account.FieldErrors
 	switch {
@@ -284,15 +290,10 @@ func (s *server) passkeyRename(c *gin.Context) {
 
 // passkeyRemove removes a passkey, unless it is the last way to sign in.
 func (s *server) passkeyRemove(c *gin.Context) {
-	if !s.parseForm(c) {
-		return
-	}
-	id, ok := passkeyID(c)
+	u, id, ok := s.passkeyForm(c)
 	if !ok {
-		s.notFound(c)
 		return
 	}
-	u, _, _ := s.currentUser(c)
 	err := s.Account.RemovePasskey(c.Request.Context(), *u, id, s.meta(c))
 	switch {
 	case errors.Is(err, account.ErrLastSignInMethod):

@@ -51,6 +51,13 @@ func (b *browser) getWith(path string, hdr map[string]string) page {
 // Gatehouse publishes, with iss, aud and expiry checked.
 func platformClaims(t *testing.T, app *testApp, tok string) (jwt.Claims, handoff.Claims) {
 	t.Helper()
+	return platformClaimsFrom(t, app, "http://gatehouse.test", tok)
+}
+
+// platformClaimsFrom is platformClaims for a deployment whose BASE_URL,
+// the issuer, is iss (onLocalhost serves at its own).
+func platformClaimsFrom(t *testing.T, app *testApp, iss, tok string) (jwt.Claims, handoff.Claims) {
+	t.Helper()
 	resp, err := http.Get(app.URL + "/.well-known/jwks.json")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +79,7 @@ func platformClaims(t *testing.T, app *testApp, tok string) (jwt.Claims, handoff
 	if err := parsed.Claims(set, &std, &own); err != nil {
 		t.Fatalf("token does not verify with the JWKS: %v", err)
 	}
-	if err := std.ValidateWithLeeway(jwt.Expected{Issuer: "http://gatehouse.test", AnyAudience: jwt.Audience{testAudience}, Time: app.Now()}, 0); err != nil {
+	if err := std.ValidateWithLeeway(jwt.Expected{Issuer: iss, AnyAudience: jwt.Audience{testAudience}, Time: app.Now()}, 0); err != nil {
 		t.Fatalf("claims %+v: %v", std, err)
 	}
 	if std.Expiry.Time().Sub(std.IssuedAt.Time()) > 5*time.Minute {

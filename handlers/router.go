@@ -244,6 +244,7 @@ func (s *server) engine() (*gin.Engine, error) {
 	destructive.POST(rel(paths.AdminUserDisable), s.adminUserAction(s.adminDisable, components.AdminDoneDisabled))
 	destructive.POST(rel(paths.AdminUserEndSessions), s.adminUserAction(s.adminEndSessions, components.AdminDoneEnded))
 	destructive.POST(rel(paths.AdminUserDelete), s.adminUserAction(s.adminDelete, components.AdminDoneDeleted))
+	destructive.POST(rel(paths.AdminUserResetTwoStep), s.adminUserAction(s.adminResetTwoStep, components.AdminDoneTwoStepRemoved))
 	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
 	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
 	admin.GET(rel(paths.AdminOrg), s.adminOrg)

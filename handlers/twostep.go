@@ -181,17 +181,7 @@ func (s *server) twoStepOff(c *gin.Context) {
 	}
 	u, _, _ := s.currentUser(c)
 	err := s.Account.DisableTwoStep(c.Request.Context(), *u, c.PostForm("current_password"), c.PostForm("code"), s.meta(c))
-	var errs account.FieldErrors
-	switch {
-	case errors.As(err, &errs):
-		s.keepTwoStepErrors(c, errs)
-		redirect(c, paths.Account+"#twostep-title")
-		return
-	case errors.Is(err, account.ErrNoTwoStepSetup):
-		redirect(c, paths.Account)
-		return
-	case err != nil:
-		s.fail(c, err)
+	if s.twoStepRefused(c, err) {
 		return
 	}
 	redirect(c, withNotice(paths.Account, account.NoticeTwoStepOff))
@@ -205,51 +195,44 @@ func (s *server) renewRecoveryCodes(c *gin.Context) {
 	}
 	u, _, _ := s.currentUser(c)
 	codes, err := s.Account.RenewRecoveryCodes(c.Request.Context(), *u, c.PostForm("current_password"), c.PostForm("code"), s.meta(c))
-	var errs account.FieldErrors
-	switch {
-	case errors.As(err, &errs):
-		s.keepTwoStepErrors(c, errs)
-		redirect(c, paths.Account+"#twostep-title")
-		return
-	case errors.Is(err, account.ErrNoTwoStepSetup):
-		redirect(c, paths.Account)
-		return
-	case err != nil:
-		s.fail(c, err)
+	if s.twoStepRefused(c, err) {
 		return
 	}
 	s.render(c, http.StatusOK, components.RecoveryCodesPage(components.RecoveryCodesView{Codes: codes, Renewed: true}))
 }
 
-// The turn-off problems cross the redirect like the password change's: a
-// cookie of message IDs of known fields, never what was typed.
-const twoStepErrorsCookie = "twostep_errors"
-
-var twoStepMessages = []string{"error.password.required", "error.twostep.code_required", "error.twostep.disable_wrong"}
-
-func (s *server) keepTwoStepErrors(c *gin.Context, errs account.FieldErrors) {
-	var parts []string
-	for _, f := range []string{"current_password", "code"} {
-		if m, ok := errs[f]; ok {
-			parts = append(parts, f+":"+m.ID)
-		}
+// twoStepRefused answers a turn-off or renewal the account refused: the
+// problems back on the account page, or just the page when nothing is set
+// up; it reports whether it answered.
+func (s *server) twoStepRefused(c *gin.Context, err error) bool {
+	var errs account.FieldErrors
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &errs):
+		s.keepErrors(c, twoStepErrors, errs)
+		redirect(c, paths.Account+"#twostep-title")
+	case errors.Is(err, account.ErrNoTwoStepSetup):
+		redirect(c, paths.Account)
+	default:
+		s.fail(c, err)
 	}
-	s.setCookie(c, s.flowCookie(twoStepErrorsCookie), strings.Join(parts, ","), paths.Account, time.Minute)
+	return true
 }
 
+// The turn-off problems cross the redirect like the password change's;
+// only these messages are believed.
+var twoStepMessages = []string{"error.password.required", "error.twostep.code_required", "error.twostep.disable_wrong"}
+
+// takeTwoStepErrors reads and clears the turn-off problems kept for the
+// account page.
 func (s *server) takeTwoStepErrors(c *gin.Context) map[string]i18n.Message {
-	v, err := c.Cookie(s.flowCookie(twoStepErrorsCookie))
-	if err != nil {
-		return nil
-	}
-	s.clearCookie(c, s.flowCookie(twoStepErrorsCookie), paths.Account)
 	out := map[string]i18n.Message{}
-	for _, part := range strings.Split(v, ",") {
-		field, id, _ := strings.Cut(part, ":")
-		if (field == "current_password" || field == "code") && slices.Contains(twoStepMessages, id) {
+	s.takeErrors(c, twoStepErrors, func(field, id string) {
+		if slices.Contains(twoStepMessages, id) {
 			out[field] = i18n.Msg(id)
 		}
-	}
+	})
 	return out
 }
 

@@ -71,16 +71,28 @@ func TestDefaultMemoryLimit(t *testing.T) {
 // when GOMEMLIMIT is in its environment.
 func TestServeMemoryLimit(t *testing.T) {
 	prev := debug.SetMemoryLimit(math.MaxInt64)
-	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	prevGC := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev); debug.SetGCPercent(prevGC) })
 
 	start(t, map[string]string{"DATABASE_URL": t.TempDir() + "/a.db", "GOMEMLIMIT": "off"})
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("GOMEMLIMIT=off: the server set a memory limit of %d MiB", got/mib)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOMEMLIMIT=off: the server set GOGC %d without a limit to hold the heap", got)
 	}
 
 	start(t, map[string]string{"DATABASE_URL": t.TempDir() + "/b.db"})
 	want, _ := defaultMemoryLimit(func(string) string { return "" }, hashSlots(runtime.GOMAXPROCS(0), math.MaxInt64))
 	if got := debug.SetMemoryLimit(-1); got != want {
 		t.Errorf("no GOMEMLIMIT: memory limit %d MiB, want %d MiB", got/mib, want/mib)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("no GOGC, no GOMEMLIMIT: GOGC %d, want %d", got, gcPercent)
+	}
+
+	start(t, map[string]string{"DATABASE_URL": t.TempDir() + "/c.db", "GOGC": "150"})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC=150: the server overrode the operator's GOGC with %d", got)
 	}
 }

@@ -22,6 +22,11 @@ var ErrNotPending = errors.New("account: the account is not pending activation")
 // or the command line, can.
 var ErrSelf = errors.New("account: an operator cannot disable or delete their own account")
 
+// ErrSelfTwoStep means an operator tried to remove their own two-step
+// verification from the console, which would skip the code that turning
+// it off asks for; the account page (or another operator) does it.
+var ErrSelfTwoStep = fmt.Errorf("%w: nor remove their own two-step verification", ErrSelf)
+
 // ErrNoLinks means emails carry codes only (VERIFICATION_METHOD=code): a
 // code works only in the browser that asked, so an operator cannot send one.
 var ErrNoLinks = errors.New("account: emails carry no links (verification by code only)")

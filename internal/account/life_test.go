@@ -462,6 +462,25 @@ func TestProfileAndOneSession(t *testing.T) {
 	})
 }
 
+// webhooks takes the webhook rows waiting in the outbox, oldest first, and
+// marks them sent, so each call sees only what happened since the last.
+func (e *env) webhooks() []account.Webhook {
+	e.t.Helper()
+	rows := must(store.Webhooks{Store: e.st}.ClaimOutbox(e.ctx, e.clk.Now(), 100, time.Minute))
+	var out []account.Webhook
+	for _, r := range rows {
+		var h account.Webhook
+		if err := json.Unmarshal([]byte(r.Data), &h); err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, h)
+		if err := e.st.MarkOutboxSent(e.ctx, r.ID, e.clk.Now()); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return out
+}
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
@@ -478,22 +497,7 @@ func TestEmailChangeWebhooks(t *testing.T) {
 		e := newEnvWith(t, st, fastParams, 4, cfg)
 		e.activate("ada@example.com", goodPW)
 		who := e.view("ada@example.com")
-		hooks := func() []account.Webhook {
-			t.Helper()
-			rows := must(store.Webhooks{Store: st}.ClaimOutbox(e.ctx, e.clk.Now(), 100, time.Minute))
-			var out []account.Webhook
-			for _, r := range rows {
-				var h account.Webhook
-				if err := json.Unmarshal([]byte(r.Data), &h); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, h)
-				if err := st.MarkOutboxSent(e.ctx, r.ID, e.clk.Now()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return out
-		}
+		hooks := e.webhooks
 		hooks()
 		if _, err := e.svc.RequestEmailChange(e.ctx, who, "ada@example.org", goodPW, meta); err != nil {
 			t.Fatal(err)

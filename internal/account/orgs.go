@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,23 +42,12 @@ const (
 var Roles = []Role{RoleOwner, RoleAdmin, RoleMember}
 
 // ParseRole is the role named s; ok is false for anything else.
-func ParseRole(s string) (Role, bool) {
-	for _, r := range Roles {
-		if string(r) == s {
-			return r, true
-		}
-	}
-	return "", false
-}
+func ParseRole(s string) (Role, bool) { return parseNamed(Roles, s) }
 
+// rank orders the roles by Roles, most powerful highest; 0 is no role.
 func (r Role) rank() int {
-	switch r {
-	case RoleOwner:
-		return 3
-	case RoleAdmin:
-		return 2
-	case RoleMember:
-		return 1
+	if i := slices.Index(Roles, r); i >= 0 {
+		return len(Roles) - i
 	}
 	return 0
 }
@@ -66,16 +56,12 @@ func (r Role) rank() int {
 func (r Role) AtLeast(min Role) bool { return r.rank() >= min.rank() && min.rank() > 0 }
 
 // MessageID is the role's name on pages and in emails.
-func (r Role) MessageID() string {
-	switch r {
-	case RoleOwner:
-		return "page.org.role.owner"
-	case RoleAdmin:
-		return "page.org.role.admin"
-	case RoleMember:
-		return "page.org.role.member"
-	}
-	return ""
+func (r Role) MessageID() string { return roleMessages[r] }
+
+var roleMessages = map[Role]string{
+	RoleOwner:  "page.org.role.owner",
+	RoleAdmin:  "page.org.role.admin",
+	RoleMember: "page.org.role.member",
 }
 
 // JoinPolicy is how verified addresses of a claimed domain join.
@@ -92,26 +78,25 @@ const (
 var JoinPolicies = []JoinPolicy{JoinInvite, JoinRequest, JoinAuto}
 
 // ParseJoinPolicy is the policy named s; ok is false for anything else.
-func ParseJoinPolicy(s string) (JoinPolicy, bool) {
-	for _, p := range JoinPolicies {
-		if string(p) == s {
-			return p, true
-		}
-	}
-	return "", false
-}
+func ParseJoinPolicy(s string) (JoinPolicy, bool) { return parseNamed(JoinPolicies, s) }
 
 // MessageID is the policy's name on the organisation page.
-func (p JoinPolicy) MessageID() string {
-	switch p {
-	case JoinInvite:
-		return "page.org.policy.invite"
-	case JoinRequest:
-		return "page.org.policy.request"
-	case JoinAuto:
-		return "page.org.policy.auto"
+func (p JoinPolicy) MessageID() string { return policyMessages[p] }
+
+var policyMessages = map[JoinPolicy]string{
+	JoinInvite:  "page.org.policy.invite",
+	JoinRequest: "page.org.policy.request",
+	JoinAuto:    "page.org.policy.auto",
+}
+
+// parseNamed is the one of known whose name is s, so a form's value
+// becomes a Role or JoinPolicy only when it names one exactly.
+func parseNamed[T ~string](known []T, s string) (T, bool) {
+	if i := slices.Index(known, T(s)); i >= 0 {
+		return known[i], true
 	}
-	return ""
+	var none T
+	return none, false
 }
 
 // OrgMembership is a person's place in an organisation, as the pages and

@@ -582,13 +582,19 @@ func (s *Service) twoStepEmail(ctx context.Context, tx *store.Store, u *store.Us
 
 // ResetSecondFactor removes the account's two-step verification for an
 // owner who lost both the app and the recovery codes; the owner is told by
-// email and the audit trail names the operator. changed is false when the
-// account had none.
+// email and the audit trail names the operator (its actor, from the
+// console). The account's sessions stay: the owner asked for the way back
+// in, not to be signed out, and a session opened with a code was opened
+// with one. changed is false when the account had none. The command line
+// (`users reset-2fa`) and the console both call it.
 func (s *Service) ResetSecondFactor(ctx context.Context, email string, by Operator) (changed bool, err error) {
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := s.managedUser(ctx, tx, email)
 		if err != nil {
 			return err
+		}
+		if u.ID == by.UserID {
+			return ErrSelfTwoStep
 		}
 		on, err := s.hasTwoStep(ctx, tx, u.ID)
 		if err != nil {

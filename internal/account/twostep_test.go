@@ -343,17 +343,25 @@ func TestResetSecondFactorByOperator(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, cheap, 4)
 		e.activate("ada@example.com", goodPW)
+		// A session Ada opened before she turned it on.
+		open := e.session("ada@example.com")
 		e.twoStepOn("ada@example.com")
-		by := account.Operator{Name: "grace"}
+		e.activate("grace@example.com", goodPW)
+		by := account.Operator{Name: "grace", UserID: e.user("grace@example.com").ID}
 		changed, err := e.svc.ResetSecondFactor(e.ctx, "ADA@example.com", by)
 		if err != nil || !changed {
 			t.Fatalf("ResetSecondFactor = %v, %v", changed, err)
+		}
+		// Her sessions stay, as the command line leaves them.
+		if _, _, err := e.svc.Authenticate(e.ctx, open); err != nil {
+			t.Errorf("the session Ada had before: %v", err)
 		}
 		if m := e.lastMail("ada@example.com", account.EmailTwoStepOff); m.data["ByOperator"] != "true" {
 			t.Errorf("email %s", m.Data)
 		}
 		events, _ := st.AuditEventsByUser(e.ctx, e.user("ada@example.com").ID, 1)
-		if len(events) != 1 || events[0].Kind != string(account.EventTwoStepRemovedByOperator) || events[0].Actor != "grace" || events[0].UserAgent != "" {
+		if len(events) != 1 || events[0].Kind != string(account.EventTwoStepRemovedByOperator) || events[0].Actor != "grace" || events[0].UserAgent != "" ||
+			events[0].ActorID == nil || *events[0].ActorID != by.UserID {
 			t.Errorf("audit %+v", events)
 		}
 		if raw, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); err != nil || raw == "" {
@@ -361,6 +369,10 @@ func TestResetSecondFactorByOperator(t *testing.T) {
 		}
 		if changed, err := e.svc.ResetSecondFactor(e.ctx, "ada@example.com", by); err != nil || changed {
 			t.Errorf("again: %v, %v", changed, err)
+		}
+		e.twoStepOn("grace@example.com")
+		if _, err := e.svc.ResetSecondFactor(e.ctx, "grace@example.com", by); !errors.Is(err, account.ErrSelfTwoStep) {
+			t.Errorf("the operator's own: %v", err)
 		}
 		if _, err := e.svc.ResetSecondFactor(e.ctx, "nobody@example.com", by); !errors.Is(err, account.ErrUnknownUser) {
 			t.Errorf("unknown address: %v", err)

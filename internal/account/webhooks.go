@@ -54,6 +54,10 @@ const (
 	// EndedByOperator: an operator disabled the account or ended its
 	// sessions (the console or gatehouse users).
 	EndedByOperator = "ended_by_operator"
+	// EndedExpired: the session reached SESSION_ABSOLUTE_TIMEOUT.
+	EndedExpired = "expired"
+	// EndedIdle: the session went unused for SESSION_IDLE_TIMEOUT.
+	EndedIdle = "idle_timeout"
 )
 
 // Webhook is one event as the platform receives it, in the Standard

@@ -159,7 +159,7 @@ var Vars = []Var{
 	{"METRICS_ENABLED", "true", "false serves no metrics at all (METRICS_ADDR is then ignored)"},
 	{"METRICS_ADDR", "127.0.0.1:9080", "listen address of Prometheus metrics at /metrics, a listener apart from the pages (never on ADDR); loopback by default, as the scrape has no authentication"},
 	{"RETENTION_SENT_MAIL", "168h", "sent outbox rows (already without their data), the dev mailbox's copies of them and Resend's delivery events are deleted this long after sending (events: after they arrived); failed ones stay for gatehouse outbox retry"},
-	{"RETENTION_EXPIRED", "24h", "sessions and emailed links and codes are deleted this long after they expired"},
+	{"RETENTION_EXPIRED", "24h", "emailed links and codes are deleted this long after they expired (sessions go as soon as they time out)"},
 	{"RETENTION_RATE_LIMITS", "24h", "rate-limit counters are deleted this long after their window started (at least the longest RATE_LIMIT_* or TOKEN_ATTEMPTS_WINDOW)"},
 	{"RETENTION_LOGIN_FAILURES", "720h", "an account's failed sign-ins are forgotten this long after the last one, once it is unlocked (the 100-failure lock stays until a password reset)"},
 	{"RETENTION_PENDING_USERS", "720h", "accounts never activated are deleted, with their tokens, this long after their last registration when no link or code of theirs still works"},

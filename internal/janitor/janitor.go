@@ -1,5 +1,6 @@
-// Package janitor deletes what Gatehouse no longer needs: sent mail and
-// its delivery events, expired sessions and tokens, ended rate-limit
+// Package janitor deletes what Gatehouse no longer needs: sessions as they
+// time out (telling the platform), sent mail and its delivery events,
+// expired tokens, ended rate-limit
 // windows, long-forgotten sign-in failures and accounts never activated. Every instance runs one;
 // the store's purges are bounded and idempotent, so two at once only share
 // the work.
@@ -26,6 +27,13 @@ type Store interface {
 	PurgePendingUsers(ctx context.Context, before, now time.Time, limit int) (int, error)
 }
 
+// Sessions ends the sessions that have timed out at now, at most limit a
+// call, telling the platform of each, and says how many ended; the
+// account service is one.
+type Sessions interface {
+	EndExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
 // Retention says how long each kind of row is kept past the point where
 // it stops being of use.
 type Retention struct {
@@ -38,23 +46,50 @@ type Retention struct {
 
 // Janitor deletes expired rows every Interval, Batch rows a statement.
 type Janitor struct {
-	Store     Store
+	Store Store
+	// Sessions, when set, ends sessions as soon as they time out (idle or
+	// absolute) instead of leaving them to the purge Retention.Expired
+	// later, so the platform hears session.ended for each.
+	Sessions  Sessions
 	Retention Retention
 	Interval  time.Duration
-	Batch     int
-	Log       *slog.Logger
-	Now       func() time.Time
+	// SessionsInterval is how often Run ends timed-out sessions between
+	// its full runs (a minute by New; zero only at each run).
+	SessionsInterval time.Duration
+	Batch            int
+	Log              *slog.Logger
+	Now              func() time.Time
 }
 
-// New returns a janitor with an hourly interval and batches of 500.
+// New returns a janitor with an hourly interval, sessions ended every
+// minute, and batches of 500.
 func New(s Store, r Retention) *Janitor {
-	return &Janitor{Store: s, Retention: r, Interval: time.Hour, Batch: 500, Log: slog.Default(), Now: time.Now}
+	return &Janitor{Store: s, Retention: r, Interval: time.Hour, SessionsInterval: time.Minute, Batch: 500, Log: slog.Default(), Now: time.Now}
 }
 
 // Run purges once soon after start, then every Interval (±10 %, so
-// instances started together drift apart), until ctx ends.
+// instances started together drift apart), until ctx ends. With Sessions
+// it also ends timed-out sessions every SessionsInterval between runs, so
+// the platform hears of an expiry soon after it happens.
 func (j *Janitor) Run(ctx context.Context) {
-	wait := time.Duration(rand.Int64N(int64(min(j.Interval, time.Minute)) + 1))
+	if j.Sessions != nil && j.SessionsInterval > 0 {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() {
+			defer close(done)
+			every(ctx, j.SessionsInterval, func() error {
+				_, err := j.drain(ctx, func(n int) (int, error) { return j.Sessions.EndExpiredSessions(ctx, j.Now(), n) })
+				return err
+			}, j.Log)
+		}()
+	}
+	every(ctx, j.Interval, func() error { _, err := j.RunOnce(ctx); return err }, j.Log)
+}
+
+// every calls fn soon after start (within a minute) and then every
+// interval ±10 % until ctx ends, logging its errors.
+func every(ctx context.Context, interval time.Duration, fn func() error, log *slog.Logger) {
+	wait := time.Duration(rand.Int64N(int64(min(interval, time.Minute)) + 1))
 	for {
 		t := time.NewTimer(wait)
 		select {
@@ -63,10 +98,27 @@ func (j *Janitor) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			j.Log.ErrorContext(ctx, "janitor failed", "err", err)
+		if err := fn(); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "janitor failed", "err", err)
 		}
-		wait = time.Duration(float64(j.Interval) * (0.9 + 0.2*rand.Float64()))
+		wait = time.Duration(float64(interval) * (0.9 + 0.2*rand.Float64()))
+	}
+}
+
+// drain calls fn with the batch size until a call deletes less than a
+// batch, and says how many rows went in all.
+func (j *Janitor) drain(ctx context.Context, fn func(limit int) (int, error)) (int, error) {
+	batch := max(j.Batch, 1)
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, err := fn(batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
 	}
 }
 
@@ -90,6 +142,14 @@ func (j *Janitor) RunOnce(ctx context.Context) (Counts, error) {
 		// Delivery events say what became of sent mail (and name the
 		// recipient's message): they go when the mail they describe does.
 		{"mail_events", func(n int) (int, error) { return j.Store.PurgeMailEvents(ctx, now.Add(-r.SentMail), n) }},
+		{"sessions_ended", func(n int) (int, error) {
+			if j.Sessions == nil {
+				return 0, nil
+			}
+			return j.Sessions.EndExpiredSessions(ctx, now, n)
+		}},
+		// What sessions_ended left: every expired session when there is
+		// no Sessions, none otherwise.
 		{"sessions", func(n int) (int, error) { return j.Store.PurgeSessions(ctx, now.Add(-r.Expired), n) }},
 		{"tokens", func(n int) (int, error) { return j.Store.PurgeTokens(ctx, now.Add(-r.Expired), n) }},
 		{"code_requests", func(n int) (int, error) { return j.Store.PurgeCodeRequests(ctx, now.Add(-r.Expired), n) }},
@@ -102,21 +162,12 @@ func (j *Janitor) RunOnce(ctx context.Context) (Counts, error) {
 			return j.Store.PurgePendingUsers(ctx, now.Add(-r.PendingUsers), now, n)
 		}},
 	}
-	batch := max(j.Batch, 1)
 	counts := Counts{}
 	for _, p := range purges {
-		for {
-			if err := ctx.Err(); err != nil {
-				return counts, err
-			}
-			n, err := p.fn(batch)
-			counts[p.kind] += n
-			if err != nil {
-				return counts, err
-			}
-			if n < batch {
-				break
-			}
+		n, err := j.drain(ctx, p.fn)
+		counts[p.kind] += n
+		if err != nil {
+			return counts, err
 		}
 	}
 	var total int

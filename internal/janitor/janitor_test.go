@@ -2,6 +2,7 @@ package janitor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -149,4 +150,68 @@ func TestRunPurgesAndStops(t *testing.T) {
 	if left, _ := s.ListOutbox(context.Background(), store.OutboxSent, 10); len(left) != 1 {
 		t.Errorf("%d sent rows after Run, want the recent one", len(left))
 	}
+}
+
+// endings is a Sessions that ends sessions straight in the store, as the
+// account service does (without the webhooks), and counts its calls.
+type endings struct {
+	s     *store.Store
+	mu    sync.Mutex
+	calls int
+}
+
+func (e *endings) EndExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error) {
+	e.mu.Lock()
+	e.calls++
+	e.mu.Unlock()
+	ended, err := e.s.EndExpiredSessions(ctx, now, 30*time.Minute, limit)
+	return len(ended), err
+}
+
+// With Sessions, a run ends the timed-out sessions at once (the purge
+// finds none left), and between runs Run keeps ending them every
+// SessionsInterval, so an expiry is not left waiting for the hourly run.
+func TestSessionsEndAsTheyTimeOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		seed(t, s, now, 5)
+		j := janitor.New(s, retention)
+		j.Sessions = &endings{s: s}
+		j.Batch = 2
+		j.Now = func() time.Time { return now }
+		j.Log = slog.New(slog.DiscardHandler)
+		c, err := j.RunOnce(context.Background())
+		if err != nil || c["sessions_ended"] != 5 || c["sessions"] != 0 {
+			t.Errorf("run: %v %v, want 5 sessions ended and none left to purge", c, err)
+		}
+
+		// A session idle for 31 minutes, with the hourly run far off.
+		sess := &store.Session{UserID: 1, Hash: "idle", CreatedAt: now, LastSeenAt: now.Add(-31 * time.Minute), ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateSession(context.Background(), sess); err != nil {
+			t.Fatal(err)
+		}
+		end := &endings{s: s}
+		j.Sessions, j.Interval, j.SessionsInterval = end, time.Hour, 10*time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { j.Run(ctx); close(done) }()
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			end.mu.Lock()
+			n := end.calls
+			end.mu.Unlock()
+			if n >= 3 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if end.calls < 3 {
+			t.Errorf("Sessions called %d times in 5 s with a 10 ms interval", end.calls)
+		}
+		if _, err := s.SessionByHash(context.Background(), "idle", now.Add(-time.Hour), time.Hour); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the idle session is still there: %v", err)
+		}
+	})
 }

@@ -98,3 +98,27 @@ func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) (hash s
 	}
 	return hashes[0], nil
 }
+
+// EndExpiredSessions deletes up to limit sessions that have ended by
+// either timeout at now (past their absolute expiry, or unused since
+// before now-idle: exactly those SessionByHash no longer finds) and
+// returns them. It is one bounded DELETE on a condition that stays true,
+// like the purges, so two instances at once end different sessions and
+// none twice (SKIP LOCKED on PostgreSQL): whoever deletes a session is the
+// one to report it. A session gone cannot come back to life, as a request
+// that had just found it live only touches a row that is no longer there.
+func (s *Store) EndExpiredSessions(ctx context.Context, now time.Time, idle time.Duration, limit int) ([]Session, error) {
+	now = now.UTC()
+	pick := s.db.NewSelect().Model((*Session)(nil)).Column("id").
+		Where("expires_at <= ? OR last_seen_at <= ?", now, now.Add(-idle)).Limit(int64(limit))
+	if s.Postgres() {
+		pick = pick.For("UPDATE SKIP LOCKED")
+	}
+	var ended []Session
+	err := s.db.NewDelete().Model((*Session)(nil)).Where("id IN (?)", pick).
+		Returning("id, user_id, hash, created_at, last_seen_at, expires_at").Scan(ctx, &ended)
+	if err != nil {
+		return nil, fmt.Errorf("store: end expired sessions: %w", err)
+	}
+	return ended, nil
+}

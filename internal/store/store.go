@@ -33,6 +33,11 @@ type Store struct {
 	db   bun.IDB
 	root *bun.DB
 	hot  *hotStatements
+	// turns wakes sign-ins of this process waiting for their turn on an
+	// account (ReserveLoginAttempt); ended lists the accounts whose
+	// checks a transaction ended, woken once it is over.
+	turns *attemptTurns
+	ended *[]int64
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql://
@@ -75,7 +80,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db, root: db, hot: &hotStatements{}}, nil
+	return &Store{db: db, root: db, hot: &hotStatements{}, turns: newAttemptTurns()}, nil
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with the pragmas
@@ -118,9 +123,17 @@ func (s *Store) AddQueryHook(h bun.QueryHook) { s.root.AddQueryHook(h) }
 
 // Tx runs fn in one transaction; fn receives a Store bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot})
+	var ended []int64
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ended = ended[:0]
+		return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot, turns: s.turns, ended: &ended})
 	})
+	// Waiters look again only once the change is visible (or rolled
+	// back, which they see as no change).
+	for _, id := range ended {
+		s.attemptEnded(id)
+	}
+	return err
 }
 
 // Migrate applies every pending migration. On PostgreSQL an advisory lock

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# signin-ratio.sh GATEHOUSE_BINARY sqlite|pg [LABEL]
+#
+# One round of README "Load" (g) against raw argon2id measured right after
+# it in the same minute: starts the binary on a fresh database, creates the
+# account with a 3 s warm-up, signs in at 16 connections for 20 s, then
+# runs BenchmarkArgon2idParallel, and prints one line with both rates, the
+# ratio, the CPU per sign-in of Gatehouse and of its PostgreSQL backends,
+# and the load average. With a binary built with -tags pprof it also
+# prints the collector's share of Gatehouse's CPU (runtime/metrics) and,
+# with PROFILE=15, saves a 15 s CPU profile of the run as
+# signin-LABEL-DB.pb.gz. Alternate two binaries to compare them:
+#
+#	go build -tags pprof -o /tmp/gh ./cmd/gatehouse && go build -o /tmp/loadgen ./cmd/loadgen
+#	go test -c -o /tmp/password.test ./internal/password/
+#	for i in 1 2 3; do cmd/loadgen/signin-ratio.sh /tmp/gh-before sqlite before; cmd/loadgen/signin-ratio.sh /tmp/gh sqlite after; done
+#
+# LOADGEN and PASSWORD_TEST name the other two binaries (/tmp/loadgen and
+# /tmp/password.test by default); PostgreSQL is postgres@127.0.0.1:5432.
+# Gatehouse listens on PORT (18080), the fake Resend API on PORT+10 and the
+# metrics on PORT+1010; the profiles of -tags pprof are on 127.0.0.1:6060.
+set -u
+bin=$1 db=$2 label=${3:-run}
+port=${PORT:-18080}
+loadgen=${LOADGEN:-/tmp/loadgen} ptest=${PASSWORD_TEST:-/tmp/password.test}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+name=signin_ratio_$$
+limits='RATE_LIMIT_EMAIL_PER_IP=1000000/1h RATE_LIMIT_LOGIN_PER_IP=1000000/1m RATE_LIMIT_EMAIL_PER_ADDRESS=100/1h TOKEN_ATTEMPTS_PER_IP=1000000'
+if [ "$db" = pg ]; then
+  psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $name" >/dev/null
+  url="postgres://postgres@127.0.0.1:5432/$name?sslmode=disable"
+else
+  url=$work/gh.db
+fi
+env $limits ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$((port + 1010)) BASE_URL=http://127.0.0.1:$port LOG_LEVEL=warn \
+  DATABASE_URL="$url" RESEND_API_KEY=x RESEND_BASE_URL=http://127.0.0.1:$((port + 10))/ "$bin" >"$work/gh.log" 2>&1 &
+gh=$!
+cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
+pgcpu() { # the backends serving this database
+  local t=0 p
+  for p in $(pgrep -f "postgres: .*postgres $name "); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$t / 100" | bc -l
+}
+lg=("$loadgen" -target "http://127.0.0.1:$port" -resend-listen "127.0.0.1:$((port + 10))" -signin -conns 16)
+"${lg[@]}" -duration 3s >"$work/warm.txt" 2>&1
+account=$(awk '/^account:/ {print $2}' "$work/warm.txt")
+curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc0" 2>/dev/null
+g0=$(cpu $gh) p0=$(pgcpu) l0=$(cut -d' ' -f1 /proc/loadavg)
+if [ "${PROFILE:-0}" != 0 ]; then
+  curl -sf -o "signin-$label-$db.pb.gz" "http://127.0.0.1:6060/debug/pprof/profile?seconds=$PROFILE" &
+fi
+"${lg[@]}" -email "$account" -password 'violet tractor umbrella seventeen harbour' -duration 20s >"$work/run.txt" 2>&1
+g1=$(cpu $gh) p1=$(pgcpu)
+curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc1" 2>/dev/null
+wait $(jobs -p | grep -vx "$gh") 2>/dev/null
+kill $gh
+wait $gh 2>/dev/null
+raw=$("$ptest" -test.run '^$' -test.bench Argon2idParallel -test.benchtime 200x 2>/dev/null | awk '/Argon2idParallel/ {print 1e9 / $3}')
+l1=$(cut -d' ' -f1 /proc/loadavg)
+rate=$(awk '/^sign-ins\/s:/ {print $2}' "$work/run.txt")
+ok=$(awk '/ ok, / {print $8}' "$work/run.txt")
+gc=""
+if [ -s "$work/cc1" ]; then
+  gc=$(join <(sort "$work/cc0") <(sort "$work/cc1") | awk '
+    $1 == "/cpu/classes/gc/total:cpu-seconds" {g = $3 - $2}
+    $1 == "/cpu/classes/total:cpu-seconds" {t = $3 - $2}
+    $1 == "/gc/cycles/total:gc-cycles" {c = $3 - $2}
+    END {printf ", collector %.1f %% of Gatehouse CPU, %d collections", 100 * g / t, c}')
+fi
+[ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+printf '%s %s %s: %s sign-ins/s (%s), raw argon2id %.1f/s, ratio %.3f; CPU per sign-in: Gatehouse %.1f ms, PostgreSQL %.1f ms%s; load %s -> %s\n' \
+  "$(date -u +%H:%M)" "$label" "$db" "$rate" "$ok" "$raw" "$(echo "$rate / $raw" | bc -l)" \
+  "$(echo "($g1 - $g0) * 1000 / $ok" | bc -l)" "$(echo "($p1 - $p0) * 1000 / $ok" | bc -l)" "$gc" "$l0" "$l1"
