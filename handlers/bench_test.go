@@ -110,3 +110,43 @@ func BenchmarkSignIn(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuthVerify is one forward-auth call (GET /auth/verify) with a
+// live session, answered from the session cache as run.go serves it, and
+// with the cache off (every call reads the database).
+func BenchmarkAuthVerify(b *testing.B) {
+	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		for _, cached := range []bool{true, false} {
+			name := string(backend) + "/uncached"
+			if cached {
+				name = string(backend) + "/cached"
+			}
+			b.Run(name, func(b *testing.B) {
+				a := newOpsApp(b, backend, opsOptions{metrics: true, quiet: true, trustedProxies: benchProxy, sessionCache: cached})
+				a.activeUser(b, "ada@example.com", goodPassword)
+				req, _ := http.NewRequest("POST", a.URL+"/login", strings.NewReader(url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, err := noRedirects.Do(req)
+				if err != nil || resp.StatusCode != http.StatusSeeOther {
+					b.Fatalf("sign in: %v %v", resp, err)
+				}
+				resp.Body.Close()
+				verify, _ := http.NewRequest("GET", a.URL+"/auth/verify", nil)
+				for _, c := range resp.Cookies() {
+					verify.AddCookie(c)
+				}
+				for b.Loop() {
+					resp, err := noRedirects.Do(verify)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Fatalf("verify: %d", resp.StatusCode)
+					}
+				}
+			})
+		}
+	}
+}

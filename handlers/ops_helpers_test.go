@@ -38,11 +38,24 @@ type opsOptions struct {
 	metrics        bool
 	trustedProxies []string
 	quiet          bool // discard logs (benchmarks)
+	// sessionCache runs the store's session cache, as run.go does.
+	sessionCache bool
 }
 
 func newOpsApp(tb testing.TB, backend storetest.Backend, o opsOptions) *opsApp {
 	tb.Helper()
 	st := storetest.Open(tb, backend)
+	if o.sessionCache {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { st.RunSessionCache(ctx, nil); close(done) }()
+		tb.Cleanup(func() { cancel(); <-done })
+		for start := time.Now(); !st.SessionCacheFresh(); time.Sleep(time.Millisecond) {
+			if time.Since(start) > 5*time.Second {
+				tb.Fatal("the session cache never became current")
+			}
+		}
+	}
 	catalog, err := i18n.Load()
 	if err != nil {
 		tb.Fatal(err)

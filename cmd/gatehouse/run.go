@@ -271,6 +271,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 	jan.Interval = cfg.JanitorInterval
 	jan.Log = log.With("component", "janitor")
 	wg.Go(func() { jan.Run(workerCtx) })
+	// The session cache serves nothing until this proves it current
+	// (internal/store/sessioncache.go).
+	wg.Go(func() { st.RunSessionCache(workerCtx, log.With("component", "sessions")) })
 
 	if metricsLn != nil {
 		fmt.Fprintf(stdout, "Prometheus metrics at http://%s%s\n", metricsLn.Addr(), paths.Metrics)

@@ -215,3 +215,28 @@ func published(t *testing.T, jwks []byte, kid string) bool {
 	}
 	return len(set.Key(kid)) == 1
 }
+
+// TestHeaderNamesCanonical: Identity.Set writes the names into the header
+// map as they are, so each must already be in canonical form (or
+// Header.Get, and the proxy's copy, would miss it).
+func TestHeaderNamesCanonical(t *testing.T) {
+	for _, k := range IdentityHeaders {
+		if http.CanonicalHeaderKey(k) != k {
+			t.Errorf("%q is not canonical (%q)", k, http.CanonicalHeaderKey(k))
+		}
+	}
+	h := http.Header{}
+	Identity{UserID: "u", Email: "e", GivenName: "Łukasz", OrgID: "o"}.Set(h, "tok")
+	for _, k := range IdentityHeaders {
+		if len(h.Values(k)) != 1 {
+			t.Errorf("%s: %q, want one value", k, h.Values(k))
+		}
+	}
+	if h.Get(HeaderGivenName) != "%C5%81ukasz" || h.Get(HeaderToken) != "tok" || h.Get(HeaderUserID) != "u" {
+		t.Errorf("headers %v", h)
+	}
+	h.Add(HeaderUserID, "second")
+	if h.Get(HeaderEmail) != "e" {
+		t.Errorf("an Add to one header changed another: %v", h)
+	}
+}

@@ -70,20 +70,25 @@ func (id Identity) AMR() []string {
 	return []string{"pwd"}
 }
 
-// Set writes the identity and its token into h.
+// Set writes the identity and its token into h. It runs on every
+// forward-auth call and proxied request, so the values share one array
+// (each slice capped at its one value, so an Add elsewhere copies) and the
+// names, canonical already, are not canonicalised again.
 func (id Identity) Set(h http.Header, token string) {
-	h.Set(HeaderUserID, id.UserID)
-	h.Set(HeaderEmail, id.Email)
-	h.Set(HeaderGivenName, PercentEncode(id.GivenName))
-	h.Set(HeaderFamilyName, PercentEncode(id.FamilyName))
-	h.Set(HeaderCompany, PercentEncode(id.Company))
-	h.Set(HeaderLocale, id.Locale)
-	h.Set(HeaderOrgID, id.OrgID)
-	h.Set(HeaderOrgName, PercentEncode(id.OrgName))
-	h.Set(HeaderOrgRole, id.OrgRole)
-	h.Set(HeaderAuthMethods, strings.Join(id.AMR(), ","))
+	v := []string{id.UserID, id.Email, PercentEncode(id.GivenName), PercentEncode(id.FamilyName), PercentEncode(id.Company),
+		id.Locale, id.OrgID, PercentEncode(id.OrgName), id.OrgRole, strings.Join(id.AMR(), ","), token}
+	h[HeaderUserID] = v[0:1:1]
+	h[HeaderEmail] = v[1:2:2]
+	h[HeaderGivenName] = v[2:3:3]
+	h[HeaderFamilyName] = v[3:4:4]
+	h[HeaderCompany] = v[4:5:5]
+	h[HeaderLocale] = v[5:6:6]
+	h[HeaderOrgID] = v[6:7:7]
+	h[HeaderOrgName] = v[7:8:8]
+	h[HeaderOrgRole] = v[8:9:9]
+	h[HeaderAuthMethods] = v[9:10:10]
 	if token != "" {
-		h.Set(HeaderToken, token)
+		h[HeaderToken] = v[10:11:11]
 	}
 }
 

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 )
 
@@ -27,12 +29,29 @@ const sessionUserColumns = `s.id, s.user_id, s.hash, s.created_at, s.last_seen_a
 		OR EXISTS (SELECT 1 FROM passkeys AS p WHERE p.user_id = u.id)
 	ELSE FALSE END`
 
-// hotStatements are the prepared statements a Store shares with the
-// transactions made from it.
+// sessionUserFrom is the rest of the lookup: its tables are the ones the
+// session cache watches (lookupTables).
+const sessionUserFrom = "FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
+	"LEFT JOIN memberships AS m ON m.user_id = u.id LEFT JOIN organisations AS o ON o.id = m.org_id " +
+	"WHERE s.hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
+
+// hotStatements are the prepared statements, and the session cache, a
+// Store shares with the transactions made from it.
 type hotStatements struct {
 	once        sync.Once
 	sessionUser *sql.Stmt
 	err         error
+
+	cache *sessionCache
+	// pg is the connection's configuration on PostgreSQL (nil on
+	// SQLite), for the cache's listener.
+	pg *pgx.ConnConfig
+	// listening is the listener's backend pid while it listens;
+	// listened says it got as far as listening since the last failure.
+	listening atomic.Uint32
+	listened  atomic.Bool
+	// lag is the last heartbeat's trip, in nanoseconds.
+	lag atomic.Int64
 }
 
 func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
@@ -52,9 +71,7 @@ func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 		// organisation gate cost no second round trip; so does whether
 		// the user has a second factor, asked (two primary-key or indexed
 		// lookups) only of members of an organisation that requires one.
-		q := "SELECT " + cols + " FROM sessions AS s JOIN users AS u ON u.id = s.user_id " +
-			"LEFT JOIN memberships AS m ON m.user_id = u.id LEFT JOIN organisations AS o ON o.id = m.org_id " +
-			"WHERE s.hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
+		q := "SELECT " + cols + " " + sessionUserFrom
 		if s.Postgres() {
 			q = strings.Replace(strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1), "?", "$3", 1)
 		}
@@ -68,8 +85,29 @@ func (s *Store) sessionUserStmt(ctx context.Context) (*sql.Stmt, error) {
 const sqliteTime = "2006-01-02 15:04:05.999999-07:00"
 
 // SessionUserByHash is SessionByHash with the session's user, in one
-// prepared statement: one round trip, and nothing to parse.
+// prepared statement: one round trip, and nothing to parse. Outside a
+// transaction the answer may come from the session cache
+// (sessioncache.go), which is checked against both timeouts at now.
 func (s *Store) SessionUserByHash(ctx context.Context, hash string, now time.Time, idle time.Duration) (*Session, error) {
+	if _, ok := s.db.(bun.Tx); ok {
+		// Inside a transaction the lookup may see what it has not
+		// committed yet, so it is neither served nor stored.
+		return s.sessionUser(ctx, hash, now, idle)
+	}
+	c := s.hot.cache
+	if sess, ok := c.get(hash, now, idle); ok {
+		return sess, nil
+	}
+	gen := c.begin()
+	sess, err := s.sessionUser(ctx, hash, now, idle)
+	if err == nil {
+		c.put(hash, sess, gen)
+	}
+	return sess, err
+}
+
+// sessionUser is SessionUserByHash from the database.
+func (s *Store) sessionUser(ctx context.Context, hash string, now time.Time, idle time.Duration) (*Session, error) {
 	stmt, err := s.sessionUserStmt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: session: prepare: %w", err)

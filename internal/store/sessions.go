@@ -27,13 +27,18 @@ func (s *Store) SessionByHash(ctx context.Context, hash string, now time.Time, i
 	return sess, nil
 }
 
-// TouchSession records activity, pushing the idle timeout back.
+// TouchSession records activity, pushing the idle timeout back. It is
+// the one write to sessions that changes no one's identity, so it does
+// not empty the session cache (nor, on PostgreSQL, notify): the cached
+// session takes the new time instead, so the next hits do not write it
+// again.
 func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
 	_, err := s.db.NewUpdate().Model((*Session)(nil)).
-		Set("last_seen_at = ?", now.UTC()).Where("id = ?", id).Exec(ctx)
+		Set("last_seen_at = ?", now.UTC()).Where("id = ?", id).Exec(context.WithValue(ctx, touchKey{}, true))
 	if err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
+	s.hot.cache.touched(id, now.UTC())
 	return nil
 }
 

@@ -44,6 +44,7 @@ type Store struct {
 // URL for PostgreSQL; a file path or sqlite: URL for SQLite.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	var db *bun.DB
+	hot := &hotStatements{cache: newSessionCache()}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
@@ -59,6 +60,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if !strings.Contains(dsn, "default_query_exec_mode") {
 			cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 		}
+		hot.pg = cfg.Copy()
 		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20)
@@ -80,7 +82,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db, root: db, hot: &hotStatements{}, turns: newAttemptTurns()}, nil
+	db.AddQueryHook(identityHook{hot.cache})
+	return &Store{db: db, root: db, hot: hot, turns: newAttemptTurns()}, nil
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with the pragmas
@@ -121,13 +124,26 @@ func (s *Store) Ping(ctx context.Context) error {
 // included); tests count statements with it.
 func (s *Store) AddQueryHook(h bun.QueryHook) { s.root.AddQueryHook(h) }
 
-// Tx runs fn in one transaction; fn receives a Store bound to it.
+// Tx runs fn in one transaction; fn receives a Store bound to it (and a
+// context that fn's statements must run with: through it the session
+// cache learns, after the commit, that the transaction changed what
+// sessions read).
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
 	var ended []int64
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	run := func(ctx context.Context, tx bun.Tx) error {
 		ended = ended[:0]
 		return fn(ctx, &Store{db: tx, root: s.root, hot: s.hot, turns: s.turns, ended: &ended})
-	})
+	}
+	var err error
+	if _, nested := ctx.Value(txWritesKey{}).(*txWrites); nested {
+		err = s.db.RunInTx(ctx, nil, run)
+	} else {
+		w := new(txWrites)
+		err = s.db.RunInTx(context.WithValue(ctx, txWritesKey{}, w), nil, run)
+		if w.identity.Load() {
+			s.hot.cache.flush()
+		}
+	}
 	// Waiters look again only once the change is visible (or rolled
 	// back, which they see as no change).
 	for _, id := range ended {

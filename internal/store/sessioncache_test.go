@@ -1,0 +1,344 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"gatehouse/internal/store"
+	"gatehouse/internal/store/storetest"
+)
+
+// cachedStore opens a migrated store on b with its session cache running,
+// and a second, plain connection to the same database: another process,
+// whose writes only the triggers (PostgreSQL) or the poll (SQLite) see.
+func cachedStore(t *testing.T, b storetest.Backend) (*store.Store, *sql.DB) {
+	t.Helper()
+	dsn := storetest.DSN(t, b)
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.RunSessionCache(ctx, nil); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	driver, odsn := "pgx", dsn
+	if b == storetest.SQLite {
+		driver, odsn = sqliteshim.ShimName, "file:"+dsn+"?_pragma=busy_timeout(10000)"
+	}
+	other, err := sql.Open(driver, odsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	waitFor(t, "the session cache to be current", 5*time.Second, s.SessionCacheFresh)
+	return s, other
+}
+
+func waitFor(t *testing.T, what string, limit time.Duration, ok func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !ok() {
+		if time.Since(start) > limit {
+			t.Fatalf("no %s after %v", what, limit)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// identityRows makes a user with everything the lookup reads: a session,
+// a membership of an organisation that requires a second factor, an
+// authenticator app and a passkey. It returns the session's hash.
+func identityRows(t *testing.T, s *store.Store, n int) (userID int64, hash string) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	u := newUser(fmt.Sprintf("cache%d@example.com", n))
+	u.Status = store.UserActive
+	u.PublicID = fmt.Sprintf("usr_cache%d", n)
+	if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	o := &store.Organisation{PublicID: fmt.Sprintf("org_cache%d", n), Name: "Engines", CreatedAt: now, UpdatedAt: now, RequireSecondFactor: true}
+	if err := s.CreateOrganisation(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMembership(ctx, &store.Membership{OrgID: o.ID, UserID: u.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartTOTPSetup(ctx, u.ID, "secret", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddPasskey(ctx, &store.Passkey{UserID: u.ID, CredentialID: fmt.Sprintf("cred%d", n), PublicKey: "pk", Name: "key", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	hash = fmt.Sprintf("cache-session-%d", n)
+	if err := s.CreateSession(ctx, &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return u.ID, hash
+}
+
+func lookup(t *testing.T, s *store.Store, hash string) (*store.Session, error) {
+	t.Helper()
+	return s.SessionUserByHash(context.Background(), hash, time.Now(), 30*time.Minute)
+}
+
+// cacheIt looks the session up so that it is cached.
+func cacheIt(t *testing.T, s *store.Store, hash string) {
+	t.Helper()
+	waitFor(t, "the session cache to be current", 5*time.Second, s.SessionCacheFresh)
+	// Past the notifications of what the test wrote so far.
+	if s.Postgres() {
+		store.SyncSessionCache(s)
+	}
+	if _, err := lookup(t, s, hash); err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	if n := store.CachedSessions(s); n != 1 {
+		t.Fatalf("%d sessions cached, want 1", n)
+	}
+}
+
+// TestSessionCacheSeesEveryColumn changes, one at a time, every column of
+// every table the session lookup reads, and checks the cached session is
+// dropped: at once when the change goes through this store, and within
+// the stated bound (cacheFreshFor, 1 s) when another process makes it,
+// which on PostgreSQL only a trigger can report. A table joined to the
+// lookup without a trigger, or a column the triggers ignore, fails here.
+func TestSessionCacheSeesEveryColumn(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, other := cachedStore(t, b)
+			ctx := context.Background()
+			_, hash := identityRows(t, s, 1)
+			cols := store.LookupColumns()
+			if tables := store.LookupTables(); !slices.Equal(slices.Sorted(slices.Values(tables)),
+				[]string{"memberships", "organisations", "passkeys", "sessions", "totp_secrets", "users"}) {
+				t.Errorf("the lookup reads %v: give a new table a trigger (migrations) and a row in identityRows", tables)
+			}
+			var slowest time.Duration
+			for _, table := range slices.Sorted(func(yield func(string) bool) {
+				for k := range cols {
+					if !yield(k) {
+						return
+					}
+				}
+			}) {
+				for _, col := range cols[table] {
+					q := fmt.Sprintf("UPDATE %s SET %s = %s", table, col, col)
+					cacheIt(t, s, hash)
+					if err := store.Exec(ctx, s, q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+					if n := store.CachedSessions(s); n != 0 {
+						t.Errorf("%s through the store: still cached", q)
+					}
+					if b == storetest.SQLite {
+						// A change from another SQLite process is seen
+						// for the whole file (below); one that changes
+						// nothing does not change the file.
+						continue
+					}
+					cacheIt(t, s, hash)
+					if _, err := other.ExecContext(ctx, q); err != nil {
+						t.Fatalf("%s: %v", q, err)
+					}
+					took := waitFor(t, q+" from another process reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+					slowest = max(slowest, took)
+				}
+			}
+			t.Logf("slowest change from another process to reach the cache: %v", slowest)
+			if s.Postgres() {
+				t.Logf("last heartbeat's trip through NOTIFY: %v", s.SessionNotifyLag())
+			}
+
+			cacheIt(t, s, hash)
+			if _, err := other.ExecContext(ctx, "UPDATE memberships SET role = 'admin'"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a new role reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+			if got, _ := lookup(t, s, hash); got == nil || got.Membership == nil || got.Membership.Role != "admin" {
+				t.Fatalf("the new role is not read: %+v", got)
+			}
+
+			// New rows: a second factor added, a membership made.
+			cacheIt(t, s, hash)
+			if _, err := other.ExecContext(ctx, "DELETE FROM passkeys"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a deleted passkey reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+			cacheIt(t, s, hash)
+			if _, err := other.ExecContext(ctx, `INSERT INTO passkeys (user_id, credential_id, public_key, sign_count, clone_warning, transports,
+				user_verified, backup_eligible, backup_state, attestation_type, attestation_format, attachment, aaguid, name, created_at)
+				SELECT user_id, 'new', 'pk', 0, false, '', false, false, false, '', '', '', '', 'key', created_at FROM sessions`); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a new passkey reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+			cacheIt(t, s, hash)
+			if _, err := other.ExecContext(ctx, "DELETE FROM sessions"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a deleted session reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+			if _, err := lookup(t, s, hash); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("deleted session still found: %v", err)
+			}
+		})
+	}
+}
+
+// TestSessionCacheTransactions: a change inside a transaction empties the
+// cache when it commits, not before (a lookup in between would store the
+// old rows again); a lookup inside a transaction is never cached.
+func TestSessionCacheTransactions(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, _ := cachedStore(t, b)
+			ctx := context.Background()
+			userID, hash := identityRows(t, s, 2)
+			cacheIt(t, s, hash)
+			err := s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+				if _, err := tx.DeleteUserSessions(ctx, userID, 0); err != nil {
+					return err
+				}
+				if n := store.CachedSessions(s); n != 1 {
+					t.Errorf("cache emptied before the commit (%d held)", n)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := store.CachedSessions(s); n != 0 {
+				t.Fatalf("session still cached after its deletion committed")
+			}
+			if _, err := lookup(t, s, hash); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("deleted session found: %v", err)
+			}
+
+			_, hash = identityRows(t, s, 3)
+			s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+				_, err := tx.SessionUserByHash(ctx, hash, time.Now(), time.Hour)
+				return err
+			})
+			if n := store.CachedSessions(s); n != 0 {
+				t.Fatalf("a lookup inside a transaction was cached")
+			}
+		})
+	}
+}
+
+// TestSessionCacheTimeouts: a hit is checked against both timeouts at the
+// caller's clock, and "last seen" moves in the cache too, without
+// emptying it, so a live session is not written on every request.
+func TestSessionCacheTimeouts(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, _ := cachedStore(t, b)
+			ctx := context.Background()
+			_, hash := identityRows(t, s, 4)
+			cacheIt(t, s, hash)
+			sess, _ := lookup(t, s, hash)
+			later := time.Now().Add(2 * time.Minute)
+			if err := s.TouchSession(ctx, sess.ID, later); err != nil {
+				t.Fatal(err)
+			}
+			if n := store.CachedSessions(s); n != 1 {
+				t.Fatalf("touching the session emptied the cache")
+			}
+			got, err := lookup(t, s, hash)
+			if err != nil || !got.LastSeenAt.Equal(later.UTC().Truncate(time.Microsecond)) && !got.LastSeenAt.Equal(later.UTC()) {
+				t.Fatalf("cached last seen %v, want %v (%v)", got, later, err)
+			}
+			if _, err := s.SessionUserByHash(ctx, hash, later.Add(31*time.Minute), 30*time.Minute); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("idle session served from the cache: %v", err)
+			}
+			if _, err := s.SessionUserByHash(ctx, hash, time.Now().Add(61*time.Minute), 24*time.Hour); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("expired session served from the cache: %v", err)
+			}
+		})
+	}
+}
+
+// TestSessionCacheListenerOutage: with the listener cut, the cache is off
+// and every lookup reads the database, even for a change no one is told
+// of (triggers off for that connection); it is back once the listener is.
+// And no entry outlives its maximum age, whatever was missed.
+func TestSessionCacheListenerOutage(t *testing.T) {
+	s, other := cachedStore(t, storetest.Postgres)
+	ctx := context.Background()
+	_, hash := identityRows(t, s, 5)
+
+	// A change the listener never hears of: the cache answers until its
+	// entry is cacheMaxAge (5 s) old, then the database does.
+	quiet, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	if _, err := quiet.ExecContext(ctx, "SET session_replication_role = replica"); err != nil {
+		t.Fatal(err)
+	}
+	// On a crowded machine a heartbeat can come late, which turns the cache
+	// off (and empties it) for a moment, as it should: then the database
+	// answers and the round is tried again. A cache that never serves fails
+	// every round.
+	for round := 1; ; round++ {
+		if _, err := quiet.ExecContext(ctx, "UPDATE users SET first_name = 'Ada'"); err != nil {
+			t.Fatal(err)
+		}
+		cacheIt(t, s, hash)
+		if _, err := quiet.ExecContext(ctx, "UPDATE users SET first_name = 'Grace'"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := lookup(t, s, hash)
+		if got != nil && got.User.FirstName == "Ada" {
+			break
+		}
+		if round == 5 {
+			t.Fatalf("the cached session was not served in %d rounds: %+v", round, got)
+		}
+	}
+	took := waitFor(t, "the entry to age out", 7*time.Second, func() bool {
+		got, _ := lookup(t, s, hash)
+		return got != nil && got.User.FirstName == "Grace"
+	})
+	t.Logf("an unreported change served from the cache for %v more", took)
+
+	pid := s.SessionListenerPID()
+	if pid == 0 {
+		t.Fatal("no listener")
+	}
+	cacheIt(t, s, hash)
+	if _, err := other.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the cache to turn off", time.Second, func() bool { return !s.SessionCacheFresh() })
+	if _, err := quiet.ExecContext(ctx, "DELETE FROM sessions"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lookup(t, s, hash); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("with the listener down, a deleted session was found: %v", err)
+	}
+	if n := store.CachedSessions(s); n != 0 {
+		t.Fatalf("%d sessions cached with the listener down", n)
+	}
+	waitFor(t, "the listener to come back", 5*time.Second, func() bool { return s.SessionCacheFresh() && s.SessionListenerPID() != 0 })
+	if s.SessionListenerPID() == pid {
+		t.Fatal("the same listener after it was cut")
+	}
+	_, hash = identityRows(t, s, 6)
+	cacheIt(t, s, hash)
+}
