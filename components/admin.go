@@ -175,6 +175,10 @@ type AdminOrgsView struct {
 // AdminOrgView is one organisation in the console.
 type AdminOrgView struct {
 	Org account.ConsoleOrg
+	// Notice is the result of the action just done; Form the problems of
+	// a refused one (keyed name, member, role, domain or policy).
+	Notice account.Notice
+	Form   Form
 }
 
 // AdminUsersView is the account list with its search.
@@ -244,6 +248,10 @@ type AdminUserView struct {
 	// Self is the operator's own account: it cannot be disabled or
 	// deleted from here.
 	Self bool
+	// LastOwnerOf is the organisation the account is the only owner of
+	// while others are in it (zero otherwise): deleting it is refused
+	// until someone else is made an owner there.
+	LastOwnerOf AdminOrgLink
 	// TwoStepSince is when two-step verification was turned on; "" when
 	// it is off, and then there is nothing to remove.
 	TwoStepSince string
@@ -286,9 +294,9 @@ type AdminReauthView struct {
 
 // AdminAuditView is the export form.
 type AdminAuditView struct {
-	Since, Until, Email, Format string
-	Kinds                       []AdminKindOption
-	Form                        Form
+	Since, Until, Email, Org, Format string
+	Kinds                            []AdminKindOption
+	Form                             Form
 }
 
 // AdminKindOption is one event kind the export can be narrowed to.

@@ -26,6 +26,9 @@ type AdminApprovalRow struct {
 type AdminApprovalsView struct {
 	Rows   []AdminApprovalRow
 	Notice AdminNotice
+	// Next is the address of the following page ("" on the last), First
+	// that of the head of the queue ("" on it).
+	Next, First string
 }
 
 // FromQueue is the value of the "from" field of the queue's buttons: the

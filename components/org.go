@@ -42,6 +42,12 @@ func trailData(ctx context.Context, e account.OrgEntry) map[string]any {
 		return s
 	}
 	d := map[string]any{"Actor": person(e.Actor), "Subject": person(e.Subject), "Detail": e.Detail}
+	switch {
+	case e.ByOperator && e.Actor == "":
+		d["Actor"] = t(ctx, "page.org.an_operator")
+	case e.ByOperator:
+		d["Actor"] = t(ctx, "page.org.operator_named", map[string]any{"Name": e.Actor})
+	}
 	switch e.Kind {
 	case account.OrgEventRoleChanged:
 		if r, ok := account.ParseRole(e.Detail); ok {
@@ -55,6 +61,15 @@ func trailData(ctx context.Context, e account.OrgEntry) map[string]any {
 		}
 	}
 	return d
+}
+
+// memberName is how a member is named in a label: the name, else the
+// address.
+func memberName(m account.OrgMember) string {
+	if n := m.Name(); n != "" {
+		return n
+	}
+	return m.Email
 }
 
 // waitingTitle is the waiting page's heading.

@@ -85,12 +85,16 @@ func activityDays(c *gin.Context, events []account.AuditEntry) []components.Acti
 			days = append(days, components.ActivityDay{Day: day})
 		}
 		d := &days[len(days)-1]
-		device := account.DeviceName(e.UserAgent)
-		if n := len(d.Items); n > 0 && d.Items[n-1].Kind == e.Kind && d.Items[n-1].IP == e.IP && d.Items[n-1].Device == device {
+		device, ip := account.DeviceName(e.UserAgent), e.IP
+		if e.Actor != "" {
+			// The person is told an operator acted, never who or from where.
+			device, ip = i18n.T(ctx, "page.account.activity_by_operator"), ""
+		}
+		if n := len(d.Items); n > 0 && d.Items[n-1].Kind == e.Kind && d.Items[n-1].IP == ip && d.Items[n-1].Device == device {
 			d.Items[n-1].Count++
 			continue
 		}
-		d.Items = append(d.Items, components.ActivityItem{Kind: e.Kind, Count: 1, Time: i18n.Clock(ctx, e.At), IP: e.IP, Device: device})
+		d.Items = append(d.Items, components.ActivityItem{Kind: e.Kind, Count: 1, Time: i18n.Clock(ctx, e.At), IP: ip, Device: device})
 	}
 	return days
 }

@@ -175,7 +175,16 @@ func (s *server) adminRefusal(c *gin.Context, err error) bool {
 		msg = "page.admin.error.no_suppression"
 	case errors.Is(err, account.ErrNoTwoStepSetup):
 		msg = "page.admin.error.no_two_step"
-	default:
+	}
+	var blocked *account.DeleteBlockedError
+	if msg == "" && errors.As(err, &blocked) {
+		// The last owner of an organisation with other people in it:
+		// the organisation's page is where another owner is made.
+		s.writeErrorData(c.Writer, c.Request, http.StatusConflict, "page.admin.error.title", "page.admin.error.last_owner",
+			map[string]any{"Org": blocked.OrgName})
+		return true
+	}
+	if msg == "" {
 		return false
 	}
 	s.errorPage(c, http.StatusConflict, "page.admin.error.title", msg)

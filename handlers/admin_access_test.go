@@ -70,8 +70,8 @@ func adminAnswer(p page) string {
 
 // TestAdminHiddenFromEveryoneElse: every console route (and its spelling
 // with a trailing slash, and every other method) answers a visitor, a
-// person signed in without the role, the owner of the organisation a route
-// names, an operator whose account is
+// person signed in without the role, the owner and an admin of the
+// organisation a route names, an operator whose account is
 // disabled and one whose role was removed exactly as an unknown path does,
 // and changes nothing; an operator gets the page.
 func TestAdminHiddenFromEveryoneElse(t *testing.T) {
@@ -94,6 +94,15 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 		}
 		routes := adminRoutes(t, target.PublicID, mails[0].ID, m.Organisation.PublicID)
 		owner := app.signIn("target@example.com", goodPassword)
+		// An admin of that organisation, who joined through its domain.
+		orgPost(t, owner, paths.OrgDomainClaim, nil, http.StatusSeeOther)
+		orgPost(t, owner, paths.OrgDomainPolicy, url.Values{"domain": {"example.com"}, "policy": {"auto"}}, http.StatusSeeOther)
+		secSignUpDirect(t, app, "orgadmin@example.com")
+		orgPost(t, owner, paths.OrgRole, url.Values{"member": {publicID(t, app, "orgadmin@example.com")}, "role": {"admin"}}, http.StatusSeeOther)
+		orgAdmin := app.signIn("orgadmin@example.com", goodPassword)
+		if am, err := app.Store.MembershipByUser(ctx, secUser(t, app.Store, "orgadmin@example.com").ID); err != nil || am.OrgID != m.OrgID || am.Role != store.RoleAdmin {
+			t.Fatalf("no admin of the target's organisation: %+v %v", am, err)
+		}
 
 		anonymous := app.Browser()
 		secSignUpDirect(t, app, "someone@example.com")
@@ -123,7 +132,7 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 		for _, who := range []struct {
 			name string
 			b    *browser
-		}{{"anonymous", anonymous}, {"non-operator", someone}, {"organisation owner", owner}, {"disabled operator", disabled}, {"revoked operator", revoked}} {
+		}{{"anonymous", anonymous}, {"non-operator", someone}, {"organisation owner", owner}, {"organisation admin", orgAdmin}, {"disabled operator", disabled}, {"revoked operator", revoked}} {
 			t.Run(who.name, func(t *testing.T) {
 				for _, r := range routes {
 					for _, variant := range []struct{ method, path string }{

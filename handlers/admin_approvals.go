@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,20 +12,25 @@ import (
 	"gatehouse/internal/paths"
 )
 
-// adminQueueSize is how many waiting accounts the queue shows at once.
-const adminQueueSize = 200
-
 // adminApprovals is the queue of accounts waiting for an operator
-// (SIGNUP_MODE=approval), oldest first.
+// (SIGNUP_MODE=approval), oldest first, in pages of the account list's
+// size that stay put while accounts are approved and new ones arrive.
 func (s *server) adminApprovals(c *gin.Context) {
 	ctx := c.Request.Context()
-	list, err := s.Account.AwaitingApproval(ctx, adminQueueSize)
+	after := c.Query("after")
+	p, err := s.Account.AwaitingApprovalPage(ctx, after, adminPageSize)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := components.AdminApprovalsView{Notice: doneNotice(c)}
-	for _, a := range list {
+	if p.Next != "" {
+		v.Next = paths.AdminApprovals + "?after=" + url.QueryEscape(p.Next)
+	}
+	if after != "" {
+		v.First = paths.AdminApprovals
+	}
+	for _, a := range p.Accounts {
 		v.Rows = append(v.Rows, components.AdminApprovalRow{PublicID: a.PublicID, Email: a.Email,
 			Name: i18n.FullName(ctx, a.FirstName, a.LastName), Company: a.Company, Created: i18n.Date(ctx, a.CreatedAt)})
 	}

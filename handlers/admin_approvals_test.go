@@ -2,14 +2,18 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 	"gatehouse/internal/testkit/platform"
 )
@@ -125,5 +129,50 @@ func TestAdminApprovals(t *testing.T) {
 			t.Fatalf("decline email %+v", m)
 		}
 		must(t, op.Get(paths.AdminUserURL(paths.AdminUser, hank.PublicID)), http.StatusNotFound)
+	})
+}
+
+// TestAdminApprovalsPages: the queue shows the account list's page size,
+// oldest first, with a link to the next page and back to the head, so a
+// queue longer than a page hides nobody.
+func TestAdminApprovalsPages(t *testing.T) {
+	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		app := newApp(t, backend, func(o *appOptions) { o.signupMode = account.SignupApproval })
+		ctx := context.Background()
+		secSignUpDirect(t, app, "op@example.com")
+		if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		op := app.signIn("op@example.com", goodPassword)
+		start := app.Now().Add(-time.Hour)
+		for i := 0; i < 51; i++ {
+			u := &store.User{Email: fmt.Sprintf("wait%02d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%02d", i),
+				Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
+			if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := op.Get(paths.AdminApprovals)
+		must(t, p, http.StatusOK, "wait00@example.com", "wait49@example.com", `rel="next"`)
+		if n := strings.Count(p.Body, `data-testid="approval-row"`); n != 50 {
+			t.Errorf("first page has %d rows, want 50", n)
+		}
+		if strings.Contains(p.Body, "wait50@example.com") || strings.Contains(p.Body, "First page") {
+			t.Error("the first page shows the 51st account or a link to itself")
+		}
+		next := regexp.MustCompile(`href="(/admin/approvals\?after=[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+		if next == nil {
+			t.Fatal("no next-page link")
+		}
+		p = op.Get(html.UnescapeString(next[1]))
+		must(t, p, http.StatusOK, "wait50@example.com", "First page")
+		if n := strings.Count(p.Body, `data-testid="approval-row"`); n != 1 || strings.Contains(p.Body, `rel="next"`) {
+			t.Errorf("second page: %d rows, next link %v", n, strings.Contains(p.Body, `rel="next"`))
+		}
+		// A cursor that does not parse starts at the head.
+		must(t, op.Get(paths.AdminApprovals+"?after=nonsense"), http.StatusOK, "wait00@example.com")
 	})
 }

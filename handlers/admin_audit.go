@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,12 +19,17 @@ import (
 // adminAudit is the export form, a month back by default.
 func (s *server) adminAudit(c *gin.Context) {
 	now := s.Now().UTC()
-	v := s.auditView(c, components.Form{}, now.AddDate(0, -1, 0).Format(time.DateOnly), "", "", "csv", nil)
+	// The organisation's console page links here with its id filled in.
+	org := strings.TrimSpace(c.Query("org"))
+	if len(org) > 200 {
+		org = ""
+	}
+	v := s.auditView(c, components.Form{}, now.AddDate(0, -1, 0).Format(time.DateOnly), "", "", org, "csv", nil)
 	s.render(c, http.StatusOK, components.AdminAuditPage(v))
 }
 
-func (s *server) auditView(c *gin.Context, f components.Form, since, until, email, format string, kinds []string) components.AdminAuditView {
-	v := components.AdminAuditView{Since: since, Until: until, Email: email, Format: format, Form: f}
+func (s *server) auditView(c *gin.Context, f components.Form, since, until, email, org, format string, kinds []string) components.AdminAuditView {
+	v := components.AdminAuditView{Since: since, Until: until, Email: email, Org: org, Format: format, Form: f}
 	for _, k := range account.Events {
 		v.Kinds = append(v.Kinds, components.AdminKindOption{Value: string(k), Label: eventText(c, k), Checked: slices.Contains(kinds, string(k))})
 	}
@@ -37,9 +43,10 @@ func (s *server) adminAuditExport(c *gin.Context) {
 		return
 	}
 	since, until, email, format := c.PostForm("since"), c.PostForm("until"), strings.TrimSpace(c.PostForm("email")), c.PostForm("format")
+	org := strings.TrimSpace(c.PostForm("org"))
 	kinds := c.PostFormArray("kind")
 	errs := account.FieldErrors{}
-	q := account.AuditQuery{Email: email}
+	q := account.AuditQuery{Email: email, Org: org}
 	var err error
 	if q.Since, err = time.Parse(time.DateOnly, since); err != nil {
 		errs["since"] = i18n.Msg("page.admin.error.date")
@@ -70,8 +77,20 @@ func (s *server) adminAuditExport(c *gin.Context) {
 			errs["email"] = i18n.Msg("page.admin.error.no_account")
 		}
 	}
+	if org != "" {
+		_, err := s.Account.FindOrganisation(c.Request.Context(), org)
+		switch {
+		case errors.Is(err, account.ErrUnknownOrg):
+			errs["org"] = i18n.Msg("page.admin.error.no_org")
+		case errors.Is(err, account.ErrAmbiguousOrg):
+			errs["org"] = i18n.Msg("page.admin.error.org_ambiguous")
+		case err != nil:
+			s.fail(c, err)
+			return
+		}
+	}
 	if len(errs) > 0 {
-		v := s.auditView(c, components.Form{Errors: map[string]i18n.Message(errs)}, since, until, email, format, kinds)
+		v := s.auditView(c, components.Form{Errors: map[string]i18n.Message(errs)}, since, until, email, org, format, kinds)
 		s.render(c, http.StatusUnprocessableEntity, components.AdminAuditPage(v))
 		return
 	}

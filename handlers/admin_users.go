@@ -75,6 +75,9 @@ func (s *server) adminUser(c *gin.Context) {
 		Activated: dateOr(c, d.ActivatedAt), PasswordChanged: dateOr(c, d.PasswordChangedAt), LastSignIn: dateOr(c, d.LastSignInAt),
 		Failures: d.Failures, Suppressed: d.Suppressed, Notice: doneNotice(c), Self: d.ID == me.ID}
 	v.Org = orgLink(d.Membership)
+	if b := d.DeleteBlocked; b != nil {
+		v.LastOwnerOf = components.AdminOrgLink{PublicID: b.OrgPublicID, Name: b.OrgName}
+	}
 	if !d.LockedUntil.IsZero() {
 		v.LockedUntil = i18n.Date(ctx, d.LockedUntil)
 	}

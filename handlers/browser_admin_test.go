@@ -2,8 +2,11 @@ package handlers_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
@@ -17,8 +20,10 @@ import (
 // email bounced, lets mail go to the address again and resends it; once
 // the person has activated and signed in, disables them (entering the
 // password again, as it was typed more than 15 minutes ago), and they are
-// signed out and can no longer sign in. Every console page passes the CSP and, with
-// script, axe.
+// signed out and can no longer sign in; on the page of an organisation
+// renames it and switches its second-step rule on, as its owner would,
+// and follows its link to the export of its events. Every console page
+// passes the CSP and, with script, axe.
 func TestBrowserAdminSupport(t *testing.T) {
 	b := newUIBrowser(t)
 	for _, c := range []struct {
@@ -115,6 +120,20 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.checkPage("admin-mail")
 			u.visit(paths.AdminAudit)
 			u.checkPage("admin-audit")
+			if c.js {
+				// The form as it stands (a month back, CSV) posted by the
+				// browser itself: the file is the month's trail, with the
+				// disable just done and its operator.
+				got := uiEval[string](u, `(async () => {
+					const f = document.querySelector('form[action="`+paths.AdminAuditExport+`"]');
+					const r = await fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))});
+					return r.status + ' ' + r.headers.get('content-disposition') + '\n' + await r.text();
+				})()`, chromedp.EvalAwaitPromise)
+				if !strings.HasPrefix(got, "200 attachment;") || !strings.Contains(got, "id,at,kind,email,actor,ip,user_agent") ||
+					!strings.Contains(got, "disabled_by_operator,grace@example.com,op@example.com") {
+					t.Errorf("the month's CSV from the browser:\n%.2000s", got)
+				}
+			}
 			// The organisations: the operator's own (each sign-up alone
 			// makes one) in the list, and its page.
 			u.visit(paths.AdminOrgs)
@@ -123,6 +142,27 @@ func TestBrowserAdminSupport(t *testing.T) {
 			u.clickText("Navy Yard Research")
 			u.expectText("Members")
 			u.checkPage("admin-org")
+			// An owner's actions, taken by the operator: grace is the only
+			// owner, so her role stays; the organisation is renamed and
+			// its second-step rule switched on (the password was entered
+			// again a moment ago, so it is not asked for).
+			u.expectText("The only owner: make someone else an owner first.")
+			u.run("clear the name", chromedp.Clear("#f-name"))
+			u.fill("#f-name", "Navy Yard Labs")
+			u.clickText("Rename")
+			u.expectText("The organisation was renamed.")
+			u.expectHeading("Navy Yard Labs")
+			u.clickText("Require a Passkey or Two-Step Verification")
+			u.expectText("Members must now use a passkey or two-step verification.")
+			u.expectText("renamed the organisation to “Navy Yard Labs”.")
+			u.checkPage("admin-org-actions")
+			// The export of the organisation's events, linked from its page.
+			u.clickText("Export the audit events of its people")
+			u.expectHeading("Audit export")
+			if got := u.value("#f-org"); got == "" {
+				t.Error("the export form does not name the organisation")
+			}
+			u.checkPage("admin-audit-org")
 
 		})
 	}

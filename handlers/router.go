@@ -248,6 +248,7 @@ func (s *server) engine() (*gin.Engine, error) {
 	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
 	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
 	admin.GET(rel(paths.AdminOrg), s.adminOrg)
+	s.adminOrgRoutes(admin, destructive, rel)
 	// The queue of sign-ups waiting for an operator (SIGNUP_MODE=approval);
 	// declining erases the account, so it asks for the password again.
 	admin.GET(rel(paths.AdminApprovals), s.adminApprovals)

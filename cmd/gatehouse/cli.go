@@ -23,7 +23,7 @@ Usage:
   gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa|approve|decline EMAIL [--json]
   gatehouse operators add|remove EMAIL [--json]   grant or remove the console (the account must be active)
   gatehouse operators list [--json]
-  gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--kind K,…]
+  gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--org ORG] [--kind K,…]
   gatehouse mail suppressions list [--limit N] [--show-addresses]
   gatehouse mail suppressions remove <address>
   gatehouse --help | -h             print this and exit

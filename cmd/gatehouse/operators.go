@@ -115,8 +115,9 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // auditUsage is the usage of the audit commands.
-const auditUsage = `usage: gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--kind KIND[,KIND…]]
-       WHEN is a date (2026-11-01, midnight UTC), an RFC 3339 time, or a duration back from now (720h)`
+const auditUsage = `usage: gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--org ORG] [--kind KIND[,KIND…]]
+       WHEN is a date (2026-11-01, midnight UTC), an RFC 3339 time, or a duration back from now (720h)
+       ORG is an organisation's id (org_…) or name: the events of its members and join requests as they are now`
 
 // parseAudit reads an export of the audit trail, streamed to stdout.
 func parseAudit(args []string, now func() time.Time) (usersOp, error) {
@@ -129,6 +130,7 @@ func parseAudit(args []string, now func() time.Time) (usersOp, error) {
 	until := fs.String("until", "", "the end of the period (exclusive); now when empty")
 	format := fs.String("format", account.ExportCSV, "csv or json")
 	user := fs.String("user", "", "only this account's events")
+	org := fs.String("org", "", "only the events of this organisation's people (its id or name)")
 	kinds := fs.String("kind", "", "only these event kinds, comma-separated")
 	positional, err := parseInterspersed(fs, args[1:])
 	if err != nil {
@@ -143,7 +145,7 @@ func parseAudit(args []string, now func() time.Time) (usersOp, error) {
 	if *since == "" {
 		return nil, fmt.Errorf("audit export: --since is required\n%s", auditUsage)
 	}
-	q := account.AuditQuery{Email: strings.TrimSpace(*user)}
+	q := account.AuditQuery{Email: strings.TrimSpace(*user), Org: strings.TrimSpace(*org)}
 	if q.Since, err = parseWhen(*since, now); err != nil {
 		return nil, fmt.Errorf("audit export: --since: %w", err)
 	}
@@ -166,8 +168,13 @@ func parseAudit(args []string, now func() time.Time) (usersOp, error) {
 	}
 	return func(ctx context.Context, svc *account.Service, by account.Operator, stdout io.Writer) error {
 		err := svc.ExportAudit(ctx, q, *format, stdout, by)
-		if errors.Is(err, account.ErrUnknownUser) {
+		switch {
+		case errors.Is(err, account.ErrUnknownUser):
 			return fmt.Errorf("audit export: --user: no account with the address %q", q.Email)
+		case errors.Is(err, account.ErrUnknownOrg):
+			return fmt.Errorf("audit export: --org: no organisation has the id or name %q", q.Org)
+		case errors.Is(err, account.ErrAmbiguousOrg):
+			return fmt.Errorf("audit export: --org: several organisations are named %q; name it by its id (the org_… in the address of its console page)", q.Org)
 		}
 		return err
 	}, nil

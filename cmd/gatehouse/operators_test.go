@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
@@ -66,8 +67,8 @@ func TestOperatorsCommands(t *testing.T) {
 		kinds := map[string]int{}
 		for _, e := range events {
 			kinds[e.Kind]++
-			if strings.HasPrefix(e.Kind, "operator_") && e.UserAgent != "operator: cli ops" {
-				t.Errorf("%s recorded as %q, want the shell user", e.Kind, e.UserAgent)
+			if strings.HasPrefix(e.Kind, "operator_") && (e.Actor != "cli ops" || e.UserAgent != "") {
+				t.Errorf("%s recorded as by %q (user agent %q), want the shell user", e.Kind, e.Actor, e.UserAgent)
 			}
 		}
 		if kinds["operator_granted"] != 1 || kinds["operator_revoked"] != 1 {
@@ -131,5 +132,59 @@ func TestAuditExport(t *testing.T) {
 			t.Errorf("%d exports recorded, want at least 3", n)
 		}
 		_ = store.UserActive
+	})
+}
+
+// TestAuditExportOrg: --org narrows the export to the events of one
+// organisation's people, named by its id or its name; an unknown or
+// ambiguous name is a clear error.
+func TestAuditExportOrg(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		env, st, _ := usersFixture(t, backend)
+		ctx := context.Background()
+		ada, err := st.UserByEmail(ctx, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		grace, err := st.UserByEmail(ctx, "grace@navy.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		var orgs []*store.Organisation
+		for _, name := range []string{"Analytical Engines", "Twin", "twin"} {
+			o := &store.Organisation{Name: name, CreatedAt: now, UpdatedAt: now}
+			if err := st.CreateOrganisation(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			orgs = append(orgs, o)
+		}
+		if err := st.AddMembership(ctx, &store.Membership{OrgID: orgs[0].ID, UserID: ada.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: now, JoinedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddAuditEvent(ctx, &store.AuditEvent{UserID: &grace.ID, Kind: "login_failed", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ref := range []string{orgs[0].PublicID, "analytical engines"} {
+			out, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", ref)
+			if err != nil {
+				t.Fatalf("--org %s: %v", ref, err)
+			}
+			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+			if err != nil || len(recs) < 2 {
+				t.Fatalf("--org %s: %v\n%s", ref, err, out)
+			}
+			for _, r := range recs[1:] {
+				if r[3] != "ada@example.com" {
+					t.Errorf("--org %s exported an event of %q: %v", ref, r[3], r)
+				}
+			}
+		}
+		if _, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", "Nobody Ltd"); err == nil || !strings.Contains(err.Error(), "no organisation") {
+			t.Errorf("unknown --org: %v", err)
+		}
+		if _, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", "TWIN"); err == nil || !strings.Contains(err.Error(), "several organisations") {
+			t.Errorf("ambiguous --org: %v", err)
+		}
 	})
 }

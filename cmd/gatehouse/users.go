@@ -158,6 +158,11 @@ func usersError(name, email string, err error) error {
 	case errors.Is(err, account.ErrNotPending), errors.Is(err, account.ErrNoLinks), errors.Is(err, account.ErrNotAwaiting):
 		return fmt.Errorf("users %s %s: %w", name, email, err)
 	}
+	var blocked *account.DeleteBlockedError
+	if errors.As(err, &blocked) {
+		return fmt.Errorf("users %s %s: the account is the only owner of the organisation %q, which has other members: make one of them an owner first (the console's organisation page)",
+			name, email, blocked.OrgName)
+	}
 	return err
 }
 

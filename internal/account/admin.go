@@ -42,9 +42,10 @@ type Operator struct {
 }
 
 // meta is the request an operator's action is recorded as: the operator
-// where a browser would be, and no IP for a command that did not come
-// over the network.
-func (o Operator) meta() Meta { return Meta{IP: o.IP, UserAgent: clip("operator: "+o.Name, 512)} }
+// as its actor (never in the user agent, which is the person's browser and
+// shows in their own data export), and no IP for a command that did not
+// come over the network.
+func (o Operator) meta() Meta { return Meta{IP: o.IP, Operator: o.Name} }
 
 // Managed is an account as an operator sees it: the profile and status,
 // never the password hash.
@@ -204,11 +205,12 @@ func (s *Service) EnableUser(ctx context.Context, email string, by Operator) (st
 // its dev mailbox messages. The audit trail keeps its events, no longer
 // tied to anyone, and records the erasure the same way. The platform is
 // told (user.deleted); no farewell email is sent, as the owner did not ask.
-// Unlike the owner's deletion it is not held by deletionBlocked: an
-// operator removes an account the owner cannot be asked about, so the last
-// owner of an organisation with other people in it goes too, and the
-// organisation stays with its members and no owner (an owner alone takes
-// it along, as erase does for everyone).
+// It is held by the owner's own rule (deletionBlocked, a
+// *DeleteBlockedError): the last owner of an organisation with other
+// people in it is not deleted until someone else is made an owner, which
+// the operator can do on the organisation's page; an organisation must
+// never be left without anyone to run it. An owner alone takes the
+// organisation along, as erase does for everyone.
 func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) error {
 	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		u, err := s.managedUser(ctx, tx, email)
@@ -217,6 +219,9 @@ func (s *Service) DeleteUser(ctx context.Context, email string, by Operator) err
 		}
 		if u.ID == by.UserID {
 			return ErrSelf
+		}
+		if err := s.deletionBlocked(ctx, tx, u); err != nil {
+			return err
 		}
 		if err := s.erase(ctx, tx, u); err != nil {
 			return err

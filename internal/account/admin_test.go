@@ -1,8 +1,12 @@
 package account_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,8 +103,8 @@ func TestDisableUser(t *testing.T) {
 		}
 		list, _ := st.AuditEventsByUser(e.ctx, u.ID, 100)
 		for _, ev := range list {
-			if ev.Kind == string(account.EventDisabledByOperator) && ev.UserAgent != "operator: ops-test" {
-				t.Errorf("the disable is recorded as by %q", ev.UserAgent)
+			if ev.Kind == string(account.EventDisabledByOperator) && (ev.Actor != "ops-test" || ev.UserAgent != "") {
+				t.Errorf("the disable is recorded as by %q (user agent %q)", ev.Actor, ev.UserAgent)
 			}
 		}
 
@@ -333,6 +337,110 @@ func TestEndSessionsAndShow(t *testing.T) {
 		}
 		if _, err := e.svc.ShowUser(e.ctx, "not an address"); !errors.Is(err, account.ErrUnknownUser) {
 			t.Errorf("ShowUser(malformed) = %v", err)
+		}
+	})
+}
+
+// An operator's actions are recorded with the operator as the actor, in a
+// field of its own: the operator's export names them, while the person's
+// own data export and account page say that an operator acted and nothing
+// of who or from where (their address and IP are the operator's data).
+func TestOperatorActorIsNotThePersonsData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, fastParams, 4)
+		e.activate("ops@example.com", goodPW)
+		opUser := e.user("ops@example.com")
+		op := account.Operator{Name: "ops@example.com", UserID: opUser.ID, IP: "203.0.113.77"}
+		e.activate("ada@example.com", goodPW)
+		if _, err := e.svc.EndSessions(e.ctx, "ada@example.com", op); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.UnlockUser(e.ctx, "ada@example.com", operator); err != nil {
+			t.Fatal(err)
+		}
+		u := e.user("ada@example.com")
+		list, err := st.AuditEventsByUser(e.ctx, u.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byOp := 0
+		for _, ev := range list {
+			switch account.Event(ev.Kind) {
+			case account.EventSessionsEndedByOperator:
+				byOp++
+				if ev.Actor != "ops@example.com" || ev.ActorID == nil || *ev.ActorID != opUser.ID || ev.UserAgent != "" {
+					t.Errorf("console action recorded as actor %q (%v), user agent %q", ev.Actor, ev.ActorID, ev.UserAgent)
+				}
+			case account.EventUnlockedByOperator:
+				byOp++
+				if ev.Actor != "ops-test" || ev.ActorID != nil || ev.UserAgent != "" {
+					t.Errorf("command-line action recorded as actor %q (%v), user agent %q", ev.Actor, ev.ActorID, ev.UserAgent)
+				}
+			}
+		}
+		if byOp != 2 {
+			t.Fatalf("%d operator events in %+v", byOp, list)
+		}
+
+		who := e.who("ada@example.com")
+		ov, err := e.svc.Overview(e.ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range ov.Events {
+			if ev.Kind == account.EventSessionsEndedByOperator && ev.Actor != "ops@example.com" {
+				t.Errorf("the console's view of the trail lost the actor: %+v", ev)
+			}
+		}
+		x, err := e.svc.ExportData(e.ctx, who, account.Session{}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, leak := range []string{"ops@example.com", "203.0.113.77", "ops-test", "operator: "} {
+			if strings.Contains(string(raw), leak) {
+				t.Errorf("the person's export holds %q:\n%s", leak, raw)
+			}
+		}
+		marked := 0
+		for _, ev := range x.Events {
+			if strings.HasSuffix(ev.Kind, "_by_operator") {
+				if !ev.ByOperator || ev.IP != "" || ev.UserAgent != "" {
+					t.Errorf("exported operator event %+v", ev)
+				}
+				marked++
+			} else if ev.ByOperator {
+				t.Errorf("the person's own event %+v is marked as an operator's", ev)
+			}
+		}
+		if marked != 2 {
+			t.Errorf("%d operator events in the export, want 2", marked)
+		}
+
+		// The operators' export names the actor in its column and leaves
+		// the user agent empty.
+		var buf bytes.Buffer
+		if err := e.svc.ExportAudit(e.ctx, account.AuditQuery{Email: "ada@example.com"}, account.ExportCSV, &buf, operator); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, r := range rows[1:] {
+			if r[2] == string(account.EventSessionsEndedByOperator) {
+				found = true
+				if r[4] != "ops@example.com" || r[5] != "203.0.113.77" || r[6] != "" {
+					t.Errorf("audit export row %q", r)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no operator event in the audit export:\n%q", rows)
 		}
 	})
 }

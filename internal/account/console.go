@@ -50,9 +50,15 @@ func (s *Service) ListUsersPage(ctx context.Context, q UserQuery, cursor string)
 	}
 	if more && len(rows) > 0 {
 		last := rows[len(rows)-1]
-		p.Next = strconv.FormatInt(last.CreatedAt.UnixMicro(), 10) + "." + strconv.FormatInt(last.ID, 10)
+		p.Next = formatCursor(last.CreatedAt, last.ID)
 	}
 	return p, nil
+}
+
+// formatCursor is the cursor of a page that starts after the account
+// created at with id, as parseCursor reads it.
+func formatCursor(at time.Time, id int64) string {
+	return strconv.FormatInt(at.UnixMicro(), 10) + "." + strconv.FormatInt(id, 10)
 }
 
 func parseCursor(c string) store.UserCursor {
@@ -111,6 +117,9 @@ type ConsoleUser struct {
 	Suppressed string
 	// Membership is the person's organisation and role; nil for none.
 	Membership *OrgMembership
+	// DeleteBlocked is why the account cannot be deleted now (the last
+	// owner of an organisation with other people in it); nil when it can.
+	DeleteBlocked *DeleteBlockedError
 	// TwoStep is the state of the account's two-step verification, which
 	// an operator may remove (ResetSecondFactor).
 	TwoStep TwoStep
@@ -136,6 +145,11 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 	case err == nil:
 		cu.Membership = membershipView(m)
 	case !errors.Is(err, store.ErrNotFound):
+		return ConsoleUser{}, err
+	}
+	if u, err := s.store.UserByID(ctx, d.ID); err != nil {
+		return ConsoleUser{}, err
+	} else if err := s.deletionBlocked(ctx, s.store, u); err != nil && !errors.As(err, &cu.DeleteBlocked) {
 		return ConsoleUser{}, err
 	}
 	rows, err := s.store.OutboxTo(ctx, email, 50)
@@ -311,11 +325,53 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 }
 
 // AuditQuery selects the events of an export: a period, one account (by
-// address, "" for all) and kinds (none for all).
+// address, "" for all), one organisation's people (Org: its public id or
+// its name, "" for all) and kinds (none for all).
 type AuditQuery struct {
 	Since, Until time.Time
 	Email        string
+	Org          string
 	Kinds        []Event
+}
+
+// ErrAmbiguousOrg means several organisations have the name an export
+// named; its public id (on its console page) tells them apart.
+var ErrAmbiguousOrg = errors.New("account: several organisations have that name; name it by its id")
+
+// FindOrganisation is the organisation whose public id, or else whose
+// name (in any case), is ref: ErrUnknownOrg for none, ErrAmbiguousOrg when
+// the name is several organisations'.
+func (s *Service) FindOrganisation(ctx context.Context, ref string) (OrgSummary, error) {
+	o, err := s.findOrg(ctx, ref)
+	if err != nil {
+		return OrgSummary{}, err
+	}
+	return OrgSummary{PublicID: o.PublicID, Name: o.Name, CreatedAt: o.CreatedAt}, nil
+}
+
+func (s *Service) findOrg(ctx context.Context, ref string) (*store.Organisation, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 200 {
+		return nil, ErrUnknownOrg
+	}
+	o, err := s.store.OrganisationByPublicID(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		var list []store.Organisation
+		if list, err = s.store.OrganisationsNamed(ctx, ref, 2); err == nil {
+			switch len(list) {
+			case 0:
+				return nil, ErrUnknownOrg
+			case 1:
+				o = &list[0]
+			default:
+				return nil, ErrAmbiguousOrg
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // The export formats.
@@ -355,6 +411,13 @@ func (s *Service) ExportAudit(ctx context.Context, q AuditQuery, format string, 
 			return err
 		}
 		f.UserID = u.ID
+	}
+	if q.Org != "" {
+		o, err := s.findOrg(ctx, q.Org)
+		if err != nil {
+			return err
+		}
+		f.OrgID = o.ID
 	}
 	if err := s.auditBy(ctx, s.store, f.UserID, EventAuditExported, by); err != nil {
 		return err
@@ -402,16 +465,14 @@ func (s *Service) ExportAudit(ctx context.Context, q AuditQuery, format string, 
 	return bw.Flush()
 }
 
-// actorOf names who caused an event: the operator's address, or what the
-// command line recorded in the user agent.
+// actorOf names who caused an event: the operator's address as it is now,
+// else as it was recorded (the command line's "cli USER", or an operator
+// whose account is gone).
 func actorOf(e *store.AuditRow) string {
 	if e.ActorEmail != "" {
 		return e.ActorEmail
 	}
-	if name, ok := strings.CutPrefix(e.UserAgent, "operator: "); ok {
-		return name
-	}
-	return ""
+	return e.Actor
 }
 
 // spreadsheetSafe keeps a value a visitor chose (their user agent) from

@@ -43,6 +43,10 @@ type ConsoleOrg struct {
 	PublicID, Name string
 	CreatedAt      time.Time
 	OrgOverview
+	// MemberDomains are the domains of the active members' addresses
+	// that the operator may claim for the organisation (ClaimMembersDomain):
+	// not claimed yet by anyone, and claimable at all.
+	MemberDomains []string
 }
 
 // ConsoleOrg is the organisation behind the console's link;
@@ -56,9 +60,29 @@ func (s *Service) ConsoleOrg(ctx context.Context, publicID string) (ConsoleOrg, 
 		return ConsoleOrg{}, err
 	}
 	co := ConsoleOrg{PublicID: o.PublicID, Name: o.Name, CreatedAt: o.CreatedAt}
-	co.MayManage = true
+	// The operator acts with an owner's rights (OrgOperator), so the page
+	// offers what an owner's page does.
+	co.Me = OrgMembership{OrgID: o.ID, OrgPublicID: o.PublicID, OrgName: o.Name, Role: RoleOwner, RequireSecondFactor: o.RequireSecondFactor}
+	co.MayManage, co.MayMakeOwners = true, true
 	if err := s.fillOrg(ctx, &co.OrgOverview, o.ID, "", true); err != nil {
 		return ConsoleOrg{}, err
+	}
+	seen := map[string]bool{}
+	for _, d := range co.Domains {
+		seen[d.Domain] = true
+	}
+	for _, m := range co.Members {
+		d := emailDomain(m.Email)
+		if seen[d] || unclaimable(d) != "" {
+			continue
+		}
+		seen[d] = true
+		if _, err := s.store.OrgDomainByName(ctx, d); err == nil {
+			continue // another organisation's
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return ConsoleOrg{}, err
+		}
+		co.MemberDomains = append(co.MemberDomains, d)
 	}
 	return co, nil
 }

@@ -68,6 +68,11 @@ const (
 	EventMailRetriedByOperator       Event = "mail_retried_by_operator"
 	EventSuppressionLiftedByOperator Event = "suppression_lifted_by_operator"
 	EventAuditExported               Event = "audit_exported"
+	// EventOrgChangedByOperator is an operator acting on an organisation
+	// from the console, recorded on the member concerned (or on no
+	// account, for the organisation's name, domains and rules); the
+	// organisation's trail says what.
+	EventOrgChangedByOperator Event = "org_changed_by_operator"
 )
 
 // Events lists every audit event.
@@ -80,7 +85,7 @@ var Events = []Event{EventRegistered, EventRegisterExists, EventActivated, Event
 	EventInvitationSent, EventInvitationAccepted, EventInvitationDeclined,
 	EventAwaitingApproval, EventApprovedByOperator, EventDeclinedByOperator,
 	EventOperatorGranted, EventOperatorRevoked,
-	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported,
+	EventPasswordConfirmed, EventMailRetriedByOperator, EventSuppressionLiftedByOperator, EventAuditExported, EventOrgChangedByOperator,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeReverted, EventEmailClaimRefused,
 	EventProfileUpdated, EventSessionEnded, EventDataExported, EventAccountDeleted,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeySignIn, EventPasskeyCloneWarning}
@@ -157,6 +162,8 @@ func (e Event) MessageID() string {
 		return "event.suppression_lifted_by_operator"
 	case EventAuditExported:
 		return "event.audit_exported"
+	case EventOrgChangedByOperator:
+		return "event.org_changed_by_operator"
 	case EventEmailChangeRequested:
 		return "event.email_change_requested"
 	case EventEmailChanged:

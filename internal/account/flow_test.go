@@ -183,6 +183,7 @@ func TestEveryEventIsRecorded(t *testing.T) {
 		account.EventMailRetriedByOperator:       "EventMailRetriedByOperator",
 		account.EventSuppressionLiftedByOperator: "EventSuppressionLiftedByOperator",
 		account.EventAuditExported:               "EventAuditExported",
+		account.EventOrgChangedByOperator:        "EventOrgChangedByOperator",
 	}
 	if len(names) != len(account.Events) {
 		t.Fatalf("this test knows %d events, the package lists %d", len(names), len(account.Events))

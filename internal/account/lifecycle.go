@@ -14,7 +14,12 @@ import (
 // DeleteBlockedError is a deletion a rule of the account's other ties
 // refuses until something is done first; Reason says what, in the owner's
 // words.
-type DeleteBlockedError struct{ Reason i18n.Message }
+type DeleteBlockedError struct {
+	Reason i18n.Message
+	// OrgPublicID and OrgName are the organisation the rule is about,
+	// for the console to lead to it.
+	OrgPublicID, OrgName string
+}
 
 func (e *DeleteBlockedError) Error() string { return "account: deletion blocked: " + e.Reason.ID }
 
@@ -48,7 +53,11 @@ func (s *Service) deletionBlocked(ctx context.Context, tx *store.Store, u *store
 		// Alone in it: the organisation goes with its only person (erase).
 		return err
 	}
-	return &DeleteBlockedError{Reason: i18n.Msg("error.org.last_owner")}
+	e := &DeleteBlockedError{Reason: i18n.Msg("error.org.last_owner")}
+	if m.Organisation != nil {
+		e.OrgPublicID, e.OrgName = m.Organisation.PublicID, m.Organisation.Name
+	}
+	return e
 }
 
 // eraseOrgOf deletes u's organisation when u is its only person, so that a
@@ -192,12 +201,16 @@ type ExportSession struct {
 	Current    bool      `json:"current"`
 }
 
-// ExportEvent is one event of the audit trail.
+// ExportEvent is one event of the audit trail. An event an operator
+// caused says so (ByOperator) and nothing of the operator: their name,
+// address and the network address they acted from are theirs, not the
+// person's.
 type ExportEvent struct {
-	Kind      string    `json:"kind"`
-	At        time.Time `json:"at"`
-	IP        string    `json:"ip,omitempty"`
-	UserAgent string    `json:"user_agent,omitempty"`
+	Kind       string    `json:"kind"`
+	At         time.Time `json:"at"`
+	IP         string    `json:"ip,omitempty"`
+	UserAgent  string    `json:"user_agent,omitempty"`
+	ByOperator bool      `json:"by_operator,omitempty"`
 }
 
 // ExportEmail is one email sent (or to be sent) to the person, with what
@@ -260,6 +273,10 @@ func (s *Service) ExportData(ctx context.Context, who User, current Session, m M
 		return Export{}, err
 	}
 	for _, e := range events {
+		if e.Actor != "" {
+			x.Events = append(x.Events, ExportEvent{Kind: e.Kind, At: e.CreatedAt, ByOperator: true})
+			continue
+		}
 		x.Events = append(x.Events, ExportEvent{Kind: e.Kind, At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent})
 	}
 	mails, err := s.store.MailTo(ctx, u.Email, exportRows)

@@ -112,6 +112,10 @@ type OrgMembership struct {
 	// RequireSecondFactor is the organisation's rule that every member
 	// has a passkey or two-step verification.
 	RequireSecondFactor bool
+	// operator is set when an operator acts with an owner's rights from
+	// the console (OrgOperator) rather than a member from the owners'
+	// page: the trail says so and the action is audited as theirs.
+	operator *Operator
 }
 
 func membershipView(m *store.Membership) *OrgMembership {
@@ -134,7 +138,7 @@ func (u User) NeedsSecondFactor() bool {
 // SetRequireSecondFactor turns on or off the organisation's rule that
 // every member has a passkey or two-step verification: owners only,
 // recorded in the organisation's trail.
-func (s *Service) SetRequireSecondFactor(ctx context.Context, who User, on bool, m Meta) error {
+func (s *Service) SetRequireSecondFactor(ctx context.Context, who OrgActor, on bool, m Meta) error {
 	return s.orgAction(ctx, who, RoleOwner, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
 		org, err := s.orgOf(ctx, tx, me)
 		if err != nil {
@@ -150,7 +154,7 @@ func (s *Service) SetRequireSecondFactor(ctx context.Context, who User, on bool,
 		if !on {
 			kind = OrgEventSecondFactorOptional
 		}
-		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, kind, "")
+		return s.trail(ctx, tx, me, actor.ID, 0, kind, "")
 	})
 }
 
@@ -346,6 +350,10 @@ func (s *Service) addMember(ctx context.Context, tx *store.Store, org *store.Org
 
 // orgEvent records an entry of the organisation's audit trail.
 func (s *Service) orgEvent(ctx context.Context, tx *store.Store, orgID, actorID, subjectID int64, kind OrgEventKind, detail string) error {
+	return tx.AddOrgEvent(ctx, s.newOrgEvent(orgID, actorID, subjectID, kind, detail))
+}
+
+func (s *Service) newOrgEvent(orgID, actorID, subjectID int64, kind OrgEventKind, detail string) *store.OrgEvent {
 	e := &store.OrgEvent{OrgID: orgID, Kind: string(kind), Detail: clip(detail, 253), CreatedAt: s.now()}
 	if actorID != 0 {
 		e.ActorID = &actorID
@@ -353,7 +361,24 @@ func (s *Service) orgEvent(ctx context.Context, tx *store.Store, orgID, actorID,
 	if subjectID != 0 {
 		e.SubjectID = &subjectID
 	}
-	return tx.AddOrgEvent(ctx, e)
+	return e
+}
+
+// trail records an organisation action by the actor whose seat is me: an
+// entry of the organisation's trail and, when an operator acted from the
+// console, an event of the audit trail naming them (on the member it
+// concerns, if any), as every operator action is.
+func (s *Service) trail(ctx context.Context, tx *store.Store, me OrgMembership, actorID, subjectID int64, kind OrgEventKind, detail string) error {
+	e := s.newOrgEvent(me.OrgID, actorID, subjectID, kind, detail)
+	e.ByOperator = me.operator != nil
+	if err := tx.AddOrgEvent(ctx, e); err != nil {
+		return err
+	}
+	if me.operator == nil {
+		return nil
+	}
+	logctx.From(ctx).InfoContext(ctx, "organisation changed by operator", "org_id", me.OrgID, "kind", string(kind), "operator", me.operator.Name)
+	return s.auditBy(ctx, tx, subjectID, EventOrgChangedByOperator, *me.operator)
 }
 
 // orgData is an org.* webhook's organisation fields.
@@ -471,6 +496,9 @@ type OrgEntry struct {
 	// is gone); Detail a role, domain, policy or name.
 	Actor, Subject string
 	Detail         string
+	// ByOperator is an entry an operator made from the console. The
+	// owners' page names no operator (Actor is ""); the console does.
+	ByOperator bool
 }
 
 // OrgOverview is everything the organisation page shows its viewer.
@@ -554,8 +582,12 @@ func (s *Service) fillOrg(ctx context.Context, ov *OrgOverview, orgID int64, vie
 		if k.MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		ov.Trail = append(ov.Trail, OrgEntry{Kind: k, At: e.CreatedAt, Detail: e.Detail,
-			Actor: personLabel(e.ActorFirstName, e.ActorLastName, e.ActorEmail), Subject: personLabel(e.SubjectFirst, e.SubjectLast, e.SubjectEmail)})
+		entry := OrgEntry{Kind: k, At: e.CreatedAt, Detail: e.Detail, ByOperator: e.ByOperator,
+			Actor: personLabel(e.ActorFirstName, e.ActorLastName, e.ActorEmail), Subject: personLabel(e.SubjectFirst, e.SubjectLast, e.SubjectEmail)}
+		if e.ByOperator && viewer != "" {
+			entry.Actor = "" // the organisation's people are told an operator acted, not who
+		}
+		ov.Trail = append(ov.Trail, entry)
 	}
 	return nil
 }
@@ -576,16 +608,71 @@ func memberView(r store.MemberRow, viewer string) OrgMember {
 		Self: r.PublicID == viewer}
 }
 
+// OrgActor is who acts on an organisation: one of its members (a User,
+// from the owners' page) or an operator from the console (OrgOperator),
+// who has an owner's rights in the organisation the console names. Every
+// organisation action takes one, so both pages run the same code and the
+// same rules (the last owner stays, only owners make owners, …).
+type OrgActor interface {
+	// seat is the actor's place in the organisation and the account the
+	// trail names, read inside tx with the organisation's row locked;
+	// ErrOrgForbidden below min.
+	seat(ctx context.Context, s *Service, tx *store.Store, min Role) (OrgMembership, *store.User, error)
+}
+
+func (u User) seat(ctx context.Context, s *Service, tx *store.Store, min Role) (OrgMembership, *store.User, error) {
+	me, err := s.requireOrgRole(ctx, tx, u.ID, min)
+	if err != nil {
+		return OrgMembership{}, nil, err
+	}
+	actor, err := tx.UserByID(ctx, u.ID)
+	return me, actor, err
+}
+
+// OrgOperator is an operator acting from the console on the organisation
+// whose public id is Org, with an owner's rights there: whatever an owner
+// may do, under the same rules. Operator.UserID is the operator's own
+// account, which must still hold the role; an unknown organisation is
+// ErrUnknownOrg.
+type OrgOperator struct {
+	Operator
+	Org string
+}
+
+func (o OrgOperator) seat(ctx context.Context, s *Service, tx *store.Store, min Role) (OrgMembership, *store.User, error) {
+	if o.Org == "" || len(o.Org) > 64 {
+		return OrgMembership{}, nil, ErrUnknownOrg
+	}
+	org, err := tx.OrganisationByPublicID(ctx, o.Org)
+	if errors.Is(err, store.ErrNotFound) {
+		return OrgMembership{}, nil, ErrUnknownOrg
+	}
+	if err != nil {
+		return OrgMembership{}, nil, err
+	}
+	if err := tx.LockOrganisation(ctx, org.ID); err != nil {
+		return OrgMembership{}, nil, err
+	}
+	actor, err := tx.UserByID(ctx, o.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!actor.Operator || actor.Status != store.UserActive)) {
+		// The role was taken away since the request began.
+		return OrgMembership{}, nil, ErrOrgForbidden
+	}
+	if err != nil {
+		return OrgMembership{}, nil, err
+	}
+	by := o.Operator
+	return OrgMembership{OrgID: org.ID, OrgPublicID: org.PublicID, OrgName: org.Name, Role: RoleOwner,
+		RequireSecondFactor: org.RequireSecondFactor, operator: &by}, actor, nil
+}
+
 // orgAction runs fn in a transaction after checking that who is an active
-// member of at least role min; fn gets the actor's membership and
-// account. Webhooks and emails fn queues leave with its change.
-func (s *Service) orgAction(ctx context.Context, who User, min Role, fn func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error) error {
+// member of at least role min (or an operator, who is an owner there); fn
+// gets the actor's membership and account. Webhooks and emails fn queues
+// leave with its change.
+func (s *Service) orgAction(ctx context.Context, who OrgActor, min Role, fn func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error) error {
 	err := s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		me, err := s.requireOrgRole(ctx, tx, who.ID, min)
-		if err != nil {
-			return err
-		}
-		actor, err := tx.UserByID(ctx, who.ID)
+		me, actor, err := who.seat(ctx, s, tx, min)
 		if err != nil {
 			return err
 		}
@@ -616,7 +703,7 @@ func (s *Service) orgOf(ctx context.Context, tx *store.Store, me OrgMembership) 
 
 // Approve lets a pending join request in: an owner or admin only. The
 // requester is told by email.
-func (s *Service) Approve(ctx context.Context, who User, memberID string, m Meta) error {
+func (s *Service) Approve(ctx context.Context, who OrgActor, memberID string, m Meta) error {
 	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
 		r, err := s.member(ctx, tx, me.OrgID, memberID)
 		if err != nil {
@@ -635,7 +722,7 @@ func (s *Service) Approve(ctx context.Context, who User, memberID string, m Meta
 		if err != nil {
 			return err
 		}
-		if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, OrgEventApproved, ""); err != nil {
+		if err := s.trail(ctx, tx, me, actor.ID, r.UserID, OrgEventApproved, ""); err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, tx, r.Email, r.Locale, JoinApprovedEmail{FirstName: r.FirstName, LastName: r.LastName, OrgName: org.Name,
@@ -648,7 +735,7 @@ func (s *Service) Approve(ctx context.Context, who User, memberID string, m Meta
 
 // Decline turns a pending join request down: an owner or admin only. The
 // requester is told by email and keeps an account without organisation.
-func (s *Service) Decline(ctx context.Context, who User, memberID string, m Meta) error {
+func (s *Service) Decline(ctx context.Context, who OrgActor, memberID string, m Meta) error {
 	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
 		r, err := s.member(ctx, tx, me.OrgID, memberID)
 		if err != nil {
@@ -664,7 +751,7 @@ func (s *Service) Decline(ctx context.Context, who User, memberID string, m Meta
 		if err != nil {
 			return err
 		}
-		if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, OrgEventDeclined, ""); err != nil {
+		if err := s.trail(ctx, tx, me, actor.ID, r.UserID, OrgEventDeclined, ""); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, r.Email, r.Locale, JoinDeclinedEmail{FirstName: r.FirstName, LastName: r.LastName, OrgName: org.Name})
@@ -673,7 +760,7 @@ func (s *Service) Decline(ctx context.Context, who User, memberID string, m Meta
 
 // ChangeRole gives an active member another role. Owners and admins may;
 // only owners make or unmake owners; the last owner cannot be demoted.
-func (s *Service) ChangeRole(ctx context.Context, who User, memberID, role string, m Meta) error {
+func (s *Service) ChangeRole(ctx context.Context, who OrgActor, memberID, role string, m Meta) error {
 	to, ok := ParseRole(role)
 	if !ok {
 		return FieldErrors{"role": i18n.Msg("error.org.role_invalid")}
@@ -705,7 +792,7 @@ func (s *Service) ChangeRole(ctx context.Context, who User, memberID, role strin
 		if err != nil {
 			return err
 		}
-		if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, OrgEventRoleChanged, string(to)); err != nil {
+		if err := s.trail(ctx, tx, me, actor.ID, r.UserID, OrgEventRoleChanged, string(to)); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, WebhookOrgRoleChanged, r.PublicID, r.Email, orgData(org, to, actor.PublicID))
@@ -728,7 +815,7 @@ func (s *Service) notLastOwner(ctx context.Context, tx *store.Store, orgID int64
 // RemoveMember takes an active member out of the organisation and ends
 // their sessions: owners and admins only; only owners remove owners, and
 // never the last one. Removing oneself is Leave.
-func (s *Service) RemoveMember(ctx context.Context, who User, memberID string, m Meta) error {
+func (s *Service) RemoveMember(ctx context.Context, who OrgActor, memberID string, m Meta) error {
 	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
 		r, err := s.member(ctx, tx, me.OrgID, memberID)
 		if err != nil {
@@ -779,7 +866,7 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Store, me OrgMembe
 	if err != nil {
 		return err
 	}
-	if err := s.orgEvent(ctx, tx, me.OrgID, actor.ID, r.UserID, kind, ""); err != nil {
+	if err := s.trail(ctx, tx, me, actor.ID, r.UserID, kind, ""); err != nil {
 		return err
 	}
 	if tellThem {
@@ -803,7 +890,7 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Store, me OrgMembe
 
 // RenameOrg gives the organisation a new name: owners and admins only.
 // The name is what members' company shows from then on.
-func (s *Service) RenameOrg(ctx context.Context, who User, name string, m Meta) error {
+func (s *Service) RenameOrg(ctx context.Context, who OrgActor, name string, m Meta) error {
 	name = strings.TrimSpace(stripInvisible(name))
 	switch {
 	case name == "":
@@ -818,7 +905,7 @@ func (s *Service) RenameOrg(ctx context.Context, who User, name string, m Meta) 
 		if err := tx.RenameOrganisation(ctx, me.OrgID, name, s.now()); err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, OrgEventRenamed, name)
+		return s.trail(ctx, tx, me, actor.ID, 0, OrgEventRenamed, name)
 	})
 }
 
@@ -828,28 +915,57 @@ func (s *Service) RenameOrg(ctx context.Context, who User, name string, m Meta) 
 // joins by invitation only until its policy is changed.
 func (s *Service) ClaimDomain(ctx context.Context, who User, m Meta) error {
 	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
-		domain := emailDomain(actor.Email)
-		if msg := unclaimable(domain); msg != "" {
-			return FieldErrors{"domain": i18n.Message{ID: msg, Data: map[string]any{"Domain": domain}}}
-		}
-		err := tx.ClaimDomain(ctx, &store.OrgDomain{OrgID: me.OrgID, Domain: domain, JoinPolicy: string(JoinInvite), ClaimedBy: &actor.ID, ClaimedAt: s.now()})
-		if errors.Is(err, store.ErrTaken) {
-			d, derr := tx.OrgDomainByName(ctx, domain)
-			if derr == nil && d.OrgID == me.OrgID {
-				return nil // claimed already, by this organisation
-			}
-			return FieldErrors{"domain": i18n.Message{ID: "error.org.domain_taken", Data: map[string]any{"Domain": domain}}}
-		}
+		return s.claimDomain(ctx, tx, me, actor, emailDomain(actor.Email))
+	})
+}
+
+// ClaimMembersDomain is ClaimDomain for an operator in the console, who
+// has no address in the organisation: the domain must be that of one of
+// its active members' verified addresses (what ConsoleOrg offers), so a
+// claim is still backed by someone there who proved an address at it,
+// and the same domains stay unclaimable.
+func (s *Service) ClaimMembersDomain(ctx context.Context, who OrgOperator, domain string, m Meta) error {
+	d, err := NormalizeDomain(domain)
+	if err != nil {
+		return FieldErrors{"domain": i18n.Message{ID: "error.org.domain_no_member", Data: map[string]any{"Domain": clip(domain, 80)}}}
+	}
+	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
+		rows, err := tx.Members(ctx, me.OrgID, store.MemberActive, string(EventLoginOK))
 		if err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, OrgEventDomainClaimed, domain)
+		for _, r := range rows {
+			if emailDomain(r.Email) == d {
+				return s.claimDomain(ctx, tx, me, actor, d)
+			}
+		}
+		return FieldErrors{"domain": i18n.Message{ID: "error.org.domain_no_member", Data: map[string]any{"Domain": d}}}
 	})
+}
+
+// claimDomain claims domain for the organisation of me, refusing what no
+// organisation may claim and what another one holds.
+func (s *Service) claimDomain(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User, domain string) error {
+	if msg := unclaimable(domain); msg != "" {
+		return FieldErrors{"domain": i18n.Message{ID: msg, Data: map[string]any{"Domain": domain}}}
+	}
+	err := tx.ClaimDomain(ctx, &store.OrgDomain{OrgID: me.OrgID, Domain: domain, JoinPolicy: string(JoinInvite), ClaimedBy: &actor.ID, ClaimedAt: s.now()})
+	if errors.Is(err, store.ErrTaken) {
+		d, derr := tx.OrgDomainByName(ctx, domain)
+		if derr == nil && d.OrgID == me.OrgID {
+			return nil // claimed already, by this organisation
+		}
+		return FieldErrors{"domain": i18n.Message{ID: "error.org.domain_taken", Data: map[string]any{"Domain": domain}}}
+	}
+	if err != nil {
+		return err
+	}
+	return s.trail(ctx, tx, me, actor.ID, 0, OrgEventDomainClaimed, domain)
 }
 
 // SetJoinPolicy changes how a claimed domain's addresses join: owners and
 // admins only, and only of this organisation's domains.
-func (s *Service) SetJoinPolicy(ctx context.Context, who User, domain, policy string, m Meta) error {
+func (s *Service) SetJoinPolicy(ctx context.Context, who OrgActor, domain, policy string, m Meta) error {
 	p, ok := ParseJoinPolicy(policy)
 	if !ok {
 		return FieldErrors{"policy": i18n.Msg("error.org.policy_invalid")}
@@ -864,12 +980,12 @@ func (s *Service) SetJoinPolicy(ctx context.Context, who User, domain, policy st
 		} else if err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, OrgEventPolicyChanged, d+" "+string(p))
+		return s.trail(ctx, tx, me, actor.ID, 0, OrgEventPolicyChanged, d+" "+string(p))
 	})
 }
 
 // ReleaseDomain gives up a claimed domain: owners and admins only.
-func (s *Service) ReleaseDomain(ctx context.Context, who User, domain string, m Meta) error {
+func (s *Service) ReleaseDomain(ctx context.Context, who OrgActor, domain string, m Meta) error {
 	d, err := NormalizeDomain(domain)
 	if err != nil {
 		return ErrOrgNotFound
@@ -880,6 +996,6 @@ func (s *Service) ReleaseDomain(ctx context.Context, who User, domain string, m 
 		} else if err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, me.OrgID, actor.ID, 0, OrgEventDomainReleased, d)
+		return s.trail(ctx, tx, me, actor.ID, 0, OrgEventDomainReleased, d)
 	})
 }

@@ -542,17 +542,35 @@ func TestLastOwnerCannotDelete(t *testing.T) {
 	})
 }
 
-// An operator's deletion (the console, gatehouse users delete) is the
-// owner's erasure without the last-owner rule: the owner cannot be asked
-// to hand over, so the account goes, the platform hears user.deleted, and
-// the organisation stays with its other members and no owner.
+// An operator's deletion (the console, gatehouse users delete) is held by
+// the owner's own last-owner rule: the organisation is not left with
+// members and no owner. Once someone else is an owner (the operator makes
+// one on the organisation's page) the account goes, and the platform
+// hears user.deleted.
 func TestOperatorDeletesLastOwner(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := orgEnv(t, st)
 		ada := acme(t, e, account.JoinAuto)
 		e.signUp("bob@acme.example", "Bob", "Acme")
+		var blocked *account.DeleteBlockedError
+		if err := e.svc.DeleteUser(e.ctx, "ada@acme.example", operator); !errors.As(err, &blocked) {
+			t.Fatalf("DeleteUser(last owner) = %v, want a DeleteBlockedError", err)
+		}
+		if blocked.OrgName != "Acme" || blocked.OrgPublicID == "" || blocked.Reason.ID != "error.org.last_owner" {
+			t.Errorf("refusal %+v does not name the organisation", blocked)
+		}
+		if _, err := st.UserByID(e.ctx, ada.ID); err != nil {
+			t.Fatalf("the last owner was erased: %v", err)
+		}
+		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
+			t.Errorf("owners = %d, %v; want Ada still", n, err)
+		}
+		bob := e.who("bob@acme.example")
+		if err := e.svc.ChangeRole(e.ctx, ada, bob.PublicID, "owner", meta); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.svc.DeleteUser(e.ctx, "ada@acme.example", operator); err != nil {
-			t.Fatalf("DeleteUser(last owner) = %v", err)
+			t.Fatalf("DeleteUser(an owner of two) = %v", err)
 		}
 		if _, err := st.UserByID(e.ctx, ada.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("the account is still there: %v", err)
@@ -566,11 +584,109 @@ func TestOperatorDeletesLastOwner(t *testing.T) {
 		if !deleted {
 			t.Error("no user.deleted webhook for the operator's deletion")
 		}
-		if n, err := st.CountMembers(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
-			t.Errorf("members left = %d, %v; want Bob", n, err)
-		}
-		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 0 {
-			t.Errorf("owners left = %d, %v; want none", n, err)
+		if n, err := st.CountOwners(e.ctx, ada.Org.OrgID); err != nil || n != 1 {
+			t.Errorf("owners left = %d, %v; want Bob", n, err)
 		}
 	})
+}
+
+// An operator acting from the console (OrgOperator) has an owner's rights
+// in the organisation it names, and no more: the owners' rules hold (the
+// last owner stays one), a member of another organisation or an unknown
+// organisation is refused, an operator whose role was taken away or whose
+// account is disabled can do nothing, and the claim of a domain needs a
+// member with an address at it.
+func TestOrgOperatorSeat(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st)
+		ada := acme(t, e, account.JoinRequest)
+		e.signUp("bob@acme.example", "Bob", "Acme")
+		e.signUp("hank@globex.example", "Hank", "Globex")
+		e.signUp("ops@ops.example", "Olga", "Ops")
+		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		opUser := e.user("ops@ops.example")
+		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: opUser.ID}, Org: ada.Org.OrgPublicID}
+		bob, hank := e.user("bob@acme.example"), e.user("hank@globex.example")
+
+		if err := e.svc.Approve(e.ctx, by, bob.PublicID, meta); err != nil {
+			t.Fatalf("Approve as operator: %v", err)
+		}
+		fieldErr(t, "operator demotes the last owner", e.svc.ChangeRole(e.ctx, by, ada.PublicID, "member", meta), "member", "error.org.last_owner")
+		fieldErr(t, "operator removes the last owner", e.svc.RemoveMember(e.ctx, by, ada.PublicID, meta), "member", "error.org.last_owner")
+		if err := e.svc.RemoveMember(e.ctx, by, hank.PublicID, meta); !errors.Is(err, account.ErrOrgNotFound) {
+			t.Errorf("remove a member of another organisation: %v, want ErrOrgNotFound", err)
+		}
+		if err := e.svc.RenameOrg(e.ctx, account.OrgOperator{Operator: by.Operator, Org: "org_nosuchthing"}, "X", meta); !errors.Is(err, account.ErrUnknownOrg) {
+			t.Errorf("unknown organisation: %v, want ErrUnknownOrg", err)
+		}
+		if err := e.svc.ChangeRole(e.ctx, by, bob.PublicID, "owner", meta); err != nil {
+			t.Fatalf("operator makes an owner: %v", err)
+		}
+		if err := e.svc.SetRequireSecondFactor(e.ctx, by, true, meta); err != nil {
+			t.Fatalf("operator sets the second-step rule: %v", err)
+		}
+		fieldErr(t, "claim a domain no member has", e.svc.ClaimMembersDomain(e.ctx, by, "globex.example", meta), "domain", "error.org.domain_no_member")
+		if err := e.svc.ReleaseDomain(e.ctx, by, "acme.example", meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ClaimMembersDomain(e.ctx, by, "ACME.example.", meta); err != nil {
+			t.Fatalf("claim a member's domain: %v", err)
+		}
+
+		ov, err := e.svc.OrgOverview(e.ctx, e.who("ada@acme.example"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ov.Trail[0].ByOperator || ov.Trail[0].Actor != "" || ov.Trail[0].Kind != account.OrgEventDomainClaimed {
+			t.Errorf("the owners' trail names the operator: %+v", ov.Trail[0])
+		}
+		co, err := e.svc.ConsoleOrg(e.ctx, ada.Org.OrgPublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !co.Trail[0].ByOperator || !strings.Contains(co.Trail[0].Actor, "ops@ops.example") {
+			t.Errorf("the console's trail does not name the operator: %+v", co.Trail[0])
+		}
+		if n := len(e.kindsAll(account.EventOrgChangedByOperator)); n != 5 {
+			t.Errorf("%d org_changed_by_operator audit events, want 5", n)
+		}
+
+		// The role taken away, or the account disabled: nothing.
+		if _, err := e.svc.RevokeOperator(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RenameOrg(e.ctx, by, "Taken over", meta); !errors.Is(err, account.ErrOrgForbidden) {
+			t.Errorf("former operator renames: %v, want ErrOrgForbidden", err)
+		}
+		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.DisableUser(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RenameOrg(e.ctx, by, "Taken over", meta); !errors.Is(err, account.ErrOrgForbidden) {
+			t.Errorf("disabled operator renames: %v, want ErrOrgForbidden", err)
+		}
+		if o, _ := st.OrganisationByID(e.ctx, ada.Org.OrgID); o.Name != "Acme" {
+			t.Errorf("organisation renamed to %q", o.Name)
+		}
+	})
+}
+
+// kindsAll lists the audit events of kind, on any account or none.
+func (e *env) kindsAll(kind account.Event) []store.AuditEvent {
+	e.t.Helper()
+	all, err := e.st.ListAuditEvents(e.ctx, 1000)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []store.AuditEvent
+	for _, ev := range all {
+		if ev.Kind == string(kind) {
+			out = append(out, ev)
+		}
+	}
+	return out
 }

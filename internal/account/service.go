@@ -179,6 +179,10 @@ type Meta struct {
 	// ReturnTo is the deep link the person was heading to, kept with the
 	// account by sign-up and recovery so it survives a switch of device.
 	ReturnTo string
+	// Operator names the operator acting for the person (Operator.Name),
+	// recorded as the actor of the events the action writes; "" when the
+	// person acts themselves.
+	Operator string
 	// Account is the signed-in account the request comes from, for the
 	// steps of a flow that only its owner takes (0 for none).
 	Account int64
@@ -222,7 +226,7 @@ func (s *Service) enqueueFor(ctx context.Context, tx *store.Store, binding, to, 
 // audit records one event in the trail; userID 0 is an event of no
 // account (a request for an unknown address).
 func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind Event, m Meta) error {
-	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), CreatedAt: s.now()}
+	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), Actor: clip(m.Operator, 512), CreatedAt: s.now()}
 	if userID != 0 {
 		e.UserID = &userID
 	}
@@ -231,8 +235,7 @@ func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind
 
 // auditBy records an event an operator caused, naming them as its actor.
 func (s *Service) auditBy(ctx context.Context, tx *store.Store, userID int64, kind Event, by Operator) error {
-	m := by.meta()
-	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), CreatedAt: s.now()}
+	e := &store.AuditEvent{Kind: string(kind), IP: clip(by.IP, 64), Actor: clip(by.Name, 512), CreatedAt: s.now()}
 	if userID != 0 {
 		e.UserID = &userID
 	}

@@ -283,11 +283,7 @@ func (s *Service) Overview(ctx context.Context, u User) (Overview, error) {
 		if Event(e.Kind).MessageID() == "" {
 			continue // a kind this version does not know
 		}
-		actor, _ := strings.CutPrefix(e.UserAgent, "operator: ")
-		if actor == e.UserAgent {
-			actor = ""
-		}
-		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent, Actor: actor})
+		ov.Events = append(ov.Events, AuditEntry{Kind: Event(e.Kind), At: e.CreatedAt, IP: e.IP, UserAgent: e.UserAgent, Actor: e.Actor})
 	}
 	return ov, nil
 }

@@ -141,6 +141,32 @@ func (s *Service) AwaitingApproval(ctx context.Context, limit int) ([]Awaiting, 
 	return out, nil
 }
 
+// AwaitingPage is one page of the console's queue of accounts waiting
+// for an operator.
+type AwaitingPage struct {
+	Accounts []Awaiting
+	// Next is the cursor of the following page; "" on the last.
+	Next string
+}
+
+// AwaitingApprovalPage lists the accounts waiting for an operator, oldest
+// first, from cursor (a previous page's Next; "" for the head of the
+// queue), at most limit. A cursor that does not parse starts at the head.
+func (s *Service) AwaitingApprovalPage(ctx context.Context, cursor string, limit int) (AwaitingPage, error) {
+	list, more, err := s.store.UsersAwaitingApprovalPage(ctx, parseCursor(cursor), limit)
+	if err != nil {
+		return AwaitingPage{}, err
+	}
+	p := AwaitingPage{Accounts: make([]Awaiting, len(list))}
+	for i := range list {
+		p.Accounts[i] = Awaiting{User: userView(&list[i])}
+	}
+	if more && len(list) > 0 {
+		p.Next = formatCursor(list[len(list)-1].CreatedAt, list[len(list)-1].ID)
+	}
+	return p, nil
+}
+
 // ApproveSignup lets an account that waits for an operator in: from its
 // next request it has the access of its organisation. Its owner is told
 // by email. ErrUnknownUser, or ErrNotAwaiting when it does not wait.

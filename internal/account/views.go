@@ -92,7 +92,8 @@ type AuditEntry struct {
 	UserAgent string
 	// Actor is the operator who caused the event ("" for the person
 	// themselves): their address from the console, "cli USER" from the
-	// command line.
+	// command line. Only the console shows it; the person is told that an
+	// operator acted, not who.
 	Actor string
 }
 

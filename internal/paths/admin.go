@@ -29,7 +29,22 @@ const (
 	AdminUserApprove      = "/admin/users/:id/approve"
 	AdminUserDecline      = "/admin/users/:id/decline"
 	AdminOrg              = "/admin/orgs/:id"
+	// An organisation's owner actions from the console, as the owners'
+	// page has them (paths.Org…).
+	AdminOrgRename        = "/admin/orgs/:id/name"
+	AdminOrgApprove       = "/admin/orgs/:id/requests/approve"
+	AdminOrgDecline       = "/admin/orgs/:id/requests/decline"
+	AdminOrgRole          = "/admin/orgs/:id/members/role"
+	AdminOrgRemove        = "/admin/orgs/:id/members/remove"
+	AdminOrgDomainClaim   = "/admin/orgs/:id/domains/claim"
+	AdminOrgDomainPolicy  = "/admin/orgs/:id/domains/policy"
+	AdminOrgDomainRelease = "/admin/orgs/:id/domains/release"
+	AdminOrgSecondFactor  = "/admin/orgs/:id/second-factor"
 )
+
+// AdminOrgAction is route (one of the AdminOrg… routes) for the
+// organisation with the public id.
+func AdminOrgAction(route, publicID string) string { return fill(route, publicID) }
 
 // AdminOrgURL is the console's page of the organisation with the public id.
 func AdminOrgURL(publicID string) string { return fill(AdminOrg, publicID) }

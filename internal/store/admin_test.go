@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +115,55 @@ func TestSetUserStatus(t *testing.T) {
 		}
 		if got, _ := s.UserByID(ctx, u.ID); got.Status != store.UserDisabled {
 			t.Fatalf("status %q", got.Status)
+		}
+	})
+}
+
+// The approval queue pages oldest first by position: every waiting
+// account once, ties in time broken by id, accounts that do not wait
+// never, and one approved between two pages does not shift the next.
+func TestUsersAwaitingApprovalPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var want []string
+		for i := 0; i < 7; i++ {
+			u := newUser(fmt.Sprintf("wait%d@example.com", i))
+			u.Approval = store.ApprovalPending
+			u.CreatedAt = t0.Add(time.Duration(i/2) * time.Minute) // pairs share a time
+			if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, u.Email)
+		}
+		other := newUser("in@example.com")
+		other.CreatedAt = t0
+		if _, err := s.CreateUserIfAbsent(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		var after store.UserCursor
+		for page := 0; ; page++ {
+			list, more, err := s.UsersAwaitingApprovalPage(ctx, after, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range list {
+				got = append(got, u.Email)
+			}
+			if page == 0 {
+				// Approved meanwhile: the next page starts where it would have.
+				if err := s.SetUserApproval(ctx, list[0].ID, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !more {
+				break
+			}
+			last := list[len(list)-1]
+			after = store.UserCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("pages gave %v, want %v", got, want)
 		}
 	})
 }

@@ -226,10 +226,13 @@ func (s *Store) CohortSince(ctx context.Context, since time.Time, signInKind str
 }
 
 // AuditFilter narrows EachAuditEvent: a period [Since, Until) (zero for
-// open), one account's events (UserID, 0 for all) and kinds (empty for all).
+// open), one account's events (UserID, 0 for all), the events of one
+// organisation's people (OrgID: its members and join requests as they are
+// now; 0 for all) and kinds (empty for all).
 type AuditFilter struct {
 	Since, Until time.Time
 	UserID       int64
+	OrgID        int64
 	Kinds        []string
 }
 
@@ -268,6 +271,9 @@ func (s *Store) EachAuditEvent(ctx context.Context, f AuditFilter, fn func(*Audi
 		if f.UserID != 0 {
 			q = q.Where("audit_event.user_id = ?", f.UserID)
 		}
+		if f.OrgID != 0 {
+			q = q.Where("audit_event.user_id IN (SELECT m.user_id FROM memberships AS m WHERE m.org_id = ?)", f.OrgID)
+		}
 		if len(f.Kinds) > 0 {
 			q = q.Where("audit_event.kind IN (?)", bun.In(f.Kinds))
 		}
@@ -284,6 +290,17 @@ func (s *Store) EachAuditEvent(ctx context.Context, f AuditFilter, fn func(*Audi
 		}
 		after = rows[len(rows)-1].ID
 	}
+}
+
+// OrganisationsNamed lists up to limit organisations whose name is name,
+// in any case, oldest first.
+func (s *Store) OrganisationsNamed(ctx context.Context, name string, limit int) ([]Organisation, error) {
+	var list []Organisation
+	err := s.db.NewSelect().Model(&list).Where("lower(name) = ?", strings.ToLower(name)).Order("id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: organisations named: %w", err)
+	}
+	return list, nil
 }
 
 // OrgRow is one organisation of the console's list: its counts of active

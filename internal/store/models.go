@@ -171,6 +171,10 @@ type AuditEvent struct {
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	// ActorID is the operator who caused the event, when one did.
 	ActorID *int64 `bun:"actor_id"`
+	// Actor names the operator who caused the event as it was recorded
+	// (their address, or "cli USER" from the command line); "" when the
+	// person acted themselves.
+	Actor string `bun:"actor,notnull"`
 }
 
 // RateCounter counts hits on one key within a fixed window.
@@ -333,4 +337,7 @@ type OrgEvent struct {
 	Kind      string    `bun:"kind,notnull"`
 	Detail    string    `bun:"detail,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
+	// ByOperator is an entry an operator made from the console, acting
+	// with an owner's rights; its owners are told an operator acted.
+	ByOperator bool `bun:"by_operator,notnull"`
 }

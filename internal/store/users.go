@@ -167,6 +167,28 @@ func (s *Store) UsersAwaitingApproval(ctx context.Context, limit int) ([]User, e
 	return list, nil
 }
 
+// UsersAwaitingApprovalPage is UsersAwaitingApproval from cursor on (the
+// account created at CreatedAt with id ID, in the queue's order, oldest
+// first; the zero cursor starts at the head): at most limit accounts, and
+// whether more follow. Paging by position keeps a page stable while
+// accounts are approved and new ones arrive.
+func (s *Store) UsersAwaitingApprovalPage(ctx context.Context, after UserCursor, limit int) ([]User, bool, error) {
+	var list []User
+	q := s.db.NewSelect().Model(&list).Where("approval = ?", ApprovalPending)
+	if !after.IsZero() {
+		t := after.CreatedAt.UTC()
+		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", t, t, after.ID)
+	}
+	if err := q.Order("created_at", "id").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+		return nil, false, fmt.Errorf("store: awaiting approval: %w", err)
+	}
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	return list, more, nil
+}
+
 // CountUsersAwaitingApproval is how many accounts wait for an operator.
 func (s *Store) CountUsersAwaitingApproval(ctx context.Context) (int, error) {
 	n, err := s.db.NewSelect().Model((*User)(nil)).Where("approval = ?", ApprovalPending).Count(ctx)
