@@ -21,6 +21,8 @@ Usage:
                                     until its tokens have expired)
   gatehouse users list [--status pending|active|disabled] [--q TEXT] [--limit N] [--json]
   gatehouse users show|disable|enable|delete|resend-activation|end-sessions|unlock|reset-2fa|approve|decline EMAIL [--json]
+  gatehouse orgs list [--q TEXT] [--limit N] [--json]
+  gatehouse orgs show ID|NAME|DOMAIN [--json]
   gatehouse operators add|remove EMAIL [--json]   grant or remove the console (the account must be active)
   gatehouse operators list [--json]
   gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--org ORG] [--kind K,…]
@@ -42,9 +44,9 @@ var version, commit string
 // configuration is read or the database opened, so asking for help, or
 // mistyping, never migrates the database it points at.
 type command struct {
-	name   string   // serve, migrate, outbox, mail, keys, users, operators, audit, help or version
+	name   string   // serve, migrate, outbox, mail, keys, users, orgs, operators, audit, help or version
 	outbox outboxOp // for outbox and mail
-	users  usersOp  // for users, operators and audit
+	users  usersOp  // for users, orgs, operators and audit
 }
 
 // usageError is a wrong command line; main exits 2 on it, as the flag
@@ -102,8 +104,14 @@ func parseCommand(args []string) (command, error) {
 			return command{}, &usageError{err.Error()}
 		}
 		return command{name: name, users: op}, nil
-	case "users":
-		op, err := parseUsers(rest[1:])
+	case "users", "orgs":
+		var op usersOp
+		var err error
+		if name == "users" {
+			op, err = parseUsers(rest[1:])
+		} else {
+			op, err = parseOrgs(rest[1:])
+		}
 		if err != nil {
 			return command{}, &usageError{err.Error()}
 		}
@@ -118,7 +126,7 @@ func parseCommand(args []string) (command, error) {
 		if strings.HasPrefix(name, "-") {
 			return wrong("unknown flag %q", name)
 		}
-		return wrong("unknown command %q (want serve, migrate, outbox, mail, keys, users, operators or audit)", name)
+		return wrong("unknown command %q (want serve, migrate, outbox, mail, keys, users, orgs, operators or audit)", name)
 	}
 }
 

@@ -4,6 +4,7 @@
 //	gatehouse migrate    apply database migrations and exit
 //	gatehouse outbox …   list or retry outbox messages
 //	gatehouse users …    list, show and manage accounts
+//	gatehouse orgs …     list and show organisations
 //	gatehouse mail …     list or lift suppressed addresses
 //	gatehouse --help     usage; --version the build's version and commit
 package main

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	log := newLogger(cfg, stdout)
-	if cmd.name == "users" || cmd.name == "operators" || cmd.name == "audit" {
+	if cmd.name == "users" || cmd.name == "orgs" || cmd.name == "operators" || cmd.name == "audit" {
 		// Scripts read its stdout (--json); a migration's log line there
 		// would break them.
 		log = newLogger(cfg, os.Stderr)
@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		fmt.Fprintf(stdout, "new signing key %s: published now, signing from %s on\n", kid, handoff.JWKSMaxAge)
 		return nil
-	case "users", "operators", "audit":
+	case "users", "orgs", "operators", "audit":
 		return runUsers(ctx, cmd.users, cfg, st, getenv, stdout)
 	default:
 		return serve(ctx, cfg, getenv, st, log, stdout)

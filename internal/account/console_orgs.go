@@ -3,6 +3,9 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gatehouse/internal/store"
@@ -30,9 +33,117 @@ func (s *Service) ListOrganisations(ctx context.Context, query string) ([]OrgSum
 	}
 	out := make([]OrgSummary, len(rows))
 	for i, r := range rows {
-		out[i] = OrgSummary{PublicID: r.PublicID, Name: r.Name, CreatedAt: r.CreatedAt, Members: r.Members, Requests: r.Requests, Domains: r.Domains}
+		out[i] = orgSummary(r)
 	}
 	return out, nil
+}
+
+func orgSummary(r store.OrgRow) OrgSummary {
+	return OrgSummary{PublicID: r.PublicID, Name: r.Name, CreatedAt: r.CreatedAt, Members: r.Members, Requests: r.Requests, Domains: r.Domains}
+}
+
+// OrgQuery selects the organisations of the command line's list: those
+// whose name or a claimed domain contains Text ("" for all), at most Limit.
+type OrgQuery struct {
+	Text  string
+	Limit int
+}
+
+// OrgListing is one organisation of the command line's list: the console
+// list's row with its claimed domains, their join policies and the
+// second-step rule, so a script needs no call per organisation.
+type OrgListing struct {
+	OrgSummary
+	RequireSecondFactor bool
+	Claimed             []OrgDomain
+}
+
+// ListOrgs lists organisations as ListOrganisations does, at most q.Limit,
+// each with its domains.
+func (s *Service) ListOrgs(ctx context.Context, q OrgQuery) ([]OrgListing, error) {
+	rows, err := s.store.ListOrganisations(ctx, q.Text, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	domains, err := s.store.DomainsByOrgs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OrgListing, len(rows))
+	for i, r := range rows {
+		out[i] = OrgListing{OrgSummary: orgSummary(r), RequireSecondFactor: r.RequireSecondFactor}
+		for _, d := range domains[r.ID] {
+			out[i].Claimed = append(out[i].Claimed, OrgDomain{Domain: d.Domain, Policy: JoinPolicy(d.JoinPolicy), ClaimedAt: d.ClaimedAt})
+		}
+	}
+	return out, nil
+}
+
+// AmbiguousOrgShown is how many ids an AmbiguousOrgError names at most.
+const AmbiguousOrgShown = 20
+
+// AmbiguousOrgError is a name, or a name and a claimed domain, that
+// several organisations answer to. IDs are their public ids, which tell
+// them apart: those of the same name oldest first (at most
+// AmbiguousOrgShown; More when there are others), then the domain's. It
+// is ErrAmbiguousOrg.
+type AmbiguousOrgError struct {
+	IDs  []string
+	More bool
+}
+
+func (e *AmbiguousOrgError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrAmbiguousOrg, strings.Join(e.IDs, ", "))
+}
+
+// Is makes errors.Is(err, ErrAmbiguousOrg) true.
+func (e *AmbiguousOrgError) Is(target error) bool { return target == ErrAmbiguousOrg }
+
+// FindConsoleOrg is ConsoleOrg for the organisation whose public id is
+// ref, or else whose name (in any case) or claimed domain is ref: what an
+// operator knows of it. ErrUnknownOrg for none; an *AmbiguousOrgError
+// when the name is several organisations', or the name one's and the
+// domain another's.
+func (s *Service) FindConsoleOrg(ctx context.Context, ref string) (ConsoleOrg, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 200 {
+		return ConsoleOrg{}, ErrUnknownOrg
+	}
+	if co, err := s.ConsoleOrg(ctx, ref); !errors.Is(err, ErrUnknownOrg) {
+		return co, err
+	}
+	named, err := s.store.OrganisationsNamed(ctx, ref, AmbiguousOrgShown+1)
+	if err != nil {
+		return ConsoleOrg{}, err
+	}
+	var ids []string
+	for _, o := range named {
+		ids = append(ids, o.PublicID)
+	}
+	more := len(ids) > AmbiguousOrgShown
+	if more {
+		ids = ids[:AmbiguousOrgShown]
+	}
+	if domain, err := NormalizeDomain(ref); err == nil {
+		d, err := s.store.OrgDomainByName(ctx, domain)
+		switch {
+		case err == nil && !slices.Contains(ids, d.Organisation.PublicID):
+			ids = append(ids, d.Organisation.PublicID)
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return ConsoleOrg{}, err
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		return ConsoleOrg{}, ErrUnknownOrg
+	case len(ids) == 1 && !more:
+		return s.ConsoleOrg(ctx, ids[0])
+	}
+	return ConsoleOrg{}, &AmbiguousOrgError{IDs: ids, More: more}
 }
 
 // ConsoleOrg is an organisation as the console shows it: what its owners

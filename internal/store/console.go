@@ -333,3 +333,21 @@ func (s *Store) ListOrganisations(ctx context.Context, query string, limit int) 
 	}
 	return rows, nil
 }
+
+// DomainsByOrgs lists the claimed domains of the organisations orgIDs, by
+// organisation, each in name order: one query for a whole list, where
+// DomainsByOrg would take one per organisation.
+func (s *Store) DomainsByOrgs(ctx context.Context, orgIDs []int64) (map[int64][]OrgDomain, error) {
+	out := map[int64][]OrgDomain{}
+	if len(orgIDs) == 0 {
+		return out, nil
+	}
+	var list []OrgDomain
+	if err := s.db.NewSelect().Model(&list).Where("org_id IN (?)", bun.In(orgIDs)).Order("domain").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: domains of organisations: %w", err)
+	}
+	for _, d := range list {
+		out[d.OrgID] = append(out[d.OrgID], d)
+	}
+	return out, nil
+}
