@@ -306,3 +306,33 @@ func TestConsoleOrganisationLists(t *testing.T) {
 		}
 	})
 }
+
+// DomainsByOrgs reads the domains of a whole list in one query: each
+// organisation's own, in name order, and none for one without.
+func TestDomainsByOrgs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme, _ := orgWith(t, s, "Acme", "ada@acme.example")
+		globex, _ := orgWith(t, s, "Globex", "hank@globex.example")
+		bare, _ := orgWith(t, s, "Bare", "bo@bare.example")
+		for _, d := range []*store.OrgDomain{
+			{OrgID: acme.ID, Domain: "acme.test", JoinPolicy: store.JoinAuto, ClaimedAt: t0},
+			{OrgID: acme.ID, Domain: "acme.example", JoinPolicy: store.JoinRequest, ClaimedAt: t0},
+			{OrgID: globex.ID, Domain: "globex.example", JoinPolicy: store.JoinInvite, ClaimedAt: t0},
+		} {
+			if err := s.ClaimDomain(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.DomainsByOrgs(ctx, []int64{acme.ID, bare.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := got[acme.ID]; len(got) != 1 || len(a) != 2 || a[0].Domain != "acme.example" || a[0].JoinPolicy != store.JoinRequest || a[1].Domain != "acme.test" {
+			t.Errorf("acme and bare: %+v", got)
+		}
+		if got, err := s.DomainsByOrgs(ctx, nil); err != nil || len(got) != 0 {
+			t.Errorf("no organisations: %+v %v", got, err)
+		}
+	})
+}
