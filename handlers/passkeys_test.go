@@ -127,7 +127,7 @@ func TestPasskeyCeremoniesHTTP(t *testing.T) {
 // TestPasskeySignInAnswersAlike: every refused passkey sign-in gets the
 // same status and bytes: an unknown passkey, an answer sent from another
 // browser (no challenge cookie), an expired challenge, a disabled account,
-// a replayed answer (rule 21, SECURITY.md rule 49).
+// a replayed answer (rule 21, SECURITY.md rule 49p).
 func TestPasskeySignInAnswersAlike(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
 		app := newApp(t, backend)
