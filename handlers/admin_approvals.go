@@ -42,28 +42,12 @@ func (s *server) adminApprovals(c *gin.Context) {
 // the button was on it (and after a decline, which erases the account),
 // else to the account's page.
 func (s *server) adminApprovalAction(act func(c *gin.Context, email string, by account.Operator) error, done components.AdminNotice) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !s.parseForm(c) {
-			return
-		}
-		id := c.Param("id")
-		email, err := s.Account.EmailOf(c.Request.Context(), id)
-		if err == nil {
-			_, _, by := s.current(c)
-			err = act(c, email, by)
-		}
-		if err != nil {
-			if !s.adminRefusal(c, err) {
-				s.fail(c, err)
-			}
-			return
-		}
+	return s.adminAccountAction(act, func(c *gin.Context, id string) string {
 		if c.PostForm("from") == components.FromQueue || done == components.AdminDoneDeclined {
-			redirect(c, adminDone(paths.AdminApprovals, done))
-			return
+			return adminDone(paths.AdminApprovals, done)
 		}
-		redirect(c, adminDone(paths.AdminUserURL(paths.AdminUser, id), done))
-	}
+		return adminDone(paths.AdminUserURL(paths.AdminUser, id), done)
+	})
 }
 
 func (s *server) adminApprove(c *gin.Context, email string, by account.Operator) error {

@@ -137,6 +137,18 @@ func emailRow(c *gin.Context, m account.SentEmail) components.AdminEmailRow {
 // goes back to the account's page (or, after a deletion, the list) with
 // the notice done.
 func (s *server) adminUserAction(act func(c *gin.Context, email string, by account.Operator) error, done components.AdminNotice) gin.HandlerFunc {
+	return s.adminAccountAction(act, func(c *gin.Context, id string) string {
+		if done == components.AdminDoneDeleted {
+			return adminDone(paths.AdminUsers, done)
+		}
+		return adminDone(paths.AdminUserURL(paths.AdminUser, id), done)
+	})
+}
+
+// adminAccountAction runs act with the address of the account named in
+// the path and the operator, answers a refusal on the page it came from,
+// and sends the browser to back's address when act is done.
+func (s *server) adminAccountAction(act func(c *gin.Context, email string, by account.Operator) error, back func(c *gin.Context, id string) string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.parseForm(c) {
 			return
@@ -153,11 +165,7 @@ func (s *server) adminUserAction(act func(c *gin.Context, email string, by accou
 			}
 			return
 		}
-		if done == components.AdminDoneDeleted {
-			redirect(c, adminDone(paths.AdminUsers, done))
-			return
-		}
-		redirect(c, adminDone(paths.AdminUserURL(paths.AdminUser, id), done))
+		redirect(c, back(c, id))
 	}
 }
 

@@ -111,20 +111,7 @@ func (s *server) secondStep(c *gin.Context) {
 // step first: the browser goes to the page that asks, anything else gets
 // 403.
 func (s *server) secondStepFirst(c *gin.Context, method string) {
-	to := paths.SecondStep
-	if s.Platform.BaseURL != nil {
-		to = s.Platform.BaseURL.JoinPath(paths.SecondStep).String()
-	}
-	c.Header("Cache-Control", "no-store")
-	switch {
-	case c.GetHeader("HX-Request") == "true":
-		c.Header("HX-Redirect", to)
-		noSecondStep(c)
-	case navigation(method, c.GetHeader("Accept")):
-		c.Redirect(http.StatusSeeOther, to)
-	default:
-		noSecondStep(c)
-	}
+	s.sendFirst(c, method, paths.SecondStep, noSecondStep)
 }
 
 func noSecondStep(c *gin.Context) {
@@ -137,19 +124,26 @@ func noSecondStep(c *gin.Context) {
 // to go there, anything else gets 403 with a small JSON body. Never a 2xx,
 // which a forward-auth proxy would take for "let it pass".
 func (s *server) waitFirst(c *gin.Context, method string) {
-	to := paths.OrgWaiting
+	s.sendFirst(c, method, paths.OrgWaiting, noAccess)
+}
+
+// sendFirst sends a browser that asked for the platform to Gatehouse's
+// page (on BASE_URL when the platform is elsewhere) and answers anything
+// else with refuse's 403.
+func (s *server) sendFirst(c *gin.Context, method, page string, refuse func(*gin.Context)) {
+	to := page
 	if s.Platform.BaseURL != nil {
-		to = s.Platform.BaseURL.JoinPath(paths.OrgWaiting).String()
+		to = s.Platform.BaseURL.JoinPath(page).String()
 	}
 	c.Header("Cache-Control", "no-store")
 	switch {
 	case c.GetHeader("HX-Request") == "true":
 		c.Header("HX-Redirect", to)
-		noAccess(c)
+		refuse(c)
 	case navigation(method, c.GetHeader("Accept")):
 		c.Redirect(http.StatusSeeOther, to)
 	default:
-		noAccess(c)
+		refuse(c)
 	}
 }
 
