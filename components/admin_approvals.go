@@ -29,6 +29,9 @@ type AdminApprovalsView struct {
 	// Next is the address of the following page ("" on the last), First
 	// that of the head of the queue ("" on it).
 	Next, First string
+	// After is the cursor the page starts after ("" at the head), which
+	// the buttons carry so that the answer comes back to this page.
+	After string
 }
 
 // FromQueue is the value of the "from" field of the queue's buttons: the

@@ -955,7 +955,7 @@ func AdminUserPage(v AdminUserView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Awaiting {
-				templ_7745c5c3_Err = approvalButtons(v.PublicID, "").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = approvalButtons(v.PublicID, "", "").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

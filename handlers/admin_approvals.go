@@ -23,11 +23,11 @@ func (s *server) adminApprovals(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := components.AdminApprovalsView{Notice: doneNotice(c)}
+	v := components.AdminApprovalsView{Notice: doneNotice(c), After: p.At}
 	if p.Next != "" {
-		v.Next = paths.AdminApprovals + "?after=" + url.QueryEscape(p.Next)
+		v.Next = approvalsPage(p.Next)
 	}
-	if after != "" {
+	if p.At != "" {
 		v.First = paths.AdminApprovals
 	}
 	for _, a := range p.Accounts {
@@ -37,13 +37,26 @@ func (s *server) adminApprovals(c *gin.Context) {
 	s.render(c, http.StatusOK, components.AdminApprovalsPage(v))
 }
 
+// approvalsPage is the address of the queue's page that starts after
+// cursor; "" is the head.
+func approvalsPage(cursor string) string {
+	if cursor == "" {
+		return paths.AdminApprovals
+	}
+	return paths.AdminApprovals + "?after=" + url.QueryEscape(cursor)
+}
+
 // adminApprovalAction approves or declines the waiting account named in
-// the path, with the operator as actor, and goes back to the queue when
-// the button was on it (and after a decline, which erases the account),
-// else to the account's page.
+// the path, with the operator as actor, and goes back to the queue's page
+// the button was on (which the queue shows clamped to its last page when
+// it shrank), to the head of the queue after a decline from the account's
+// page (which erases the account), else to the account's page.
 func (s *server) adminApprovalAction(act func(c *gin.Context, email string, by account.Operator) error, done components.AdminNotice) gin.HandlerFunc {
 	return s.adminAccountAction(act, func(c *gin.Context, id string) string {
-		if c.PostForm("from") == components.FromQueue || done == components.AdminDoneDeclined {
+		if c.PostForm("from") == components.FromQueue {
+			return adminDone(approvalsPage(c.PostForm("after")), done)
+		}
+		if done == components.AdminDoneDeclined {
 			return adminDone(paths.AdminApprovals, done)
 		}
 		return adminDone(paths.AdminUserURL(paths.AdminUser, id), done)

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gatehouse/components"
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
 	"gatehouse/internal/store"
@@ -174,5 +176,95 @@ func TestAdminApprovalsPages(t *testing.T) {
 		}
 		// A cursor that does not parse starts at the head.
 		must(t, op.Get(paths.AdminApprovals+"?after=nonsense"), http.StatusOK, "wait00@example.com")
+	})
+}
+
+// TestAdminApprovalsKeepPage: approving or declining on a later page of
+// the queue, with htmx or not, comes back to that page, and a page the
+// queue shrank away from shows the queue's last page instead, whose
+// buttons then come back to it.
+func TestAdminApprovalsKeepPage(t *testing.T) {
+	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		app := newApp(t, backend, func(o *appOptions) { o.signupMode = account.SignupApproval })
+		ctx := context.Background()
+		secSignUpDirect(t, app, "op@example.com")
+		if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
+			t.Fatal(err)
+		}
+		op := app.signIn("op@example.com", goodPassword)
+		start := app.Now().Add(-time.Hour)
+		ids := map[int]string{}
+		for i := 0; i < 102; i++ {
+			u := &store.User{Email: fmt.Sprintf("wait%03d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%03d", i),
+				Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
+			if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = secUser(t, app.Store, u.Email).PublicID
+		}
+		nextRe := regexp.MustCompile(`href="/admin/approvals\?after=([^"]+)" rel="next"`)
+		cursorOf := func(p page) string {
+			t.Helper()
+			m := nextRe.FindStringSubmatch(p.Body)
+			if m == nil {
+				t.Fatalf("no next-page link\n%s", p.Body)
+			}
+			c, err := url.QueryUnescape(html.UnescapeString(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		page2 := cursorOf(op.Get(paths.AdminApprovals))
+		page3 := cursorOf(op.Get(paths.AdminApprovals + "?after=" + url.QueryEscape(page2)))
+		p := op.Get(paths.AdminApprovals + "?after=" + url.QueryEscape(page3))
+		must(t, p, http.StatusOK, "wait100@example.com", "wait101@example.com", `name="after" value="`+page3+`"`)
+
+		// Without htmx: approving on page 3 comes back to page 3.
+		back := paths.AdminApprovals + "?after=" + url.QueryEscape(page3) + "&done=approved"
+		mustRedirect(t, op.Post(paths.AdminUserURL(paths.AdminUserApprove, ids[100]),
+			url.Values{"from": {components.FromQueue}, "after": {page3}}), back)
+		p = op.Get(back)
+		must(t, p, http.StatusOK, "The sign-up is approved", "wait101@example.com", "First page")
+		if strings.Contains(p.Body, "wait100@example.com") || strings.Contains(p.Body, "wait099@example.com") {
+			t.Fatalf("page 3 after the approval shows another page's rows\n%s", p.Body)
+		}
+
+		// With htmx: declining the last account of page 3 comes back to
+		// page 3's address, which, gone, shows the queue's last page (the
+		// old page 2), whose buttons carry page 2's cursor.
+		req, _ := http.NewRequest("POST", op.abs(paths.AdminUserURL(paths.AdminUserDecline, ids[101])),
+			strings.NewReader(url.Values{"from": {components.FromQueue}, "after": {page3}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		p = op.do(req)
+		back = paths.AdminApprovals + "?after=" + url.QueryEscape(page3) + "&done=declined"
+		var loc struct{ Path string }
+		if err := json.Unmarshal([]byte(p.Header.Get("HX-Location")), &loc); err != nil || p.StatusCode != http.StatusNoContent || loc.Path != back {
+			t.Fatalf("htmx decline: %d %q, want the path %q", p.StatusCode, p.Header.Get("HX-Location"), back)
+		}
+		secNoUser(t, app.Store, "wait101@example.com")
+		p = op.Get(back)
+		must(t, p, http.StatusOK, "wait050@example.com", "wait099@example.com", "First page", `name="after" value="`+page2+`"`)
+		if n := strings.Count(p.Body, `data-testid="approval-row"`); n != 50 || strings.Contains(p.Body, `rel="next"`) || strings.Contains(p.Body, "wait049@example.com") {
+			t.Fatalf("the clamped page has %d rows, a next link %v or the head's rows", n, strings.Contains(p.Body, `rel="next"`))
+		}
+		mustRedirect(t, op.Post(paths.AdminUserURL(paths.AdminUserApprove, ids[99]),
+			url.Values{"from": {components.FromQueue}, "after": {page2}}), paths.AdminApprovals+"?after="+url.QueryEscape(page2)+"&done=approved")
+
+		// A queue shorter than a page falls back to its head.
+		for i := 50; i < 99; i++ {
+			if err := app.Account.ApproveSignup(ctx, fmt.Sprintf("wait%03d@example.com", i), adminCLI); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p = op.Get(paths.AdminApprovals + "?after=" + url.QueryEscape(page2))
+		must(t, p, http.StatusOK, "wait000@example.com", "wait049@example.com")
+		if strings.Contains(p.Body, "First page") || strings.Contains(p.Body, `name="after"`) {
+			t.Fatalf("the head, reached by clamping, links to itself or carries a cursor\n%s", p.Body)
+		}
 	})
 }

@@ -145,19 +145,30 @@ func (s *Service) AwaitingApproval(ctx context.Context, limit int) ([]Awaiting, 
 // for an operator.
 type AwaitingPage struct {
 	Accounts []Awaiting
+	// At is the cursor the page starts after ("" at the head of the
+	// queue): the one asked for, or the last page's when that emptied.
+	At string
 	// Next is the cursor of the following page; "" on the last.
 	Next string
 }
 
 // AwaitingApprovalPage lists the accounts waiting for an operator, oldest
 // first, from cursor (a previous page's Next; "" for the head of the
-// queue), at most limit. A cursor that does not parse starts at the head.
+// queue), at most limit. A cursor that does not parse starts at the head;
+// one with nobody after it any more (the queue shrank) is the last page.
 func (s *Service) AwaitingApprovalPage(ctx context.Context, cursor string, limit int) (AwaitingPage, error) {
-	list, more, err := s.store.UsersAwaitingApprovalPage(ctx, parseCursor(cursor), limit)
+	at := parseCursor(cursor)
+	list, more, err := s.store.UsersAwaitingApprovalPage(ctx, at, limit)
+	if err == nil && len(list) == 0 && !at.IsZero() {
+		list, at, err = s.store.UsersAwaitingApprovalLast(ctx, limit)
+	}
 	if err != nil {
 		return AwaitingPage{}, err
 	}
 	p := AwaitingPage{Accounts: make([]Awaiting, len(list))}
+	if !at.IsZero() {
+		p.At = formatCursor(at.CreatedAt, at.ID)
+	}
 	for i := range list {
 		p.Accounts[i] = Awaiting{User: userView(&list[i])}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -187,6 +188,26 @@ func (s *Store) UsersAwaitingApprovalPage(ctx context.Context, after UserCursor,
 		list = list[:limit]
 	}
 	return list, more, nil
+}
+
+// UsersAwaitingApprovalLast is the last page of the queue: its last limit
+// accounts, oldest first, and the cursor of the account just before them
+// (the zero cursor when they are the head of the queue). It is where a
+// page that emptied, because the queue shrank under it, falls back to.
+func (s *Store) UsersAwaitingApprovalLast(ctx context.Context, limit int) ([]User, UserCursor, error) {
+	var list []User
+	err := s.db.NewSelect().Model(&list).Where("approval = ?", ApprovalPending).
+		OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1)).Scan(ctx)
+	if err != nil {
+		return nil, UserCursor{}, fmt.Errorf("store: awaiting approval: %w", err)
+	}
+	var before UserCursor
+	if len(list) > limit {
+		before = UserCursor{CreatedAt: list[limit].CreatedAt, ID: list[limit].ID}
+		list = list[:limit]
+	}
+	slices.Reverse(list)
+	return list, before, nil
 }
 
 // CountUsersAwaitingApproval is how many accounts wait for an operator.
