@@ -325,8 +325,9 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 }
 
 // AuditQuery selects the events of an export: a period, one account (by
-// address, "" for all), one organisation's people (Org: its public id or
-// its name, "" for all) and kinds (none for all).
+// address, "" for all), one organisation's (Org: its public id or its
+// name, "" for all; the events of its people while they were in it) and
+// kinds (none for all).
 type AuditQuery struct {
 	Since, Until time.Time
 	Email        string

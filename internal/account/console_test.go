@@ -3,6 +3,7 @@ package account_test
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,6 +126,66 @@ func TestExportAuditCSVSafe(t *testing.T) {
 		}
 		if err := e.svc.ExportAudit(e.ctx, account.AuditQuery{}, "xml", &buf, account.Operator{}); err == nil {
 			t.Error("an unknown format was accepted")
+		}
+	})
+}
+
+// TestExportAuditOrgKeepsFormerMembers: an organisation's export keeps
+// what its people did while they were in it, after they were removed (by
+// an operator here, whose action on them is the organisation's too) or
+// left, and leaves out what they did after, in another organisation or
+// in none.
+func TestExportAuditOrgKeepsFormerMembers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st)
+		ada := acme(t, e, account.JoinAuto)
+		e.signUp("bob@acme.example", "Bob", "Acme")
+		e.signUp("cy@acme.example", "Cy", "Acme")
+		e.signUp("hank@globex.example", "Hank", "Globex")
+		e.who("bob@acme.example")
+		cy := e.who("cy@acme.example")
+		e.signUp("ops@ops.example", "Olga", "Ops")
+		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: e.user("ops@ops.example").ID}, Org: ada.Org.OrgPublicID}
+		if err := e.svc.RemoveMember(e.ctx, by, e.user("bob@acme.example").PublicID, meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Leave(e.ctx, cy, meta); err != nil {
+			t.Fatal(err)
+		}
+		// After: Bob signs in with no organisation, Cy's sign-in is
+		// refused.
+		e.who("bob@acme.example")
+		if _, err := e.svc.Login(e.ctx, "cy@acme.example", "wrong password", "", meta); err == nil {
+			t.Fatal("a wrong password signed in")
+		}
+
+		export := func(q account.AuditQuery) []string {
+			t.Helper()
+			var buf bytes.Buffer
+			if err := e.svc.ExportAudit(e.ctx, q, account.ExportCSV, &buf, account.Operator{Name: "cli ops"}); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range recs[1:] {
+				out = append(out, r[2]+" "+r[3])
+			}
+			return out
+		}
+		got := export(account.AuditQuery{Org: ada.Org.OrgPublicID, Kinds: []account.Event{account.EventLoginOK, account.EventLoginFailed, account.EventOrgChangedByOperator}})
+		want := []string{"login_ok ada@acme.example", "login_ok ada@acme.example", "login_ok bob@acme.example", "login_ok cy@acme.example",
+			"org_changed_by_operator bob@acme.example"}
+		if !slices.Equal(got, want) {
+			t.Errorf("Acme's export after Bob's removal and Cy's leaving\n%q\nwant\n%q", got, want)
+		}
+		if got := export(account.AuditQuery{Email: "bob@acme.example", Kinds: []account.Event{account.EventLoginOK}}); len(got) != 2 {
+			t.Errorf("Bob's own export %q, want both his sign-ins", got)
 		}
 	})
 }

@@ -367,7 +367,8 @@ func (s *Service) newOrgEvent(orgID, actorID, subjectID int64, kind OrgEventKind
 // trail records an organisation action by the actor whose seat is me: an
 // entry of the organisation's trail and, when an operator acted from the
 // console, an event of the audit trail naming them (on the member it
-// concerns, if any), as every operator action is.
+// concerns, if any, and the organisation's even when that member has just
+// left it), as every operator action is.
 func (s *Service) trail(ctx context.Context, tx *store.Store, me OrgMembership, actorID, subjectID int64, kind OrgEventKind, detail string) error {
 	e := s.newOrgEvent(me.OrgID, actorID, subjectID, kind, detail)
 	e.ByOperator = me.operator != nil
@@ -378,7 +379,7 @@ func (s *Service) trail(ctx context.Context, tx *store.Store, me OrgMembership, 
 		return nil
 	}
 	logctx.From(ctx).InfoContext(ctx, "organisation changed by operator", "org_id", me.OrgID, "kind", string(kind), "operator", me.operator.Name)
-	return s.auditBy(ctx, tx, subjectID, EventOrgChangedByOperator, *me.operator)
+	return s.auditOrgBy(ctx, tx, me.OrgID, subjectID, EventOrgChangedByOperator, *me.operator)
 }
 
 // orgData is an org.* webhook's organisation fields.

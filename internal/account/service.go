@@ -235,6 +235,19 @@ func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind
 
 // auditBy records an event an operator caused, naming them as its actor.
 func (s *Service) auditBy(ctx context.Context, tx *store.Store, userID int64, kind Event, by Operator) error {
+	return tx.AddAuditEvent(ctx, s.newAuditBy(userID, kind, by))
+}
+
+// auditOrgBy is auditBy of an operator acting on the organisation orgID,
+// to which the event belongs whether or not userID (0 for none) is still
+// in it.
+func (s *Service) auditOrgBy(ctx context.Context, tx *store.Store, orgID, userID int64, kind Event, by Operator) error {
+	e := s.newAuditBy(userID, kind, by)
+	e.OrgID = &orgID
+	return tx.AddAuditEvent(ctx, e)
+}
+
+func (s *Service) newAuditBy(userID int64, kind Event, by Operator) *store.AuditEvent {
 	e := &store.AuditEvent{Kind: string(kind), IP: clip(by.IP, 64), Actor: clip(by.Name, 512), CreatedAt: s.now()}
 	if userID != 0 {
 		e.UserID = &userID
@@ -242,7 +255,7 @@ func (s *Service) auditBy(ctx context.Context, tx *store.Store, userID int64, ki
 	if by.UserID != 0 {
 		e.ActorID = &by.UserID
 	}
-	return tx.AddAuditEvent(ctx, e)
+	return e
 }
 
 func clip(s string, n int) string {

@@ -5,9 +5,16 @@ import (
 	"fmt"
 )
 
-// AddAuditEvent records a security event.
+// AddAuditEvent records a security event. Unless e names its
+// organisation, the event belongs to the one its person is in now, which
+// the insert itself looks up (no round trip more on the sign-in path),
+// and e.OrgID is set to it.
 func (s *Store) AddAuditEvent(ctx context.Context, e *AuditEvent) error {
-	if _, err := s.db.NewInsert().Model(e).Returning("id").Exec(ctx); err != nil {
+	q := s.db.NewInsert().Model(e)
+	if e.OrgID == nil && e.UserID != nil {
+		q = q.Value("org_id", "(SELECT m.org_id FROM memberships AS m WHERE m.user_id = ?)", *e.UserID)
+	}
+	if _, err := q.Returning("id, org_id").Exec(ctx); err != nil {
 		return fmt.Errorf("store: add audit event: %w", err)
 	}
 	return nil

@@ -226,9 +226,10 @@ func (s *Store) CohortSince(ctx context.Context, since time.Time, signInKind str
 }
 
 // AuditFilter narrows EachAuditEvent: a period [Since, Until) (zero for
-// open), one account's events (UserID, 0 for all), the events of one
-// organisation's people (OrgID: its members and join requests as they are
-// now; 0 for all) and kinds (empty for all).
+// open), one account's events (UserID, 0 for all), one organisation's
+// events (OrgID: those of the people in it, members or asking to join,
+// when they happened, and of operators acting on it; 0 for all) and kinds
+// (empty for all).
 type AuditFilter struct {
 	Since, Until time.Time
 	UserID       int64
@@ -272,7 +273,7 @@ func (s *Store) EachAuditEvent(ctx context.Context, f AuditFilter, fn func(*Audi
 			q = q.Where("audit_event.user_id = ?", f.UserID)
 		}
 		if f.OrgID != 0 {
-			q = q.Where("audit_event.user_id IN (SELECT m.user_id FROM memberships AS m WHERE m.org_id = ?)", f.OrgID)
+			q = q.Where("audit_event.org_id = ?", f.OrgID)
 		}
 		if len(f.Kinds) > 0 {
 			q = q.Where("audit_event.kind IN (?)", bun.In(f.Kinds))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,12 +27,18 @@ func TestEachAuditEventStreams(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		org, other := &store.Organisation{Name: "Acme", CreatedAt: start, UpdatedAt: start}, &store.Organisation{Name: "Globex", CreatedAt: start, UpdatedAt: start}
+		for _, o := range []*store.Organisation{org, other} {
+			if err := s.CreateOrganisation(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+		}
 		ua := fmt.Sprintf("%0200d", 0) // a realistic user agent's length
 		events := make([]store.AuditEvent, 44000)
 		for i := range events {
 			events[i] = store.AuditEvent{Kind: "login_ok", IP: "192.0.2.1", UserAgent: ua, CreatedAt: start.Add(time.Duration(i) * time.Second)}
 			if i%2 == 0 {
-				events[i].UserID = &u.ID
+				events[i].UserID, events[i].OrgID = &u.ID, &org.ID
 			}
 			if i < 4000 {
 				events[i].Kind = "registered"
@@ -84,17 +91,8 @@ func TestEachAuditEventStreams(t *testing.T) {
 			t.Errorf("one account's events in a period: %d, want 5000", n)
 		}
 
-		// One organisation's people: its member's events, in the same
-		// flat memory; another organisation's filter selects none of them.
-		org, other := &store.Organisation{Name: "Acme", CreatedAt: start, UpdatedAt: start}, &store.Organisation{Name: "Globex", CreatedAt: start, UpdatedAt: start}
-		for _, o := range []*store.Organisation{org, other} {
-			if err := s.CreateOrganisation(ctx, o); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.AddMembership(ctx, &store.Membership{OrgID: org.ID, UserID: u.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: start}); err != nil {
-			t.Fatal(err)
-		}
+		// One organisation's events (its member's), in the same flat
+		// memory; another organisation's filter selects none of them.
 		n, orgGrown := peak(store.AuditFilter{OrgID: org.ID})
 		if n != 22000 {
 			t.Errorf("the organisation's events: %d, want 22000", n)
@@ -107,6 +105,90 @@ func TestEachAuditEventStreams(t *testing.T) {
 		}
 		if n, _ := peak(store.AuditFilter{OrgID: org.ID, Kinds: []string{"registered"}}); n != 2000 {
 			t.Errorf("the organisation's sign-ups: %d, want 2000", n)
+		}
+	})
+}
+
+// TestAuditEventBelongsToItsOrganisation: an event belongs to the
+// organisation its person was in, a member or asking to join, when it was
+// written; one that names its organisation keeps it. So the organisation's
+// export keeps a removed member's earlier events and leaves out what they
+// did after, or in the organisation they joined next.
+func TestAuditEventBelongsToItsOrganisation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		u := newUser("ada@example.com")
+		if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		acme, globex := &store.Organisation{Name: "Acme", CreatedAt: now, UpdatedAt: now}, &store.Organisation{Name: "Globex", CreatedAt: now, UpdatedAt: now}
+		for _, o := range []*store.Organisation{acme, globex} {
+			if err := s.CreateOrganisation(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add := func(kind string, org *int64) *store.AuditEvent {
+			t.Helper()
+			e := &store.AuditEvent{UserID: &u.ID, Kind: kind, CreatedAt: now, OrgID: org}
+			if err := s.AddAuditEvent(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		kinds := func(orgID int64) []string {
+			t.Helper()
+			var out []string
+			err := s.EachAuditEvent(ctx, store.AuditFilter{OrgID: orgID}, func(e *store.AuditRow) error {
+				out = append(out, e.Kind+" "+e.Email)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if e := add("registered", nil); e.OrgID != nil {
+			t.Errorf("an event before any organisation belongs to %d", *e.OrgID)
+		}
+		if err := s.AddMembership(ctx, &store.Membership{OrgID: acme.ID, UserID: u.ID, Role: store.RoleMember, Status: store.MemberPending, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		add("login_ok", nil)
+		if err := s.ActivateMembership(ctx, acme.ID, u.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if e := add("profile_updated", nil); e.OrgID == nil || *e.OrgID != acme.ID {
+			t.Errorf("a member's event belongs to %v, want %d", e.OrgID, acme.ID)
+		}
+		if err := s.DeleteMembership(ctx, acme.ID, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		add("org_changed_by_operator", &acme.ID) // an operator's removal, recorded after it
+		add("logout", nil)
+		if err := s.AddMembership(ctx, &store.Membership{OrgID: globex.ID, UserID: u.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: now, JoinedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
+		add("password_changed", nil)
+
+		want := []string{"login_ok ada@example.com", "profile_updated ada@example.com", "org_changed_by_operator ada@example.com"}
+		if got := kinds(acme.ID); !slices.Equal(got, want) {
+			t.Errorf("Acme's events %q, want %q", got, want)
+		}
+		if got, want := kinds(globex.ID), []string{"password_changed ada@example.com"}; !slices.Equal(got, want) {
+			t.Errorf("Globex's events %q, want %q", got, want)
+		}
+		// An organisation deleted leaves its events to the operator's
+		// trail, belonging to none.
+		if err := s.DeleteOrganisation(ctx, acme.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := kinds(acme.ID); len(got) != 0 {
+			t.Errorf("a deleted organisation's filter still selects %q", got)
+		}
+		all := 0
+		if err := s.EachAuditEvent(ctx, store.AuditFilter{}, func(*store.AuditRow) error { all++; return nil }); err != nil || all != 6 {
+			t.Errorf("the whole trail: %d events, %v; want 6", all, err)
 		}
 	})
 }

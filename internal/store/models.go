@@ -175,6 +175,10 @@ type AuditEvent struct {
 	// (their address, or "cli USER" from the command line); "" when the
 	// person acted themselves.
 	Actor string `bun:"actor,notnull"`
+	// OrgID is the organisation the event belongs to: the one its person
+	// was in (as a member or asking to join) when it happened, unless the
+	// writer names one; nil for none.
+	OrgID *int64 `bun:"org_id"`
 }
 
 // RateCounter counts hits on one key within a fixed window.
