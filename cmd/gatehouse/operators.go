@@ -117,7 +117,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // auditUsage is the usage of the audit commands.
 const auditUsage = `usage: gatehouse audit export --since WHEN [--until WHEN] [--format csv|json] [--user EMAIL] [--org ORG] [--kind KIND[,KIND…]]
        WHEN is a date (2026-11-01, midnight UTC), an RFC 3339 time, or a duration back from now (720h)
-       ORG is an organisation's id (org_…) or name: the events of its members and join requests as they are now`
+       ORG is an organisation's id (org_…), name or claimed domain: the events of its people while they were in it (members and join requests)`
 
 // parseAudit reads an export of the audit trail, streamed to stdout.
 func parseAudit(args []string, now func() time.Time) (usersOp, error) {
@@ -130,7 +130,7 @@ func parseAudit(args []string, now func() time.Time) (usersOp, error) {
 	until := fs.String("until", "", "the end of the period (exclusive); now when empty")
 	format := fs.String("format", account.ExportCSV, "csv or json")
 	user := fs.String("user", "", "only this account's events")
-	org := fs.String("org", "", "only the events of this organisation's people (its id or name)")
+	org := fs.String("org", "", "only the events of this organisation (its id, name or claimed domain)")
 	kinds := fs.String("kind", "", "only these event kinds, comma-separated")
 	positional, err := parseInterspersed(fs, args[1:])
 	if err != nil {
@@ -167,14 +167,22 @@ func parseAudit(args []string, now func() time.Time) (usersOp, error) {
 		}
 	}
 	return func(ctx context.Context, svc *account.Service, by account.Operator, stdout io.Writer) error {
+		q := q
+		if ref := q.Org; ref != "" {
+			// Resolved as `gatehouse orgs show` resolves it, then named by
+			// its id, which the export cannot take for another.
+			o, err := svc.FindConsoleOrg(ctx, ref)
+			if err != nil {
+				return orgRefError("audit export: --org", ref, err)
+			}
+			q.Org = o.PublicID
+		}
 		err := svc.ExportAudit(ctx, q, *format, stdout, by)
 		switch {
 		case errors.Is(err, account.ErrUnknownUser):
 			return fmt.Errorf("audit export: --user: no account with the address %q", q.Email)
 		case errors.Is(err, account.ErrUnknownOrg):
-			return fmt.Errorf("audit export: --org: no organisation has the id or name %q", q.Org)
-		case errors.Is(err, account.ErrAmbiguousOrg):
-			return fmt.Errorf("audit export: --org: several organisations are named %q; name it by its id (the org_… in the address of its console page)", q.Org)
+			return fmt.Errorf("audit export: --org: no organisation has the id, name or domain %q", q.Org)
 		}
 		return err
 	}, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,56 +136,68 @@ func TestAuditExport(t *testing.T) {
 	})
 }
 
-// TestAuditExportOrg: --org narrows the export to the events of one
-// organisation's people, named by its id or its name; an unknown or
-// ambiguous name is a clear error.
+// TestAuditExportOrg: --org narrows the export to one organisation's
+// events, those of its people while they were in it, the organisation
+// named as `gatehouse orgs show` names it: by its id, its name or a
+// domain it claimed; an unknown or ambiguous one is a clear refusal that
+// lists the ids, with nothing exported.
 func TestAuditExportOrg(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend storetest.Backend) {
-		env, st, _ := usersFixture(t, backend)
+		env, st, _, ids := orgsFixture(t, backend)
 		ctx := context.Background()
-		ada, err := st.UserByEmail(ctx, "ada@example.com")
-		if err != nil {
-			t.Fatal(err)
-		}
-		grace, err := st.UserByEmail(ctx, "grace@navy.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now().UTC()
-		var orgs []*store.Organisation
-		for _, name := range []string{"Analytical Engines", "Twin", "twin"} {
-			o := &store.Organisation{Name: name, CreatedAt: now, UpdatedAt: now}
-			if err := st.CreateOrganisation(ctx, o); err != nil {
+		// Ada's and Katherine's events from before they were in the
+		// organisation (the fixture's) are not its; these are.
+		for _, email := range []string{"ada@example.com", "kat@engines.example", "grace@navy.example"} {
+			u, err := st.UserByEmail(ctx, email)
+			if err != nil {
 				t.Fatal(err)
 			}
-			orgs = append(orgs, o)
+			if err := st.AddAuditEvent(ctx, &store.AuditEvent{UserID: &u.ID, Kind: "profile_updated", CreatedAt: time.Now().UTC()}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := st.AddMembership(ctx, &store.Membership{OrgID: orgs[0].ID, UserID: ada.ID, Role: store.RoleOwner, Status: store.MemberActive, CreatedAt: now, JoinedAt: &now}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AddAuditEvent(ctx, &store.AuditEvent{UserID: &grace.ID, Kind: "login_failed", CreatedAt: now}); err != nil {
-			t.Fatal(err)
-		}
-		for _, ref := range []string{orgs[0].PublicID, "analytical engines"} {
+		for _, ref := range []string{ids[0], "analytical ENGINES", "Engines.Example"} {
 			out, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", ref)
 			if err != nil {
 				t.Fatalf("--org %s: %v", ref, err)
 			}
 			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-			if err != nil || len(recs) < 2 {
+			if err != nil {
 				t.Fatalf("--org %s: %v\n%s", ref, err, out)
 			}
+			var got []string
 			for _, r := range recs[1:] {
-				if r[3] != "ada@example.com" {
-					t.Errorf("--org %s exported an event of %q: %v", ref, r[3], r)
+				got = append(got, r[2]+" "+r[3])
+			}
+			want := []string{"profile_updated ada@example.com", "profile_updated kat@engines.example"}
+			if !slices.Equal(got, want) {
+				t.Errorf("--org %s exported %q, want %q", ref, got, want)
+			}
+		}
+		twin := &store.Organisation{Name: "Engines.example", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := st.CreateOrganisation(ctx, twin); err != nil {
+			t.Fatal(err)
+		}
+		for ref, want := range map[string][]string{"US NAVY": {ids[1], ids[2]}, "engines.example": {twin.PublicID, ids[0]}} {
+			out, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", ref)
+			if err == nil || out != "" || !strings.Contains(err.Error(), "audit export: --org: ") || !strings.Contains(err.Error(), "is several organisations") {
+				t.Errorf("--org %q: err %v, output %q; want a refusal", ref, err, out)
+				continue
+			}
+			for _, id := range want {
+				if !strings.Contains(err.Error(), id) {
+					t.Errorf("--org %q: %q does not name %s", ref, err, id)
 				}
 			}
 		}
-		if _, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", "Nobody Ltd"); err == nil || !strings.Contains(err.Error(), "no organisation") {
-			t.Errorf("unknown --org: %v", err)
-		}
-		if _, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", "TWIN"); err == nil || !strings.Contains(err.Error(), "several organisations") {
-			t.Errorf("ambiguous --org: %v", err)
+		for _, ref := range []string{"Nobody Ltd", "org_nonexistent", "nobody.example"} {
+			out, err := runOut(t, env, "audit", "export", "--since", "720h", "--org", ref)
+			if err == nil || out != "" || !strings.Contains(err.Error(), `audit export: --org: no organisation has the id, name or domain "`+ref+`"`) {
+				t.Errorf("--org %q: err %v, output %q; want a refusal", ref, err, out)
+			}
+			if _, ok := errors.AsType[*usageError](err); ok {
+				t.Errorf("--org %q: a usage error, but the command line was right", ref)
+			}
 		}
 	})
 }

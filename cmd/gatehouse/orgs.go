@@ -73,8 +73,16 @@ func parseOrgs(args []string) (usersOp, error) {
 // orgsError names the command and the organisation in a refusal, and the
 // ids that tell apart organisations of the same name.
 func orgsError(name, ref string, err error) error {
+	return orgRefError("orgs "+name, ref, err)
+}
+
+// orgRefError is the refusal of an organisation that FindConsoleOrg does
+// not know (ErrUnknownOrg) or cannot tell apart (an AmbiguousOrgError,
+// whose ids it lists), after what, the command or its flag; any other
+// error as it is.
+func orgRefError(what, ref string, err error) error {
 	if errors.Is(err, account.ErrUnknownOrg) {
-		return fmt.Errorf("orgs %s: no organisation has the id, name or domain %q", name, ref)
+		return fmt.Errorf("%s: no organisation has the id, name or domain %q", what, ref)
 	}
 	var amb *account.AmbiguousOrgError
 	if errors.As(err, &amb) {
@@ -82,7 +90,7 @@ func orgsError(name, ref string, err error) error {
 		if amb.More {
 			ids += ", …"
 		}
-		return fmt.Errorf("orgs %s: %q is several organisations (%s); name one by its id", name, ref, ids)
+		return fmt.Errorf("%s: %q is several organisations (%s); name one by its id", what, ref, ids)
 	}
 	return err
 }

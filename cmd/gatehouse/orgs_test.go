@@ -275,11 +275,15 @@ func TestOrgsHelpTouchesNothing(t *testing.T) {
 }
 
 // The binary itself exits 1 with the message on stderr, and nothing on
-// stdout, for an organisation it does not know or cannot tell apart, and
-// 2 for a wrong command line.
+// stdout, for an organisation it does not know or cannot tell apart (to
+// show or to export the events of), and 2 for a wrong command line.
 func TestOrgsExitStatus(t *testing.T) {
 	eachBackend(t, func(t *testing.T, backend storetest.Backend) {
-		env, _, _, ids := orgsFixture(t, backend)
+		env, st, _, ids := orgsFixture(t, backend)
+		twin := &store.Organisation{Name: "Engines.example", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := st.CreateOrganisation(context.Background(), twin); err != nil {
+			t.Fatal(err)
+		}
 		for _, tt := range []struct {
 			args   string
 			status int
@@ -291,6 +295,9 @@ func TestOrgsExitStatus(t *testing.T) {
 			{"orgs list --limit=-1", 2, "--limit"},
 			{"orgs show", 2, "usage: gatehouse orgs"},
 			{"orgs show " + ids[0] + " --json", 0, ""},
+			{"audit export --since 720h --org nobody.example", 1, `audit export: --org: no organisation has the id, name or domain "nobody.example"`},
+			{"audit export --since 720h --org engines.example", 1, `audit export: --org: "engines.example" is several organisations (` + twin.PublicID + ", " + ids[0] + ")"},
+			{"audit export --since 720h --org navy.example --format json", 0, ""},
 		} {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestMainExitStatus$")
 			cmd.Dir = t.TempDir()
