@@ -382,9 +382,24 @@ func (s *Service) trail(ctx context.Context, tx *store.Store, me OrgMembership, 
 	return s.auditOrgBy(ctx, tx, me.OrgID, subjectID, EventOrgChangedByOperator, *me.operator)
 }
 
-// orgData is an org.* webhook's organisation fields.
+// orgData is an org.* webhook's organisation fields, with actor the
+// user id of the member who acted ("" for none).
 func orgData(org *store.Organisation, role Role, actor string) WebhookData {
-	return WebhookData{OrgID: org.PublicID, OrgName: org.Name, OrgRole: string(role), ActorID: actor}
+	d := WebhookData{OrgID: org.PublicID, OrgName: org.Name, OrgRole: string(role), ActorID: actor}
+	if actor != "" {
+		d.ActorType = ActorMember
+	}
+	return d
+}
+
+// orgDataBy is orgData of an action by actor, whose seat is me: a member,
+// or an operator acting from the console.
+func orgDataBy(org *store.Organisation, role Role, me OrgMembership, actor *store.User) WebhookData {
+	d := orgData(org, role, actor.PublicID)
+	if me.operator != nil {
+		d.ActorType = ActorOperator
+	}
+	return d
 }
 
 // joinRequestEmails tells every owner and admin of org, each in their
@@ -730,7 +745,7 @@ func (s *Service) Approve(ctx context.Context, who OrgActor, memberID string, m 
 			LoginURL: s.link(paths.Login, "", r.Locale)}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, WebhookOrgMemberJoined, r.PublicID, r.Email, orgData(org, Role(r.Role), actor.PublicID))
+		return s.notify(ctx, tx, WebhookOrgMemberJoined, r.PublicID, r.Email, orgDataBy(org, Role(r.Role), me, actor))
 	})
 }
 
@@ -796,7 +811,7 @@ func (s *Service) ChangeRole(ctx context.Context, who OrgActor, memberID, role s
 		if err := s.trail(ctx, tx, me, actor.ID, r.UserID, OrgEventRoleChanged, string(to)); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, WebhookOrgRoleChanged, r.PublicID, r.Email, orgData(org, to, actor.PublicID))
+		return s.notify(ctx, tx, WebhookOrgRoleChanged, r.PublicID, r.Email, orgDataBy(org, to, me, actor))
 	})
 }
 
@@ -886,7 +901,7 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Store, me OrgMembe
 			return err
 		}
 	}
-	return s.notify(ctx, tx, WebhookOrgMemberRemoved, r.PublicID, r.Email, orgData(org, Role(r.Role), actor.PublicID))
+	return s.notify(ctx, tx, WebhookOrgMemberRemoved, r.PublicID, r.Email, orgDataBy(org, Role(r.Role), me, actor))
 }
 
 // RenameOrg gives the organisation a new name: owners and admins only.

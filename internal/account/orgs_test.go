@@ -3,6 +3,7 @@ package account_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -689,4 +690,86 @@ func (e *env) kindsAll(kind account.Event) []store.AuditEvent {
 		}
 	}
 	return out
+}
+
+// An org.* webhook says what its actor acted as: a member (an owner or
+// admin, or the person leaving), or an operator from the console, whose
+// user id the platform would otherwise take for a member's; one with no
+// actor (the person's own sign-up) has neither field.
+func TestOrgWebhookActorType(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := orgEnv(t, st)
+		ada := acme(t, e, account.JoinRequest)
+		e.signUp("bob@acme.example", "Bob", "Acme")
+		e.signUp("cy@acme.example", "Cy", "Acme")
+		e.signUp("ops@ops.example", "Olga", "Ops")
+		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
+			t.Fatal(err)
+		}
+		opUser := e.user("ops@ops.example")
+		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: opUser.ID}, Org: ada.Org.OrgPublicID}
+		bob, cy := e.user("bob@acme.example"), e.user("cy@acme.example")
+		mark := len(e.orgWebhooks())
+
+		if err := e.svc.Approve(e.ctx, ada, bob.PublicID, meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Approve(e.ctx, by, cy.PublicID, meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ChangeRole(e.ctx, by, bob.PublicID, "admin", meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ChangeRole(e.ctx, ada, bob.PublicID, "member", meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.RemoveMember(e.ctx, by, bob.PublicID, meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Leave(e.ctx, e.who("cy@acme.example"), meta); err != nil {
+			t.Fatal(err)
+		}
+		type seen struct {
+			kind                   account.WebhookEvent
+			subject, actor, acting string
+		}
+		want := []seen{
+			{account.WebhookOrgMemberJoined, bob.PublicID, ada.PublicID, account.ActorMember},
+			{account.WebhookOrgMemberJoined, cy.PublicID, opUser.PublicID, account.ActorOperator},
+			{account.WebhookOrgRoleChanged, bob.PublicID, opUser.PublicID, account.ActorOperator},
+			{account.WebhookOrgRoleChanged, bob.PublicID, ada.PublicID, account.ActorMember},
+			{account.WebhookOrgMemberRemoved, bob.PublicID, opUser.PublicID, account.ActorOperator},
+			{account.WebhookOrgMemberRemoved, cy.PublicID, cy.PublicID, account.ActorMember},
+		}
+		var got []seen
+		for _, h := range e.orgWebhooks()[mark:] {
+			got = append(got, seen{h.Type, h.Data.UserID, h.Data.ActorID, h.Data.ActorType})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("org webhooks\n%+v\nwant\n%+v", got, want)
+		}
+
+		// On the wire: "actor_type" beside "actor_id", and neither on the
+		// events of a person's own sign-up.
+		rows, err := st.OutboxByStatus(e.ctx, store.OutboxPending, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		operatorRows, ownRows := 0, 0
+		for _, r := range rows {
+			switch {
+			case r.Kind != store.KindWebhook:
+			case strings.Contains(r.Data, `"actor_id":"`+opUser.PublicID+`","actor_type":"operator"`):
+				operatorRows++
+			case strings.Contains(r.Data, `"type":"org.created"`):
+				ownRows++
+				if strings.Contains(r.Data, "actor_") {
+					t.Errorf("a sign-up's own webhook has an actor: %s", r.Data)
+				}
+			}
+		}
+		if operatorRows != 3 || ownRows == 0 {
+			t.Errorf("%d webhooks name the operator as one (want 3), %d org.created seen", operatorRows, ownRows)
+		}
+	})
 }

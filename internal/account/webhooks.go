@@ -82,12 +82,21 @@ type WebhookData struct {
 	PreviousEmail string `json:"previous_email,omitempty"`
 	// For org.* events: the organisation (its public id and name), the
 	// person's role in it, and who did it (a user id; empty when the
-	// person's own sign-up did).
-	OrgID   string `json:"org_id,omitempty"`
-	OrgName string `json:"org_name,omitempty"`
-	OrgRole string `json:"org_role,omitempty"`
-	ActorID string `json:"actor_id,omitempty"`
+	// person's own sign-up did) as what (ActorType, set with ActorID).
+	OrgID     string `json:"org_id,omitempty"`
+	OrgName   string `json:"org_name,omitempty"`
+	OrgRole   string `json:"org_role,omitempty"`
+	ActorID   string `json:"actor_id,omitempty"`
+	ActorType string `json:"actor_type,omitempty"`
 }
+
+// The actor types of an org.* webhook: its actor_id acted as a member of
+// the organisation (an owner or admin, or the person themselves), or as
+// an operator from the console, who need not be one.
+const (
+	ActorMember   = "member"
+	ActorOperator = "operator"
+)
 
 // webhookRecipient is every webhook row's recipient: the outbox sends one
 // recipient's rows in order, so the platform hears of an account's events
