@@ -285,6 +285,45 @@ type sessionJSON struct {
 	UserAgent  string    `json:"user_agent"`
 }
 
+// twoStepJSON is the account's second factors as --json prints them:
+// whether it has any, and which, never a secret or a code.
+type twoStepJSON struct {
+	On                bool       `json:"on"`
+	Authenticator     bool       `json:"authenticator_app"`
+	AuthenticatorFrom *time.Time `json:"authenticator_app_since"`
+	RecoveryCodesLeft int        `json:"recovery_codes_left"`
+	Passkeys          int        `json:"passkeys"`
+}
+
+func toTwoStepJSON(d account.UserDetail) twoStepJSON {
+	v := twoStepJSON{On: d.HasSecondFactor(), Authenticator: d.TwoStep.On, Passkeys: d.Passkeys}
+	if d.TwoStep.On {
+		v.AuthenticatorFrom, v.RecoveryCodesLeft = utcPtr(&d.TwoStep.Since), d.TwoStep.CodesLeft
+	}
+	return v
+}
+
+// twoStepCell says in the table whether the account has a second factor
+// and which: "no", or "yes:" with the authenticator app (since when, and
+// the recovery codes left) and the passkeys.
+func twoStepCell(d account.UserDetail) string {
+	if !d.HasSecondFactor() {
+		return "no"
+	}
+	var parts []string
+	if d.TwoStep.On {
+		parts = append(parts, fmt.Sprintf("authenticator app since %s (%d recovery codes left)", stamp(&d.TwoStep.Since), d.TwoStep.CodesLeft))
+	}
+	switch d.Passkeys {
+	case 0:
+	case 1:
+		parts = append(parts, "1 passkey")
+	default:
+		parts = append(parts, fmt.Sprintf("%d passkeys", d.Passkeys))
+	}
+	return "yes: " + strings.Join(parts, ", ")
+}
+
 // eventJSON is one audit event as --json prints it.
 type eventJSON struct {
 	Kind string    `json:"kind"`
@@ -298,9 +337,10 @@ func usersShow(d account.UserDetail, asJSON bool, stdout io.Writer) error {
 			userJSON
 			Failures    int           `json:"failed_sign_ins"`
 			LockedUntil *time.Time    `json:"locked_until"`
+			TwoStep     twoStepJSON   `json:"two_step"`
 			Sessions    []sessionJSON `json:"sessions"`
 			Events      []eventJSON   `json:"events"`
-		}{userJSON: toJSON(d.Managed), Failures: d.Failures, Sessions: []sessionJSON{}, Events: []eventJSON{}}
+		}{userJSON: toJSON(d.Managed), Failures: d.Failures, TwoStep: toTwoStepJSON(d), Sessions: []sessionJSON{}, Events: []eventJSON{}}
 		if !d.LockedUntil.IsZero() {
 			v.LockedUntil = utcPtr(&d.LockedUntil)
 		}
@@ -324,6 +364,7 @@ func usersShow(d account.UserDetail, asJSON bool, stdout io.Writer) error {
 		{"Language", cell(d.Locale)}, {"Status", d.Status}, {"Operator", map[bool]string{true: "yes", false: "no"}[d.Operator]}, {"Created", stamp(&d.CreatedAt)},
 		{"Activated", stamp(d.ActivatedAt)}, {"Password changed", stamp(d.PasswordChangedAt)},
 		{"Last sign-in", stamp(d.LastSignInAt)}, {"Failed sign-ins", fmt.Sprint(d.Failures)}, {"Locked", locked},
+		{"Two-step", twoStepCell(d)},
 	} {
 		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +310,90 @@ func TestUsersReset2FA(t *testing.T) {
 		if len(pending) != 1 || pending[0].Kind != "two_step_off" || !strings.Contains(pending[0].Data, `"ByOperator":"true"`) {
 			t.Errorf("outbox %+v", pending)
 		}
+	})
+}
+
+// TestUsersShowTwoStep: show says whether the account has a second
+// factor, an authenticator app (since when, with the recovery codes left)
+// or passkeys or both, in the table and in --json, and never prints the
+// secret, a recovery code or a passkey's key.
+func TestUsersShowTwoStep(t *testing.T) {
+	eachBackend(t, func(t *testing.T, backend storetest.Backend) {
+		env, st, secrets := usersFixture(t, backend)
+		ctx := context.Background()
+		ada, err := st.UserByEmail(ctx, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		type twoStep struct {
+			On                bool       `json:"on"`
+			Authenticator     bool       `json:"authenticator_app"`
+			AuthenticatorFrom *time.Time `json:"authenticator_app_since"`
+			RecoveryCodesLeft int        `json:"recovery_codes_left"`
+			Passkeys          int        `json:"passkeys"`
+		}
+		show := func(wantRow string, want twoStep) {
+			t.Helper()
+			out, err := runUsersOut(t, env, secrets, "show", "ada@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !regexp.MustCompile(`(?m)^Two-step:\s+` + regexp.QuoteMeta(wantRow) + `$`).MatchString(out) {
+				t.Errorf("show lacks the row %q:\n%s", "Two-step: "+wantRow, out)
+			}
+			js, err := runUsersOut(t, env, secrets, "show", "ada@example.com", "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v struct {
+				TwoStep *twoStep `json:"two_step"`
+			}
+			if err := json.Unmarshal([]byte(js), &v); err != nil || v.TwoStep == nil {
+				t.Fatalf("--json: %v\n%s", err, js)
+			}
+			got := *v.TwoStep
+			if (got.AuthenticatorFrom == nil) != (want.AuthenticatorFrom == nil) ||
+				got.AuthenticatorFrom != nil && !got.AuthenticatorFrom.Equal(*want.AuthenticatorFrom) {
+				t.Errorf("--json two_step since %v, want %v", got.AuthenticatorFrom, want.AuthenticatorFrom)
+			}
+			got.AuthenticatorFrom, want.AuthenticatorFrom = nil, nil
+			if got != want {
+				t.Errorf("--json two_step %+v, want %+v", got, want)
+			}
+			for _, secret := range []string{"sealed-totp-secret", "recovery-hash", "cred-ada", "public-key-ada"} {
+				if strings.Contains(out, secret) || strings.Contains(js, secret) {
+					t.Errorf("show prints %q", secret)
+				}
+			}
+		}
+		show("no", twoStep{})
+
+		since := time.Now().UTC().Truncate(time.Second)
+		if ok, err := st.StartTOTPSetup(ctx, ada.ID, "sealed-totp-secret", since); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		// Set up but not confirmed yet: not a second factor.
+		show("no", twoStep{})
+		if ok, err := st.UseTOTPStep(ctx, ada.ID, 1, since); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if err := st.ReplaceRecoveryCodes(ctx, ada.ID, []string{"recovery-hash-1", "recovery-hash-2", "recovery-hash-3"}, since); err != nil {
+			t.Fatal(err)
+		}
+		show("yes: authenticator app since "+since.Format(time.RFC3339)+" (3 recovery codes left)",
+			twoStep{On: true, Authenticator: true, AuthenticatorFrom: &since, RecoveryCodesLeft: 3})
+
+		for i := range 2 {
+			if err := st.AddPasskey(ctx, &store.Passkey{UserID: ada.ID, CredentialID: fmt.Sprintf("cred-ada-%d", i), PublicKey: "public-key-ada",
+				Name: "Laptop", CreatedAt: since}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		show("yes: authenticator app since "+since.Format(time.RFC3339)+" (3 recovery codes left), 2 passkeys",
+			twoStep{On: true, Authenticator: true, AuthenticatorFrom: &since, RecoveryCodesLeft: 3, Passkeys: 2})
+		if _, err := st.DeleteSecondFactor(ctx, ada.ID); err != nil {
+			t.Fatal(err)
+		}
+		show("yes: 2 passkeys", twoStep{On: true, Passkeys: 2})
 	})
 }

@@ -91,10 +91,19 @@ type UserDetail struct {
 	Failures    int
 	Sessions    []Session
 	Events      []AuditEntry
+	// TwoStep is the state of the account's two-step verification by an
+	// authenticator app, which an operator may remove
+	// (ResetSecondFactor); Passkeys how many passkeys it has.
+	TwoStep  TwoStep
+	Passkeys int
 }
 
-// ShowUser is the account with the address, its live sessions and its
-// recent audit events.
+// HasSecondFactor reports whether the account has a second factor: an
+// authenticator app or a passkey.
+func (d UserDetail) HasSecondFactor() bool { return d.TwoStep.On || d.Passkeys > 0 }
+
+// ShowUser is the account with the address, its live sessions, its
+// recent audit events and its second factors.
 func (s *Service) ShowUser(ctx context.Context, email string) (UserDetail, error) {
 	u, err := s.managedUser(ctx, s.store, email)
 	if err != nil {
@@ -117,6 +126,12 @@ func (s *Service) ShowUser(ctx context.Context, email string) (UserDetail, error
 		return UserDetail{}, err
 	}
 	d.Sessions, d.Events = ov.Sessions, ov.Events
+	if d.TwoStep, err = s.TwoStepStatus(ctx, d.User); err != nil {
+		return UserDetail{}, err
+	}
+	if d.Passkeys, err = s.store.CountPasskeys(ctx, u.ID); err != nil {
+		return UserDetail{}, err
+	}
 	return d, nil
 }
 

@@ -120,9 +120,6 @@ type ConsoleUser struct {
 	// DeleteBlocked is why the account cannot be deleted now (the last
 	// owner of an organisation with other people in it); nil when it can.
 	DeleteBlocked *DeleteBlockedError
-	// TwoStep is the state of the account's two-step verification, which
-	// an operator may remove (ResetSecondFactor).
-	TwoStep TwoStep
 }
 
 // ConsoleUser is the account behind the console's link, with every email
@@ -137,9 +134,6 @@ func (s *Service) ConsoleUser(ctx context.Context, publicID string) (ConsoleUser
 		return ConsoleUser{}, err
 	}
 	cu := ConsoleUser{UserDetail: d}
-	if cu.TwoStep, err = s.TwoStepStatus(ctx, d.User); err != nil {
-		return ConsoleUser{}, err
-	}
 	m, err := s.store.MembershipByUser(ctx, d.ID)
 	switch {
 	case err == nil:
