@@ -2,10 +2,14 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
+	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 )
 
@@ -46,6 +50,51 @@ func TestBrowserAdminApprovals(t *testing.T) {
 			u.expectText("The sign-up is approved; the person is told by email.")
 			u.expectText("No sign-up is waiting for approval.")
 			if a := secUser(t, app.Store, "ada@acme.example"); a.Approval != "" {
+				t.Errorf("still waiting: %q", a.Approval)
+			}
+		})
+	}
+}
+
+// TestBrowserAdminApprovalsKeepPage: approving on the queue's second page,
+// with and without script, comes back to the second page.
+func TestBrowserAdminApprovalsKeepPage(t *testing.T) {
+	b := newUIBrowser(t)
+	for _, c := range []struct {
+		name string
+		js   bool
+	}{{"js-on", true}, {"js-off", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			app := newApp(t, storetest.SQLite, func(o *appOptions) { o.signupMode = account.SignupApproval })
+			ctx := context.Background()
+			secSignUpDirect(t, app, "op@example.com")
+			if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
+				t.Fatal(err)
+			}
+			start := app.Now().Add(-time.Hour)
+			for i := 0; i < 52; i++ {
+				u := &store.User{Email: fmt.Sprintf("wait%02d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%02d", i),
+					Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
+				if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			u := b.open(t, app, uiOptions{JS: c.js, Width: uiDesktop})
+			u.visit("/login")
+			u.signIn("op@example.com", goodPassword)
+			u.visit(paths.AdminApprovals)
+			u.clickText("Next page")
+			u.expectText("wait50@example.com")
+			u.clickText("Approve")
+			u.expectText("The sign-up is approved; the person is told by email.")
+			u.expectText("wait51@example.com")
+			if body := u.bodyText(); strings.Contains(body, "wait50@example.com") || strings.Contains(body, "wait00@example.com") {
+				t.Errorf("after approving on page 2 the page shows another page's rows:\n%s", body)
+			}
+			if a := secUser(t, app.Store, "wait50@example.com"); a.Approval != "" {
 				t.Errorf("still waiting: %q", a.Approval)
 			}
 		})
