@@ -97,8 +97,8 @@ type Erasure struct {
 // keeps the address, an unsent one may carry a live link), its messages
 // in the dev mailbox, any suppression of the address and the invitations
 // it sent, accepted or was sent. Audit events
-// stay, for the operator, without the user id, IP or browser that would
-// tie them to the person.
+// stay, for the operator, without the user id, IP, browser or
+// organisation that would tie them to the person.
 func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 	addrs := []string{strings.ToLower(u.Email)}
 	for _, a := range e.Addresses {
@@ -134,7 +134,7 @@ func (s *Store) DeleteUser(ctx context.Context, u *User, e Erasure) error {
 			return fmt.Errorf("store: delete user: %s: %w", st.what, err)
 		}
 	}
-	_, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("user_id = NULL").Set("ip = ''").Set("user_agent = ''").
+	_, err := s.db.NewUpdate().Model((*AuditEvent)(nil)).Set("user_id = NULL").Set("ip = ''").Set("user_agent = ''").Set("org_id = NULL").
 		Where("user_id = ?", u.ID).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: delete user: audit: %w", err)

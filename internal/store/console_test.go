@@ -113,7 +113,8 @@ func TestEachAuditEventStreams(t *testing.T) {
 // organisation its person was in, a member or asking to join, when it was
 // written; one that names its organisation keeps it. So the organisation's
 // export keeps a removed member's earlier events and leaves out what they
-// did after, or in the organisation they joined next.
+// did after, or in the organisation they joined next; deleting the
+// organisation or erasing the account unties them.
 func TestAuditEventBelongsToItsOrganisation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -189,6 +190,15 @@ func TestAuditEventBelongsToItsOrganisation(t *testing.T) {
 		all := 0
 		if err := s.EachAuditEvent(ctx, store.AuditFilter{}, func(*store.AuditRow) error { all++; return nil }); err != nil || all != 6 {
 			t.Errorf("the whole trail: %d events, %v; want 6", all, err)
+		}
+		// An account erased leaves its events tied to no organisation,
+		// which might otherwise tell whose they were (in an organisation
+		// of one).
+		if err := s.DeleteUser(ctx, u, store.Erasure{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := kinds(globex.ID); len(got) != 0 {
+			t.Errorf("an erased account's events still belong to its organisation: %q", got)
 		}
 	})
 }
