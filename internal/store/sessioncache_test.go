@@ -342,3 +342,101 @@ func TestSessionCacheListenerOutage(t *testing.T) {
 	_, hash = identityRows(t, s, 6)
 	cacheIt(t, s, hash)
 }
+
+// TestSessionCacheStats checks the counters operators' metrics read: a
+// first lookup misses, the next one hits, a write empties the cache (a
+// flush), and a lookup while the cache is not current bypasses it.
+func TestSessionCacheStats(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, _ := cachedStore(t, b)
+			ctx := context.Background()
+			uid, hash := identityRows(t, s, 7)
+			cacheIt(t, s, hash)
+			before := s.SessionCacheStats()
+			if !before.Serving || before.Entries != 1 || before.Misses == 0 {
+				t.Fatalf("after the first lookup: %+v", before)
+			}
+			if b == storetest.Postgres && !before.Listening {
+				t.Fatalf("no listener reported: %+v", before)
+			}
+			for range 3 {
+				if _, err := lookup(t, s, hash); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hit := s.SessionCacheStats()
+			if hit.Hits-before.Hits != 3 || hit.Misses != before.Misses {
+				t.Fatalf("three cached lookups: %+v, then %+v", before, hit)
+			}
+			if err := s.SetUserProfile(ctx, uid, "Ada", "Lovelace", "Engines", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			flushed := s.SessionCacheStats()
+			if flushed.Flushes <= hit.Flushes || flushed.Entries != 0 {
+				t.Fatalf("a profile change did not flush: %+v, then %+v", hit, flushed)
+			}
+			// The poll or the heartbeat turns it back on within 200 ms,
+			// which may come between; a lookup that never bypasses
+			// fails every round.
+			for round := 1; ; round++ {
+				store.StopServing(s)
+				if _, err := lookup(t, s, hash); err != nil {
+					t.Fatal(err)
+				}
+				if off := s.SessionCacheStats(); off.Bypassed > flushed.Bypassed {
+					break
+				} else if round == 20 {
+					t.Fatalf("lookups while the cache is off: %+v, then %+v", flushed, off)
+				}
+			}
+		})
+	}
+}
+
+// TestSessionListenerURL checks that DATABASE_LISTEN_URL is where the
+// listener connects (a pooler in front of DATABASE_URL cannot hold a
+// LISTEN): its backend carries the listen URL's application name.
+func TestSessionListenerURL(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.Postgres)
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ListenOn("sqlite:/tmp/x.db"); err == nil {
+		t.Fatal("a sqlite listen URL was taken")
+	}
+	if err := s.ListenOn(dsn + "&application_name=gatehouse_listener_test"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.RunSessionCache(ctx, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the listener", 5*time.Second, func() bool { return s.SessionListenerPID() != 0 && s.SessionCacheFresh() })
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var app string
+	if err := db.QueryRow("SELECT application_name FROM pg_stat_activity WHERE pid = $1", s.SessionListenerPID()).Scan(&app); err != nil {
+		t.Fatal(err)
+	}
+	if app != "gatehouse_listener_test" {
+		t.Fatalf("the listener's connection is %q, not the listen URL's", app)
+	}
+
+	sqlite, err := store.Open(context.Background(), storetest.DSN(t, storetest.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlite.Close()
+	if err := sqlite.ListenOn(dsn); err == nil {
+		t.Fatal("a listen URL was taken on SQLite")
+	}
+}

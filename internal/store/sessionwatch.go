@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -251,6 +253,27 @@ func (s *Store) listenOnce(ctx context.Context, beat *heartbeat, log *slog.Logge
 			c.flush()
 		}
 	}
+}
+
+// ListenOn makes the session cache's listener connect to dsn instead of
+// DATABASE_URL: a connection pooler in transaction or statement mode
+// (PgBouncer's usual setting) passes NOTIFY through but cannot hold a
+// LISTEN, so the listener needs the server itself. It must be called
+// before RunSessionCache, and is an error on SQLite or for a dsn that is
+// not a postgres:// URL.
+func (s *Store) ListenOn(dsn string) error {
+	if !s.Postgres() {
+		return errors.New("store: a listen URL is for PostgreSQL only")
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return errors.New("store: the listen URL must be a postgres:// URL")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("store: listen URL: %w", err)
+	}
+	s.hot.pg = cfg
+	return nil
 }
 
 // SessionListenerPID is the PostgreSQL backend of the session cache's
