@@ -405,7 +405,7 @@ func defaultMemoryLimit(getenv func(string) string, slots int) (limit int64, ok 
 func sessionCacheStats(st *store.Store) metrics.SessionCacheFunc {
 	return func() metrics.SessionCacheStats {
 		c := st.SessionCacheStats()
-		return metrics.SessionCacheStats{Hits: c.Hits, Misses: c.Misses, Bypassed: c.Bypassed, Flushes: c.Flushes,
+		return metrics.SessionCacheStats{Hits: c.Hits, Misses: c.Misses, Bypassed: c.Bypassed, Flushes: c.Flushes, Stale: c.Stale,
 			Entries: c.Entries, Serving: c.Serving, Postgres: st.Postgres(), Listening: c.Listening, NotifyLag: c.NotifyLag}
 	}
 }

@@ -198,8 +198,10 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 // SessionCacheStats is what the session cache reports (store.SessionCacheStats).
 type SessionCacheStats struct {
 	Hits, Misses, Bypassed, Flushes uint64
-	Entries                         int
-	Serving                         bool
+	// Stale counts the returns to serving after the cache was not current.
+	Stale   uint64
+	Entries int
+	Serving bool
 	// Postgres says the listener series apply (Listening, NotifyLag).
 	Postgres  bool
 	Listening bool
@@ -218,6 +220,8 @@ var (
 		[]string{"result"}, nil)
 	sessionFlushesDesc = prometheus.NewDesc("gatehouse_session_cache_flushes_total",
 		"Times the session cache dropped every entry (a write to a table the lookup reads, a listener coming back).", nil, nil)
+	sessionStaleDesc = prometheus.NewDesc("gatehouse_session_cache_stale_total",
+		"Times the session cache came back to serving after it was not current (the start, a late heartbeat or poll, a listener outage).", nil, nil)
 	sessionEntriesDesc = prometheus.NewDesc("gatehouse_session_cache_entries",
 		"Sessions held in the cache.", nil, nil)
 	sessionServingDesc = prometheus.NewDesc("gatehouse_session_cache_serving",
@@ -229,7 +233,7 @@ var (
 )
 
 func (c *sessionCacheCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{sessionLookupsDesc, sessionFlushesDesc, sessionEntriesDesc, sessionServingDesc, sessionListeningDesc, sessionLagDesc} {
+	for _, d := range []*prometheus.Desc{sessionLookupsDesc, sessionFlushesDesc, sessionStaleDesc, sessionEntriesDesc, sessionServingDesc, sessionListeningDesc, sessionLagDesc} {
 		ch <- d
 	}
 }
@@ -240,6 +244,7 @@ func (c *sessionCacheCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(sessionLookupsDesc, prometheus.CounterValue, float64(s.Misses), "miss")
 	ch <- prometheus.MustNewConstMetric(sessionLookupsDesc, prometheus.CounterValue, float64(s.Bypassed), "bypassed")
 	ch <- prometheus.MustNewConstMetric(sessionFlushesDesc, prometheus.CounterValue, float64(s.Flushes))
+	ch <- prometheus.MustNewConstMetric(sessionStaleDesc, prometheus.CounterValue, float64(s.Stale))
 	ch <- prometheus.MustNewConstMetric(sessionEntriesDesc, prometheus.GaugeValue, float64(s.Entries))
 	ch <- prometheus.MustNewConstMetric(sessionServingDesc, prometheus.GaugeValue, boolValue(s.Serving))
 	if s.Postgres {

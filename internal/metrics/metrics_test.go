@@ -121,7 +121,7 @@ func TestOutboxStatsTimeout(t *testing.T) {
 // The session cache's series are read from its stats at each scrape; the
 // listener's appear on PostgreSQL only.
 func TestSessionCacheSeries(t *testing.T) {
-	stats := metrics.SessionCacheStats{Hits: 40, Misses: 3, Bypassed: 2, Flushes: 5, Entries: 7, Serving: true,
+	stats := metrics.SessionCacheStats{Hits: 40, Misses: 3, Bypassed: 2, Flushes: 5, Stale: 4, Entries: 7, Serving: true,
 		Postgres: true, Listening: true, NotifyLag: 1500 * time.Microsecond}
 	m := metrics.New(metrics.Options{SessionCache: func() metrics.SessionCacheStats { return stats }})
 	_, body := scrape(t, m, "")
@@ -130,6 +130,7 @@ func TestSessionCacheSeries(t *testing.T) {
 		`gatehouse_session_cache_lookups_total{result="miss"} 3`,
 		`gatehouse_session_cache_lookups_total{result="bypassed"} 2`,
 		"gatehouse_session_cache_flushes_total 5",
+		"gatehouse_session_cache_stale_total 4",
 		"gatehouse_session_cache_entries 7",
 		"gatehouse_session_cache_serving 1",
 		"gatehouse_session_listener_up 1",

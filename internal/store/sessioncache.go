@@ -16,7 +16,9 @@ import (
 //
 //   - On this instance, every statement that writes to a table the lookup
 //     reads empties the cache once it has committed (identityHook); a new
-//     code path cannot forget to, since the store sees the statement.
+//     code path cannot forget to, since the store sees the statement. The
+//     store methods that end sessions (a sign-out, "end other sessions")
+//     say which sessions they end, and drop only those (cacheScope).
 //   - Across instances (PostgreSQL), triggers on those tables send a
 //     notification naming the user or organisation, which every
 //     instance's listener applies. The listener also proves it is current:
@@ -61,6 +63,9 @@ type sessionCache struct {
 	// of their own: every hit writes one, every lookup reads freshUntil.
 	_                               [64]byte
 	hits, misses, bypassed, flushes atomic.Uint64
+	// stale counts the returns to serving after the cache was not
+	// current (the start, a late heartbeat, a listener back).
+	stale atomic.Uint64
 }
 
 type cachedSession struct {
@@ -85,6 +90,7 @@ func (c *sessionCache) fresh() bool {
 func (c *sessionCache) vouch(sent time.Time) {
 	until := int64(sent.Sub(c.base) + cacheFreshFor)
 	if !c.fresh() {
+		c.stale.Add(1)
 		c.flush()
 	}
 	for {
@@ -185,6 +191,17 @@ func (c *sessionCache) dropWhere(match func(*Session) bool) {
 	}
 }
 
+// dropHash drops the session with the token hash.
+func (c *sessionCache) dropHash(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if e := c.entries[hash]; e != nil {
+		delete(c.entries, hash)
+		delete(c.byID, e.sess.ID)
+	}
+}
+
 // dropUser drops the sessions of user id.
 func (c *sessionCache) dropUser(id int64) {
 	c.dropWhere(func(s *Session) bool { return s.UserID == id })
@@ -236,6 +253,10 @@ type SessionCacheStats struct {
 	// table the lookup reads, a listener coming back, an unreadable
 	// notification.
 	Flushes uint64
+	// Stale counts the times the cache came back to serving after it
+	// was not current: once at the start, then after each late
+	// heartbeat or listener outage.
+	Stale   uint64
 	Entries int
 	// Serving says entries are served now.
 	Serving bool
@@ -250,7 +271,7 @@ type SessionCacheStats struct {
 func (s *Store) SessionCacheStats() SessionCacheStats {
 	c := s.hot.cache
 	return SessionCacheStats{
-		Hits: c.hits.Load(), Misses: c.misses.Load(), Bypassed: c.bypassed.Load(), Flushes: c.flushes.Load(),
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Bypassed: c.bypassed.Load(), Flushes: c.flushes.Load(), Stale: c.stale.Load(),
 		Entries: c.len(), Serving: c.fresh(), Listening: s.hot.listening.Load() != 0, NotifyLag: s.SessionNotifyLag(),
 	}
 }
