@@ -105,8 +105,8 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		} else {
 			d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
 		}
-		d.Subject = t(ctx, "email.invitation.subject", who)
-		d.Paras = []string{t(ctx, "email.invitation.body", who)}
+		d.Subject = t(ctx, byOperator("email.invitation.subject", e.ByOperator), who)
+		d.Paras = []string{t(ctx, byOperator("email.invitation.body", e.ByOperator), who)}
 		d.Button, d.Link = t(ctx, "email.invitation.button"), e.Link
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.invitation.not_you")}
 	case account.SignupApprovedEmail:
@@ -308,4 +308,14 @@ func roleOptions(ctx context.Context, roles []account.Role) []Option {
 		out = append(out, Option{Value: string(r), Label: t(ctx, r.MessageID())})
 	}
 	return out
+}
+
+// byOperator is the message id of the variant of an invitation's sentence
+// that names no inviter ("An administrator invited you…") when an operator
+// sent it, else id itself.
+func byOperator(id string, operator bool) string {
+	if operator {
+		return id + "_by_operator"
+	}
+	return id
 }
