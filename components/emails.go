@@ -311,11 +311,21 @@ func roleOptions(ctx context.Context, roles []account.Role) []Option {
 }
 
 // byOperator is the message id of the variant of an invitation's sentence
-// that names no inviter ("An administrator invited you…") when an operator
-// sent it, else id itself.
+// id that names no inviter ("An administrator invited you…") when an
+// operator sent it, else id itself.
 func byOperator(id string, operator bool) string {
 	if operator {
-		return id + "_by_operator"
+		return operatorVariants[id]
 	}
 	return id
+}
+
+// operatorVariants are the invitation's sentences that name the inviter,
+// each with its variant for an operator's invitation.
+var operatorVariants = map[string]string{
+	"email.invitation.subject": "email.invitation.subject_by_operator",
+	"email.invitation.body":    "email.invitation.body_by_operator",
+	"invite.join.intro":        "invite.join.intro_by_operator",
+	"invite.existing.body":     "invite.existing.body_by_operator",
+	"invite.mine.item":         "invite.mine.item_by_operator",
 }
