@@ -182,8 +182,16 @@ type AdminOrgView struct {
 	Notice account.Notice
 	Form   Form
 	// Invitations is the organisation's invitations section, as its
-	// owners have it, posting to the console's routes.
+	// owners have it.
 	Invitations InvitationsView
+}
+
+// invitations is the invitations section on the organisation's console
+// page, whose forms post to the console's routes for it.
+func (v AdminOrgView) invitations() InvitationsView {
+	iv := v.Invitations
+	iv.Console = v.Org.PublicID
+	return iv
 }
 
 // AdminUsersView is the account list with its search.

@@ -691,7 +691,7 @@ func AdminOrgPage(v AdminOrgView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = InvitationsSection(v.Invitations).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = InvitationsSection(v.invitations()).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -115,6 +115,12 @@ func TestAdminOrganisationInvitations(t *testing.T) {
 			t.Errorf("the owners' page names the operator:\n%s", own.Body)
 		}
 		must(t, op.Get(orgURL), http.StatusOK, "grace@initech.example", "Owner", "ken@initech.example")
+		// A member already is left out and named, once.
+		mustRedirect(t, op.Post(act(paths.AdminOrgInvite), url.Values{"emails": {"grace@initech.example"}, "role": {"member"}}), orgURL)
+		must(t, op.Get(orgURL), http.StatusOK, `data-testid="invite-skipped"`)
+		if strings.Contains(op.Get(orgURL).Body, `data-testid="invite-skipped"`) {
+			t.Error("the addresses left out are shown twice")
+		}
 
 		// Someone with an account reads the same on the link's page and
 		// in their own invitations.

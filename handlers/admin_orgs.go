@@ -107,7 +107,6 @@ func (s *server) adminInvitations(c *gin.Context, org string, form components.Fo
 		return components.InvitationsView{}, err
 	}
 	v := invitationsSection(c, inv, form)
-	v.Console = org
 	if skipped {
 		v.Skipped = s.takeSkipped(c, paths.AdminOrgURL(org))
 	}
