@@ -62,6 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer st.Close()
+	if cfg.DatabaseListenURL != "" {
+		if err := st.ListenOn(cfg.DatabaseListenURL); err != nil {
+			return fmt.Errorf("DATABASE_LISTEN_URL: %w", err)
+		}
+	}
 	applied, err := st.Migrate(ctx)
 	if err != nil {
 		return err
@@ -200,7 +205,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, s
 
 	var m *metrics.Metrics
 	if cfg.MetricsEnabled {
-		m = metrics.New(metrics.Options{OutboxStats: st.OutboxStats, Log: log.With("component", "metrics")})
+		m = metrics.New(metrics.Options{OutboxStats: st.OutboxStats, SessionCache: sessionCacheStats(st), Log: log.With("component", "metrics")})
 		hasher.OnWait = m.HashWait
 		worker.OnResult = m.MailSend
 	}
@@ -394,4 +399,13 @@ func defaultMemoryLimit(getenv func(string) string, slots int) (limit int64, ok 
 		return 0, false
 	}
 	return memoryBase + 2*int64(slots)*int64(password.DefaultParams.Memory)*1024, true
+}
+
+// sessionCacheStats reads the store's session cache for the metrics.
+func sessionCacheStats(st *store.Store) metrics.SessionCacheFunc {
+	return func() metrics.SessionCacheStats {
+		c := st.SessionCacheStats()
+		return metrics.SessionCacheStats{Hits: c.Hits, Misses: c.Misses, Bypassed: c.Bypassed, Flushes: c.Flushes, Stale: c.Stale,
+			Entries: c.Entries, Serving: c.Serving, Postgres: st.Postgres(), Listening: c.Listening, NotifyLag: c.NotifyLag}
+	}
 }

@@ -17,6 +17,9 @@ type Config struct {
 	Addr        string
 	BaseURL     *url.URL
 	DatabaseURL string
+	// DatabaseListenURL is where the session cache's listener connects
+	// when DatabaseURL goes through a pooler ("" for DatabaseURL).
+	DatabaseListenURL string
 	// WebAuthnRPID is the passkeys' relying party id when it is a parent
 	// domain of BASE_URL's host; "" means the host itself.
 	WebAuthnRPID string
@@ -118,6 +121,7 @@ var Vars = []Var{
 	{"BASE_URL", "http://localhost:8080", "public URL used in email links (never the Host header); https turns on Secure __Host- cookies"},
 	{"WEBAUTHN_RP_ID", "", "relying party id of passkeys: unset, BASE_URL's host name; set it to a parent domain of that host (example.com for login.example.com) so passkeys work across its subdomains. Passkeys need a domain name: with an IP address in BASE_URL and no WEBAUTHN_RP_ID they are off"},
 	{"DATABASE_URL", "gatehouse.db", "postgres://… for PostgreSQL; a file path or sqlite: URL for SQLite"},
+	{"DATABASE_LISTEN_URL", "", "PostgreSQL only: a postgres:// URL of the server itself for the session cache's LISTEN, when DATABASE_URL goes through a pooler in transaction mode (which passes NOTIFY but cannot hold a LISTEN); unset, DATABASE_URL"},
 	{"RESEND_API_KEY", "", "when set, mail goes through Resend; without it DEV_MAILBOX must be on, or start-up stops"},
 	{"RESEND_BASE_URL", "", "Resend API base URL (empty: the client library's default); used to point at a local fake in tests"},
 	{"MAIL_FROM", "Gatehouse <onboarding@localhost>", "sender address of every email"},
@@ -202,6 +206,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Addr:                   get("ADDR"),
 		DatabaseURL:            get("DATABASE_URL"),
+		DatabaseListenURL:      get("DATABASE_LISTEN_URL"),
 		ResendAPIKey:           get("RESEND_API_KEY"),
 		ResendBaseURL:          get("RESEND_BASE_URL"),
 		MailFrom:               get("MAIL_FROM"),
@@ -244,6 +249,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.CodesPerAddress = limit("RATE_LIMIT_CODES_PER_ADDRESS")
 	c.LoginFreeFailures = num("LOGIN_FREE_FAILURES")
 	c.LoginMaxDelay = dur("LOGIN_MAX_DELAY")
+	if c.DatabaseListenURL != "" && !(isPostgresURL(c.DatabaseURL) && isPostgresURL(c.DatabaseListenURL)) {
+		errs = append(errs, errors.New("DATABASE_LISTEN_URL: a postgres:// URL, and only with a postgres:// DATABASE_URL"))
+	}
 	if c.IPv6Prefix = num("RATE_LIMIT_IPV6_PREFIX"); c.IPv6Prefix > 128 {
 		errs = append(errs, fmt.Errorf("RATE_LIMIT_IPV6_PREFIX: want 1 to 128, got %d", c.IPv6Prefix))
 	}
@@ -467,4 +475,9 @@ func CheckRPID(rp string, base *url.URL) error {
 		return fmt.Errorf("%q is neither BASE_URL's host %q nor a parent domain of it", rp, host)
 	}
 	return nil
+}
+
+// isPostgresURL reports whether dsn names a PostgreSQL database.
+func isPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }

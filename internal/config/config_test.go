@@ -43,6 +43,7 @@ func TestDefaults(t *testing.T) {
 		{"BASE_URL", c.BaseURL.String(), "http://localhost:8080"},
 		{"WEBAUTHN_RP_ID", c.WebAuthnRPID, ""},
 		{"DATABASE_URL", c.DatabaseURL, "gatehouse.db"},
+		{"DATABASE_LISTEN_URL", c.DatabaseListenURL, ""},
 		{"RESEND_API_KEY", c.ResendAPIKey, ""},
 		{"RESEND_BASE_URL", c.ResendBaseURL, ""},
 		{"MAIL_FROM", c.MailFrom, "Gatehouse <onboarding@localhost>"},
@@ -198,6 +199,8 @@ func TestBadValues(t *testing.T) {
 		{"TERMS_URL", "https://"},
 		{"PRIVACY_URL", "example.com/privacy"},
 		{"PRIVACY_URL", "mailto:legal@example.com"},
+		// The default DATABASE_URL is SQLite, which has no listener.
+		{"DATABASE_LISTEN_URL", "postgres://db.internal/gatehouse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -231,8 +234,9 @@ func TestGoodValues(t *testing.T) {
 		{map[string]string{"METRICS_ENABLED": "false"}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
 		{map[string]string{"METRICS_ENABLED": " 0 "}, func(c config.Config) string { return fmt.Sprint(c.MetricsEnabled) }},
 		{map[string]string{"TOTP_SECRET_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, func(c config.Config) string { return fmt.Sprint(len(c.TOTPSecretKey)) }},
+		{map[string]string{"DATABASE_URL": "postgres://pooler:6432/gh", "DATABASE_LISTEN_URL": "postgres://db:5432/gh"}, func(c config.Config) string { return c.DatabaseListenURL }},
 	}
-	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16", "false", "false", "32"}
+	want := []string{"24h0m0s", "15m0s", "30m0s", "1h0m0s", "8", "64", "json", "https://auth.example.com/gate", "10.0.0.1|10.1.0.0/16", "false", "false", "32", "postgres://db:5432/gh"}
 	for i, tt := range tests {
 		c, err := config.Load(env(tt.vars))
 		if err != nil {

@@ -33,6 +33,9 @@ type OutboxStatsFunc func(ctx context.Context, now time.Time) (pending int, olde
 type Options struct {
 	// OutboxStats, when set, is queried on every scrape for the outbox gauges.
 	OutboxStats OutboxStatsFunc
+	// SessionCache, when set, is read on every scrape for the session
+	// cache's series.
+	SessionCache SessionCacheFunc
 	// StatsTimeout bounds that query; 0 means 2 s.
 	StatsTimeout time.Duration
 	// Log receives scrape errors; nil means slog.Default().
@@ -104,6 +107,9 @@ func New(o Options) *Metrics {
 	)
 	if o.OutboxStats != nil {
 		m.Registry.MustRegister(&outboxCollector{stats: o.OutboxStats, timeout: o.StatsTimeout})
+	}
+	if o.SessionCache != nil {
+		m.Registry.MustRegister(&sessionCacheCollector{stats: o.SessionCache})
 	}
 	m.handler = m.newHandler()
 	return m
@@ -187,4 +193,69 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(outboxPendingDesc, prometheus.GaugeValue, float64(pending))
 	ch <- prometheus.MustNewConstMetric(outboxOldestDesc, prometheus.GaugeValue, oldest.Seconds())
+}
+
+// SessionCacheStats is what the session cache reports (store.SessionCacheStats).
+type SessionCacheStats struct {
+	Hits, Misses, Bypassed, Flushes uint64
+	// Stale counts the returns to serving after the cache was not current.
+	Stale   uint64
+	Entries int
+	Serving bool
+	// Postgres says the listener series apply (Listening, NotifyLag).
+	Postgres  bool
+	Listening bool
+	NotifyLag time.Duration
+}
+
+// SessionCacheFunc reads the session cache's counters and state.
+type SessionCacheFunc func() SessionCacheStats
+
+// sessionCacheCollector reads the session cache on each scrape.
+type sessionCacheCollector struct{ stats SessionCacheFunc }
+
+var (
+	sessionLookupsDesc = prometheus.NewDesc("gatehouse_session_cache_lookups_total",
+		"Session lookups outside a transaction, by result: hit (served from the cache), miss (read from the database while the cache was current) or bypassed (read from the database because the cache was not current).",
+		[]string{"result"}, nil)
+	sessionFlushesDesc = prometheus.NewDesc("gatehouse_session_cache_flushes_total",
+		"Times the session cache dropped every entry (a write to a table the lookup reads, a listener coming back).", nil, nil)
+	sessionStaleDesc = prometheus.NewDesc("gatehouse_session_cache_stale_total",
+		"Times the session cache came back to serving after it was not current (the start, a late heartbeat or poll, a listener outage).", nil, nil)
+	sessionEntriesDesc = prometheus.NewDesc("gatehouse_session_cache_entries",
+		"Sessions held in the cache.", nil, nil)
+	sessionServingDesc = prometheus.NewDesc("gatehouse_session_cache_serving",
+		"1 while the session cache serves entries (its listener or poll is current), 0 while every lookup reads the database.", nil, nil)
+	sessionListeningDesc = prometheus.NewDesc("gatehouse_session_listener_up",
+		"PostgreSQL: 1 while the session cache's LISTEN connection is up.", nil, nil)
+	sessionLagDesc = prometheus.NewDesc("gatehouse_session_notify_lag_seconds",
+		"PostgreSQL: the last heartbeat's trip from NOTIFY to the listener, what a change on another instance takes to reach this one's cache.", nil, nil)
+)
+
+func (c *sessionCacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{sessionLookupsDesc, sessionFlushesDesc, sessionStaleDesc, sessionEntriesDesc, sessionServingDesc, sessionListeningDesc, sessionLagDesc} {
+		ch <- d
+	}
+}
+
+func (c *sessionCacheCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	ch <- prometheus.MustNewConstMetric(sessionLookupsDesc, prometheus.CounterValue, float64(s.Hits), "hit")
+	ch <- prometheus.MustNewConstMetric(sessionLookupsDesc, prometheus.CounterValue, float64(s.Misses), "miss")
+	ch <- prometheus.MustNewConstMetric(sessionLookupsDesc, prometheus.CounterValue, float64(s.Bypassed), "bypassed")
+	ch <- prometheus.MustNewConstMetric(sessionFlushesDesc, prometheus.CounterValue, float64(s.Flushes))
+	ch <- prometheus.MustNewConstMetric(sessionStaleDesc, prometheus.CounterValue, float64(s.Stale))
+	ch <- prometheus.MustNewConstMetric(sessionEntriesDesc, prometheus.GaugeValue, float64(s.Entries))
+	ch <- prometheus.MustNewConstMetric(sessionServingDesc, prometheus.GaugeValue, boolValue(s.Serving))
+	if s.Postgres {
+		ch <- prometheus.MustNewConstMetric(sessionListeningDesc, prometheus.GaugeValue, boolValue(s.Listening))
+		ch <- prometheus.MustNewConstMetric(sessionLagDesc, prometheus.GaugeValue, s.NotifyLag.Seconds())
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -117,3 +117,35 @@ func TestOutboxStatsTimeout(t *testing.T) {
 		t.Fatalf("scrape took %v", d)
 	}
 }
+
+// The session cache's series are read from its stats at each scrape; the
+// listener's appear on PostgreSQL only.
+func TestSessionCacheSeries(t *testing.T) {
+	stats := metrics.SessionCacheStats{Hits: 40, Misses: 3, Bypassed: 2, Flushes: 5, Stale: 4, Entries: 7, Serving: true,
+		Postgres: true, Listening: true, NotifyLag: 1500 * time.Microsecond}
+	m := metrics.New(metrics.Options{SessionCache: func() metrics.SessionCacheStats { return stats }})
+	_, body := scrape(t, m, "")
+	for _, want := range []string{
+		`gatehouse_session_cache_lookups_total{result="hit"} 40`,
+		`gatehouse_session_cache_lookups_total{result="miss"} 3`,
+		`gatehouse_session_cache_lookups_total{result="bypassed"} 2`,
+		"gatehouse_session_cache_flushes_total 5",
+		"gatehouse_session_cache_stale_total 4",
+		"gatehouse_session_cache_entries 7",
+		"gatehouse_session_cache_serving 1",
+		"gatehouse_session_listener_up 1",
+		"gatehouse_session_notify_lag_seconds 0.0015",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+	stats = metrics.SessionCacheStats{Hits: 41}
+	_, body = scrape(t, m, "")
+	if !strings.Contains(body, `gatehouse_session_cache_lookups_total{result="hit"} 41`) || !strings.Contains(body, "gatehouse_session_cache_serving 0") {
+		t.Errorf("the second scrape did not read the stats again:\n%s", body)
+	}
+	if strings.Contains(body, "gatehouse_session_listener_up") {
+		t.Error("listener series on SQLite")
+	}
+}

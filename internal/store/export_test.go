@@ -23,6 +23,10 @@ func InsertAuditEvents(ctx context.Context, s *Store, events []AuditEvent) error
 // CachedSessions is how many sessions the session cache holds.
 func CachedSessions(s *Store) int { return s.hot.cache.len() }
 
+// StopServing turns the session cache off until its poll or listener
+// vouches for it again, as a late heartbeat does.
+func StopServing(s *Store) { s.hot.cache.off() }
+
 // Exec runs q on the store's own connection, through Bun as every store
 // method does (so the session cache's hook sees it).
 func Exec(ctx context.Context, s *Store, q string) error {

@@ -16,7 +16,9 @@ import (
 //
 //   - On this instance, every statement that writes to a table the lookup
 //     reads empties the cache once it has committed (identityHook); a new
-//     code path cannot forget to, since the store sees the statement.
+//     code path cannot forget to, since the store sees the statement. The
+//     store methods that end sessions (a sign-out, "end other sessions")
+//     say which sessions they end, and drop only those (cacheScope).
 //   - Across instances (PostgreSQL), triggers on those tables send a
 //     notification naming the user or organisation, which every
 //     instance's listener applies. The listener also proves it is current:
@@ -56,6 +58,14 @@ type sessionCache struct {
 	// freshUntil is when the last proof of currency runs out, as
 	// nanoseconds since base; 0 (the start) means never fresh.
 	freshUntil atomic.Int64
+
+	// What operators' metrics read (SessionCacheStats), on a cache line
+	// of their own: every hit writes one, every lookup reads freshUntil.
+	_                               [64]byte
+	hits, misses, bypassed, flushes atomic.Uint64
+	// stale counts the returns to serving after the cache was not
+	// current (the start, a late heartbeat, a listener back).
+	stale atomic.Uint64
 }
 
 type cachedSession struct {
@@ -80,6 +90,7 @@ func (c *sessionCache) fresh() bool {
 func (c *sessionCache) vouch(sent time.Time) {
 	until := int64(sent.Sub(c.base) + cacheFreshFor)
 	if !c.fresh() {
+		c.stale.Add(1)
 		c.flush()
 	}
 	for {
@@ -97,20 +108,24 @@ func (c *sessionCache) off() {
 }
 
 // get returns a copy of the cached session for hash, when it may be
-// served and is live at now by both timeouts.
+// served and is live at now by both timeouts, and counts the lookup as a
+// hit, a miss or bypassed (the cache was not current).
 func (c *sessionCache) get(hash string, now time.Time, idle time.Duration) (*Session, bool) {
 	if !c.fresh() {
+		c.bypassed.Add(1)
 		return nil, false
 	}
 	c.mu.RLock()
 	e := c.entries[hash]
 	if e == nil || time.Since(e.at) >= cacheMaxAge || !e.sess.ExpiresAt.After(now) || !e.sess.LastSeenAt.After(now.Add(-idle)) {
 		c.mu.RUnlock()
+		c.misses.Add(1)
 		return nil, false
 	}
 	sess, u := *e.sess, *e.sess.User
 	c.mu.RUnlock()
 	sess.User = &u
+	c.hits.Add(1)
 	return &sess, true
 }
 
@@ -157,6 +172,7 @@ func (c *sessionCache) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.flushes.Add(1)
 	if len(c.entries) > 0 {
 		c.entries, c.byID = map[string]*cachedSession{}, map[int64]string{}
 	}
@@ -172,6 +188,17 @@ func (c *sessionCache) dropWhere(match func(*Session) bool) {
 			delete(c.entries, h)
 			delete(c.byID, e.sess.ID)
 		}
+	}
+}
+
+// dropHash drops the session with the token hash.
+func (c *sessionCache) dropHash(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if e := c.entries[hash]; e != nil {
+		delete(c.entries, hash)
+		delete(c.byID, e.sess.ID)
 	}
 }
 
@@ -213,6 +240,41 @@ func cloneSession(s *Session) *Session {
 // (its listener, or its poll, is current); operators' metrics and tests
 // read it.
 func (s *Store) SessionCacheFresh() bool { return s.hot.cache.fresh() }
+
+// SessionCacheStats is what the session cache has done since the start,
+// for operators' metrics: how the session lookups outside a transaction
+// went, how often it was emptied whole, and its state now.
+type SessionCacheStats struct {
+	// Hits were served from the cache; Misses read the database while
+	// the cache was current (not cached, or too old); Bypassed read it
+	// while the cache was not current (its listener or poll behind).
+	Hits, Misses, Bypassed uint64
+	// Flushes counts the times every entry was dropped: a write to a
+	// table the lookup reads, a listener coming back, an unreadable
+	// notification.
+	Flushes uint64
+	// Stale counts the times the cache came back to serving after it
+	// was not current: once at the start, then after each late
+	// heartbeat or listener outage.
+	Stale   uint64
+	Entries int
+	// Serving says entries are served now.
+	Serving bool
+	// Listening (PostgreSQL) says the listener is connected; NotifyLag
+	// is the last heartbeat's trip from send to receipt, what a change
+	// on another instance takes to reach this one.
+	Listening bool
+	NotifyLag time.Duration
+}
+
+// SessionCacheStats reports the session cache's counters and state.
+func (s *Store) SessionCacheStats() SessionCacheStats {
+	c := s.hot.cache
+	return SessionCacheStats{
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Bypassed: c.bypassed.Load(), Flushes: c.flushes.Load(), Stale: c.stale.Load(),
+		Entries: c.len(), Serving: c.fresh(), Listening: s.hot.listening.Load() != 0, NotifyLag: s.SessionNotifyLag(),
+	}
+}
 
 // RunSessionCache keeps the session cache current until ctx ends: on
 // PostgreSQL it listens for the triggers' notifications and sends the

@@ -342,3 +342,227 @@ func TestSessionCacheListenerOutage(t *testing.T) {
 	_, hash = identityRows(t, s, 6)
 	cacheIt(t, s, hash)
 }
+
+// TestSessionCacheStats checks the counters operators' metrics read: a
+// first lookup misses, the next one hits, a write empties the cache (a
+// flush), and a lookup while the cache is not current bypasses it.
+func TestSessionCacheStats(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, _ := cachedStore(t, b)
+			ctx := context.Background()
+			uid, hash := identityRows(t, s, 7)
+			cacheIt(t, s, hash)
+			before := s.SessionCacheStats()
+			if !before.Serving || before.Entries != 1 || before.Misses == 0 {
+				t.Fatalf("after the first lookup: %+v", before)
+			}
+			if b == storetest.Postgres && !before.Listening {
+				t.Fatalf("no listener reported: %+v", before)
+			}
+			for range 3 {
+				if _, err := lookup(t, s, hash); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hit := s.SessionCacheStats()
+			if hit.Hits-before.Hits != 3 || hit.Misses != before.Misses {
+				t.Fatalf("three cached lookups: %+v, then %+v", before, hit)
+			}
+			if err := s.SetUserProfile(ctx, uid, "Ada", "Lovelace", "Engines", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			flushed := s.SessionCacheStats()
+			if flushed.Flushes <= hit.Flushes || flushed.Entries != 0 {
+				t.Fatalf("a profile change did not flush: %+v, then %+v", hit, flushed)
+			}
+			// The poll or the heartbeat turns it back on within 200 ms,
+			// which may come between; a lookup that never bypasses
+			// fails every round.
+			for round := 1; ; round++ {
+				store.StopServing(s)
+				if _, err := lookup(t, s, hash); err != nil {
+					t.Fatal(err)
+				}
+				if off := s.SessionCacheStats(); off.Bypassed > flushed.Bypassed {
+					break
+				} else if round == 20 {
+					t.Fatalf("lookups while the cache is off: %+v, then %+v", flushed, off)
+				}
+			}
+		})
+	}
+}
+
+// TestSessionListenerURL checks that DATABASE_LISTEN_URL is where the
+// listener connects (a pooler in front of DATABASE_URL cannot hold a
+// LISTEN): its backend carries the listen URL's application name.
+func TestSessionListenerURL(t *testing.T) {
+	dsn := storetest.DSN(t, storetest.Postgres)
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ListenOn("sqlite:/tmp/x.db"); err == nil {
+		t.Fatal("a sqlite listen URL was taken")
+	}
+	if err := s.ListenOn(dsn + "&application_name=gatehouse_listener_test"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.RunSessionCache(ctx, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the listener", 5*time.Second, func() bool { return s.SessionListenerPID() != 0 && s.SessionCacheFresh() })
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var app string
+	if err := db.QueryRow("SELECT application_name FROM pg_stat_activity WHERE pid = $1", s.SessionListenerPID()).Scan(&app); err != nil {
+		t.Fatal(err)
+	}
+	if app != "gatehouse_listener_test" {
+		t.Fatalf("the listener's connection is %q, not the listen URL's", app)
+	}
+
+	sqlite, err := store.Open(context.Background(), storetest.DSN(t, storetest.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlite.Close()
+	if err := sqlite.ListenOn(dsn); err == nil {
+		t.Fatal("a listen URL was taken on SQLite")
+	}
+}
+
+// TestSessionCacheScopedDrops checks that ending sessions drops only
+// those sessions from the cache, at once (outside and inside a
+// transaction), while every other write still empties it whole: a
+// sign-out must not cost every other signed-in person a database read.
+func TestSessionCacheScopedDrops(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, _ := cachedStore(t, b)
+			// On a crowded machine a late heartbeat empties the cache
+			// whole (as it should), which says nothing of the drops:
+			// such a round is run again.
+			for round := 0; round < 3; round++ {
+				if scopedDropsRound(t, s, 10+10*round) {
+					return
+				}
+				t.Logf("round %d: the cache went stale meanwhile; again", round)
+			}
+			t.Fatal("the cache went stale in every round")
+		})
+	}
+}
+
+// scopedDropsRound is one round of TestSessionCacheScopedDrops with
+// accounts numbered from first; false when the cache went stale during
+// it (inconclusive).
+func scopedDropsRound(t *testing.T, s *store.Store, first int) bool {
+	t.Helper()
+	ctx := context.Background()
+	var hashes []string
+	var users []int64
+	for n := first; n < first+3; n++ {
+		uid, h := identityRows(t, s, n)
+		users, hashes = append(users, uid), append(hashes, h)
+	}
+	fill := func() {
+		t.Helper()
+		waitFor(t, "the session cache to be current", 5*time.Second, s.SessionCacheFresh)
+		if s.Postgres() {
+			store.SyncSessionCache(s)
+		}
+		for _, h := range hashes {
+			lookup(t, s, h)
+		}
+	}
+	stale := s.SessionCacheStats().Stale
+	check := func(what string, gone string, want int) {
+		t.Helper()
+		if n := store.CachedSessions(s); n != want && s.SessionCacheStats().Stale == stale {
+			t.Errorf("after %s: %d sessions cached, want %d", what, n, want)
+		}
+		if _, err := lookup(t, s, gone); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after %s the ended session was found: %v", what, err)
+		}
+	}
+	fill()
+	stale = s.SessionCacheStats().Stale
+	if n := store.CachedSessions(s); n != 3 {
+		t.Fatalf("%d sessions cached, want 3", n)
+	}
+	if err := s.DeleteSession(ctx, hashes[0]); err != nil {
+		t.Fatal(err)
+	}
+	check("a sign-out", hashes[0], 2)
+
+	err := s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		_, err := tx.EndSession(ctx, hashes[1])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a sign-out in a transaction", hashes[1], 1)
+
+	// Ending a user's other sessions drops that user's only.
+	now := time.Now().UTC()
+	extra := fmt.Sprintf("cache-session-extra%d", first)
+	if err := s.CreateSession(ctx, &store.Session{UserID: users[2], Hash: extra, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	// (On PostgreSQL the new row's notification drops the
+	// user's sessions on its way: filled again past it.)
+	hashes = []string{hashes[2], extra}
+	fill()
+	if _, err := s.DeleteUserSessions(ctx, users[0], 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.CachedSessions(s); n != 2 && s.SessionCacheStats().Stale == stale {
+		t.Errorf("ending another user's sessions dropped this one's: %d cached, want 2", n)
+	}
+	if _, err := s.DeleteUserSessions(ctx, users[2], 0); err != nil {
+		t.Fatal(err)
+	}
+	check("ending a user's sessions", extra, 0)
+	check("ending a user's sessions", hashes[0], 0)
+
+	// Anything else still empties the cache whole, inside a
+	// transaction with a scoped write too.
+	if err := s.CreateSession(ctx, &store.Session{UserID: users[2], Hash: extra, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, &store.Session{UserID: users[1], Hash: fmt.Sprintf("cache-session-other%d", first), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	hashes = []string{extra, fmt.Sprintf("cache-session-other%d", first)}
+	fill()
+	if n := store.CachedSessions(s); n != 2 {
+		t.Fatalf("%d sessions cached, want 2", n)
+	}
+	if s.SessionCacheStats().Stale != stale {
+		return false
+	}
+	err = s.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		if err := tx.DeleteSession(ctx, "no-such-session"); err != nil {
+			return err
+		}
+		return tx.SetUserProfile(ctx, users[1], "Grace", "Hopper", "Navy", now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := store.CachedSessions(s); n != 0 {
+		t.Errorf("a profile change beside a sign-out left %d sessions cached", n)
+	}
+	return true
+}

@@ -44,7 +44,7 @@ func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error
 
 // DeleteSession ends one session by its hash.
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
-	if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Exec(ctx); err != nil {
+	if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Exec(scoped(ctx, cacheScope{hash: hash})); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -54,7 +54,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 // ErrNotFound when there was none.
 func (s *Store) EndSession(ctx context.Context, hash string) (userID int64, err error) {
 	var ids []int64
-	if err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Returning("user_id").Scan(ctx, &ids); err != nil {
+	if err := s.db.NewDelete().Model((*Session)(nil)).Where("hash = ?", hash).Returning("user_id").Scan(scoped(ctx, cacheScope{hash: hash}), &ids); err != nil {
 		return 0, fmt.Errorf("store: end session: %w", err)
 	}
 	if len(ids) == 0 {
@@ -67,7 +67,7 @@ func (s *Store) EndSession(ctx context.Context, hash string) (userID int64, err 
 // keep (0 keeps none) and returns how many ended.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep int64) (int, error) {
 	res, err := s.db.NewDelete().Model((*Session)(nil)).
-		Where("user_id = ? AND id <> ?", userID, keep).Exec(ctx)
+		Where("user_id = ? AND id <> ?", userID, keep).Exec(scoped(ctx, cacheScope{userID: userID}))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete user sessions: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) SessionsByUser(ctx context.Context, userID int64, now time.Time,
 func (s *Store) DeleteUserSession(ctx context.Context, userID, id int64) (hash string, err error) {
 	var hashes []string
 	err = s.db.NewDelete().Model((*Session)(nil)).Where("user_id = ? AND id = ?", userID, id).
-		Returning("hash").Scan(ctx, &hashes)
+		Returning("hash").Scan(scoped(ctx, cacheScope{userID: userID}), &hashes)
 	if err != nil {
 		return "", fmt.Errorf("store: delete user session: %w", err)
 	}

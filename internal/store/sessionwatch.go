@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -43,10 +45,54 @@ func LookupTables() []string { return append([]string(nil), lookupTables...) }
 type (
 	txWritesKey struct{}
 	touchKey    struct{}
+	scopeKey    struct{}
 )
 
-// txWrites is what a transaction wrote, known from its statements.
-type txWrites struct{ identity atomic.Bool }
+// txWrites is what a transaction wrote, known from its statements: a
+// write that could change anyone's cached identity (identity), or only
+// the sessions that scoped writes named (drops).
+type txWrites struct {
+	identity atomic.Bool
+	mu       sync.Mutex
+	drops    []cacheScope
+}
+
+// apply empties what the transaction's writes may have changed, once it
+// has committed.
+func (w *txWrites) apply(c *sessionCache) {
+	if w.identity.Load() {
+		c.flush()
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range w.drops {
+		d.drop(c)
+	}
+}
+
+// cacheScope names the only cached sessions a statement can change: one
+// session by its hash, or every session of one user. The store methods
+// that end sessions, the writes that come with sign-outs and sign-ins,
+// say so (scoped), so a sign-out drops its own session from the cache
+// rather than every session of every user.
+type cacheScope struct {
+	hash   string
+	userID int64
+}
+
+func (sc cacheScope) drop(c *sessionCache) {
+	if sc.hash != "" {
+		c.dropHash(sc.hash)
+		return
+	}
+	c.dropUser(sc.userID)
+}
+
+// scoped marks ctx's statement as changing only what sc names.
+func scoped(ctx context.Context, sc cacheScope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, sc)
+}
 
 // identityHook sees every statement the store runs through Bun: one that
 // writes to a table the session lookup reads empties the session cache,
@@ -62,8 +108,19 @@ func (h identityHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	if ctx.Value(touchKey{}) != nil || !writesIdentity(e.Query) {
 		return
 	}
+	sc, isScoped := ctx.Value(scopeKey{}).(cacheScope)
 	if w, ok := ctx.Value(txWritesKey{}).(*txWrites); ok {
-		w.identity.Store(true)
+		if !isScoped {
+			w.identity.Store(true)
+			return
+		}
+		w.mu.Lock()
+		w.drops = append(w.drops, sc)
+		w.mu.Unlock()
+		return
+	}
+	if isScoped {
+		sc.drop(h.cache)
 		return
 	}
 	h.cache.flush()
@@ -251,6 +308,27 @@ func (s *Store) listenOnce(ctx context.Context, beat *heartbeat, log *slog.Logge
 			c.flush()
 		}
 	}
+}
+
+// ListenOn makes the session cache's listener connect to dsn instead of
+// DATABASE_URL: a connection pooler in transaction or statement mode
+// (PgBouncer's usual setting) passes NOTIFY through but cannot hold a
+// LISTEN, so the listener needs the server itself. It must be called
+// before RunSessionCache, and is an error on SQLite or for a dsn that is
+// not a postgres:// URL.
+func (s *Store) ListenOn(dsn string) error {
+	if !s.Postgres() {
+		return errors.New("store: a listen URL is for PostgreSQL only")
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return errors.New("store: the listen URL must be a postgres:// URL")
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("store: listen URL: %w", err)
+	}
+	s.hot.pg = cfg
+	return nil
 }
 
 // SessionListenerPID is the PostgreSQL backend of the session cache's

@@ -140,9 +140,7 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx *Store) 
 	} else {
 		w := new(txWrites)
 		err = s.db.RunInTx(context.WithValue(ctx, txWritesKey{}, w), nil, run)
-		if w.identity.Load() {
-			s.hot.cache.flush()
-		}
+		w.apply(s.hot.cache)
 	}
 	// Waiters look again only once the change is visible (or rolled
 	// back, which they see as no change).
