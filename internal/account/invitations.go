@@ -18,12 +18,13 @@ import (
 // Invitations: an organisation's owners and admins invite addresses with a
 // role, and so does an operator from the console (OrgOperator, with an
 // owner's rights), whose invitation names no one: the invitee and the
-// owners are told an administrator invited. The emailed link opens a page (GET changes nothing); a person with
-// no account joins there with names and a password, the link having
-// proven the address; a person with an account signs in and accepts from
-// the list of their invitations. Every action by an organisation's people
-// takes the organisation from the actor's own membership, never from the
-// request, so no id from another organisation can reach anything.
+// owners are told an administrator invited. The emailed link opens a page
+// (GET changes nothing); a person with no account joins there with names
+// and a password, the link having proven the address; a person with an
+// account signs in and accepts from the list of their invitations. Every
+// action by an organisation's people takes the organisation from the
+// actor's own membership, never from the request, so no id from another
+// organisation can reach anything.
 
 // MaxInvitesPerForm is the most addresses one invitation form takes.
 const MaxInvitesPerForm = 50
