@@ -170,6 +170,8 @@ type AdminOrgsView struct {
 	// Limited says the list stopped at its length: a search narrows it.
 	Limited bool
 	Limit   int
+	// Form is the new organisation's name, with its problem.
+	Form Form
 }
 
 // AdminOrgView is one organisation in the console.
@@ -179,6 +181,17 @@ type AdminOrgView struct {
 	// a refused one (keyed name, member, role, domain or policy).
 	Notice account.Notice
 	Form   Form
+	// Invitations is the organisation's invitations section, as its
+	// owners have it.
+	Invitations InvitationsView
+}
+
+// invitations is the invitations section on the organisation's console
+// page, whose forms post to the console's routes for it.
+func (v AdminOrgView) invitations() InvitationsView {
+	iv := v.Invitations
+	iv.Console = v.Org.PublicID
+	return iv
 }
 
 // AdminUsersView is the account list with its search.

@@ -105,8 +105,8 @@ func EmailFor(ctx context.Context, e account.Email) (EmailData, error) {
 		} else {
 			d = EmailData{Greeting: t(ctx, "email.greeting_plain"), LinkLabel: t(ctx, "email.link_label")}
 		}
-		d.Subject = t(ctx, "email.invitation.subject", who)
-		d.Paras = []string{t(ctx, "email.invitation.body", who)}
+		d.Subject = t(ctx, byOperator("email.invitation.subject", e.ByOperator), who)
+		d.Paras = []string{t(ctx, byOperator("email.invitation.body", e.ByOperator), who)}
 		d.Button, d.Link = t(ctx, "email.invitation.button"), e.Link
 		d.After = []string{t(ctx, "email.link_expires", map[string]any{"When": i18n.Date(ctx, e.ExpiresAt)}), t(ctx, "email.invitation.not_you")}
 	case account.SignupApprovedEmail:
@@ -308,4 +308,24 @@ func roleOptions(ctx context.Context, roles []account.Role) []Option {
 		out = append(out, Option{Value: string(r), Label: t(ctx, r.MessageID())})
 	}
 	return out
+}
+
+// byOperator is the message id of the variant of an invitation's sentence
+// id that names no inviter ("An administrator invited you…") when an
+// operator sent it, else id itself.
+func byOperator(id string, operator bool) string {
+	if operator {
+		return operatorVariants[id]
+	}
+	return id
+}
+
+// operatorVariants are the invitation's sentences that name the inviter,
+// each with its variant for an operator's invitation.
+var operatorVariants = map[string]string{
+	"email.invitation.subject": "email.invitation.subject_by_operator",
+	"email.invitation.body":    "email.invitation.body_by_operator",
+	"invite.join.intro":        "invite.join.intro_by_operator",
+	"invite.existing.body":     "invite.existing.body_by_operator",
+	"invite.mine.item":         "invite.mine.item_by_operator",
 }

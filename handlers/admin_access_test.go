@@ -104,6 +104,14 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 			t.Fatalf("no admin of the target's organisation: %+v %v", am, err)
 		}
 
+		// An open invitation of that organisation, for the console's
+		// invitation routes to name.
+		mustRedirect(t, owner.Post(paths.OrgInvitations, url.Values{"emails": {"invited@example.com"}, "role": {"member"}}), paths.OrgInvitations+"?notice=invited")
+		open, err := app.Store.PendingInvitations(ctx, m.OrgID)
+		if err != nil || len(open) != 1 {
+			t.Fatalf("the owner's invitation: %v %v", open, err)
+		}
+
 		anonymous := app.Browser()
 		secSignUpDirect(t, app, "someone@example.com")
 		someone := app.signIn("someone@example.com", goodPassword)
@@ -125,7 +133,8 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 				return b.Get(path)
 			}
 			if method == http.MethodPost {
-				return b.Post(path, url.Values{"address": {"target@example.com"}, "since": {"2026-01-01"}})
+				return b.Post(path, url.Values{"address": {"target@example.com"}, "since": {"2026-01-01"}, "name": {"Taken over"},
+					"emails": {"intruder@example.com"}, "role": {"owner"}, "id": {open[0].PublicID}})
 			}
 			return secRequest(b, method, path)
 		}
@@ -154,6 +163,15 @@ func TestAdminHiddenFromEveryoneElse(t *testing.T) {
 		// Nothing the attempts posted took effect.
 		if u := secUser(t, app.Store, "target@example.com"); u.Status != store.UserActive {
 			t.Errorf("target is %s after non-operators posted every action", u.Status)
+		}
+		if list, err := app.Store.PendingInvitations(ctx, m.OrgID); err != nil || len(list) != 1 || list[0].PublicID != open[0].PublicID || list[0].SentAt != open[0].SentAt {
+			t.Errorf("the organisation's invitations changed after non-operators posted every action: %+v %v", list, err)
+		}
+		if n := len(app.Mail("intruder@example.com")); n != 0 {
+			t.Errorf("%d emails to the address non-operators invited", n)
+		}
+		if named, err := app.Store.OrganisationsNamed(ctx, "Taken over", 5); err != nil || len(named) != 0 {
+			t.Errorf("organisations named by non-operators' posts: %+v %v", named, err)
 		}
 		events, err := app.Store.ListAuditEvents(ctx, 200)
 		if err != nil {

@@ -16,6 +16,12 @@ import (
 // adminOrgs is the console's list of organisations, searched by a part
 // of the name or of a claimed domain.
 func (s *server) adminOrgs(c *gin.Context) {
+	s.showAdminOrgs(c, http.StatusOK, components.Form{})
+}
+
+// showAdminOrgs renders the list, with form holding the new
+// organisation's name and its problem.
+func (s *server) showAdminOrgs(c *gin.Context, status int, form components.Form) {
 	ctx := c.Request.Context()
 	q := strings.TrimSpace(c.Query("q"))
 	if len(q) > 200 {
@@ -26,24 +32,56 @@ func (s *server) adminOrgs(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := components.AdminOrgsView{Query: q, Limited: len(rows) >= account.ConsoleOrgLimit, Limit: account.ConsoleOrgLimit}
+	v := components.AdminOrgsView{Query: q, Limited: len(rows) >= account.ConsoleOrgLimit, Limit: account.ConsoleOrgLimit, Form: form}
 	for _, o := range rows {
 		v.Rows = append(v.Rows, components.AdminOrgRow{PublicID: o.PublicID, Name: o.Name, Created: i18n.Date(ctx, o.CreatedAt),
 			Members: o.Members, Requests: o.Requests, Domains: o.Domains})
 	}
-	s.render(c, http.StatusOK, components.AdminOrgsPage(v))
+	s.render(c, status, components.AdminOrgsPage(v))
+}
+
+// adminCreateOrg makes a new organisation with no members and goes to its
+// page, where its first owner is invited; a name refused shows the list
+// again with the problem.
+func (s *server) adminCreateOrg(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	_, _, op := s.current(c)
+	id, err := s.Account.CreateOrganisation(c.Request.Context(), op, c.PostForm("name"))
+	var errs account.FieldErrors
+	switch {
+	case errors.As(err, &errs):
+		s.showAdminOrgs(c, http.StatusUnprocessableEntity, formOf(c, errs, "name"))
+	case err == nil:
+		redirect(c, withNotice(paths.AdminOrgURL(id), account.NoticeOrgCreated))
+	case errors.Is(err, account.ErrOrgForbidden):
+		s.notFound(c)
+	default:
+		s.fail(c, err)
+	}
 }
 
 // adminOrg is one organisation's page: what its owners see of it, with
 // the actions they have.
 func (s *server) adminOrg(c *gin.Context) {
-	s.showAdminOrg(c, http.StatusOK, components.Form{})
+	s.showAdminOrg(c, http.StatusOK, components.Form{}, components.Form{})
 }
 
 // showAdminOrg renders the organisation's console page, with form holding
-// the problems of a refused action.
-func (s *server) showAdminOrg(c *gin.Context, status int, form components.Form) {
+// the problems of a refused action and invite those of a refused
+// invitation form.
+func (s *server) showAdminOrg(c *gin.Context, status int, form, invite components.Form) {
 	o, err := s.Account.ConsoleOrg(c.Request.Context(), c.Param("id"))
+	var iv components.InvitationsView
+	if err == nil {
+		iv, err = s.adminInvitations(c, o.PublicID, invite, status == http.StatusOK)
+	}
+	if errors.Is(err, account.ErrOrgForbidden) {
+		// The operator role went since the request began.
+		s.notFound(c)
+		return
+	}
 	if err != nil {
 		if !s.adminRefusal(c, err) {
 			s.fail(c, err)
@@ -56,11 +94,56 @@ func (s *server) showAdminOrg(c *gin.Context, status int, form components.Form) 
 	if _, posted := c.GetPostForm("name"); !posted {
 		form.Values["name"] = o.Name
 	}
-	s.render(c, status, components.AdminOrgPage(components.AdminOrgView{Org: o, Notice: notice(c), Form: form}))
+	s.render(c, status, components.AdminOrgPage(components.AdminOrgView{Org: o, Notice: notice(c), Form: form, Invitations: iv}))
+}
+
+// adminInvitations is the organisation's invitations section on its
+// console page, read as the operator (who sees which operator invited);
+// skipped reads the addresses the last form left out.
+func (s *server) adminInvitations(c *gin.Context, org string, form components.Form, skipped bool) (components.InvitationsView, error) {
+	_, _, op := s.current(c)
+	inv, err := s.Account.Invitations(c.Request.Context(), account.OrgOperator{Operator: op, Org: org})
+	if err != nil {
+		return components.InvitationsView{}, err
+	}
+	v := invitationsSection(c, inv, form)
+	if skipped {
+		v.Skipped = s.takeSkipped(c, paths.AdminOrgURL(org))
+	}
+	return v, nil
+}
+
+// adminOrgInvite sends the invitations of the console's form as the
+// operator, with an owner's rights (owners may be invited), under the
+// limits an owner's count against; a refused form is shown again in the
+// section (422), an organisation that is gone is a 404.
+func (s *server) adminOrgInvite(c *gin.Context) {
+	if !s.parseForm(c) {
+		return
+	}
+	_, _, op := s.current(c)
+	id := c.Param("id")
+	res, err := s.Account.Invite(c.Request.Context(), account.OrgOperator{Operator: op, Org: id}, c.PostForm("emails"), c.PostForm("role"), s.meta(c))
+	var errs account.FieldErrors
+	switch {
+	case errors.As(err, &errs):
+		s.showAdminOrg(c, http.StatusUnprocessableEntity, components.Form{}, formOf(c, errs, "emails", "role"))
+	case err == nil:
+		s.keepSkipped(c, res.AlreadyMembers, paths.AdminOrgURL(id))
+		if len(res.Invited) == 0 {
+			redirect(c, paths.AdminOrgURL(id))
+			return
+		}
+		redirect(c, withNotice(paths.AdminOrgURL(id), account.NoticeInvited))
+	case errors.Is(err, account.ErrUnknownOrg), errors.Is(err, account.ErrOrgForbidden):
+		s.notFound(c)
+	default:
+		s.fail(c, err)
+	}
 }
 
 // adminOrgRoutes registers the organisation owner's actions in the
-// console, each the account function the owners' page calls (org.go),
+// console (invitations included), each the account function the owners' page calls (org.go),
 // with the operator as an owner of the organisation in the path
 // (account.OrgOperator): the same rules, the trail naming the operator.
 // Those that take someone's access or power away, or a domain, ask for
@@ -77,6 +160,13 @@ func (s *server) adminOrgRoutes(admin, destructive *gin.RouterGroup, rel func(st
 	}))
 	admin.POST(rel(paths.AdminOrgDomainPolicy), s.adminOrgAction(func(c *gin.Context, by account.OrgOperator) (account.Notice, error) {
 		return account.NoticeOrgPolicyChanged, s.Account.SetJoinPolicy(c.Request.Context(), by, c.PostForm("domain"), c.PostForm("policy"), s.meta(c))
+	}))
+	admin.POST(rel(paths.AdminOrgInvite), s.adminOrgInvite)
+	admin.POST(rel(paths.AdminOrgInviteResend), s.adminOrgAction(func(c *gin.Context, by account.OrgOperator) (account.Notice, error) {
+		return account.NoticeInviteResent, s.Account.ResendInvitation(c.Request.Context(), by, c.PostForm("id"), s.meta(c))
+	}))
+	destructive.POST(rel(paths.AdminOrgInviteRevoke), s.adminOrgAction(func(c *gin.Context, by account.OrgOperator) (account.Notice, error) {
+		return account.NoticeInviteRevoked, s.Account.RevokeInvitation(c.Request.Context(), by, c.PostForm("id"), s.meta(c))
 	}))
 	destructive.POST(rel(paths.AdminOrgDecline), s.adminOrgAction(func(c *gin.Context, by account.OrgOperator) (account.Notice, error) {
 		return account.NoticeOrgDeclined, s.Account.Decline(c.Request.Context(), by, c.PostForm("member"), s.meta(c))
@@ -116,7 +206,7 @@ func (s *server) adminOrgAction(do func(c *gin.Context, by account.OrgOperator) 
 		var errs account.FieldErrors
 		switch {
 		case errors.As(err, &errs):
-			s.showAdminOrg(c, http.StatusUnprocessableEntity, formOf(c, errs, "name"))
+			s.showAdminOrg(c, http.StatusUnprocessableEntity, formOf(c, errs, "name"), components.Form{})
 		case err == nil:
 			redirect(c, withNotice(paths.AdminOrgURL(id), n))
 		case errors.Is(err, account.ErrUnknownOrg), errors.Is(err, account.ErrOrgNotFound), errors.Is(err, account.ErrOrgForbidden):

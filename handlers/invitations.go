@@ -61,27 +61,36 @@ func (s *server) showOrgInvitations(c *gin.Context, status int, form components.
 // admin; skipped reads the addresses the last form left out.
 func (s *server) invitationsView(c *gin.Context, form components.Form, skipped bool) (components.InvitationsView, error) {
 	u, _, _ := s.currentUser(c)
-	ctx := c.Request.Context()
-	inv, err := s.Account.Invitations(ctx, *u)
+	inv, err := s.Account.Invitations(c.Request.Context(), *u)
 	if err != nil {
 		return components.InvitationsView{}, err
 	}
-	v := components.InvitationsView{Org: inv.Org, Roles: inv.Grantable, Form: form, Notice: notice(c)}
+	v := invitationsSection(c, inv, form)
+	v.Notice = notice(c)
 	if c.Request.URL.Path != paths.OrgInvitations {
 		// Part of the organisation page, which shows the notice at its top.
 		v.Notice, v.OnOrgPage = "", true
 	}
+	if skipped {
+		v.Skipped = s.takeSkipped(c, paths.Org)
+	}
+	return v, nil
+}
+
+// invitationsSection is the invitations section of inv, on the owners'
+// page or the console's, with form the problems of a refused invitation
+// form (a new form invites members).
+func invitationsSection(c *gin.Context, inv account.OrgInvitations, form components.Form) components.InvitationsView {
+	ctx := c.Request.Context()
+	v := components.InvitationsView{Org: inv.Org, Roles: inv.Grantable, Form: form}
 	if v.Form.Values == nil {
 		v.Form.Values = map[string]string{"role": string(account.RoleMember)}
 	}
-	if skipped {
-		v.Skipped = s.takeSkipped(c)
-	}
 	for _, p := range inv.Pending {
-		v.Rows = append(v.Rows, components.InvitationRow{ID: p.ID, Email: p.Email, Role: p.Role, InvitedBy: p.InvitedBy,
+		v.Rows = append(v.Rows, components.InvitationRow{ID: p.ID, Email: p.Email, Role: p.Role, InvitedBy: p.InvitedBy, ByOperator: p.ByOperator,
 			Sent: i18n.Date(ctx, p.SentAt), Expires: i18n.Date(ctx, p.ExpiresAt), Expired: p.Expired})
 	}
-	return v, nil
+	return v
 }
 
 // showOrgWithInvitationForm is the organisation page again with the
@@ -112,7 +121,7 @@ func (s *server) myInvitationRows(c *gin.Context, u account.User) ([]components.
 	}
 	var rows []components.InvitationRow
 	for _, p := range list {
-		rows = append(rows, components.InvitationRow{ID: p.ID, Org: p.Org, Role: p.Role, InvitedBy: p.InvitedBy,
+		rows = append(rows, components.InvitationRow{ID: p.ID, Org: p.Org, Role: p.Role, InvitedBy: p.InvitedBy, ByOperator: p.ByOperator,
 			Expires: i18n.Date(ctx, p.ExpiresAt)})
 	}
 	return rows, nil
@@ -139,9 +148,7 @@ func (s *server) invite(c *gin.Context) {
 		s.orgError(c, err)
 		return
 	}
-	if len(res.AlreadyMembers) > 0 {
-		s.setCookie(c, s.flowCookie(skippedCookie), url.QueryEscape(strings.Join(res.AlreadyMembers, ",")), paths.Org, time.Minute)
-	}
+	s.keepSkipped(c, res.AlreadyMembers, paths.Org)
 	if len(res.Invited) == 0 {
 		redirect(c, s.invitationsBack(c, ""))
 		return
@@ -163,13 +170,22 @@ func (s *server) invitationsBack(c *gin.Context, n account.Notice) string {
 	return withNotice(to, n)
 }
 
-// takeSkipped reads, once, the addresses the last form left out as members.
-func (s *server) takeSkipped(c *gin.Context) []string {
+// keepSkipped keeps, for the page at path that the form leads back to,
+// the addresses it left out as members (none: nothing).
+func (s *server) keepSkipped(c *gin.Context, members []string, path string) {
+	if len(members) > 0 {
+		s.setCookie(c, s.flowCookie(skippedCookie), url.QueryEscape(strings.Join(members, ",")), path, time.Minute)
+	}
+}
+
+// takeSkipped reads, once, the addresses the last form left out as
+// members, kept for the page at path.
+func (s *server) takeSkipped(c *gin.Context, path string) []string {
 	v, err := c.Cookie(s.flowCookie(skippedCookie))
 	if err != nil {
 		return nil
 	}
-	s.clearCookie(c, s.flowCookie(skippedCookie), paths.Org)
+	s.clearCookie(c, s.flowCookie(skippedCookie), path)
 	raw, err := url.QueryUnescape(v)
 	if err != nil {
 		return nil
@@ -239,7 +255,7 @@ func (s *server) inviteToken(c *gin.Context) string {
 
 func (s *server) inviteView(l account.InvitationLink, form components.Form) components.InviteView {
 	min := s.Account.Policy().MinLength
-	return components.InviteView{Org: l.Org, Inviter: l.InvitedBy, Email: l.Email, Role: l.Role, HasAccount: l.HasAccount,
+	return components.InviteView{Org: l.Org, Inviter: l.InvitedBy, ByOperator: l.ByOperator, Email: l.Email, Role: l.Role, HasAccount: l.HasAccount,
 		Form: form, MinLength: min, Check: components.Checklist{MinLength: min}}
 }
 

@@ -247,6 +247,7 @@ func (s *server) engine() (*gin.Engine, error) {
 	destructive.POST(rel(paths.AdminUserResetTwoStep), s.adminUserAction(s.adminResetTwoStep, components.AdminDoneTwoStepRemoved))
 	destructive.POST(rel(paths.AdminSuppressionLift), s.adminLiftSuppression)
 	admin.GET(rel(paths.AdminOrgs), s.adminOrgs)
+	admin.POST(rel(paths.AdminOrgs), s.adminCreateOrg)
 	admin.GET(rel(paths.AdminOrg), s.adminOrg)
 	s.adminOrgRoutes(admin, destructive, rel)
 	// The queue of sign-ups waiting for an operator (SIGNUP_MODE=approval);

@@ -214,6 +214,16 @@ func TestOrgsShow(t *testing.T) {
 		if err != nil || !strings.Contains(out, `"email": "kat@engines.example"`) || !strings.Contains(out, `"requested_at"`) {
 			t.Errorf("show %s --json: %v\n%s", ids[0], err, out)
 		}
+		// One with no members yet (the console creates them so) shows as
+		// empty, in both forms.
+		out, err = runOrgsOut(t, env, secrets, "show", ids[2])
+		if err != nil || !strings.Contains(out, "us navy") || !strings.Contains(out, "Members (0):") {
+			t.Errorf("show %s (empty): %v\n%s", ids[2], err, out)
+		}
+		out, err = runOrgsOut(t, env, secrets, "show", "--json", ids[2])
+		if err != nil || !strings.Contains(out, `"members": []`) || !strings.Contains(out, `"requests": []`) {
+			t.Errorf("show %s --json (empty): %v\n%s", ids[2], err, out)
+		}
 
 		// Two organisations of the same name, or a name one has and a
 		// domain another claimed: a refusal naming them, not a guess.

@@ -197,3 +197,33 @@ func (s *Service) ConsoleOrg(ctx context.Context, publicID string) (ConsoleOrg, 
 	}
 	return co, nil
 }
+
+// CreateOrganisation makes a new organisation with no members from the
+// console, named as a rename names one (FieldErrors on "name"); the
+// operator then invites its first owner from its page. It is in the
+// organisation's trail (as an administrator's) and in the audit trail
+// with the operator as actor; ErrOrgForbidden when by is no longer an
+// active operator. It returns the organisation's public id.
+func (s *Service) CreateOrganisation(ctx context.Context, by Operator, name string) (string, error) {
+	name, err := orgName(name)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	org := &store.Organisation{Name: name, CreatedAt: now, UpdatedAt: now}
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		actor, err := activeOperator(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		me := OrgMembership{OrgID: org.ID, OrgPublicID: org.PublicID, OrgName: org.Name, Role: RoleOwner, operator: &by}
+		return s.trail(ctx, tx, me, actor.ID, 0, OrgEventCreated, "")
+	})
+	if err != nil {
+		return "", err
+	}
+	return org.PublicID, nil
+}

@@ -171,12 +171,16 @@ type InvitationEmail struct {
 	LastName  string `json:",omitempty"`
 	// TimeZone is the invitee's if they have an account, else the
 	// inviter's, for the expiry time.
-	TimeZone  string `json:",omitempty"`
-	Inviter   string
-	Org       string
-	Role      string
-	Link      string
-	ExpiresAt time.Time
+	TimeZone string `json:",omitempty"`
+	// Inviter is the inviter's full name; "" for an operator's invitation
+	// (ByOperator, written as a string as TwoStepOffEmail's is), which
+	// says an administrator invited and names no one.
+	Inviter    string
+	ByOperator bool `json:",string,omitempty"`
+	Org        string
+	Role       string
+	Link       string
+	ExpiresAt  time.Time
 }
 
 // Kind is EmailInvitation.

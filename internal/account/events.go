@@ -242,6 +242,7 @@ const (
 	NoticeOrgDomainRemoved   Notice = "org_domain_released"
 	NoticeOrgSecondFactorOn  Notice = "org_second_factor_on"
 	NoticeOrgSecondFactorOff Notice = "org_second_factor_off"
+	NoticeOrgCreated         Notice = "org_created" // the console made an organisation, with no members yet
 	NoticePasskeyAdded       Notice = "passkey_added"
 	NoticePasskeyRenamed     Notice = "passkey_renamed"
 	NoticePasskeyRemoved     Notice = "passkey_removed"
@@ -253,7 +254,7 @@ var Notices = []Notice{NoticePasswordSet, NoticePasswordReset, NoticeSignedOut, 
 	NoticeOrgApproved, NoticeOrgDeclined, NoticeOrgRoleChanged, NoticeOrgRemoved, NoticeOrgLeft, NoticeOrgRenamed,
 	NoticeOrgDomainClaimed, NoticeOrgPolicyChanged, NoticeOrgDomainRemoved, NoticeOrgSecondFactorOn, NoticeOrgSecondFactorOff,
 	NoticeJoined, NoticeAccepted, NoticeInvited, NoticeInviteResent, NoticeInviteRevoked, NoticeInviteDeclined,
-	NoticeAwaitingApproval}
+	NoticeAwaitingApproval, NoticeOrgCreated}
 
 // ParseNotice is the notice named in an address; anything else is none.
 func ParseNotice(s string) Notice {
@@ -338,6 +339,8 @@ func (n Notice) MessageID() string {
 		return "notice.org_left"
 	case NoticeOrgRenamed:
 		return "notice.org_renamed"
+	case NoticeOrgCreated:
+		return "notice.org_created"
 	case NoticeOrgDomainClaimed:
 		return "notice.org_domain_claimed"
 	case NoticeOrgPolicyChanged:

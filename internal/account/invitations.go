@@ -16,12 +16,15 @@ import (
 )
 
 // Invitations: an organisation's owners and admins invite addresses with a
-// role. The emailed link opens a page (GET changes nothing); a person with
-// no account joins there with names and a password, the link having
-// proven the address; a person with an account signs in and accepts from
-// the list of their invitations. Every action by an organisation's people
-// takes the organisation from the actor's own membership, never from the
-// request, so no id from another organisation can reach anything.
+// role, and so does an operator from the console (OrgOperator, with an
+// owner's rights), whose invitation names no one: the invitee and the
+// owners are told an administrator invited. The emailed link opens a page
+// (GET changes nothing); a person with no account joins there with names
+// and a password, the link having proven the address; a person with an
+// account signs in and accepts from the list of their invitations. Every
+// action by an organisation's people takes the organisation from the
+// actor's own membership, never from the request, so no id from another
+// organisation can reach anything.
 
 // MaxInvitesPerForm is the most addresses one invitation form takes.
 const MaxInvitesPerForm = 50
@@ -43,23 +46,28 @@ func (e *AlreadyMemberError) Error() string { return "account: already a member 
 // Invitation is one invitation as the organisation page and the invitee
 // see it: never its token.
 type Invitation struct {
-	ID        string // the public id the page's forms carry
-	Email     string
-	Role      string
-	Org       string // the organisation's name
-	InvitedBy string // the inviter's full name ("" when the account is gone)
-	SentAt    time.Time
-	ExpiresAt time.Time
-	Expired   bool
+	ID    string // the public id the page's forms carry
+	Email string
+	Role  string
+	Org   string // the organisation's name
+	// InvitedBy is the inviter's full name: "" when the account is gone,
+	// and for an operator's invitation (ByOperator) but in the console.
+	InvitedBy  string
+	ByOperator bool
+	SentAt     time.Time
+	ExpiresAt  time.Time
+	Expired    bool
 }
 
-func (s *Service) invitationView(inv *store.Invitation, org string) Invitation {
+// invitationView is inv as a page shows it; named says the viewer may
+// learn which operator sent an operator's invitation (the console only).
+func (s *Service) invitationView(inv *store.Invitation, org string, named bool) Invitation {
 	v := Invitation{ID: inv.PublicID, Email: inv.Email, Role: inv.Role, Org: org, SentAt: inv.SentAt, ExpiresAt: inv.ExpiresAt,
-		Expired: !inv.ExpiresAt.After(s.now())}
+		Expired: !inv.ExpiresAt.After(s.now()), ByOperator: inv.ByOperator}
 	if inv.Organisation != nil {
 		v.Org = inv.Organisation.Name
 	}
-	if inv.Inviter != nil {
+	if inv.Inviter != nil && (!inv.ByOperator || named) {
 		v.InvitedBy = strings.TrimSpace(inv.Inviter.FirstName + " " + inv.Inviter.LastName)
 	}
 	return v
@@ -76,13 +84,12 @@ type OrgInvitations struct {
 
 // Invitations lists the open (and expired, to resend) invitations of the
 // organisation who manages; ErrForbidden for a member or no organisation.
-func (s *Service) Invitations(ctx context.Context, who User) (OrgInvitations, error) {
-	me, err := s.orgRole(ctx, s.store, who.ID)
+// Only the console (an OrgOperator) is told which operator sent an
+// operator's invitation.
+func (s *Service) Invitations(ctx context.Context, who OrgActor) (OrgInvitations, error) {
+	me, _, err := s.orgSeat(ctx, who, RoleAdmin)
 	if err != nil {
 		return OrgInvitations{}, err
-	}
-	if !me.Role.AtLeast(RoleAdmin) {
-		return OrgInvitations{}, ErrOrgForbidden
 	}
 	list, err := s.store.PendingInvitations(ctx, me.OrgID)
 	if err != nil {
@@ -95,7 +102,7 @@ func (s *Service) Invitations(ctx context.Context, who User) (OrgInvitations, er
 		}
 	}
 	for i := range list {
-		out.Pending = append(out.Pending, s.invitationView(&list[i], me.OrgName))
+		out.Pending = append(out.Pending, s.invitationView(&list[i], me.OrgName, me.operator != nil))
 	}
 	return out, nil
 }
@@ -145,19 +152,20 @@ func splitAddresses(list string) ([]string, error) {
 }
 
 // Invite invites every address in list to who's organisation with role.
-// Only owners and admins invite, and only owners invite owners
-// (ErrForbidden otherwise, nothing sent). Each address counts against the
-// inviter's and the organisation's invitation limits; over either, the
-// form is refused as a whole (a RateLimitedError) and nothing is sent.
-// An address already invited gets a fresh invitation, which replaces the
-// old one; members of the organisation are left out and named.
-func (s *Service) Invite(ctx context.Context, who User, list, role string, m Meta) (InviteResult, error) {
-	if who.AwaitingApproval {
+// Only owners and admins invite (and operators, as owners), and only
+// owners invite owners (ErrForbidden otherwise, nothing sent). Each
+// address counts against the inviter's (an operator's own account's) and
+// the organisation's invitation limits; over either, the form is refused
+// as a whole (a RateLimitedError) and nothing is sent. An address already
+// invited gets a fresh invitation, which replaces the old one; members of
+// the organisation are left out and named.
+func (s *Service) Invite(ctx context.Context, who OrgActor, list, role string, m Meta) (InviteResult, error) {
+	if u, ok := who.(User); ok && u.AwaitingApproval {
 		// Not let in yet: an organisation waiting for an operator sends
 		// no invitations.
 		return InviteResult{}, ErrOrgForbidden
 	}
-	mem, err := s.RequireOrgRole(ctx, who, RoleAdmin)
+	mem, actor, err := s.orgSeat(ctx, who, RoleAdmin)
 	if err != nil {
 		return InviteResult{}, err
 	}
@@ -189,7 +197,7 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 		res.Invited = append(res.Invited, a)
 	}
 	for _, a := range res.Invited {
-		if err := s.allowInvite(ctx, who.ID, mem.OrgID, a); err != nil {
+		if err := s.allowInvite(ctx, actor.ID, mem.OrgID, a); err != nil {
 			return InviteResult{}, err
 		}
 	}
@@ -197,7 +205,7 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		// Checked again where the change is made: a role taken away
 		// meanwhile sends nothing.
-		if mem, err = s.requireOrgRole(ctx, tx, who.ID, RoleAdmin); err != nil {
+		if mem, actor, err = who.seat(ctx, s, tx, RoleAdmin); err != nil {
 			return err
 		}
 		if !CanAssign(mem.Role, "", r) {
@@ -205,28 +213,31 @@ func (s *Service) Invite(ctx context.Context, who User, list, role string, m Met
 		}
 		for _, a := range res.Invited {
 			raw, hash := token.New()
-			inv := &store.Invitation{OrgID: mem.OrgID, Email: a, Role: role, InvitedBy: &who.ID, Locale: s.inviteeLocale(ctx, tx, a, who, m),
-				TokenHash: hash, CreatedAt: now, SentAt: now, ExpiresAt: now.Add(s.inviteTTL())}
+			inv := &store.Invitation{OrgID: mem.OrgID, Email: a, Role: role, InvitedBy: &actor.ID, ByOperator: mem.operator != nil,
+				Locale: s.inviteeLocale(ctx, tx, a, actor, m), TokenHash: hash, CreatedAt: now, SentAt: now, ExpiresAt: now.Add(s.inviteTTL())}
 			if err := tx.CreateInvitation(ctx, inv); err != nil {
 				return err
 			}
-			if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.OrgName); err != nil {
+			if err := s.sendInvitation(ctx, tx, inv, raw, mem, actor); err != nil {
 				return err
 			}
-			if err := s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvited, a); err != nil {
+			if err := s.trailEntry(ctx, tx, mem, actor.ID, 0, OrgEventInvited, a); err != nil {
 				return err
 			}
 		}
-		if len(res.Invited) > 0 {
-			return s.audit(ctx, tx, who.ID, EventInvitationSent, m)
+		switch {
+		case len(res.Invited) == 0:
+			return nil
+		case mem.operator != nil:
+			return s.operatorAudit(ctx, tx, mem, 0, OrgEventInvited)
 		}
-		return nil
+		return s.audit(ctx, tx, actor.ID, EventInvitationSent, m)
 	})
 	if err != nil {
 		return InviteResult{}, err
 	}
 	s.queued()
-	logctx.From(ctx).InfoContext(ctx, "organisation invitations sent", "user_id", who.ID, "org_id", mem.OrgID, "count", len(res.Invited))
+	logctx.From(ctx).InfoContext(ctx, "organisation invitations sent", "user_id", actor.ID, "org_id", mem.OrgID, "count", len(res.Invited))
 	return res, nil
 }
 
@@ -243,12 +254,12 @@ func (s *Service) allowInvite(ctx context.Context, userID, orgID int64, addr str
 
 // inviteeLocale is the language of an invitation's email: the invitee's
 // own when they have an account, else the inviter's.
-func (s *Service) inviteeLocale(ctx context.Context, tx *store.Store, email string, who User, m Meta) string {
+func (s *Service) inviteeLocale(ctx context.Context, tx *store.Store, email string, inviter *store.User, m Meta) string {
 	if u, err := tx.UserByEmail(ctx, email); err == nil && u.Locale != "" {
 		return u.Locale
 	}
-	if who.Locale != "" {
-		return who.Locale
+	if inviter.Locale != "" {
+		return inviter.Locale
 	}
 	return m.Locale
 }
@@ -260,15 +271,20 @@ func (s *Service) inviteTTL() time.Duration {
 	return DefaultInviteTTL
 }
 
-// sendInvitation queues the invitation's email with its link.
-func (s *Service) sendInvitation(ctx context.Context, tx *store.Store, inv *store.Invitation, raw string, who User, org string) error {
+// sendInvitation queues the invitation's email with its link, from the
+// inviter whose seat is me: an operator's names no one.
+func (s *Service) sendInvitation(ctx context.Context, tx *store.Store, inv *store.Invitation, raw string, me OrgMembership, inviter *store.User) error {
 	e := InvitationEmail{
-		TimeZone:  who.TimeZone,
-		Inviter:   strings.TrimSpace(who.FirstName + " " + who.LastName),
-		Org:       org,
+		TimeZone:  inviter.TimeZone,
+		Org:       me.OrgName,
 		Role:      inv.Role,
 		Link:      s.link(paths.Invite, raw, inv.Locale),
 		ExpiresAt: inv.ExpiresAt,
+	}
+	if me.operator != nil {
+		e.ByOperator = true
+	} else {
+		e.Inviter = strings.TrimSpace(inviter.FirstName + " " + inviter.LastName)
 	}
 	if u, err := tx.UserByEmail(ctx, inv.Email); err == nil {
 		e.FirstName, e.LastName = u.FirstName, u.LastName
@@ -285,8 +301,8 @@ func (s *Service) sendInvitation(ctx context.Context, tx *store.Store, inv *stor
 // organisation again with a new link and a new lifetime; the old link
 // stops working. ErrNoInvitation for an id of any other organisation, or
 // one already closed: a guess and a stale form look alike.
-func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m Meta) error {
-	mem, err := s.RequireOrgRole(ctx, who, RoleAdmin)
+func (s *Service) ResendInvitation(ctx context.Context, who OrgActor, id string, m Meta) error {
+	mem, actor, err := s.orgSeat(ctx, who, RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -303,14 +319,14 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 	if !CanAssign(mem.Role, "", Role(inv.Role)) {
 		return ErrOrgForbidden
 	}
-	if err := s.allowInvite(ctx, who.ID, mem.OrgID, inv.Email); err != nil {
+	if err := s.allowInvite(ctx, actor.ID, mem.OrgID, inv.Email); err != nil {
 		return err
 	}
 	now := s.now()
 	raw, hash := token.New()
 	inv.TokenHash, inv.SentAt, inv.ExpiresAt = hash, now, now.Add(s.inviteTTL())
 	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
-		if _, err := s.requireOrgRole(ctx, tx, who.ID, RoleAdmin); err != nil {
+		if mem, actor, err = who.seat(ctx, s, tx, RoleAdmin); err != nil {
 			return err
 		}
 		if err := tx.ReissueInvitation(ctx, mem.OrgID, id, hash, now, inv.ExpiresAt); err != nil {
@@ -319,10 +335,10 @@ func (s *Service) ResendInvitation(ctx context.Context, who User, id string, m M
 			}
 			return err
 		}
-		if err := s.sendInvitation(ctx, tx, inv, raw, who, mem.OrgName); err != nil {
+		if err := s.sendInvitation(ctx, tx, inv, raw, mem, actor); err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvitationResent, inv.Email)
+		return s.trail(ctx, tx, mem, actor.ID, 0, OrgEventInvitationResent, inv.Email)
 	})
 	if err != nil {
 		return err
@@ -338,14 +354,14 @@ var ErrNoInvitation = ErrOrgNotFound
 
 // RevokeInvitation closes an open invitation of who's organisation: its
 // link shows the expired-link page from now on.
-func (s *Service) RevokeInvitation(ctx context.Context, who User, id string, m Meta) error {
+func (s *Service) RevokeInvitation(ctx context.Context, who OrgActor, id string, m Meta) error {
 	if id == "" || len(id) > 64 {
-		if _, err := s.RequireOrgRole(ctx, who, RoleAdmin); err != nil {
+		if _, _, err := s.orgSeat(ctx, who, RoleAdmin); err != nil {
 			return err
 		}
 		return ErrNoInvitation
 	}
-	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, mem OrgMembership, _ *store.User) error {
+	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, mem OrgMembership, actor *store.User) error {
 		inv, err := tx.InvitationInOrg(ctx, mem.OrgID, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrNoInvitation
@@ -361,7 +377,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, who User, id string, m M
 		} else if err != nil {
 			return err
 		}
-		return s.orgEvent(ctx, tx, mem.OrgID, who.ID, 0, OrgEventInvitationRevoked, inv.Email)
+		return s.trail(ctx, tx, mem, actor.ID, 0, OrgEventInvitationRevoked, inv.Email)
 	})
 }
 
@@ -394,7 +410,7 @@ func (s *Service) CheckInvitation(ctx context.Context, raw string) (InvitationLi
 	if err != nil {
 		return InvitationLink{}, err
 	}
-	l := InvitationLink{Invitation: s.invitationView(inv, "")}
+	l := InvitationLink{Invitation: s.invitationView(inv, "", false)}
 	u, err := s.store.UserByEmail(ctx, inv.Email)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -580,7 +596,7 @@ func (s *Service) MyInvitations(ctx context.Context, who User) ([]Invitation, er
 	}
 	out := make([]Invitation, 0, len(list))
 	for i := range list {
-		out = append(out, s.invitationView(&list[i], ""))
+		out = append(out, s.invitationView(&list[i], "", false))
 	}
 	return out, nil
 }

@@ -370,11 +370,23 @@ func (s *Service) newOrgEvent(orgID, actorID, subjectID int64, kind OrgEventKind
 // concerns, if any, and the organisation's even when that member has just
 // left it), as every operator action is.
 func (s *Service) trail(ctx context.Context, tx *store.Store, me OrgMembership, actorID, subjectID int64, kind OrgEventKind, detail string) error {
-	e := s.newOrgEvent(me.OrgID, actorID, subjectID, kind, detail)
-	e.ByOperator = me.operator != nil
-	if err := tx.AddOrgEvent(ctx, e); err != nil {
+	if err := s.trailEntry(ctx, tx, me, actorID, subjectID, kind, detail); err != nil {
 		return err
 	}
+	return s.operatorAudit(ctx, tx, me, subjectID, kind)
+}
+
+// trailEntry is trail's entry of the organisation's trail alone, marked
+// as an operator's when one acted.
+func (s *Service) trailEntry(ctx context.Context, tx *store.Store, me OrgMembership, actorID, subjectID int64, kind OrgEventKind, detail string) error {
+	e := s.newOrgEvent(me.OrgID, actorID, subjectID, kind, detail)
+	e.ByOperator = me.operator != nil
+	return tx.AddOrgEvent(ctx, e)
+}
+
+// operatorAudit is trail's event of the audit trail, naming the operator
+// whose seat is me (nothing for a member's action).
+func (s *Service) operatorAudit(ctx context.Context, tx *store.Store, me OrgMembership, subjectID int64, kind OrgEventKind) error {
 	if me.operator == nil {
 		return nil
 	}
@@ -669,17 +681,35 @@ func (o OrgOperator) seat(ctx context.Context, s *Service, tx *store.Store, min 
 	if err := tx.LockOrganisation(ctx, org.ID); err != nil {
 		return OrgMembership{}, nil, err
 	}
-	actor, err := tx.UserByID(ctx, o.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (!actor.Operator || actor.Status != store.UserActive)) {
-		// The role was taken away since the request began.
-		return OrgMembership{}, nil, ErrOrgForbidden
-	}
+	actor, err := activeOperator(ctx, tx, o.Operator)
 	if err != nil {
 		return OrgMembership{}, nil, err
 	}
 	by := o.Operator
 	return OrgMembership{OrgID: org.ID, OrgPublicID: org.PublicID, OrgName: org.Name, Role: RoleOwner,
 		RequireSecondFactor: org.RequireSecondFactor, operator: &by}, actor, nil
+}
+
+// activeOperator is the account of the operator by, read in tx:
+// ErrOrgForbidden when it is gone, disabled or no longer an operator (the
+// role was taken away since the request began).
+func activeOperator(ctx context.Context, tx *store.Store, by Operator) (*store.User, error) {
+	actor, err := tx.UserByID(ctx, by.UserID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!actor.Operator || actor.Status != store.UserActive)) {
+		return nil, ErrOrgForbidden
+	}
+	return actor, err
+}
+
+// orgSeat is who's seat in the organisation and the account acting, read
+// in a transaction of its own: for the checks made before the transaction
+// that changes anything, which takes the seat again.
+func (s *Service) orgSeat(ctx context.Context, who OrgActor, min Role) (me OrgMembership, actor *store.User, err error) {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+		me, actor, err = who.seat(ctx, s, tx, min)
+		return err
+	})
+	return me, actor, err
 }
 
 // orgAction runs fn in a transaction after checking that who is an active
@@ -907,12 +937,9 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Store, me OrgMembe
 // RenameOrg gives the organisation a new name: owners and admins only.
 // The name is what members' company shows from then on.
 func (s *Service) RenameOrg(ctx context.Context, who OrgActor, name string, m Meta) error {
-	name = strings.TrimSpace(stripInvisible(name))
-	switch {
-	case name == "":
-		return FieldErrors{"name": i18n.Msg("error.org.name_required")}
-	case utf8.RuneCountInString(name) > 200:
-		return FieldErrors{"name": i18n.Message{ID: "error.field.too_long", Data: map[string]any{"Max": 200}}}
+	name, err := orgName(name)
+	if err != nil {
+		return err
 	}
 	return s.orgAction(ctx, who, RoleAdmin, func(ctx context.Context, tx *store.Store, me OrgMembership, actor *store.User) error {
 		if name == me.OrgName {
@@ -923,6 +950,19 @@ func (s *Service) RenameOrg(ctx context.Context, who OrgActor, name string, m Me
 		}
 		return s.trail(ctx, tx, me, actor.ID, 0, OrgEventRenamed, name)
 	})
+}
+
+// orgName is an organisation's name as a form gave it, trimmed, or the
+// FieldErrors on "name" of an empty or too long one.
+func orgName(name string) (string, error) {
+	name = strings.TrimSpace(stripInvisible(name))
+	switch {
+	case name == "":
+		return "", FieldErrors{"name": i18n.Msg("error.org.name_required")}
+	case utf8.RuneCountInString(name) > 200:
+		return "", FieldErrors{"name": i18n.Message{ID: "error.field.too_long", Data: map[string]any{"Max": 200}}}
+	}
+	return name, nil
 }
 
 // ClaimDomain claims the domain of the actor's own verified address for

@@ -24,7 +24,7 @@ const (
 	AdminSuppressionLift  = "/admin/suppressions/lift"
 	AdminAudit            = "/admin/audit"
 	AdminAuditExport      = "/admin/audit/export"
-	AdminOrgs             = "/admin/orgs"
+	AdminOrgs             = "/admin/orgs" // GET the list; POST name= a new organisation, with no members
 	AdminApprovals        = "/admin/approvals"
 	AdminUserApprove      = "/admin/users/:id/approve"
 	AdminUserDecline      = "/admin/users/:id/decline"
@@ -40,6 +40,11 @@ const (
 	AdminOrgDomainPolicy  = "/admin/orgs/:id/domains/policy"
 	AdminOrgDomainRelease = "/admin/orgs/:id/domains/release"
 	AdminOrgSecondFactor  = "/admin/orgs/:id/second-factor"
+	// AdminOrgInvite… are the organisation's invitations from the
+	// console, as the owners' page sends them (paths.OrgInvitations…).
+	AdminOrgInvite       = "/admin/orgs/:id/invitations"
+	AdminOrgInviteResend = "/admin/orgs/:id/invitations/resend"
+	AdminOrgInviteRevoke = "/admin/orgs/:id/invitations/revoke"
 )
 
 // AdminOrgAction is route (one of the AdminOrg… routes) for the

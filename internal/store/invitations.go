@@ -9,9 +9,9 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Invitation is an owner's or admin's invitation of an email address to
-// their organisation with a role. TokenHash is the SHA-256 of the link's
-// token; the raw token is only ever in the email.
+// Invitation is an invitation of an email address to an organisation with
+// a role, by one of its owners or admins or by an operator. TokenHash is
+// the SHA-256 of the link's token; the raw token is only ever in the email.
 type Invitation struct {
 	bun.BaseModel `bun:"table:invitations,alias:inv"`
 
@@ -33,6 +33,10 @@ type Invitation struct {
 	AcceptedBy *int64     `bun:"accepted_by"`
 	DeclinedAt *time.Time `bun:"declined_at"`
 	RevokedAt  *time.Time `bun:"revoked_at"`
+	// ByOperator is an invitation an operator sent from the console:
+	// InvitedBy is their account, which the invitee and the
+	// organisation's people are not told.
+	ByOperator bool `bun:"by_operator,notnull"`
 	// Organisation is filled in by the queries that look an invitation
 	// up by its token or its address.
 	Organisation *Organisation `bun:"rel:belongs-to,join:org_id=id"`
