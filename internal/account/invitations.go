@@ -584,7 +584,11 @@ func (s *Service) joinOrg(ctx context.Context, tx *store.Store, inv *store.Invit
 			actor = by.PublicID
 		}
 	}
-	return s.notify(ctx, tx, WebhookOrgMemberJoined, u.PublicID, u.Email, orgData(org, Role(inv.Role), actor))
+	d := orgData(org, Role(inv.Role), actor)
+	if inv.ByOperator && actor != "" {
+		d.ActorType = ActorOperator // the inviter acted from the console
+	}
+	return s.notify(ctx, tx, WebhookOrgMemberJoined, u.PublicID, u.Email, d)
 }
 
 // MyInvitations lists the open invitations to the signed-in person's

@@ -729,6 +729,19 @@ func TestOrgWebhookActorType(t *testing.T) {
 		if err := e.svc.Leave(e.ctx, e.who("cy@acme.example"), meta); err != nil {
 			t.Fatal(err)
 		}
+		// Joining by an owner's invitation, and by an operator's.
+		if _, err := e.svc.Invite(e.ctx, ada, "dee@example.com", "member", meta); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Invite(e.ctx, by, "eve@example.com", "member", meta); err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range []string{"dee@example.com", "eve@example.com"} {
+			if _, err := e.svc.Join(e.ctx, e.inviteToken(to), join, meta); err != nil {
+				t.Fatalf("join %s: %v", to, err)
+			}
+		}
+		dee, eve := e.user("dee@example.com"), e.user("eve@example.com")
 		type seen struct {
 			kind                   account.WebhookEvent
 			subject, actor, acting string
@@ -740,6 +753,8 @@ func TestOrgWebhookActorType(t *testing.T) {
 			{account.WebhookOrgRoleChanged, bob.PublicID, ada.PublicID, account.ActorMember},
 			{account.WebhookOrgMemberRemoved, bob.PublicID, opUser.PublicID, account.ActorOperator},
 			{account.WebhookOrgMemberRemoved, cy.PublicID, cy.PublicID, account.ActorMember},
+			{account.WebhookOrgMemberJoined, dee.PublicID, ada.PublicID, account.ActorMember},
+			{account.WebhookOrgMemberJoined, eve.PublicID, opUser.PublicID, account.ActorOperator},
 		}
 		var got []seen
 		for _, h := range e.orgWebhooks()[mark:] {
@@ -768,8 +783,8 @@ func TestOrgWebhookActorType(t *testing.T) {
 				}
 			}
 		}
-		if operatorRows != 3 || ownRows == 0 {
-			t.Errorf("%d webhooks name the operator as one (want 3), %d org.created seen", operatorRows, ownRows)
+		if operatorRows != 4 || ownRows == 0 {
+			t.Errorf("%d webhooks name the operator as one (want 4), %d org.created seen", operatorRows, ownRows)
 		}
 	})
 }
