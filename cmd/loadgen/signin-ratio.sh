@@ -45,6 +45,14 @@ pgcpu() { # the backends serving this database
 lg=("$loadgen" -target "http://127.0.0.1:$port" -resend-listen "127.0.0.1:$((port + 10))" -signin -conns 16)
 "${lg[@]}" -duration 3s >"$work/warm.txt" 2>&1
 account=$(awk '/^account:/ {print $2}' "$work/warm.txt")
+if [ -z "$account" ]; then
+  echo "signin-ratio: the warm-up made no account:" >&2
+  cat "$work/warm.txt" >&2
+  tail -20 "$work/gh.log" >&2
+  kill $gh
+  [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+  exit 1
+fi
 curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc0" 2>/dev/null
 g0=$(cpu $gh) p0=$(pgcpu) l0=$(cut -d' ' -f1 /proc/loadavg)
 if [ "${PROFILE:-0}" != 0 ]; then
@@ -61,6 +69,13 @@ raw=$("$ptest" -test.run '^$' -test.bench Argon2idParallel -test.benchtime 200x 
 l1=$(cut -d' ' -f1 /proc/loadavg)
 rate=$(awk '/^sign-ins\/s:/ {print $2}' "$work/run.txt")
 ok=$(awk '/ ok, / {print $8}' "$work/run.txt")
+if [ "${ok:-0}" = 0 ]; then
+  echo "signin-ratio: no sign-in succeeded:" >&2
+  cat "$work/run.txt" >&2
+  tail -20 "$work/gh.log" >&2
+  [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+  exit 1
+fi
 gc=""
 if [ -s "$work/cc1" ]; then
   gc=$(join <(sort "$work/cc0") <(sort "$work/cc1") | awk '

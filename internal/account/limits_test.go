@@ -248,3 +248,47 @@ func TestParallelRightPasswordsAllSignIn(t *testing.T) {
 		}
 	})
 }
+
+// Sign-ins whose client goes away mid-check (the request's context
+// cancelled while waiting for a hashing slot, hashing, or writing the
+// session) give their reservation back: none is left counting as a
+// running check, so the owner signs in at once afterwards rather than
+// being refused as throttled until the leases run out. Cancelling a flood
+// of one's own requests must not lock anyone out.
+func TestCancelledSignInsLeaveNoReservation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		// One slot and a hash of some milliseconds: most of the flood
+		// waits for the slot when it is cancelled, some are hashing.
+		e := newEnv(t, st, password.Params{Memory: 4 * 1024, Time: 2, Threads: 1}, 1)
+		e.activate("ada@example.com", goodPW)
+		var u *store.User
+		u, err := st.UserByEmail(e.ctx, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 24 {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(e.ctx, time.Duration(1+i%8)*time.Millisecond)
+				defer cancel()
+				pw := goodPW
+				if i%3 == 0 {
+					pw = "a wrong password, cancelled"
+				}
+				e.svc.Login(ctx, "ada@example.com", pw, "", meta)
+			})
+		}
+		wg.Wait()
+		lt, err := st.LoginThrottleFor(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lt.Inflight != 0 && lt.InflightUntil.After(time.Now()) {
+			t.Fatalf("cancelled sign-ins left %d reservations counting", lt.Inflight)
+		}
+		start := time.Now()
+		if _, err := e.svc.Login(e.ctx, "ada@example.com", goodPW, "", meta); err != nil {
+			t.Fatalf("the owner's sign-in after a cancelled flood: %v (after %v)", err, time.Since(start))
+		}
+	})
+}

@@ -120,7 +120,7 @@ func (s *Service) ConfirmPassword(ctx context.Context, u User, sess Session, pw 
 		}
 		return wrong
 	}
-	return s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx *store.Store) error {
 		if err := tx.ClearLoginFailures(ctx, su.ID); err != nil {
 			return err
 		}
@@ -129,4 +129,9 @@ func (s *Service) ConfirmPassword(ctx context.Context, u User, sess Session, pw 
 		}
 		return s.audit(ctx, tx, su.ID, EventPasswordConfirmed, m)
 	})
+	if err != nil {
+		// Rolled back: the reservation is given back (as in Login).
+		_ = s.store.ReleaseLoginAttempt(ctx, su.ID)
+	}
+	return err
 }

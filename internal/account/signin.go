@@ -132,7 +132,9 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 	}
 	twoStep, err := s.hasTwoStep(ctx, s.store, u.ID)
 	if err != nil {
-		s.store.ReleaseLoginAttempt(ctx, u.ID)
+		if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
+			log.WarnContext(ctx, "account login release failed", "err", rerr)
+		}
 		return "", err
 	}
 	if twoStep {
@@ -168,6 +170,12 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		return s.audit(ctx, tx, u.ID, EventLoginOK, m)
 	})
 	if err != nil {
+		// Rolled back (the client went away, the database failed): the
+		// reservation is given back, or it would hold up the account's
+		// other sign-ins until its lease ran out.
+		if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
+			log.WarnContext(ctx, "account login release failed", "err", rerr)
+		}
 		return "", err
 	}
 	log.InfoContext(ctx, "account login ok", "user_id", u.ID)

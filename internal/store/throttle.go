@@ -24,9 +24,23 @@ func (s *Store) LoginThrottleFor(ctx context.Context, userID int64) (LoginThrott
 	return lt, nil
 }
 
+// settling is ctx for a statement that takes, settles or gives back a
+// reserved attempt: it runs to its end even when the request's context is
+// cancelled (the client went away mid-check), since a reservation left
+// behind counts as a running check for its lease (inflightLease) and
+// holds up every other sign-in of the account: its owner's too.
+func settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+}
+
+// settleTimeout bounds a settling statement.
+const settleTimeout = 10 * time.Second
+
 // ClearLoginFailures forgets an account's failures (after a success or a
-// password reset).
+// password reset), and with them any reservation.
 func (s *Store) ClearLoginFailures(ctx context.Context, userID int64) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	if _, err := s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: clear login failures: %w", err)
 	}
@@ -69,13 +83,17 @@ func (s *Store) ReserveLoginAttempt(ctx context.Context, userID int64, now time.
 		// a record one after another and judges each against the record
 		// as the one before left it, so they need no retries.
 		row := LoginThrottle{UserID: userID, LastFailureAt: now, Inflight: 1, InflightUntil: now.Add(inflightLease)}
+		// Not cut short by the request's end: a reservation the database
+		// made must reach the caller, who gives it back.
+		uctx, cancel := settling(ctx)
 		err := s.db.NewInsert().Model(&row).
 			On("CONFLICT (user_id) DO UPDATE").
 			Set("inflight = CASE WHEN login_throttle.inflight_until < ? THEN 1 ELSE login_throttle.inflight + 1 END", now).
 			Set("inflight_until = EXCLUDED.inflight_until").
 			Where("login_throttle.locked_until <= ?", now).
 			Where("CASE WHEN login_throttle.inflight_until < ? THEN 0 ELSE login_throttle.inflight END < "+allowedSQL(lock), now).
-			Returning("failures, locked_until, inflight").Scan(ctx)
+			Returning("failures, locked_until, inflight").Scan(uctx)
+		cancel()
 		if err == nil {
 			s.nextTurn(userID, row.Inflight, row.Failures, lock)
 			return LoginThrottle{UserID: userID, Failures: row.Failures, LockedUntil: row.LockedUntil}, true, nil
@@ -224,8 +242,11 @@ func checksAllowed(failures int, lock func(int) time.Duration) int {
 }
 
 // ConfirmLoginFailure counts the failure of a reserved attempt and sets
-// the lock the new count earns; it returns the new record.
+// the lock the new count earns; it returns the new record. Like
+// ReleaseLoginAttempt it runs even after the request was cancelled.
 func (s *Store) ConfirmLoginFailure(ctx context.Context, userID int64, now time.Time, lock func(failures int) time.Duration) (LoginThrottle, error) {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	now = now.UTC()
 	for range 64 {
 		var cur LoginThrottle
@@ -266,9 +287,12 @@ func (s *Store) ConfirmLoginFailure(ctx context.Context, userID int64, now time.
 }
 
 // ReleaseLoginAttempt takes back a reservation whose password was never
-// checked (no hashing slot was free), so a busy server does not count
-// against the owner.
+// checked (no hashing slot was free, the client went away), or whose
+// check could not be finished, so neither counts against the owner; it
+// runs even after the request was cancelled.
 func (s *Store) ReleaseLoginAttempt(ctx context.Context, userID int64) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	_, err := s.db.NewUpdate().Model((*LoginThrottle)(nil)).Set("inflight = inflight - 1").
 		Where("user_id = ? AND inflight > 0", userID).Exec(ctx)
 	if err != nil {
