@@ -54,8 +54,8 @@ func TestDefaultMemoryLimit(t *testing.T) {
 	if !ok {
 		t.Fatal("no GOMEMLIMIT: no default limit")
 	}
-	if two != 204*mib {
-		t.Errorf("limit for 2 slots = %d MiB, want 204 (128 + 2 × 2 × 19)", two/mib)
+	if two != 188*mib {
+		t.Errorf("limit for 2 slots = %d MiB, want 188 (112 + 2 × 2 × 19)", two/mib)
 	}
 	if eight, _ := defaultMemoryLimit(env(""), 8); eight-two != 6*2*19*mib {
 		t.Errorf("limit for 8 slots = %d MiB, want 2 × 19 MiB more per slot than for 2 (%d MiB)", eight/mib, two/mib)
