@@ -329,44 +329,20 @@ type AuditQuery struct {
 	Kinds        []Event
 }
 
-// ErrAmbiguousOrg means several organisations have the name an export
-// named; its public id (on its console page) tells them apart.
+// ErrAmbiguousOrg means several organisations answer to the name (or the
+// name and domain) an operator gave; the public id (on its console page)
+// tells them apart.
 var ErrAmbiguousOrg = errors.New("account: several organisations have that name; name it by its id")
 
 // FindOrganisation is the organisation whose public id, or else whose
-// name (in any case), is ref: ErrUnknownOrg for none, ErrAmbiguousOrg when
-// the name is several organisations'.
+// name (in any case) or claimed domain, is ref: ErrUnknownOrg for none,
+// ErrAmbiguousOrg (an *AmbiguousOrgError) when several answer to it.
 func (s *Service) FindOrganisation(ctx context.Context, ref string) (OrgSummary, error) {
 	o, err := s.findOrg(ctx, ref)
 	if err != nil {
 		return OrgSummary{}, err
 	}
 	return OrgSummary{PublicID: o.PublicID, Name: o.Name, CreatedAt: o.CreatedAt}, nil
-}
-
-func (s *Service) findOrg(ctx context.Context, ref string) (*store.Organisation, error) {
-	ref = strings.TrimSpace(ref)
-	if ref == "" || len(ref) > 200 {
-		return nil, ErrUnknownOrg
-	}
-	o, err := s.store.OrganisationByPublicID(ctx, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		var list []store.Organisation
-		if list, err = s.store.OrganisationsNamed(ctx, ref, 2); err == nil {
-			switch len(list) {
-			case 0:
-				return nil, ErrUnknownOrg
-			case 1:
-				o = &list[0]
-			default:
-				return nil, ErrAmbiguousOrg
-			}
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
 }
 
 // The export formats.

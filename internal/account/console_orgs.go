@@ -109,41 +109,55 @@ func (e *AmbiguousOrgError) Is(target error) bool { return target == ErrAmbiguou
 // when the name is several organisations', or the name one's and the
 // domain another's.
 func (s *Service) FindConsoleOrg(ctx context.Context, ref string) (ConsoleOrg, error) {
-	ref = strings.TrimSpace(ref)
-	if ref == "" || len(ref) > 200 {
-		return ConsoleOrg{}, ErrUnknownOrg
-	}
-	if co, err := s.ConsoleOrg(ctx, ref); !errors.Is(err, ErrUnknownOrg) {
-		return co, err
-	}
-	named, err := s.store.OrganisationsNamed(ctx, ref, AmbiguousOrgShown+1)
+	o, err := s.findOrg(ctx, ref)
 	if err != nil {
 		return ConsoleOrg{}, err
 	}
-	var ids []string
-	for _, o := range named {
-		ids = append(ids, o.PublicID)
+	return s.ConsoleOrg(ctx, o.PublicID)
+}
+
+// findOrg is the organisation an operator names by ref: its public id,
+// or else its name (in any case) or a domain it claimed. ErrUnknownOrg
+// for none; an *AmbiguousOrgError (which is ErrAmbiguousOrg) when the
+// name is several organisations', or the name one's and the domain
+// another's.
+func (s *Service) findOrg(ctx context.Context, ref string) (*store.Organisation, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 200 {
+		return nil, ErrUnknownOrg
 	}
-	more := len(ids) > AmbiguousOrgShown
+	o, err := s.store.OrganisationByPublicID(ctx, ref)
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return o, err
+	}
+	named, err := s.store.OrganisationsNamed(ctx, ref, AmbiguousOrgShown+1)
+	if err != nil {
+		return nil, err
+	}
+	more := len(named) > AmbiguousOrgShown
 	if more {
-		ids = ids[:AmbiguousOrgShown]
+		named = named[:AmbiguousOrgShown]
 	}
 	if domain, err := NormalizeDomain(ref); err == nil {
 		d, err := s.store.OrgDomainByName(ctx, domain)
 		switch {
-		case err == nil && !slices.Contains(ids, d.Organisation.PublicID):
-			ids = append(ids, d.Organisation.PublicID)
+		case err == nil && !slices.ContainsFunc(named, func(o store.Organisation) bool { return o.PublicID == d.Organisation.PublicID }):
+			named = append(named, *d.Organisation)
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return ConsoleOrg{}, err
+			return nil, err
 		}
 	}
 	switch {
-	case len(ids) == 0:
-		return ConsoleOrg{}, ErrUnknownOrg
-	case len(ids) == 1 && !more:
-		return s.ConsoleOrg(ctx, ids[0])
+	case len(named) == 0:
+		return nil, ErrUnknownOrg
+	case len(named) == 1 && !more:
+		return &named[0], nil
 	}
-	return ConsoleOrg{}, &AmbiguousOrgError{IDs: ids, More: more}
+	ids := make([]string, len(named))
+	for i, o := range named {
+		ids[i] = o.PublicID
+	}
+	return nil, &AmbiguousOrgError{IDs: ids, More: more}
 }
 
 // ConsoleOrg is an organisation as the console shows it: what its owners
