@@ -138,6 +138,26 @@ func TestOperatorCreatesOrgAndInvitesOwner(t *testing.T) {
 				t.Errorf("the owner's trail names the operator: %+v", en)
 			}
 		}
+		// The owner resending it becomes its inviter: her list and the
+		// new email agree on it; the operator resending it again names
+		// no one again.
+		if err := e.svc.ResendInvitation(e.ctx, grace, mine.Pending[0].ID, meta); err != nil {
+			t.Fatalf("the owner resends the operator's invitation: %v", err)
+		}
+		mine, _ = e.svc.Invitations(e.ctx, grace)
+		if len(mine.Pending) != 1 || mine.Pending[0].ByOperator || mine.Pending[0].InvitedBy == "" {
+			t.Errorf("after the owner's resend her list says: %+v", mine.Pending)
+		}
+		if m := e.lastMail("ken@initech.example", account.EmailInvitation); m.data["Inviter"] != mine.Pending[0].InvitedBy || m.data["ByOperator"] == "true" {
+			t.Errorf("the owner's resent email: %+v, list %q", m.data, mine.Pending[0].InvitedBy)
+		}
+		if err := e.svc.ResendInvitation(e.ctx, by, mine.Pending[0].ID, meta); err != nil {
+			t.Fatal(err)
+		}
+		mine, _ = e.svc.Invitations(e.ctx, grace)
+		if len(mine.Pending) != 1 || !mine.Pending[0].ByOperator || mine.Pending[0].InvitedBy != "" {
+			t.Errorf("after the operator's resend the owner's list says: %+v", mine.Pending)
+		}
 		// Owner and operator run the same rules on the same list.
 		if err := e.svc.RevokeInvitation(e.ctx, grace, mine.Pending[0].ID, meta); err != nil {
 			t.Fatalf("the owner withdraws the operator's invitation: %v", err)

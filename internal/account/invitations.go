@@ -329,7 +329,9 @@ func (s *Service) ResendInvitation(ctx context.Context, who OrgActor, id string,
 		if mem, actor, err = who.seat(ctx, s, tx, RoleAdmin); err != nil {
 			return err
 		}
-		if err := tx.ReissueInvitation(ctx, mem.OrgID, id, hash, now, inv.ExpiresAt); err != nil {
+		// The resender is the inviter from now on, in the list as in the
+		// new email.
+		if err := tx.ReissueInvitation(ctx, mem.OrgID, id, hash, now, inv.ExpiresAt, actor.ID, mem.operator != nil); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return ErrNoInvitation
 			}

@@ -102,9 +102,12 @@ func (s *Store) InvitationInOrg(ctx context.Context, orgID int64, publicID strin
 
 // ReissueInvitation gives an invitation of orgID that is not closed a new
 // token hash and lifetime (a resend): the old link stops working at once.
-func (s *Store) ReissueInvitation(ctx context.Context, orgID int64, publicID, hash string, now, expires time.Time) error {
+// Whoever resends it (invitedBy, an operator when byOperator) is its
+// inviter from then on, as the new email says.
+func (s *Store) ReissueInvitation(ctx context.Context, orgID int64, publicID, hash string, now, expires time.Time, invitedBy int64, byOperator bool) error {
 	res, err := s.db.NewUpdate().Model((*Invitation)(nil)).ModelTableExpr("invitations AS inv").
 		Set("token_hash = ?", hash).Set("sent_at = ?", now.UTC()).Set("expires_at = ?", expires.UTC()).
+		Set("invited_by = ?", invitedBy).Set("by_operator = ?", byOperator).
 		Where("inv.org_id = ? AND inv.public_id = ?", orgID, publicID).
 		Where("inv.accepted_at IS NULL AND inv.declined_at IS NULL AND inv.revoked_at IS NULL").Exec(ctx)
 	if err != nil {

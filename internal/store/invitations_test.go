@@ -37,7 +37,7 @@ func TestInvitationsScopedToOrganisation(t *testing.T) {
 		if _, err := s.InvitationInOrg(ctx, globex.ID, inv.PublicID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("other org reads: %v", err)
 		}
-		if err := s.ReissueInvitation(ctx, globex.ID, inv.PublicID, "h2", now, now.Add(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		if err := s.ReissueInvitation(ctx, globex.ID, inv.PublicID, "h2", now, now.Add(time.Hour), *inv.InvitedBy, false); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("other org reissues: %v", err)
 		}
 		if err := s.RevokeInvitation(ctx, globex.ID, inv.PublicID, now); !errors.Is(err, store.ErrNotFound) {
@@ -51,7 +51,7 @@ func TestInvitationsScopedToOrganisation(t *testing.T) {
 			t.Fatalf("pending: %+v %v", list, err)
 		}
 		// A resend replaces the token: the old one is dead.
-		if err := s.ReissueInvitation(ctx, acme.ID, inv.PublicID, "h2", now, now.Add(time.Hour)); err != nil {
+		if err := s.ReissueInvitation(ctx, acme.ID, inv.PublicID, "h2", now, now.Add(time.Hour), *inv.InvitedBy, false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.OpenInvitationByHash(ctx, "h1", now); !errors.Is(err, store.ErrNotFound) {
