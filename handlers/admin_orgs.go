@@ -143,9 +143,10 @@ func (s *server) adminOrgInvite(c *gin.Context) {
 }
 
 // adminOrgRoutes registers the organisation owner's actions in the
-// console (invitations included), each the account function the owners' page calls (org.go),
-// with the operator as an owner of the organisation in the path
-// (account.OrgOperator): the same rules, the trail naming the operator.
+// console (invitations included), each the account function the owners'
+// page calls (org.go), with the operator as an owner of the organisation
+// in the path (account.OrgOperator): the same rules, the trail naming the
+// operator.
 // Those that take someone's access or power away, or a domain, ask for
 // the password again (destructive).
 func (s *server) adminOrgRoutes(admin, destructive *gin.RouterGroup, rel func(string) string) {

@@ -36,6 +36,7 @@ fi
 env $limits ADDR=127.0.0.1:$port METRICS_ADDR=127.0.0.1:$((port + 1010)) BASE_URL=http://127.0.0.1:$port LOG_LEVEL=warn \
   DATABASE_URL="$url" RESEND_API_KEY=x RESEND_BASE_URL=http://127.0.0.1:$((port + 10))/ "$bin" >"$work/gh.log" 2>&1 &
 gh=$!
+dropdb() { [ "$db" != pg ] || psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null; }
 cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 pgcpu() { # the backends serving this database
   local t=0 p
@@ -50,7 +51,7 @@ if [ -z "$account" ]; then
   cat "$work/warm.txt" >&2
   tail -20 "$work/gh.log" >&2
   kill $gh
-  [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+  dropdb
   exit 1
 fi
 curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc0" 2>/dev/null
@@ -73,7 +74,7 @@ if [ "${ok:-0}" = 0 ]; then
   echo "signin-ratio: no sign-in succeeded:" >&2
   cat "$work/run.txt" >&2
   tail -20 "$work/gh.log" >&2
-  [ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+  dropdb
   exit 1
 fi
 gc=""
@@ -84,7 +85,7 @@ if [ -s "$work/cc1" ]; then
     $1 == "/gc/cycles/total:gc-cycles" {c = $3 - $2}
     END {printf ", collector %.1f %% of Gatehouse CPU, %d collections", 100 * g / t, c}')
 fi
-[ "$db" = pg ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $name WITH (FORCE)" >/dev/null
+dropdb
 printf '%s %s %s: %s sign-ins/s (%s), raw argon2id %.1f/s, ratio %.3f; CPU per sign-in: Gatehouse %.1f ms, PostgreSQL %.1f ms%s; load %s -> %s\n' \
   "$(date -u +%H:%M)" "$label" "$db" "$rate" "$ok" "$raw" "$(echo "$rate / $raw" | bc -l)" \
   "$(echo "($g1 - $g0) * 1000 / $ok" | bc -l)" "$(echo "($p1 - $p0) * 1000 / $ok" | bc -l)" "$gc" "$l0" "$l1"

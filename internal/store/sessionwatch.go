@@ -320,7 +320,7 @@ func (s *Store) ListenOn(dsn string) error {
 	if !s.Postgres() {
 		return errors.New("store: a listen URL is for PostgreSQL only")
 	}
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+	if !isPostgresDSN(dsn) {
 		return errors.New("store: the listen URL must be a postgres:// URL")
 	}
 	cfg, err := pgx.ParseConfig(dsn)

@@ -45,7 +45,7 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	var db *bun.DB
 	hot := &hotStatements{cache: newSessionCache()}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgresDSN(dsn) {
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -84,6 +84,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	db.AddQueryHook(identityHook{hot.cache})
 	return &Store{db: db, root: db, hot: hot, turns: newAttemptTurns()}, nil
+}
+
+// isPostgresDSN reports whether dsn names a PostgreSQL database (anything
+// else is SQLite's).
+func isPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // sqliteDSN turns a path or sqlite: URL into a modernc DSN with the pragmas
