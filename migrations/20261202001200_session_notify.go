@@ -11,13 +11,24 @@ import (
 // column that names whose identity a row is part of, the kind of that id
 // ("u" a user, "o" an organisation) and a column whose change alone
 // changes no identity ("last seen", written at most once a minute).
-var identityTables = []struct{ table, key, kind, ignore string }{
+var identityTables = []identityTable{
 	{"sessions", "user_id", "u", "last_seen_at"},
 	{"users", "id", "u", ""},
 	{"memberships", "user_id", "u", ""},
 	{"organisations", "id", "o", ""},
 	{"totp_secrets", "user_id", "u", ""},
 	{"passkeys", "user_id", "u", ""},
+}
+
+type identityTable struct{ table, key, kind, ignore string }
+
+// args are the trigger function's arguments for the table.
+func (t identityTable) args() string {
+	args := "'" + t.key + "', '" + t.kind + "'"
+	if t.ignore != "" {
+		args += ", '" + t.ignore + "'"
+	}
+	return args
 }
 
 // On PostgreSQL every change to a table the session lookup reads tells
@@ -57,13 +68,9 @@ BEGIN
 END $$`,
 			}
 			for _, t := range identityTables {
-				args := "'" + t.key + "', '" + t.kind + "'"
-				if t.ignore != "" {
-					args += ", '" + t.ignore + "'"
-				}
 				qs = append(qs,
 					`CREATE TRIGGER `+t.table+`_identity AFTER INSERT OR UPDATE OR DELETE ON `+t.table+
-						` FOR EACH ROW EXECUTE FUNCTION gatehouse_identity_changed(`+args+`)`,
+						` FOR EACH ROW EXECUTE FUNCTION gatehouse_identity_changed(`+t.args()+`)`,
 					`CREATE TRIGGER `+t.table+`_identity_truncate AFTER TRUNCATE ON `+t.table+
 						` FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_identity_truncated()`)
 			}

@@ -542,8 +542,6 @@ func scopedDropsRound(t *testing.T, s *store.Store, first int) bool {
 	if err := s.CreateSession(ctx, &store.Session{UserID: users[2], Hash: extra, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	// (On PostgreSQL the new row's notification drops the
-	// user's sessions on its way: filled again past it.)
 	hashes = []string{hashes[2], extra}
 	fill()
 	if _, err := s.DeleteUserSessions(ctx, users[0], 0); err != nil {
@@ -587,4 +585,82 @@ func scopedDropsRound(t *testing.T, s *store.Store, first int) bool {
 		t.Errorf("a profile change beside a sign-out left %d sessions cached", n)
 	}
 	return true
+}
+
+// TestSessionCacheKeepsNewRows: a new session, user or organisation is
+// in no cached identity, so making one, in this process or another,
+// leaves the cached sessions alone. A sign-in inserts a session: before,
+// its trigger told every instance to drop all of that user's cached
+// sessions. A change to an existing row still drops them
+// (TestSessionCacheSeesEveryColumn).
+func TestSessionCacheKeepsNewRows(t *testing.T) {
+	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			s, other := cachedStore(t, b)
+			ctx := context.Background()
+			userID, hash := identityRows(t, s, 1)
+			// A late heartbeat empties the cache whole, as it should,
+			// which says nothing of new rows: such a round is run again.
+			for round := 0; round < 5; round++ {
+				cacheIt(t, s, hash)
+				base := s.SessionCacheStats()
+				now := time.Now().UTC()
+				if err := s.CreateSession(ctx, &store.Session{UserID: userID, Hash: fmt.Sprintf("here-%d", round), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+				u := newUser(fmt.Sprintf("new-here-%d@example.com", round))
+				u.PublicID = fmt.Sprintf("usr_new_here_%d", round)
+				if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.CreateOrganisation(ctx, &store.Organisation{PublicID: fmt.Sprintf("org_new_here_%d", round), Name: "New", CreatedAt: now, UpdatedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+				if b == storetest.Postgres {
+					// Another instance's sign-in of the same user, and a
+					// new user and organisation there: only the triggers
+					// could tell this one.
+					for _, q := range []string{
+						copyRow("sessions", "hash", fmt.Sprintf("there-%d", round)),
+						copyRow("users", "email", fmt.Sprintf("new-there-%d@example.com", round), "public_id", fmt.Sprintf("usr_new_there_%d", round)),
+						copyRow("organisations", "public_id", fmt.Sprintf("org_new_there_%d", round)),
+					} {
+						if _, err := other.ExecContext(ctx, q); err != nil {
+							t.Fatalf("%s: %v", q, err)
+						}
+					}
+					store.SyncSessionCache(s)
+				}
+				n := store.CachedSessions(s)
+				if now := s.SessionCacheStats(); now.Stale != base.Stale || now.Bypassed != base.Bypassed {
+					t.Logf("round %d: the cache went stale meanwhile; again", round)
+					continue
+				}
+				if n != 1 {
+					t.Fatalf("new rows dropped the cached session: %d cached, want 1", n)
+				}
+				if b == storetest.Postgres {
+					// The control: a change to the user's new session
+					// still reaches the cache.
+					if _, err := other.ExecContext(ctx, fmt.Sprintf("UPDATE sessions SET auth_methods = 'otp' WHERE hash = 'there-%d'", round)); err != nil {
+						t.Fatal(err)
+					}
+					waitFor(t, "a changed session reaching the cache", 2*time.Second, func() bool { return store.CachedSessions(s) == 0 })
+				}
+				return
+			}
+			t.Fatal("the cache went stale in every round")
+		})
+	}
+}
+
+// copyRow is PostgreSQL that copies the table's newest row as a new one,
+// with a new id and the columns named in pairs set to new values.
+func copyRow(table string, set ...string) string {
+	fields := "'id', nextval(pg_get_serial_sequence('" + table + "', 'id'))"
+	for i := 0; i < len(set); i += 2 {
+		fields += ", '" + set[i] + "', '" + set[i+1] + "'"
+	}
+	return "INSERT INTO " + table + " SELECT (jsonb_populate_record(NULL::" + table + ", to_jsonb(t) || jsonb_build_object(" + fields + "))).* FROM " +
+		table + " AS t WHERE t.id = (SELECT max(id) FROM " + table + ")"
 }
