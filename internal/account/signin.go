@@ -47,9 +47,10 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 		return "", ErrBadCredentials
 	}
 	var u *store.User
+	var twoStep bool
 	canon, err := CanonicalEmail(email)
 	if err == nil {
-		u, err = s.store.UserByEmail(ctx, canon)
+		u, twoStep, err = s.store.UserForSignIn(ctx, canon)
 	} else {
 		err = store.ErrNotFound // not an address: no account, same work below
 	}
@@ -129,13 +130,6 @@ func (s *Service) Login(ctx context.Context, email, pw, previous string, m Meta)
 				log.WarnContext(ctx, "account rehash failed", "err", err)
 			}
 		}
-	}
-	twoStep, err := s.hasTwoStep(ctx, s.store, u.ID)
-	if err != nil {
-		if rerr := s.store.ReleaseLoginAttempt(ctx, u.ID); rerr != nil {
-			log.WarnContext(ctx, "account login release failed", "err", rerr)
-		}
-		return "", err
 	}
 	if twoStep {
 		// The password was right but is not enough: the reservation is

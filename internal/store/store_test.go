@@ -41,6 +41,60 @@ func TestUsersUniqueCaseInsensitive(t *testing.T) {
 	})
 }
 
+// TestUserForSignIn: the sign-in's read of the account says, in the same
+// statement, whether it has an authenticator app: only once one is
+// confirmed, and only its own.
+func TestUserForSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, email := range []string{"grace@example.com", "ada@example.com"} {
+			if _, err := s.CreateUserIfAbsent(ctx, newUser(email)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		grace, err := s.UserByEmail(ctx, "grace@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ada, err := s.UserByEmail(ctx, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(when string, want bool) {
+			t.Helper()
+			u, twoStep, err := s.UserForSignIn(ctx, "Ada@Example.COM")
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if u.ID != ada.ID || u.Email != ada.Email || u.PublicID != ada.PublicID || !u.CreatedAt.Equal(ada.CreatedAt) {
+				t.Fatalf("%s: read %+v, want %+v", when, u, ada)
+			}
+			if twoStep != want {
+				t.Errorf("%s: two-step %v, want %v", when, twoStep, want)
+			}
+		}
+		check("no app", false)
+		if _, err := s.StartTOTPSetup(ctx, grace.ID, "secret", t0); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.UseTOTPStep(ctx, grace.ID, 1, t0); err != nil || !ok {
+			t.Fatalf("confirm another's app: %v %v", ok, err)
+		}
+		check("another account's app", false)
+		if _, err := s.StartTOTPSetup(ctx, ada.ID, "secret", t0); err != nil {
+			t.Fatal(err)
+		}
+		check("an app being set up", false)
+		if ok, err := s.UseTOTPStep(ctx, ada.ID, 1, t0); err != nil || !ok {
+			t.Fatalf("confirm: %v %v", ok, err)
+		}
+		check("a confirmed app", true)
+		if _, _, err := s.UserForSignIn(ctx, "nobody@example.com"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown: err=%v, want ErrNotFound", err)
+		}
+	})
+}
+
 func TestConcurrentCreateLeavesOneRow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		var wg sync.WaitGroup

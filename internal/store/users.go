@@ -38,6 +38,24 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return u, nil
 }
 
+// UserForSignIn is UserByEmail with whether the account has a confirmed
+// authenticator app, so that its sign-in asks for a code: one statement,
+// where a separate look at totp_secrets after the password cost every
+// sign-in another round trip.
+func (s *Store) UserForSignIn(ctx context.Context, email string) (u *User, twoStep bool, err error) {
+	row := new(struct {
+		User    `bun:",extend"`
+		TwoStep bool `bun:"two_step,scanonly"`
+	})
+	err = s.db.NewSelect().Model(row).ColumnExpr("?TableAlias.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM totp_secrets AS t WHERE t.user_id = ?TableAlias.id AND t.confirmed_at IS NOT NULL) AS two_step").
+		Where("lower(email) = ?", strings.ToLower(email)).Scan(ctx)
+	if err != nil {
+		return nil, false, notFound("user by email", err)
+	}
+	return &row.User, row.TwoStep, nil
+}
+
 // UserByID finds an account by id.
 func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
 	u := new(User)
