@@ -126,10 +126,7 @@ func (ms Methods) ACR() string {
 // if any. It returns the token for the cookie and its stored hash.
 func (s *Service) openSession(ctx context.Context, tx *store.Store, u *store.User, previous string, methods Methods, m Meta) (raw, hash string, err error) {
 	raw, hash = token.New()
-	now := s.now()
-	// The browser's zone, sent with the sign-in form, is the account's
-	// until the owner picks one.
-	if tz := i18n.TimeZone(m.TimeZone); tz != "" && u.TimeZone == "" {
+	if tz := zoneToSet(u, m); tz != "" {
 		if err := tx.SetUserTimeZoneIfUnset(ctx, u.ID, tz); err != nil {
 			return "", "", err
 		}
@@ -139,12 +136,27 @@ func (s *Service) openSession(ctx context.Context, tx *store.Store, u *store.Use
 			return "", "", err
 		}
 	}
-	sess := &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionAbsolute),
-		IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), AuthMethods: methods.String(), AuthTime: now}
-	if err := tx.CreateSession(ctx, sess); err != nil {
+	if err := tx.CreateSession(ctx, s.newSession(u, hash, methods, m)); err != nil {
 		return "", "", err
 	}
 	return raw, hash, nil
+}
+
+// zoneToSet is the zone a sign-in from the browser of m gives u: the
+// browser's, sent with the form, until the owner has one; "" for none.
+func zoneToSet(u *store.User, m Meta) string {
+	if u.TimeZone != "" {
+		return ""
+	}
+	return i18n.TimeZone(m.TimeZone)
+}
+
+// newSession is the row of a session opened now for u, whose token
+// hashes to hash.
+func (s *Service) newSession(u *store.User, hash string, methods Methods, m Meta) *store.Session {
+	now := s.now()
+	return &store.Session{UserID: u.ID, Hash: hash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionAbsolute),
+		IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), AuthMethods: methods.String(), AuthTime: now}
 }
 
 // authTimeOf is when the session's password or strong factor was entered.

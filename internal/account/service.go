@@ -226,11 +226,16 @@ func (s *Service) enqueueFor(ctx context.Context, tx *store.Store, binding, to, 
 // audit records one event in the trail; userID 0 is an event of no
 // account (a request for an unknown address).
 func (s *Service) audit(ctx context.Context, tx *store.Store, userID int64, kind Event, m Meta) error {
+	return tx.AddAuditEvent(ctx, s.newAudit(userID, kind, m))
+}
+
+// newAudit is the row of audit.
+func (s *Service) newAudit(userID int64, kind Event, m Meta) *store.AuditEvent {
 	e := &store.AuditEvent{Kind: string(kind), IP: clip(m.IP, 64), UserAgent: clip(m.UserAgent, 512), Actor: clip(m.Operator, 512), CreatedAt: s.now()}
 	if userID != 0 {
 		e.UserID = &userID
 	}
-	return tx.AddAuditEvent(ctx, e)
+	return e
 }
 
 // auditBy records an event an operator caused, naming them as its actor.

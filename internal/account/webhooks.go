@@ -106,14 +106,25 @@ const webhookRecipient = "platform"
 // notify writes event to the outbox inside tx, in the transaction of the
 // change it reports, when webhooks are on; the webhook worker delivers it.
 func (s *Service) notify(ctx context.Context, tx *store.Store, event WebhookEvent, userID, email string, d WebhookData) error {
+	out, err := s.webhooks(event, userID, email, d)
+	for _, m := range out {
+		if err := tx.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// webhooks are the outbox rows of notify: none when no webhook is set.
+func (s *Service) webhooks(event WebhookEvent, userID, email string, d WebhookData) ([]*store.OutboxMessage, error) {
 	if !s.cfg.Webhooks {
-		return nil
+		return nil, nil
 	}
 	now := s.now()
 	d.UserID, d.Email = userID, email
 	b, err := json.Marshal(Webhook{Type: event, Timestamp: now.Format("2006-01-02T15:04:05.000000Z07:00"), Data: d})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return tx.Enqueue(ctx, &store.OutboxMessage{Kind: store.KindWebhook, Recipient: webhookRecipient, Data: string(b), CreatedAt: now})
+	return []*store.OutboxMessage{{Kind: store.KindWebhook, Recipient: webhookRecipient, Data: string(b), CreatedAt: now}}, nil
 }

@@ -66,3 +66,8 @@ func SyncSessionCache(s *Store) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Count is how many rows table has.
+func Count(ctx context.Context, s *Store, table string) (int64, error) {
+	return s.db.NewSelect().Table(table).Count(ctx)
+}

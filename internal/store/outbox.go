@@ -16,6 +16,14 @@ import (
 // Enqueue writes an email to the outbox; call it inside the transaction of
 // the change that causes the email, so both happen or neither does.
 func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
+	if _, err := s.enqueueQuery(m).Returning("id").Exec(ctx); err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	return nil
+}
+
+// enqueueQuery is Enqueue's insert, with the message's defaults filled in.
+func (s *Store) enqueueQuery(m *OutboxMessage) *bun.InsertQuery {
 	if m.IdempotencyKey == "" {
 		var b [16]byte
 		rand.Read(b[:])
@@ -26,10 +34,7 @@ func (s *Store) Enqueue(ctx context.Context, m *OutboxMessage) error {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = m.CreatedAt
 	}
-	if _, err := s.db.NewInsert().Model(m).Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store: enqueue: %w", err)
-	}
-	return nil
+	return s.db.NewInsert().Model(m)
 }
 
 // ClaimOutbox leases up to limit due messages to the caller until now+lease.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,11 +135,17 @@ func writesIdentity(query string) bool {
 		!hasWord(q, "alter") && !hasWord(q, "drop") && !hasWord(q, "replace") {
 		return false
 	}
-	if into, ok := insertInto(q); ok && newRowsOnly[into] && !hasWord(q, "update") && !hasWord(q, "delete") {
-		// A new user, organisation or session is in no one's cached
-		// identity (only sessions found are cached), so a sign-in or a
-		// sign-up empties nothing.
-		return false
+	if into, ok := insertInto(q); ok {
+		// An INSERT writes its own table alone: the others it names
+		// (an audit event's organisation, read from memberships) it
+		// only reads. A new user, organisation or session is in no
+		// one's cached identity either (only sessions found are cached),
+		// so a sign-in or a sign-up empties nothing; an upsert's UPDATE
+		// may change an identity.
+		if !slices.Contains(lookupTables, into) {
+			return false
+		}
+		return !newRowsOnly[into] || hasWord(q, "update") || hasWord(q, "delete")
 	}
 	for _, t := range lookupTables {
 		if hasWord(q, t) {

@@ -388,3 +388,63 @@ func TestOutboxConcurrentClaimsOneRecipientAtATime(t *testing.T) {
 		}
 	})
 }
+
+// TestCommitSignInAtomic: the writes of a sign-in are one transaction on
+// both databases (one message of statements on PostgreSQL): when one
+// fails, here a session whose hash is taken, none is kept, so the
+// throttle record keeps the reservation for the caller to give back.
+func TestCommitSignInAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := newUser("ada@example.com")
+		u.Status = store.UserActive
+		if _, err := s.CreateUserIfAbsent(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		never := func(int) time.Duration { return 0 }
+		if _, ok, err := s.ReserveLoginAttempt(ctx, u.ID, t0, never); err != nil || !ok {
+			t.Fatalf("reserve: %v %v", ok, err)
+		}
+		sess := func() *store.Session {
+			return &store.Session{UserID: u.ID, Hash: "taken", CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour), AuthMethods: "pwd"}
+		}
+		event := func() []*store.AuditEvent {
+			return []*store.AuditEvent{{UserID: &u.ID, Kind: "login_ok", CreatedAt: t0}}
+		}
+		webhook := func() []*store.OutboxMessage {
+			return []*store.OutboxMessage{{Kind: store.KindWebhook, Recipient: "platform", Data: "{}", CreatedAt: t0}}
+		}
+		if err := s.CreateSession(ctx, sess()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CommitSignIn(ctx, u.ID, sess(), event(), webhook()); err == nil {
+			t.Fatal("a session with a taken hash was written")
+		}
+		count := func(table string) int64 {
+			t.Helper()
+			n, err := store.Count(ctx, s, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count("login_throttles"); n != 1 {
+			t.Errorf("the failed commit cleared the throttle record: %d rows", n)
+		}
+		if n := count("audit_events") + count("outbox"); n != 0 {
+			t.Errorf("the failed commit kept %d audit and outbox rows", n)
+		}
+
+		ok := sess()
+		ok.Hash = "fresh"
+		if err := s.CommitSignIn(ctx, u.ID, ok, event(), webhook()); err != nil {
+			t.Fatal(err)
+		}
+		if got := [4]int64{count("login_throttles"), count("sessions"), count("audit_events"), count("outbox")}; got != [4]int64{0, 2, 1, 1} {
+			t.Errorf("after the commit: throttle, sessions, audit, outbox rows = %v, want [0 2 1 1]", got)
+		}
+		if _, err := s.SessionByHash(ctx, "fresh", t0, time.Hour); err != nil {
+			t.Errorf("the new session: %v", err)
+		}
+	})
+}

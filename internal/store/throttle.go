@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/uptrace/bun"
 	"strings"
 	"sync"
 	"time"
@@ -41,11 +42,15 @@ const settleTimeout = 10 * time.Second
 func (s *Store) ClearLoginFailures(ctx context.Context, userID int64) error {
 	ctx, cancel := settling(ctx)
 	defer cancel()
-	if _, err := s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+	if _, err := s.clearQuery(userID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: clear login failures: %w", err)
 	}
 	s.attemptEnded(userID)
 	return nil
+}
+
+func (s *Store) clearQuery(userID int64) *bun.DeleteQuery {
+	return s.db.NewDelete().Model((*LoginThrottle)(nil)).Where("user_id = ?", userID)
 }
 
 // ErrContended means the record could not be changed in time: other
