@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # signin-ratio.sh GATEHOUSE_BINARY sqlite|pg [LABEL]
 #
-# One round of README "Load" (g) against raw argon2id measured right after
-# it in the same minute: starts the binary on a fresh database, creates the
-# account with a 3 s warm-up, signs in at 16 connections for 20 s, then
-# runs BenchmarkArgon2idParallel, and prints one line with both rates, the
-# ratio, the CPU per sign-in of Gatehouse and of its PostgreSQL backends,
-# and the load average. With a binary built with -tags pprof it also
+# One round of README "Load" (g) against raw argon2id measured right before
+# and right after it in the same minute: starts the binary on a fresh
+# database, creates the account with a 3 s warm-up, runs
+# BenchmarkArgon2idParallel, signs in at 16 connections for 20 s, runs the
+# benchmark again, and prints one line with both rates (raw argon2id as
+# the mean of its two runs, which are shown too: a machine whose speed
+# drifts within the minute shows there), the ratio, the CPU per sign-in of
+# Gatehouse and of its PostgreSQL backends, the share of the cores left
+# idle during the sign-ins, and the load average. With a binary built with -tags pprof it also
 # prints the collector's share of Gatehouse's CPU (runtime/metrics) and,
 # with PROFILE=15, saves a 15 s CPU profile of the run as
 # signin-LABEL-DB.pb.gz. Alternate two binaries to compare them:
@@ -54,19 +57,24 @@ if [ -z "$account" ]; then
   dropdb
   exit 1
 fi
+rawbench() { "$ptest" -test.run '^$' -test.bench Argon2idParallel -test.benchtime 200x 2>/dev/null | awk '/Argon2idParallel/ {print 1e9 / $3}'; }
+idle() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+raw0=$(rawbench)
 curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc0" 2>/dev/null
-g0=$(cpu $gh) p0=$(pgcpu) l0=$(cut -d' ' -f1 /proc/loadavg)
+g0=$(cpu $gh) p0=$(pgcpu) l0=$(cut -d' ' -f1 /proc/loadavg) i0=$(idle)
 if [ "${PROFILE:-0}" != 0 ]; then
   curl -sf -o "signin-$label-$db.pb.gz" "http://127.0.0.1:6060/debug/pprof/profile?seconds=$PROFILE" &
 fi
 "${lg[@]}" -email "$account" -password 'violet tractor umbrella seventeen harbour' -duration 20s >"$work/run.txt" 2>&1
-g1=$(cpu $gh) p1=$(pgcpu)
+g1=$(cpu $gh) p1=$(pgcpu) i1=$(idle)
 curl -sf http://127.0.0.1:6060/debug/cpu-classes >"$work/cc1" 2>/dev/null
 others=$(jobs -p | grep -vx "$gh") # the profile, if one was taken; a bare wait would wait for Gatehouse too
 [ -n "$others" ] && wait $others 2>/dev/null
 kill $gh
 wait $gh 2>/dev/null
-raw=$("$ptest" -test.run '^$' -test.bench Argon2idParallel -test.benchtime 200x 2>/dev/null | awk '/Argon2idParallel/ {print 1e9 / $3}')
+raw1=$(rawbench)
+raw=$(echo "($raw0 + $raw1) / 2" | bc -l)
+idlepct=$(echo "$i0 $i1" | awk '{printf "%.1f", 100 * ($3 - $1) / ($4 - $2)}')
 l1=$(cut -d' ' -f1 /proc/loadavg)
 rate=$(awk '/^sign-ins\/s:/ {print $2}' "$work/run.txt")
 ok=$(awk '/ ok, / {print $8}' "$work/run.txt")
@@ -86,6 +94,6 @@ if [ -s "$work/cc1" ]; then
     END {printf ", collector %.1f %% of Gatehouse CPU, %d collections", 100 * g / t, c}')
 fi
 dropdb
-printf '%s %s %s: %s sign-ins/s (%s), raw argon2id %.1f/s, ratio %.3f; CPU per sign-in: Gatehouse %.1f ms, PostgreSQL %.1f ms%s; load %s -> %s\n' \
-  "$(date -u +%H:%M)" "$label" "$db" "$rate" "$ok" "$raw" "$(echo "$rate / $raw" | bc -l)" \
-  "$(echo "($g1 - $g0) * 1000 / $ok" | bc -l)" "$(echo "($p1 - $p0) * 1000 / $ok" | bc -l)" "$gc" "$l0" "$l1"
+printf '%s %s %s: %s sign-ins/s (%s), raw argon2id %.1f/s (%.1f, %.1f), ratio %.3f; CPU per sign-in: Gatehouse %.1f ms, PostgreSQL %.1f ms%s; idle %s %%; load %s -> %s\n' \
+  "$(date -u +%H:%M)" "$label" "$db" "$rate" "$ok" "$raw" "$raw0" "$raw1" "$(echo "$rate / $raw" | bc -l)" \
+  "$(echo "($g1 - $g0) * 1000 / $ok" | bc -l)" "$(echo "($p1 - $p0) * 1000 / $ok" | bc -l)" "$gc" "$idlepct" "$l0" "$l1"
