@@ -618,8 +618,13 @@ func TestSessionCacheKeepsNewRows(t *testing.T) {
 					t.Fatal(err)
 				}
 				// Every sign-in records an event, which names memberships
-				// to find its organisation, but only reads it.
+				// to find its organisation, but only reads it; and a
+				// sign-in's writes together.
 				if err := s.AddAuditEvent(ctx, &store.AuditEvent{UserID: &userID, Kind: "login_ok", CreatedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+				signIn := &store.Session{UserID: userID, Hash: fmt.Sprintf("signed-in-%d", round), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+				if err := s.CommitSignIn(ctx, userID, signIn, []*store.AuditEvent{{UserID: &userID, Kind: "login_ok", CreatedAt: now}}, nil); err != nil {
 					t.Fatal(err)
 				}
 				if b == storetest.Postgres {

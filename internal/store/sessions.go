@@ -34,7 +34,7 @@ func (s *Store) SessionByHash(ctx context.Context, hash string, now time.Time, i
 // again.
 func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
 	_, err := s.db.NewUpdate().Model((*Session)(nil)).
-		Set("last_seen_at = ?", now.UTC()).Where("id = ?", id).Exec(context.WithValue(ctx, touchKey{}, true))
+		Set("last_seen_at = ?", now.UTC()).Where("id = ?", id).Exec(noIdentity(ctx))
 	if err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}

@@ -45,9 +45,16 @@ func LookupTables() []string { return append([]string(nil), lookupTables...) }
 
 type (
 	txWritesKey struct{}
-	touchKey    struct{}
-	scopeKey    struct{}
+	// noIdentityKey marks a statement the store knows changes no
+	// identity, whatever its words (identityHook).
+	noIdentityKey struct{}
+	scopeKey      struct{}
 )
+
+// noIdentity is ctx for a statement that changes no one's identity.
+func noIdentity(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noIdentityKey{}, true)
+}
 
 // txWrites is what a transaction wrote, known from its statements: a
 // write that could change anyone's cached identity (identity), or only
@@ -106,7 +113,7 @@ type identityHook struct{ cache *sessionCache }
 func (h identityHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
 func (h identityHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
-	if ctx.Value(touchKey{}) != nil || !writesIdentity(e.Query) {
+	if ctx.Value(noIdentityKey{}) != nil || !writesIdentity(e.Query) {
 		return
 	}
 	sc, isScoped := ctx.Value(scopeKey{}).(cacheScope)

@@ -34,8 +34,9 @@ func (s *Store) CommitSignIn(ctx context.Context, userID int64, sess *Session, e
 		}
 		parts[i] = string(b)
 		// The session cache judges a statement by its words (identityHook),
-		// so it must see each alone; none of these changes an identity
-		// (a new session is in no one's), which keeps it true once joined.
+		// which it cannot tell apart once joined: each is judged here,
+		// and only writes that change no identity (a new session is in
+		// no one's) are joined, and marked so.
 		joinable = joinable && !writesIdentity(parts[i])
 	}
 	if !joinable {
@@ -51,7 +52,7 @@ func (s *Store) CommitSignIn(ctx context.Context, userID int64, sess *Session, e
 	}
 	// No arguments: pgx sends it with the simple protocol whatever the
 	// DATABASE_URL's mode, and Bun passes the text through as it is.
-	if _, err := s.db.ExecContext(ctx, strings.Join(parts, ";\n")); err != nil {
+	if _, err := s.db.ExecContext(noIdentity(ctx), strings.Join(parts, ";\n")); err != nil {
 		return fmt.Errorf("store: commit sign-in: %w", err)
 	}
 	s.attemptEnded(userID)
