@@ -31,6 +31,39 @@ func adminWaiting(t *testing.T, app *testApp, email string) *browser {
 	return adminSignIn(t, app, email)
 }
 
+// approvalOperator makes email, where sign-ups wait for approval, an
+// approved account with the operator role, as the command line would.
+func approvalOperator(t *testing.T, app *testApp, email string) {
+	t.Helper()
+	ctx := context.Background()
+	secSignUpDirect(t, app, email)
+	if err := app.Account.ApproveSignup(ctx, email, adminCLI); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Account.GrantOperator(ctx, email, adminCLI); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// queueWaiting puts n accounts waiting for approval straight into the
+// store, a second apart from an hour ago, named wait0…@example.com with
+// digits-wide numbers; it returns their addresses, oldest first.
+func queueWaiting(t *testing.T, app *testApp, n, digits int) []string {
+	t.Helper()
+	start := app.Now().Add(-time.Hour)
+	emails := make([]string, n)
+	for i := range n {
+		num := fmt.Sprintf("%0*d", digits, i)
+		u := &store.User{Email: "wait" + num + "@example.com", FirstName: "Wait", LastName: num,
+			Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
+		if _, err := app.Store.CreateUserIfAbsent(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+		emails[i] = u.Email
+	}
+	return emails
+}
+
 // adminSignIn signs email in wherever the answer sends it.
 func adminSignIn(t *testing.T, app *testApp, email string) *browser {
 	t.Helper()
@@ -140,23 +173,9 @@ func TestAdminApprovals(t *testing.T) {
 func TestAdminApprovalsPages(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
 		app := newApp(t, backend, func(o *appOptions) { o.signupMode = account.SignupApproval })
-		ctx := context.Background()
-		secSignUpDirect(t, app, "op@example.com")
-		if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
-			t.Fatal(err)
-		}
+		approvalOperator(t, app, "op@example.com")
 		op := app.signIn("op@example.com", goodPassword)
-		start := app.Now().Add(-time.Hour)
-		for i := 0; i < 51; i++ {
-			u := &store.User{Email: fmt.Sprintf("wait%02d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%02d", i),
-				Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
-			if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
-				t.Fatal(err)
-			}
-		}
+		queueWaiting(t, app, 51, 2)
 		p := op.Get(paths.AdminApprovals)
 		must(t, p, http.StatusOK, "wait00@example.com", "wait49@example.com", `rel="next"`)
 		if n := strings.Count(p.Body, `data-testid="approval-row"`); n != 50 {
@@ -186,24 +205,11 @@ func TestAdminApprovalsPages(t *testing.T) {
 func TestAdminApprovalsKeepPage(t *testing.T) {
 	secEachBackend(t, func(t *testing.T, backend storetest.Backend) {
 		app := newApp(t, backend, func(o *appOptions) { o.signupMode = account.SignupApproval })
-		ctx := context.Background()
-		secSignUpDirect(t, app, "op@example.com")
-		if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
-			t.Fatal(err)
-		}
+		approvalOperator(t, app, "op@example.com")
 		op := app.signIn("op@example.com", goodPassword)
-		start := app.Now().Add(-time.Hour)
 		ids := map[int]string{}
-		for i := 0; i < 102; i++ {
-			u := &store.User{Email: fmt.Sprintf("wait%03d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%03d", i),
-				Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
-			if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
-				t.Fatal(err)
-			}
-			ids[i] = secUser(t, app.Store, u.Email).PublicID
+		for i, email := range queueWaiting(t, app, 102, 3) {
+			ids[i] = secUser(t, app.Store, email).PublicID
 		}
 		nextRe := regexp.MustCompile(`href="/admin/approvals\?after=([^"]+)" rel="next"`)
 		cursorOf := func(p page) string {
@@ -257,7 +263,7 @@ func TestAdminApprovalsKeepPage(t *testing.T) {
 
 		// A queue shorter than a page falls back to its head.
 		for i := 50; i < 99; i++ {
-			if err := app.Account.ApproveSignup(ctx, fmt.Sprintf("wait%03d@example.com", i), adminCLI); err != nil {
+			if err := app.Account.ApproveSignup(context.Background(), fmt.Sprintf("wait%03d@example.com", i), adminCLI); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,15 +1,11 @@
 package handlers_test
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"gatehouse/internal/account"
 	"gatehouse/internal/paths"
-	"gatehouse/internal/store"
 	"gatehouse/internal/store/storetest"
 )
 
@@ -28,14 +24,7 @@ func TestBrowserAdminApprovals(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			app := newApp(t, storetest.SQLite, func(o *appOptions) { o.signupMode = account.SignupApproval })
-			ctx := context.Background()
-			secSignUpDirect(t, app, "op@example.com")
-			if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
-				t.Fatal(err)
-			}
+			approvalOperator(t, app, "op@example.com")
 			adminWaiting(t, app, "ada@acme.example")
 
 			u := b.open(t, app, uiOptions{JS: c.js, Width: c.width})
@@ -66,22 +55,8 @@ func TestBrowserAdminApprovalsKeepPage(t *testing.T) {
 	}{{"js-on", true}, {"js-off", false}} {
 		t.Run(c.name, func(t *testing.T) {
 			app := newApp(t, storetest.SQLite, func(o *appOptions) { o.signupMode = account.SignupApproval })
-			ctx := context.Background()
-			secSignUpDirect(t, app, "op@example.com")
-			if err := app.Account.ApproveSignup(ctx, "op@example.com", adminCLI); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := app.Account.GrantOperator(ctx, "op@example.com", adminCLI); err != nil {
-				t.Fatal(err)
-			}
-			start := app.Now().Add(-time.Hour)
-			for i := 0; i < 52; i++ {
-				u := &store.User{Email: fmt.Sprintf("wait%02d@example.com", i), FirstName: "Wait", LastName: fmt.Sprintf("%02d", i),
-					Status: store.UserPending, Approval: store.ApprovalPending, CreatedAt: start.Add(time.Duration(i) * time.Second), UpdatedAt: start}
-				if _, err := app.Store.CreateUserIfAbsent(ctx, u); err != nil {
-					t.Fatal(err)
-				}
-			}
+			approvalOperator(t, app, "op@example.com")
+			queueWaiting(t, app, 52, 2)
 			u := b.open(t, app, uiOptions{JS: c.js, Width: uiDesktop})
 			u.visit("/login")
 			u.signIn("op@example.com", goodPassword)
