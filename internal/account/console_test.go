@@ -144,11 +144,7 @@ func TestExportAuditOrgKeepsFormerMembers(t *testing.T) {
 		e.signUp("hank@globex.example", "Hank", "Globex")
 		e.who("bob@acme.example")
 		cy := e.who("cy@acme.example")
-		e.signUp("ops@ops.example", "Olga", "Ops")
-		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
-			t.Fatal(err)
-		}
-		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: e.user("ops@ops.example").ID}, Org: ada.Org.OrgPublicID}
+		by := account.OrgOperator{Operator: consoleOperator(t, st, "ops@ops.example"), Org: ada.Org.OrgPublicID}
 		if err := e.svc.RemoveMember(e.ctx, by, e.user("bob@acme.example").PublicID, meta); err != nil {
 			t.Fatal(err)
 		}

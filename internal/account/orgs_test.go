@@ -603,12 +603,7 @@ func TestOrgOperatorSeat(t *testing.T) {
 		ada := acme(t, e, account.JoinRequest)
 		e.signUp("bob@acme.example", "Bob", "Acme")
 		e.signUp("hank@globex.example", "Hank", "Globex")
-		e.signUp("ops@ops.example", "Olga", "Ops")
-		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
-			t.Fatal(err)
-		}
-		opUser := e.user("ops@ops.example")
-		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: opUser.ID}, Org: ada.Org.OrgPublicID}
+		by := account.OrgOperator{Operator: consoleOperator(t, st, "ops@ops.example"), Org: ada.Org.OrgPublicID}
 		bob, hank := e.user("bob@acme.example"), e.user("hank@globex.example")
 
 		if err := e.svc.Approve(e.ctx, by, bob.PublicID, meta); err != nil {
@@ -702,12 +697,8 @@ func TestOrgWebhookActorType(t *testing.T) {
 		ada := acme(t, e, account.JoinRequest)
 		e.signUp("bob@acme.example", "Bob", "Acme")
 		e.signUp("cy@acme.example", "Cy", "Acme")
-		e.signUp("ops@ops.example", "Olga", "Ops")
-		if _, err := e.svc.GrantOperator(e.ctx, "ops@ops.example", operator); err != nil {
-			t.Fatal(err)
-		}
+		by := account.OrgOperator{Operator: consoleOperator(t, st, "ops@ops.example"), Org: ada.Org.OrgPublicID}
 		opUser := e.user("ops@ops.example")
-		by := account.OrgOperator{Operator: account.Operator{Name: "ops@ops.example", UserID: opUser.ID}, Org: ada.Org.OrgPublicID}
 		bob, cy := e.user("bob@acme.example"), e.user("cy@acme.example")
 		mark := len(e.orgWebhooks())
 
